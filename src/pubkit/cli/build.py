@@ -1,0 +1,1 @@
+"""``pubkit build``: not built yet (see the open issues)."""

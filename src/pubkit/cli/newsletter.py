@@ -1,0 +1,1 @@
+"""``pubkit newsletter``: not built yet (see the open issues)."""

@@ -1,0 +1,1 @@
+"""``pubkit preview``: not built yet (see the open issues)."""

@@ -1,0 +1,1 @@
+"""``pubkit send``: not built yet (see the open issues)."""

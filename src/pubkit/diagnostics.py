@@ -1,0 +1,40 @@
+"""Diagnostics: the ``path:line: message`` records every stage reports.
+
+A :class:`Diagnostic` is a value (so worker processes can return it), and
+:class:`SourceError` is the exception that carries one out of a failing stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One message about one place in one file."""
+
+    path: str
+    line: int | None
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{where}: {prefix}{self.message}"
+
+
+class SourceError(Exception):
+    """A file cannot be turned into an article; carries the diagnostic."""
+
+    def __init__(self, path: str | Path, line: int | None, message: str) -> None:
+        self.diagnostic = Diagnostic(str(path), line, message)
+        super().__init__(str(self.diagnostic))
+
+
+class ConfigError(Exception):
+    """The site configuration or a command line is unusable (exit code 2)."""

@@ -1,0 +1,74 @@
+"""The article: validated metadata, the block tree, and facts derived once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from pubkit.diagnostics import Diagnostic
+from pubkit.model.nodes import Block, FootnoteDef
+
+WORDS_PER_MINUTE = 200
+"""Adult silent-reading speed used for the reading-time estimate."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutlineEntry:
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(slots=True)
+class Meta:
+    """Front matter after validation.  See :mod:`pubkit.source.meta`."""
+
+    title: str
+    slug: str
+    subtitle: str | None = None
+    summary: str | None = None
+    author: str | None = None
+    reviewed_by: str | None = None
+    date: dt.date | None = None
+    updated: dt.date | None = None
+    tags: list[str] = field(default_factory=list)
+    image: str | None = None
+    image_alt: str | None = None
+    canonical_url: str | None = None
+    lang: str | None = None
+    reading_time: int | None = None
+
+
+@dataclass(slots=True)
+class Article:
+    """One parsed source file; the only input every renderer receives.
+
+    ``path`` is the source path as shown in messages (relative to the site root
+    when inside it); ``source_dir`` is the folder local references resolve from,
+    relative to the site root.
+    """
+
+    meta: Meta
+    body: list[Block]
+    footnotes: list[FootnoteDef]
+    path: str
+    source_dir: str
+    word_count: int
+    reading_time: int
+    summary: str
+    outline: list[OutlineEntry]
+    lang: str
+    source_hash: str
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        return self.meta.slug
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
+    @property
+    def last_reviewed(self) -> dt.date | None:
+        return self.meta.updated or self.meta.date

@@ -1,0 +1,72 @@
+"""Plain-text views of the tree: readable text, word counts and slugs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from pubkit.model.nodes import Node
+
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+_SLUG_DROP = re.compile(r"[^\w\s-]")
+_SLUG_JOIN = re.compile(r"[\s_-]+")
+
+
+def plain_text(nodes: Iterable[Node]) -> str:
+    """The readable text of inline nodes (alt text for images, no markup)."""
+    return "".join(_inline_text(n) for n in nodes)
+
+
+def _inline_text(node: Node) -> str:
+    tag = node.tagname
+    if tag in ("text", "inline_code"):
+        return node.text  # type: ignore[attr-defined]
+    if tag in ("soft_break", "hard_break"):
+        return " "
+    if tag == "image":
+        return node.alt  # type: ignore[attr-defined]
+    if tag == "raw_inline":
+        return node.text  # type: ignore[attr-defined]
+    if tag == "footnote_ref":
+        return ""
+    return plain_text(getattr(node, "children", ()))
+
+
+def block_text(nodes: Iterable[Node]) -> str:
+    """Readable text of a block sequence, one paragraph per line."""
+    out: list[str] = []
+    for node in nodes:
+        tag = node.tagname
+        if tag in ("paragraph", "heading", "table_cell"):
+            out.append(plain_text(node.children))  # type: ignore[attr-defined]
+        elif tag == "code_block":
+            out.append(node.text)  # type: ignore[attr-defined]
+        elif tag == "raw_block":
+            out.append(node.text)  # type: ignore[attr-defined]
+        elif tag in ("bullet_list", "ordered_list"):
+            for item in node.items:  # type: ignore[attr-defined]
+                out.append(block_text(item.children))
+        elif tag in ("block_quote", "list_item", "footnote_def"):
+            out.append(block_text(node.children))  # type: ignore[attr-defined]
+        elif tag == "table":
+            for row in [node.header, *node.rows]:  # type: ignore[attr-defined]
+                out.append(" ".join(plain_text(c.children) for c in row.cells))
+    return "\n".join(s for s in out if s)
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """A lowercase ASCII-ish slug: ``The Role of X`` -> ``the-role-of-x``.
+
+    Letters outside ASCII are kept (as GitHub does for heading anchors) but
+    accents are folded, so ``Café`` becomes ``cafe``.
+    """
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = _SLUG_DROP.sub("", folded.lower())
+    slug = _SLUG_JOIN.sub("-", folded).strip("-")
+    return slug[:max_length].rstrip("-")

@@ -1,0 +1,97 @@
+"""Source file -> article -> rendered bytes, one article at a time.
+
+The pure middle of every command: nothing here writes a file.  Each render
+runs under a time limit, so a pathological article fails alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pubkit.diagnostics import Diagnostic, SourceError
+from pubkit.model.article import Article
+from pubkit.renderers import get as get_renderer
+from pubkit.renderers.base import Output, RenderContext
+from pubkit.source.reader import display_path, read_article
+
+
+class RenderTimeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`RenderTimeout` in this thread after ``seconds`` (main thread only)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise RenderTimeout(f"render took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@dataclass
+class JobResult:
+    """The outcome of rendering one article into one format."""
+
+    source: str
+    format: str
+    slug: str | None = None
+    output: Output | None = None
+    error: Diagnostic | None = None
+    warnings: list[Diagnostic] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def load(path: Path, ctx: RenderContext) -> Article:
+    return read_article(path, ctx.site.root, ctx.settings.language)
+
+
+def render_one(article: Article, fmt: str, ctx: RenderContext) -> JobResult:
+    """Render ``article`` as ``fmt``; any failure is captured as a diagnostic."""
+    result = JobResult(article.path, fmt, article.slug)
+    start = time.perf_counter()
+    ctx.warnings.clear()
+    try:
+        with time_limit(ctx.settings.render_timeout):
+            result.output = get_renderer(fmt).render(article, ctx)
+    except SourceError as exc:
+        result.error = exc.diagnostic
+    except RenderTimeout as exc:
+        result.error = Diagnostic(article.path, None, f"{fmt}: {exc}")
+    except Exception as exc:  # a renderer bug must not stop the batch
+        result.error = Diagnostic(article.path, None, f"{fmt}: {type(exc).__name__}: {exc}")
+    result.warnings = list(ctx.warnings)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def render_path(path: Path, formats: list[str], ctx: RenderContext) -> list[JobResult]:
+    """Parse ``path`` once and render it into every format."""
+    try:
+        article = load(path, ctx)
+    except SourceError as exc:
+        shown = display_path(path, ctx.site.root)
+        return [JobResult(shown, fmt, error=exc.diagnostic) for fmt in formats]
+    results = [render_one(article, fmt, ctx) for fmt in formats]
+    if results:
+        results[0].warnings[:0] = article.warnings
+    return results

@@ -1,0 +1,180 @@
+"""The document tree as HTML: one ``visit_<node>`` method per node type.
+
+Shared by the web page, the PDF handout and the email body; each of those
+subclasses it only where its medium differs (how images resolve, how
+footnotes link).  Output follows markdown-it's shape so that CommonMark's
+reference HTML can be compared with it directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pubkit.model import nodes as n
+from pubkit.model.visitor import NodeVisitor
+
+ImageResolver = Callable[[n.Image], str | None]
+LinkResolver = Callable[[str], str | None]
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _attr(name: str, value: str | None) -> str:
+    return "" if value is None else f' {name}="{escape(value)}"'
+
+
+class HtmlWriter(NodeVisitor[str]):
+    """Renders blocks and inlines to an HTML fragment."""
+
+    def __init__(
+        self,
+        resolve_image: ImageResolver | None = None,
+        resolve_link: LinkResolver | None = None,
+        heading_ids: bool = True,
+    ) -> None:
+        self.resolve_image = resolve_image or (lambda image: image.src)
+        self.resolve_link = resolve_link or (lambda url: url)
+        self.heading_ids = heading_ids
+        self._tight = False
+
+    def blocks(self, blocks: list[n.Block]) -> str:
+        return "".join(self.visit(b) for b in blocks)
+
+    def inlines(self, inlines: list[n.Inline]) -> str:
+        return "".join(self.visit(i) for i in inlines)
+
+    # ------------------------------------------------------------ blocks
+    def visit_paragraph(self, node: n.Paragraph) -> str:
+        if self._tight:
+            return self.inlines(node.children) + "\n"
+        return f"<p>{self.inlines(node.children)}</p>\n"
+
+    def visit_heading(self, node: n.Heading) -> str:
+        ident = _attr("id", node.id) if self.heading_ids and node.id else ""
+        return f"<h{node.level}{ident}>{self.inlines(node.children)}</h{node.level}>\n"
+
+    def visit_bullet_list(self, node: n.BulletList) -> str:
+        return f"<ul>\n{self._items(node.items, node.tight)}</ul>\n"
+
+    def visit_ordered_list(self, node: n.OrderedList) -> str:
+        start = f' start="{node.start}"' if node.start != 1 else ""
+        return f"<ol{start}>\n{self._items(node.items, node.tight)}</ol>\n"
+
+    def _items(self, items: list[n.ListItem], tight: bool) -> str:
+        saved, self._tight = self._tight, tight
+        try:
+            return "".join(self.visit(item) for item in items)
+        finally:
+            self._tight = saved
+
+    def visit_list_item(self, node: n.ListItem) -> str:
+        inner = self.blocks(node.children)
+        if self._tight:
+            inner = inner.rstrip("\n")
+            return f"<li>{inner}</li>\n"
+        return f"<li>\n{inner}</li>\n" if inner else "<li></li>\n"
+
+    def visit_block_quote(self, node: n.BlockQuote) -> str:
+        saved, self._tight = self._tight, False
+        try:
+            return f"<blockquote>\n{self.blocks(node.children)}</blockquote>\n"
+        finally:
+            self._tight = saved
+
+    def visit_code_block(self, node: n.CodeBlock) -> str:
+        lang = _attr("class", f"language-{node.language}") if node.language else ""
+        return f"<pre><code{lang}>{escape(node.text)}</code></pre>\n"
+
+    def visit_thematic_break(self, node: n.ThematicBreak) -> str:
+        return "<hr>\n"
+
+    def visit_table(self, node: n.Table) -> str:
+        head = self._row(node.header, node.aligns, "th")
+        body = "".join(self._row(r, node.aligns, "td") for r in node.rows)
+        tbody = f"<tbody>\n{body}</tbody>\n" if body else ""
+        return f"<table>\n<thead>\n{head}</thead>\n{tbody}</table>\n"
+
+    def _row(self, row: n.TableRow, aligns: list[n.Align], tag: str) -> str:
+        cells = []
+        for i, cell in enumerate(row.cells):
+            align = aligns[i] if i < len(aligns) else None
+            style = f' style="text-align:{align}"' if align else ""
+            scope = ' scope="col"' if tag == "th" else ""
+            cells.append(f"<{tag}{scope}{style}>{self.inlines(cell.children)}</{tag}>\n")
+        return "<tr>\n" + "".join(cells) + "</tr>\n"
+
+    def visit_raw_block(self, node: n.RawBlock) -> str:
+        return node.html if node.html.endswith("\n") else node.html + "\n"
+
+    def visit_footnote_def(self, node: n.FootnoteDef) -> str:
+        saved, self._tight = self._tight, False
+        try:
+            body = self.blocks(node.children)
+        finally:
+            self._tight = saved
+        backrefs = "".join(
+            f' <a href="#fnref{node.number}{_sub(i)}" class="footnote-backref" '
+            f'aria-label="Back to reference {node.number}{_sub(i)}">↩︎</a>'
+            for i in range(node.ref_count)
+        )
+        if body.endswith("</p>\n"):
+            body = body[: -len("</p>\n")] + backrefs + "</p>\n"
+        else:
+            body += f"<p>{backrefs.strip()}</p>\n"
+        return f'<li id="fn{node.number}" class="footnote-item">{body}</li>\n'
+
+    def footnotes(self, defs: list[n.FootnoteDef]) -> str:
+        if not defs:
+            return ""
+        items = "".join(self.visit(d) for d in defs)
+        return f'<ol class="footnotes-list">\n{items}</ol>\n'
+
+    # ----------------------------------------------------------- inlines
+    def visit_text(self, node: n.Text) -> str:
+        return escape(node.text)
+
+    def visit_emphasis(self, node: n.Emphasis) -> str:
+        return f"<em>{self.inlines(node.children)}</em>"
+
+    def visit_strong(self, node: n.Strong) -> str:
+        return f"<strong>{self.inlines(node.children)}</strong>"
+
+    def visit_strikethrough(self, node: n.Strikethrough) -> str:
+        return f"<s>{self.inlines(node.children)}</s>"
+
+    def visit_inline_code(self, node: n.InlineCode) -> str:
+        return f"<code>{escape(node.text)}</code>"
+
+    def visit_link(self, node: n.Link) -> str:
+        href = self.resolve_link(node.url)
+        if href is None:
+            return self.inlines(node.children)
+        return f'<a href="{escape(href)}"{_attr("title", node.title)}>{self.inlines(node.children)}</a>'
+
+    def visit_image(self, node: n.Image) -> str:
+        src = self.resolve_image(node)
+        if src is None:
+            return escape(node.alt)
+        return f'<img src="{escape(src)}" alt="{escape(node.alt)}"{_attr("title", node.title)}>'
+
+    def visit_soft_break(self, node: n.SoftBreak) -> str:
+        return "\n"
+
+    def visit_hard_break(self, node: n.HardBreak) -> str:
+        return "<br>\n"
+
+    def visit_footnote_ref(self, node: n.FootnoteRef) -> str:
+        sub = _sub(node.ref_index)
+        return (
+            f'<sup class="footnote-ref"><a href="#fn{node.number}" id="fnref{node.number}{sub}" '
+            f'aria-label="Footnote {node.number}">[{node.number}]</a></sup>'
+        )
+
+    def visit_raw_inline(self, node: n.RawInline) -> str:
+        return node.html
+
+
+def _sub(index: int) -> str:
+    return f"-{index}" if index else ""

@@ -1,0 +1,122 @@
+"""The site boundary: which files and URLs a renderer may read.
+
+One policy serves every format.  A local reference resolves relative to the
+article's folder (or the site root when it starts with ``/``), symlinks are
+followed, and the real target must be a regular file inside the site's
+content, template or asset folders.  ``file:`` URLs, escapes with ``..``,
+device files and FIFOs are refused.  The network is off unless the site or
+the command line allows it, and then only public http(s) addresses, with no
+redirects and a time limit.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import stat
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+REMOTE_TIMEOUT = 10.0
+REMOTE_MAX_BYTES = 20 * 1024 * 1024
+
+
+class Refused(Exception):
+    """A resource was refused; the message says why."""
+
+
+def is_remote(ref: str) -> bool:
+    return urllib.parse.urlsplit(ref).scheme.lower() in ("http", "https") or ref.startswith("//")
+
+
+@dataclass(frozen=True)
+class ResourcePolicy:
+    root: Path
+    allowed_dirs: tuple[Path, ...]
+    allow_remote: bool = False
+
+    @classmethod
+    def for_dirs(cls, root: Path, dirs: Iterable[Path], allow_remote: bool = False) -> ResourcePolicy:
+        return cls(root.resolve(), tuple(d.resolve() for d in dirs), allow_remote)
+
+    def local_path(self, ref: str, base_dir: Path) -> Path:
+        """The real path ``ref`` names, or :class:`Refused`."""
+        parts = urllib.parse.urlsplit(ref)
+        scheme = parts.scheme.lower()
+        if scheme == "file":
+            raise Refused(f"file: URLs are not allowed ({ref})")
+        if scheme and len(scheme) > 1:  # not a Windows drive letter
+            raise Refused(f"{scheme}: references are not local files ({ref})")
+        rel = urllib.parse.unquote(parts.path)
+        if not rel:
+            raise Refused("empty reference")
+        if "\x00" in rel:
+            raise Refused("NUL in path")
+        candidate = self.root / rel.lstrip("/") if rel.startswith("/") else base_dir / rel
+        return self.check_path(candidate, ref)
+
+    def check_path(self, candidate: Path, ref: str | None = None) -> Path:
+        """``candidate`` resolved, if it is a regular file inside the allowed folders."""
+        shown = ref or str(candidate)
+        try:
+            real = candidate.resolve(strict=True)
+        except (OSError, RuntimeError):
+            raise Refused(f"{shown} does not exist") from None
+        if not any(real.is_relative_to(d) for d in self.allowed_dirs):
+            raise Refused(f"{shown} is outside the site's content, template and asset folders")
+        try:
+            mode = real.stat().st_mode
+        except OSError as exc:
+            raise Refused(f"{shown}: {exc.strerror}") from None
+        if not stat.S_ISREG(mode):
+            raise Refused(f"{shown} is not a regular file")
+        return real
+
+    def read_local(self, ref: str, base_dir: Path, limit: int = REMOTE_MAX_BYTES) -> bytes:
+        path = self.local_path(ref, base_dir)
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+        if len(data) > limit:
+            raise Refused(f"{ref} is larger than {limit} bytes")
+        return data
+
+    def fetch_remote(self, url: str, timeout: float = REMOTE_TIMEOUT) -> tuple[bytes, str | None]:
+        """Body and content type of a public http(s) URL, or :class:`Refused`."""
+        if not self.allow_remote:
+            raise Refused(f"remote resources are off ({url}); allow them with --allow-remote")
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise Refused(f"only http and https URLs may be fetched ({url})")
+        _require_public(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+        opener = urllib.request.build_opener(_NoRedirect)
+        try:
+            with opener.open(url, timeout=timeout) as resp:
+                data = resp.read(REMOTE_MAX_BYTES + 1)
+                ctype = resp.headers.get_content_type()
+        except urllib.error.HTTPError as exc:
+            raise Refused(f"{url}: HTTP {exc.code}") from None
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise Refused(f"{url}: {exc}") from None
+        if len(data) > REMOTE_MAX_BYTES:
+            raise Refused(f"{url} is larger than {REMOTE_MAX_BYTES} bytes")
+        return data, ctype
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        raise Refused(f"{req.full_url}: redirects are not followed (to {newurl})")
+
+
+def _require_public(host: str, port: int) -> None:
+    try:
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except OSError as exc:
+        raise Refused(f"cannot resolve {host}: {exc}") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise Refused(f"{host} resolves to a private or loopback address ({address})")

@@ -1,0 +1,115 @@
+"""The raw-HTML allow-list: what content may carry into any output.
+
+Content is untrusted.  Raw HTML keeps only presentational and structural
+elements; scripts, event handlers, frames, objects, forms, style blocks and
+``javascript:``/``vbscript:``/``data:`` URLs (in any letter case or entity
+disguise) never survive.  Ids are dropped so content cannot clobber the page's
+own anchors, and raw ``<img>`` may only name http(s) sources: local files are
+referenced through Markdown images, which the site boundary checks.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from html.parser import HTMLParser
+
+import nh3
+
+ALLOWED_TAGS = frozenset(
+    "a abbr b bdi bdo blockquote br caption cite code col colgroup dd del details dfn div dl dt "
+    "em figcaption figure h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p pre q rp rt ruby s "
+    "samp small span strong sub summary sup table tbody td tfoot th thead time tr u ul var wbr"
+    .split()
+)
+_GLOBAL_ATTRS = {"lang", "dir", "title"}
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    "*": _GLOBAL_ATTRS,
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start", "reversed"},
+    "time": {"datetime"},
+    "abbr": set(),
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+_VOID = {"br", "hr", "img", "wbr", "col"}
+_TAG = re.compile(r"^<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)")
+
+
+def _filter_attr(tag: str, attr: str, value: str) -> str | None:
+    if tag == "img" and attr == "src" and not re.match(r"(?i)^https?://", value.strip()):
+        return None
+    return value
+
+
+def clean(html: str) -> str:
+    """Sanitise an HTML fragment with the allow-list."""
+    return nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        strip_comments=True,
+        link_rel="noopener noreferrer nofollow",
+        attribute_filter=_filter_attr,
+    )
+
+
+class _TextOf(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.parts.append(dict(attrs).get("alt") or "")
+        elif tag in {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}:
+            self.parts.append(" ")
+
+
+def text_of(html: str) -> str:
+    """The readable text of sanitised HTML (for plain-text and Word outputs)."""
+    parser = _TextOf()
+    parser.feed(html)
+    parser.close()
+    return re.sub(r"\s+", " ", "".join(parser.parts)).strip()
+
+
+def sanitize_block(html: str) -> tuple[str, str]:
+    """A raw HTML block: its sanitised markup and its readable text."""
+    cleaned = clean(html)
+    return cleaned, text_of(cleaned)
+
+
+def sanitize_inline(fragment: str) -> tuple[str, str]:
+    """One inline raw-HTML token (a lone tag, comment or declaration).
+
+    CommonMark hands inline HTML over tag by tag, so an opening ``<em>`` and
+    its ``</em>`` arrive separately; each allowed tag is kept on its own (with
+    its attributes filtered) and everything else is dropped.
+    """
+    m = _TAG.match(fragment)
+    if not m:
+        return "", ""  # comments, processing instructions, declarations, CDATA
+    closing, tag = m.group(1) == "/", m.group(2).lower()
+    if tag not in ALLOWED_TAGS:
+        return "", ""
+    if closing:
+        return ("", "") if tag in _VOID else (f"</{tag}>", "")
+    if tag in _VOID:
+        cleaned = clean(fragment)
+        return cleaned, text_of(cleaned)
+    cleaned = clean(f"{fragment}</{tag}>")
+    return cleaned[: -len(f"</{tag}>")] if cleaned.endswith(f"</{tag}>") else "", ""
+
+
+def is_safe_url(url: str) -> bool:
+    """True when ``url`` is relative or uses an allowed scheme (case-insensitive)."""
+    probe = re.sub(r"[\x00-\x20]+", "", unescape(url)).lower()
+    scheme = re.match(r"^([a-z][a-z0-9+.-]*):", probe)
+    return scheme is None or scheme.group(1) in URL_SCHEMES

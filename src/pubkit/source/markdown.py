@@ -1,0 +1,255 @@
+"""Markdown to the document tree, through markdown-it-py's syntax tree.
+
+The parser is CommonMark plus GFM tables, strikethrough and autolinks, and
+footnotes.  Conversion is a dispatch on markdown-it's node type
+(``_block_<type>`` / ``_inline_<type>``); raw HTML is sanitised here, once,
+so no renderer ever sees unsanitised markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+from mdit_py_plugins.footnote import footnote_plugin
+
+from pubkit.model import nodes as n
+from pubkit.model.text import plain_text, slugify
+from pubkit.sanitize import sanitize_block, sanitize_inline
+
+HEADING_ID_PREFIX = "sec-"
+"""Prefix for generated heading ids, so content can never clobber page ids."""
+
+_ALIGN = re.compile(r"text-align:(left|center|right)")
+
+
+@cache
+def parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"linkify": True, "typographer": False})
+    md.enable(["table", "strikethrough", "linkify"])
+    md.use(footnote_plugin)
+    # Bare "www." autolinks only (GFM); fuzzy e-mail and bare domains
+    # such as "example.com" would turn ordinary prose into links.
+    md.linkify.set({"fuzzy_email": False, "fuzzy_link": False})
+    return md
+
+
+@dataclass(slots=True)
+class ParsedBody:
+    blocks: list[n.Block]
+    footnotes: list[n.FootnoteDef]
+
+
+@dataclass(slots=True)
+class _Converter:
+    line_offset: int
+    footnote_info: dict[int, dict[str, Any]]
+    used_ids: set[str] = field(default_factory=set)
+    footnotes: list[n.FootnoteDef] = field(default_factory=list)
+
+    # ------------------------------------------------------------ blocks
+    def blocks(self, nodes: list[SyntaxTreeNode]) -> list[n.Block]:
+        out: list[n.Block] = []
+        for node in nodes:
+            rule: Callable[[SyntaxTreeNode], n.Block | None] = getattr(
+                self, "_block_" + node.type, self._block_unknown
+            )
+            block = rule(node)
+            if block is not None:
+                out.append(block)
+        return out
+
+    def _line(self, node: SyntaxTreeNode) -> int | None:
+        return node.map[0] + self.line_offset if node.map else None
+
+    def _block_paragraph(self, node: SyntaxTreeNode) -> n.Block:
+        return n.Paragraph(self.inline_of(node), line=self._line(node))
+
+    def _block_heading(self, node: SyntaxTreeNode) -> n.Block:
+        children = self.inline_of(node)
+        return n.Heading(int(node.tag[1]), self._unique_id(plain_text(children)), children,
+                         line=self._line(node))
+
+    def _unique_id(self, text: str) -> str:
+        base = HEADING_ID_PREFIX + (slugify(text) or "section")
+        candidate, i = base, 1
+        while candidate in self.used_ids:
+            i += 1
+            candidate = f"{base}-{i}"
+        self.used_ids.add(candidate)
+        return candidate
+
+    def _block_bullet_list(self, node: SyntaxTreeNode) -> n.Block:
+        items = [self._item(c) for c in node.children]
+        return n.BulletList(items, tight=_is_tight(node), line=self._line(node))
+
+    def _block_ordered_list(self, node: SyntaxTreeNode) -> n.Block:
+        start = int(node.attrs.get("start", 1))
+        items = [self._item(c) for c in node.children]
+        return n.OrderedList(items, start=start, tight=_is_tight(node), line=self._line(node))
+
+    def _item(self, node: SyntaxTreeNode) -> n.ListItem:
+        return n.ListItem(self.blocks(node.children), line=self._line(node))
+
+    def _block_blockquote(self, node: SyntaxTreeNode) -> n.Block:
+        return n.BlockQuote(self.blocks(node.children), line=self._line(node))
+
+    def _block_fence(self, node: SyntaxTreeNode) -> n.Block:
+        language = node.info.strip().split(maxsplit=1)[0] if node.info.strip() else None
+        return n.CodeBlock(node.content, language, line=self._line(node))
+
+    def _block_code_block(self, node: SyntaxTreeNode) -> n.Block:
+        return n.CodeBlock(node.content, None, line=self._line(node))
+
+    def _block_hr(self, node: SyntaxTreeNode) -> n.Block:
+        return n.ThematicBreak(line=self._line(node))
+
+    def _block_html_block(self, node: SyntaxTreeNode) -> n.Block | None:
+        html, text = sanitize_block(node.content)
+        return n.RawBlock(html, text, line=self._line(node)) if html.strip() else None
+
+    def _block_table(self, node: SyntaxTreeNode) -> n.Block:
+        rows: list[n.TableRow] = []
+        for section in node.children:
+            rows.extend(self._row(tr) for tr in section.children)
+        header, body = rows[0], rows[1:]
+        aligns = [_align(th) for th in node.children[0].children[0].children]
+        return n.Table(header, body, aligns, line=self._line(node))
+
+    def _row(self, tr: SyntaxTreeNode) -> n.TableRow:
+        cells = [n.TableCell(self.inline_of(c), line=self._line(tr)) for c in tr.children]
+        return n.TableRow(cells, line=self._line(tr))
+
+    def _block_footnote_block(self, node: SyntaxTreeNode) -> None:
+        for fn in node.children:
+            number = fn.meta["id"] + 1
+            info = self.footnote_info.get(fn.meta["id"], {})
+            body = self.blocks([c for c in fn.children if c.type != "footnote_anchor"])
+            self.footnotes.append(
+                n.FootnoteDef(fn.meta.get("label") or str(number), number, body,
+                              ref_count=int(info.get("count", 1)),
+                              line=self._first_line(fn))
+            )
+        self.footnotes.sort(key=lambda d: d.number)
+        return None
+
+    def _first_line(self, node: SyntaxTreeNode) -> int | None:
+        for c in node.children:
+            if c.map:
+                return c.map[0] + self.line_offset
+        return None
+
+    def _block_unknown(self, node: SyntaxTreeNode) -> n.Block | None:
+        # Plugins we do not enable produce nothing we must keep.
+        text = node.content
+        return n.Paragraph([n.Text(text)], line=self._line(node)) if text else None
+
+    # ----------------------------------------------------------- inlines
+    def inline_of(self, node: SyntaxTreeNode) -> list[n.Inline]:
+        kids = node.children
+        if len(kids) == 1 and kids[0].type == "inline":
+            return self.inlines(kids[0].children)
+        return self.inlines(kids)
+
+    def inlines(self, nodes: list[SyntaxTreeNode]) -> list[n.Inline]:
+        out: list[n.Inline] = []
+        for node in nodes:
+            rule = getattr(self, "_inline_" + node.type, None)
+            if rule is None:
+                out.append(n.Text(node.content))
+                continue
+            item = rule(node)
+            if isinstance(item, list):
+                out.extend(item)
+            elif item is not None:
+                out.append(item)
+        return _merge_text(out)
+
+    def _inline_text(self, node: SyntaxTreeNode) -> n.Inline:
+        return n.Text(node.content)
+
+    def _inline_em(self, node: SyntaxTreeNode) -> n.Inline:
+        return n.Emphasis(self.inlines(node.children))
+
+    def _inline_strong(self, node: SyntaxTreeNode) -> n.Inline:
+        return n.Strong(self.inlines(node.children))
+
+    def _inline_s(self, node: SyntaxTreeNode) -> n.Inline:
+        return n.Strikethrough(self.inlines(node.children))
+
+    def _inline_code_inline(self, node: SyntaxTreeNode) -> n.Inline:
+        return n.InlineCode(node.content)
+
+    def _inline_link(self, node: SyntaxTreeNode) -> n.Inline:
+        title = node.attrs.get("title")
+        return n.Link(str(node.attrs["href"]), str(title) if title is not None else None,
+                      self.inlines(node.children))
+
+    def _inline_image(self, node: SyntaxTreeNode) -> n.Inline:
+        title = node.attrs.get("title")
+        return n.Image(str(node.attrs["src"]), plain_text(self.inlines(node.children)),
+                       str(title) if title is not None else None)
+
+    def _inline_softbreak(self, node: SyntaxTreeNode) -> n.Inline:
+        return n.SoftBreak()
+
+    def _inline_hardbreak(self, node: SyntaxTreeNode) -> n.Inline:
+        return n.HardBreak()
+
+    def _inline_html_inline(self, node: SyntaxTreeNode) -> n.Inline | None:
+        html, text = sanitize_inline(node.content)
+        return n.RawInline(html, text) if html or text else None
+
+    def _inline_footnote_ref(self, node: SyntaxTreeNode) -> n.Inline:
+        meta = node.meta
+        label = meta.get("label") or str(meta["id"] + 1)
+        return n.FootnoteRef(label, meta["id"] + 1, meta.get("subId", 0))
+
+
+def _is_tight(node: SyntaxTreeNode) -> bool:
+    return all(
+        p.hidden for item in node.children for p in item.children if p.type == "paragraph"
+    )
+
+
+def _align(cell: SyntaxTreeNode) -> n.Align:
+    m = _ALIGN.search(str(cell.attrs.get("style", "")))
+    return m.group(1) if m else None  # type: ignore[return-value]
+
+
+def _merge_text(items: list[n.Inline]) -> list[n.Inline]:
+    out: list[n.Inline] = []
+    for item in items:
+        if isinstance(item, n.Text) and out and isinstance(out[-1], n.Text):
+            out[-1] = n.Text(out[-1].text + item.text)
+        else:
+            out.append(item)
+    return out
+
+
+def parse_markdown(text: str, line_offset: int = 1) -> ParsedBody:
+    """Parse ``text``; block lines are reported as ``line_offset`` + 0-based line."""
+    env: dict[str, Any] = {}
+    tokens = parser().parse(text, env)
+    footnote_info = env.get("footnotes", {}).get("list", {})
+    conv = _Converter(line_offset, footnote_info)
+    blocks = conv.blocks(SyntaxTreeNode(tokens).children)
+    _fill_missing_footnotes(conv, footnote_info)
+    return ParsedBody(blocks, conv.footnotes)
+
+
+def _fill_missing_footnotes(conv: _Converter, info: dict[int, dict[str, Any]]) -> None:
+    """Inline footnotes (``^[...]``) have tokens but no block; keep numbering whole."""
+    have = {d.number for d in conv.footnotes}
+    for fid, data in info.items():
+        if fid + 1 not in have and "tokens" in data:
+            body = SyntaxTreeNode(data["tokens"], create_root=True)
+            conv.footnotes.append(
+                n.FootnoteDef(str(fid + 1), fid + 1, [n.Paragraph(conv.inlines(body.children))])
+            )
+    conv.footnotes.sort(key=lambda d: d.number)

@@ -1,0 +1,99 @@
+"""Read one source file into an :class:`~pubkit.model.article.Article`.
+
+This is the only place Markdown is parsed; the derived facts (slug, word
+count, reading time, summary, outline) are computed here once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from pubkit.diagnostics import SourceError
+from pubkit.model.article import WORDS_PER_MINUTE, Article, OutlineEntry
+from pubkit.model.nodes import Block, Heading, Paragraph
+from pubkit.model.text import block_text, count_words, plain_text, slugify
+from pubkit.source.decode import decode_source
+from pubkit.source.frontmatter import split_front_matter
+from pubkit.source.markdown import parse_markdown
+from pubkit.source.meta import SLUG_PATTERN, validate_meta
+
+SUMMARY_LIMIT = 300
+MAX_SOURCE_BYTES = 20 * 1024 * 1024
+
+
+def read_article(path: Path, root: Path, default_lang: str = "en") -> Article:
+    """Read ``path``; messages name it relative to the site ``root``."""
+    shown = display_path(path, root)
+    try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            raise SourceError(shown, None, f"file is {size} bytes; the limit is {MAX_SOURCE_BYTES}")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(shown, None, f"cannot read: {exc.strerror}") from None
+    source_dir = display_path(path.parent, root)
+    return parse_article(data, shown, source_dir, path.stem, default_lang)
+
+
+def display_path(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def parse_article(
+    data: bytes, path: str, source_dir: str = ".", stem: str = "article", default_lang: str = "en"
+) -> Article:
+    """Turn source bytes into an article, or raise :class:`SourceError`."""
+    decoded = decode_source(data, path)
+    if not decoded.text.strip():
+        raise SourceError(path, 1, "empty file: an article needs front matter with a title")
+    fm = split_front_matter(decoded.text, path)
+    default_slug = slugify(stem)
+    if not _valid_slug(default_slug):
+        default_slug = "article-" + hashlib.sha256(stem.encode()).hexdigest()[:8]
+    meta, meta_warnings = validate_meta(fm.data, fm.key_lines, path, fm.start_line, default_slug)
+    body = parse_markdown(fm.body, fm.body_line)
+    text = block_text(body.blocks)
+    words = count_words(text)
+    return Article(
+        meta=meta,
+        body=body.blocks,
+        footnotes=body.footnotes,
+        path=path,
+        source_dir=source_dir,
+        word_count=words,
+        reading_time=meta.reading_time or max(1, round(words / WORDS_PER_MINUTE)),
+        summary=meta.summary or _first_paragraph(body.blocks),
+        outline=[
+            OutlineEntry(b.level, b.id, plain_text(b.children))
+            for b in body.blocks
+            if isinstance(b, Heading)
+        ],
+        lang=meta.lang or default_lang,
+        source_hash=hashlib.sha256(data).hexdigest(),
+        warnings=[*decoded.warnings, *meta_warnings],
+    )
+
+
+def _valid_slug(slug: str) -> bool:
+    return re.match(SLUG_PATTERN, slug) is not None
+
+
+def _first_paragraph(blocks: list[Block]) -> str:
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            text = " ".join(plain_text(block.children).split())
+            if text:
+                return _shorten(text, SUMMARY_LIMIT)
+    return ""
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.")
+    return cut + "…"

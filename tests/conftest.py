@@ -1,0 +1,67 @@
+"""Shared fixtures: throw-away sites, the sample site, render contexts."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from pubkit.renderers.base import RenderContext
+from pubkit.site import Site, open_site
+from pubkit.source.reader import read_article
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("PUBKIT_SHARED", REPO.parent / "shared"))
+SAMPLE = REPO / "content" / "ketamine-pain-management.md"
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> Callable[..., Site]:
+    """Build a site in a temporary folder: ``make_site({"content/a.md": "..."}, toml="...")``."""
+
+    def build(files: dict[str, str | bytes] | None = None, toml: str = "") -> Site:
+        root = tmp_path / "site"
+        (root / "content").mkdir(parents=True, exist_ok=True)
+        (root / "pubkit.toml").write_text(
+            'site_name = "Test Clinic"\n' + textwrap.dedent(toml), encoding="utf-8"
+        )
+        for name, data in (files or {}).items():
+            target = root / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(data, bytes):
+                target.write_bytes(data)
+            else:
+                target.write_text(textwrap.dedent(data), encoding="utf-8")
+        return open_site(root)
+
+    return build
+
+
+@pytest.fixture
+def sample_site(tmp_path: Path) -> Site:
+    """A copy of the repository's own site (config, content, templates)."""
+    root = tmp_path / "sample"
+    root.mkdir()
+    shutil.copy(REPO / "pubkit.toml", root / "pubkit.toml")
+    shutil.copytree(REPO / "content", root / "content")
+    for extra in ("newsletters", "assets"):
+        if (REPO / extra).is_dir():
+            shutil.copytree(REPO / extra, root / extra)
+    return open_site(root)
+
+
+@pytest.fixture
+def ctx_for() -> Callable[..., RenderContext]:
+    def build(site: Site, allow_remote: bool | None = None) -> RenderContext:
+        return RenderContext.for_site(site, allow_remote=allow_remote)
+
+    return build
+
+
+@pytest.fixture
+def sample_article(sample_site: Site):  # type: ignore[no-untyped-def]
+    return read_article(sample_site.content_dir / SAMPLE.name, sample_site.root)
