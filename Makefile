@@ -1,0 +1,22 @@
+# The two set-up commands of the README, and a few helpers.
+.PHONY: sample test lint golden bench
+
+VENV ?= .venv
+
+sample:          ## install pubkit and render the sample content into output/
+	scripts/setup.sh
+	$(VENV)/bin/pubkit render --all
+
+test:            ## install the test tools and run the whole suite
+	scripts/setup.sh test
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/python -m pytest -n 2 --dist loadgroup
+
+lint:
+	$(VENV)/bin/ruff check src tests bench
+
+golden:          ## regenerate the golden files under tests/golden/
+	$(VENV)/bin/python -m tests.golden.regenerate
+
+bench:
+	$(VENV)/bin/python bench/run.py

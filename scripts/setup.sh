@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Set up a machine for pubkit: Debian packages (as root), then a virtual environment.
+#   scripts/setup.sh          runtime only (render the sample content)
+#   scripts/setup.sh test     also the test tools: Python test extras, npm checkers
+# Idempotent: what is already installed is skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what="${1:-run}"
+VENV="${VENV:-.venv}"
+export DEBIAN_FRONTEND=noninteractive
+
+mapfile -t wanted < <(grep -Ev '^\s*(#|$)' scripts/apt-packages.txt)
+if [ "$what" != test ]; then
+  # Rendering needs only the engine's libraries and the fonts.
+  mapfile -t wanted < <(printf '%s\n' "${wanted[@]}" | grep -E '^(lib|fonts-)')
+fi
+missing=()
+for p in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  missing=($(printf '%s\n' "${missing[@]}" | grep -Ev '^(nodejs|npm)$' || true))
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  echo "apt: installing ${missing[*]}"
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+"$VENV/bin/python" -m pip install -q --upgrade pip
+if [ "$what" = test ]; then
+  "$VENV/bin/python" -m pip install -q -e '.[test,bench]'
+  # Checkers that run on Node (Nu HTML checker, axe-core, caniemail), kept out of the repo.
+  TOOLS="${PUBKIT_TOOLS:-$HOME/.cache/pubkit-tools}"
+  mkdir -p "$TOOLS"
+  [ -f "$TOOLS/package.json" ] || echo '{"name":"pubkit-test-tools","private":true}' > "$TOOLS/package.json"
+  if [ ! -f "$TOOLS/node_modules/caniemail/package.json" ]; then
+    (cd "$TOOLS" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error \
+      vnu-jar@26.9.27 axe-core@4.14.1 playwright-core@1.65.1 caniemail@1.0.5)
+  fi
+else
+  "$VENV/bin/python" -m pip install -q -e .
+fi
