@@ -1,0 +1,1 @@
+"""Sending newsletters: recipients, the delivery ledger, SMTP."""
