@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import unescapeAll
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -33,9 +34,10 @@ def parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"linkify": True, "typographer": False})
     md.enable(["table", "strikethrough", "linkify"])
     md.use(footnote_plugin)
-    # Bare "www." autolinks only (GFM); fuzzy e-mail and bare domains
-    # such as "example.com" would turn ordinary prose into links.
-    md.linkify.set({"fuzzy_email": False, "fuzzy_link": False})
+    # GFM's "www." autolinks need linkify-it's fuzzy links; bare e-mail
+    # addresses stay text (GFM links them, but patients' addresses in prose
+    # should not become mailto: links by accident).
+    md.linkify.set({"fuzzy_email": False, "fuzzy_link": True})
     return md
 
 
@@ -100,7 +102,8 @@ class _Converter:
         return n.BlockQuote(self.blocks(node.children), line=self._line(node))
 
     def _block_fence(self, node: SyntaxTreeNode) -> n.Block:
-        language = node.info.strip().split(maxsplit=1)[0] if node.info.strip() else None
+        info = unescapeAll(node.info).strip()
+        language = info.split(maxsplit=1)[0] if info else None
         return n.CodeBlock(node.content, language, line=self._line(node))
 
     def _block_code_block(self, node: SyntaxTreeNode) -> n.Block:
@@ -151,9 +154,13 @@ class _Converter:
 
     # ----------------------------------------------------------- inlines
     def inline_of(self, node: SyntaxTreeNode) -> list[n.Inline]:
-        kids = node.children
-        if len(kids) == 1 and kids[0].type == "inline":
-            return self.inlines(kids[0].children)
+        # A footnote's last paragraph also holds its back-reference anchors.
+        kids: list[SyntaxTreeNode] = []
+        for kid in node.children:
+            if kid.type == "inline":
+                kids.extend(kid.children)
+            elif kid.type != "footnote_anchor":
+                kids.append(kid)
         return self.inlines(kids)
 
     def inlines(self, nodes: list[SyntaxTreeNode]) -> list[n.Inline]:

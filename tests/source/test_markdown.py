@@ -1,0 +1,92 @@
+"""Markdown to the document tree: each construct becomes the right node."""
+
+from __future__ import annotations
+
+from pubkit.model import nodes as n
+from pubkit.source.markdown import parse_markdown
+
+SOURCE = """\
+# Title *one*
+
+Para with **bold**, *em*, ~~gone~~, `code`, [link](https://a.example "T"),
+![alt *text*](img/p.png "Caption") and www.example.org.\\
+Hard break above.[^note]
+
+- tight 1
+- tight 2
+  1. nested
+
+7. seven
+
+8. eight
+
+> quote
+
+```python
+x = 1
+```
+
+    indented
+
+***
+
+| L | C | R | N |
+|:--|:-:|--:|---|
+| 1 | 2 | 3 | 4 |
+
+<div onclick="x()">raw <b>bold</b><script>alert(1)</script></div>
+
+[^note]: The note, with *emphasis*.
+"""
+
+
+def test_constructs_map_to_nodes() -> None:
+    body = parse_markdown(SOURCE, line_offset=10)
+    kinds = [type(b).__name__ for b in body.blocks]
+    assert kinds == [
+        "Heading", "Paragraph", "BulletList", "OrderedList", "BlockQuote", "CodeBlock",
+        "CodeBlock", "ThematicBreak", "Table", "RawBlock",
+    ]
+    heading, para, bullets, ordered, quote, fence, indented, _, table, raw = body.blocks
+    assert heading.level == 1 and heading.id == "sec-title-one" and heading.line == 10
+    inline_kinds = [type(i).__name__ for i in para.children]
+    for kind in ("Strong", "Emphasis", "Strikethrough", "InlineCode", "Link", "Image",
+                 "HardBreak", "SoftBreak", "FootnoteRef"):
+        assert kind in inline_kinds, kind
+    link = next(i for i in para.children if isinstance(i, n.Link) and i.title)
+    assert (link.url, link.title) == ("https://a.example", "T")
+    image = next(i for i in para.children if isinstance(i, n.Image))
+    assert (image.src, image.alt, image.title) == ("img/p.png", "alt text", "Caption")
+    autolinks = [i for i in para.children if isinstance(i, n.Link) and i.url.startswith("http://www")]
+    assert autolinks and autolinks[0].url == "http://www.example.org"
+    assert bullets.tight and len(bullets.items) == 2
+    nested = bullets.items[1].children[1]
+    assert isinstance(nested, n.OrderedList) and nested.start == 1
+    assert ordered.start == 7 and not ordered.tight and len(ordered.items) == 2
+    assert isinstance(quote.children[0], n.Paragraph)
+    assert (fence.language, fence.text) == ("python", "x = 1\n")
+    assert indented.language is None and indented.text == "indented\n"
+    assert table.aligns == ["left", "center", "right", None]
+    assert [len(r.cells) for r in [table.header, *table.rows]] == [4, 4]
+    assert "onclick" not in raw.html and "script" not in raw.html and "<b>bold</b>" in raw.html
+    assert raw.text == "raw bold"
+    (note,) = body.footnotes
+    assert note.number == 1 and note.label == "note"
+    assert isinstance(note.children[0].children[1], n.Emphasis)
+
+
+def test_duplicate_headings_get_unique_ids() -> None:
+    body = parse_markdown("## Risks\n\n## Risks\n\n## Ünïcode Héading\n")
+    assert [b.id for b in body.blocks] == ["sec-risks", "sec-risks-2", "sec-unicode-heading"]
+
+
+def test_repeated_footnote_references_are_counted() -> None:
+    body = parse_markdown("A[^x] and B[^x] and C[^y].\n\n[^y]: Why.\n[^x]: Ex.\n")
+    refs = [i for i in body.blocks[0].children if isinstance(i, n.FootnoteRef)]
+    assert [(r.number, r.ref_index) for r in refs] == [(1, 0), (1, 1), (2, 0)]
+    assert [(d.label, d.ref_count) for d in body.footnotes] == [("x", 2), ("y", 1)]
+
+
+def test_unsafe_link_schemes_never_become_links() -> None:
+    body = parse_markdown("[a](javascript:alert(1)) [b](JAVASCRIPT:x) [c](vbscript:x) [d](data:text/html,x)\n")
+    assert not [i for i in body.blocks[0].children if isinstance(i, n.Link)]
