@@ -82,6 +82,15 @@ class Smtp(_Section):
     timeout: float = Field(30.0, gt=0, description="Seconds to wait for the server.")
 
 
+class Build(_Section):
+    """``pubkit build``: the whole site into every format, incrementally."""
+
+    formats: list[str] = Field(
+        [], description="Formats `pubkit build` renders; empty means every available format."
+    )
+    jobs: int = Field(0, ge=0, description="Worker processes; 0 means one per CPU core.")
+
+
 class Settings(_Section):
     """Top level of ``pubkit.toml``."""
 
@@ -102,6 +111,7 @@ class Settings(_Section):
     pdf: Pdf = Field(default_factory=Pdf)  # type: ignore[arg-type]
     email: Email = Field(default_factory=Email)  # type: ignore[arg-type]
     smtp: Smtp = Field(default_factory=Smtp)  # type: ignore[arg-type]
+    build: Build = Field(default_factory=Build)  # type: ignore[arg-type]
 
 
 def load_settings(path: Path) -> Settings:
