@@ -17,10 +17,14 @@ from html.parser import HTMLParser
 import nh3
 
 ALLOWED_TAGS = frozenset(
-    "a abbr b bdi bdo blockquote br caption cite code col colgroup dd del details dfn div dl dt "
-    "em figcaption figure h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p pre q rp rt ruby s "
-    "samp small span strong sub summary sup table tbody td tfoot th thead time tr u ul var wbr"
-    .split()
+    [
+        "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col",
+        "colgroup", "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption",
+        "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
+        "mark", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "small", "span",
+        "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
+        "time", "tr", "u", "ul", "var", "wbr",
+    ]
 )
 _GLOBAL_ATTRS = {"lang", "dir", "title"}
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {

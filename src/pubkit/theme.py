@@ -27,9 +27,13 @@ class Theme:
 
     def __init__(self, site_templates: Path | None = None) -> None:
         dirs = [builtin_templates()]
-        if site_templates is not None and site_templates.is_dir():
-            if site_templates.resolve() != dirs[0].resolve():
-                dirs.insert(0, site_templates)
+        # The repository is itself a site whose templates/ are the built-in ones.
+        if (
+            site_templates is not None
+            and site_templates.is_dir()
+            and site_templates.resolve() != dirs[0].resolve()
+        ):
+            dirs.insert(0, site_templates)
         self.search_path: tuple[Path, ...] = tuple(d.resolve() for d in dirs)
 
     @cached_property

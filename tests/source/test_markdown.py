@@ -88,5 +88,7 @@ def test_repeated_footnote_references_are_counted() -> None:
 
 
 def test_unsafe_link_schemes_never_become_links() -> None:
-    body = parse_markdown("[a](javascript:alert(1)) [b](JAVASCRIPT:x) [c](vbscript:x) [d](data:text/html,x)\n")
+    body = parse_markdown(
+        "[a](javascript:alert(1)) [b](JAVASCRIPT:x) [c](vbscript:x) [d](data:text/html,x)\n"
+    )
     assert not [i for i in body.blocks[0].children if isinstance(i, n.Link)]

@@ -20,8 +20,8 @@ def check(
     from pubkit.checks import check_article
     from pubkit.diagnostics import SourceError
     from pubkit.renderers.base import RenderContext
-    from pubkit.source.reader import read_article
     from pubkit.site import discover_articles
+    from pubkit.source.reader import read_article
 
     the_site = load_site(site)
     files = discover_articles(list(paths or []), the_site)

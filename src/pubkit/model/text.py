@@ -40,9 +40,7 @@ def block_text(nodes: Iterable[Node]) -> str:
         tag = node.tagname
         if tag in ("paragraph", "heading", "table_cell"):
             out.append(plain_text(node.children))  # type: ignore[attr-defined]
-        elif tag == "code_block":
-            out.append(node.text)  # type: ignore[attr-defined]
-        elif tag == "raw_block":
+        elif tag == "code_block" or tag == "raw_block":
             out.append(node.text)  # type: ignore[attr-defined]
         elif tag in ("bullet_list", "ordered_list"):
             for item in node.items:  # type: ignore[attr-defined]

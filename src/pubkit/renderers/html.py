@@ -7,7 +7,7 @@ from typing import ClassVar
 from markupsafe import Markup
 
 from pubkit.model.article import Article
-from pubkit.renderers.base import Output, Renderer, RenderContext
+from pubkit.renderers.base import Output, RenderContext, Renderer
 from pubkit.renderers.html_writer import HtmlWriter
 from pubkit.renderers.media import MediaCollector
 from pubkit.renderers.page_data import common_context, json_ld

@@ -76,19 +76,21 @@ class MediaCollector:
             try:
                 self.ctx.resources.local_path(parts.path, self.base)
             except Refused as exc:
-                self.ctx.warn(self.article, None, f"link to {url!r} dropped: {exc}")
+                self.ctx.warn(self.article, self._line.get(url), f"link to {url!r} dropped: {exc}")
                 return None
             frag = f"#{parts.fragment}" if parts.fragment else ""
             return f"{slugify(Path(path).stem)}.html{frag}"
-        return self.copy_local(url, None)
+        return self.copy_local(url, self._line.get(url))
 
 
-def _first_lines(article: Article) -> dict[int, int | None]:
-    """Source line of the block holding each inline image, keyed by ``id()``."""
-    lines: dict[int, int | None] = {}
+def _first_lines(article: Article) -> dict[int | str, int | None]:
+    """Source line of the block holding each image (by ``id()``) and link (by URL)."""
+    lines: dict[int | str, int | None] = {}
     for block in walk(article.body):
         line = getattr(block, "line", None)
         for child in walk(getattr(block, "children", []) or []):
             if isinstance(child, n.Image):
                 lines.setdefault(id(child), line)
+            elif isinstance(child, n.Link):
+                lines.setdefault(child.url, line)
     return lines

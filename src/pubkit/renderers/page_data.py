@@ -9,7 +9,10 @@ from typing import Any
 from pubkit.model.article import Article
 from pubkit.settings import Settings
 
-RTL_LANGUAGES = frozenset("ar arc ckb dv fa ha he khw ks ps sd ur uz-arab yi".split())
+# Languages written right to left (base subtags), for the ``dir`` attribute.
+RTL_LANGUAGES = frozenset(
+    ["ar", "arc", "ckb", "dv", "fa", "he", "khw", "ks", "ps", "sd", "ug", "ur", "yi"]
+)
 
 
 def text_direction(lang: str) -> str:

@@ -78,7 +78,7 @@ def _load_yaml(text: str, path: str, first_line: int) -> tuple[dict[str, Any], d
                 data[key] = loader.construct_object(value_node, deep=True)
             except (ValueError, TypeError, OverflowError) as exc:
                 # PyYAML raises plain errors for impossible values (2024-13-01).
-                raise SourceError(path, line, f"front matter: '{key}' has a bad value: {exc}")
+                raise SourceError(path, line, f"front matter: '{key}' has a bad value: {exc}") from None
             key_lines[key] = line
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -90,7 +90,7 @@ def validate_meta(
     try:
         parsed = FrontMatterSchema.model_validate(_check_types(dict(data)))
     except _TypeProblem as exc:
-        raise SourceError(path, key_lines.get(exc.key), f"front matter: '{exc.key}' {exc.message}")
+        raise SourceError(path, key_lines.get(exc.key), f"front matter: '{exc.key}' {exc.message}") from None
     except ValidationError as exc:
         err = exc.errors()[0]
         key = str(err["loc"][0]) if err["loc"] else "?"

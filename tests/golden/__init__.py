@@ -1,0 +1,1 @@
+"""Golden outputs of the sample site; regenerate with ``make golden``."""
