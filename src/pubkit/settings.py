@@ -80,6 +80,18 @@ class Smtp(_Section):
     user: str | None = Field(None, description="Login name; no login when empty.")
     rate_limit: float = Field(0.0, ge=0, description="Messages per second; 0 means no limit.")
     timeout: float = Field(30.0, gt=0, description="Seconds to wait for the server.")
+    retries: int = Field(3, ge=0, le=10,
+                         description="Tries after a 4xx reply or a broken connection.")
+    retry_delay: float = Field(2.0, ge=0, description="Seconds before the first retry; doubles.")
+    ca_file: str | None = Field(
+        None, description="CA certificates (PEM) trusted for TLS, relative to the site root; "
+                          "the system's when empty.")
+    envelope_from: str | None = Field(
+        None, description="Bounce address (SMTP MAIL FROM); defaults to email.from_address.")
+    ledger: str = Field(
+        ".pubkit/send-ledger.sqlite",
+        description="Delivery ledger, relative to the site root; deleting it forgets who "
+                    "already received a newsletter.")
 
 
 class Build(_Section):

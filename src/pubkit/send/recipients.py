@@ -1,8 +1,20 @@
-"""Recipients of a newsletter, read from a CSV file."""
+"""Recipients of a newsletter, read from a CSV file.
+
+The file needs an ``email`` column (any case); ``name`` and every other
+column become merge fields.  Rows with a blank, invalid or duplicate address,
+or with a line break in a field, are reported by line number and skipped; a
+file that cannot be read as a list at all raises :class:`RecipientsError`.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from pubkit.diagnostics import Diagnostic
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,3 +25,138 @@ class Recipient:
     name: str = ""
     fields: dict[str, str] = field(default_factory=dict)
     line: int | None = None
+
+
+@dataclass(slots=True)
+class RecipientList:
+    """The usable recipients, in file order, and what was wrong with the other rows."""
+
+    recipients: list[Recipient]
+    problems: list[Diagnostic]
+
+
+class RecipientsError(Exception):
+    """The file is not a usable recipients list (exit code 2)."""
+
+
+# Everything str.splitlines() breaks on, plus the other C0 controls and DEL.
+_LINE_BREAKS = "\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-\u0080-\U0010ffff]+"
+_LOCAL = re.compile(rf"{_ATEXT}(?:\.{_ATEXT})*")
+_LABEL = re.compile(r"(?!-)[A-Za-z0-9\-\u0080-\U0010ffff]{1,63}(?<!-)")
+_DELIMITERS = (",", ";", "\t")
+
+
+def read_recipients(path: Path) -> RecipientList:
+    """Read ``path``; raise :class:`RecipientsError` when it has no usable header."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RecipientsError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise RecipientsError(f"{path}:{line}: not UTF-8 text (save the CSV as UTF-8)") from None
+    return parse_recipients(text, str(path))
+
+
+def parse_recipients(text: str, where: str = "<recipients>") -> RecipientList:
+    """Parse CSV ``text``; ``where`` names the file in messages."""
+    header_line = text.split("\n", 1)[0]
+    rows = _rows(text, _delimiter(header_line), where)
+    if not rows:
+        raise RecipientsError(f"{where}: empty file: the first row must name the columns")
+    header_at, header = rows[0]
+    columns = [h.strip().lower() for h in header]
+    if "email" not in columns:
+        shown = ", ".join(c for c in columns if c) or "none"
+        raise RecipientsError(f"{where}:{header_at}: no 'email' column (columns: {shown})")
+    named = [c for c in columns if c]
+    doubled = sorted({c for c in named if named.count(c) > 1})
+    if doubled:
+        raise RecipientsError(f"{where}:{header_at}: column {', '.join(doubled)} appears twice")
+
+    recipients: list[Recipient] = []
+    problems: list[Diagnostic] = []
+    seen: dict[str, int] = {}
+    for line, cells in rows[1:]:
+        if not any(c.strip() for c in cells):
+            continue
+        values = {col: (cells[i] if i < len(cells) else "").strip()
+                  for i, col in enumerate(columns) if col}
+        bad = _field_problem(values)
+        if bad is None:
+            bad = address_problem(values["email"])
+        if bad is None:
+            key = values["email"].lower()
+            if key in seen:
+                bad = f"duplicate address {values['email']} (first on line {seen[key]})"
+            else:
+                seen[key] = line
+        if bad is not None:
+            problems.append(Diagnostic(where, line, f"{bad}; skipped", "warning"))
+            continue
+        recipients.append(Recipient(values["email"], _name(values), values, line))
+    return RecipientList(recipients, problems)
+
+
+def address_problem(address: str) -> str | None:
+    """What is wrong with ``address`` as a mailbox (``local@domain``), or None."""
+    if not address:
+        return "blank email address"
+    if any(ch in _LINE_BREAKS for ch in address):
+        return "line break in field 'email'"
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not domain:
+        return f"invalid email address {address!r}: no local@domain"
+    if len(address) > 254 or len(local) > 64:
+        return f"invalid email address {address!r}: too long"
+    if not _LOCAL.fullmatch(local):
+        return f"invalid email address {address!r}: bad characters before '@'"
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels) \
+            or labels[-1].isdigit():
+        return f"invalid email address {address!r}: bad domain {domain!r}"
+    return None
+
+
+def _field_problem(values: dict[str, str]) -> str | None:
+    # Any field may reach a header through a merge field, so none may break a line.
+    for col, value in values.items():
+        if any(ch in _LINE_BREAKS for ch in value):
+            return f"line break in field {col!r}"
+        if _CONTROL.search(value):
+            return f"control character in field {col!r}"
+    return None
+
+
+def _name(values: dict[str, str]) -> str:
+    if values.get("name"):
+        return values["name"]
+    return " ".join(v for v in (values.get("first_name"), values.get("last_name")) if v)
+
+
+def _delimiter(header_line: str) -> str:
+    # Spreadsheets in many locales save ';'-separated "CSV": use whichever separator
+    # makes an email column appear in the header.
+    for delim in _DELIMITERS:
+        cells = next(csv.reader([header_line], delimiter=delim), [])
+        if any(c.strip().lower() == "email" for c in cells):
+            return delim
+    return ","
+
+
+def _rows(text: str, delimiter: str, where: str) -> list[tuple[int, list[str]]]:
+    """Rows with the number of the line each starts on (quoted fields may span lines)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows = []
+    start = 1
+    try:
+        for cells in reader:
+            rows.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise RecipientsError(f"{where}:{start}: unreadable CSV: {exc}") from None
+    return rows

@@ -1,0 +1,145 @@
+"""The delivery ledger: one SQLite row per (newsletter, content hash, recipient).
+
+The ledger is what makes ``pubkit send`` resumable without sending anyone
+two copies.  A row turns ``unknown`` *before* the message data goes to the
+server and ``sent`` only after the server's 250 reply, so a run that dies at
+any point leaves each recipient either untouched, ``sent``, ``failed`` or
+``unknown`` (the server may or may not have the message), never wrongly
+``sent`` or wrongly untouched.  Every change is committed at once, with
+``synchronous=FULL``, so it outlives the process and the machine.
+
+One run at a time: :meth:`Ledger.open` takes an exclusive lock on a file
+beside the database and refuses when another run holds it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+Status = Literal["sent", "failed", "unknown"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS deliveries (
+    newsletter   TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    recipient    TEXT NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('sent', 'failed', 'unknown')),
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    code         INTEGER,
+    detail       TEXT NOT NULL DEFAULT '',
+    updated      TEXT NOT NULL,
+    PRIMARY KEY (newsletter, content_hash, recipient)
+) WITHOUT ROWID;
+"""
+SENDING = "message data sent; no reply from the server recorded"
+
+
+class LedgerBusy(Exception):
+    """Another run is using the ledger."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What the ledger knows about one recipient of one newsletter version."""
+
+    recipient: str
+    status: Status
+    attempts: int
+    code: int | None
+    detail: str
+
+
+class Ledger:
+    """Records deliveries of one newsletter version (``newsletter``, ``content_hash``)."""
+
+    def __init__(self, db: sqlite3.Connection, newsletter: str, content_hash: str) -> None:
+        self._db = db
+        self.newsletter = newsletter
+        self.content_hash = content_hash
+
+    @classmethod
+    @contextlib.contextmanager
+    def open(cls, path: Path, newsletter: str, content_hash: str) -> Iterator[Ledger]:
+        """Lock and open (creating) the ledger at ``path`` for one run."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock_fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise LedgerBusy(f"{path}: another `pubkit send` is using this ledger") from None
+            db = sqlite3.connect(path, isolation_level=None)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=FULL")
+                db.executescript(_SCHEMA)
+                yield cls(db, newsletter, content_hash)
+            finally:
+                db.close()
+        finally:
+            os.close(lock_fd)  # closing the descriptor releases the lock
+
+    @classmethod
+    def peek(cls, path: Path, newsletter: str, content_hash: str) -> dict[str, Entry]:
+        """Read the entries without locking or creating anything (for dry runs)."""
+        if not path.is_file():
+            return {}
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return cls(db, newsletter, content_hash).entries()
+        except sqlite3.OperationalError:
+            return {}
+        finally:
+            db.close()
+
+    def entries(self) -> dict[str, Entry]:
+        """Every recipient recorded for this version, by lower-cased address."""
+        rows = self._db.execute(
+            "SELECT recipient, status, attempts, code, detail FROM deliveries"
+            " WHERE newsletter = ? AND content_hash = ?",
+            (self.newsletter, self.content_hash),
+        )
+        return {r[0]: Entry(*r) for r in rows}
+
+    def get(self, recipient: str) -> Entry | None:
+        row = self._db.execute(
+            "SELECT recipient, status, attempts, code, detail FROM deliveries"
+            " WHERE newsletter = ? AND content_hash = ? AND recipient = ?",
+            (self.newsletter, self.content_hash, _key(recipient)),
+        ).fetchone()
+        return Entry(*row) if row else None
+
+    def sending(self, recipient: str) -> None:
+        """Note, durably, that the message data is about to go out (one more attempt)."""
+        self._write(recipient, "unknown", None, SENDING, 1)
+
+    def record(self, recipient: str, status: Status, code: int | None, detail: str,
+               new_attempt: bool = False) -> None:
+        """Store the outcome; ``new_attempt`` when it ended before :meth:`sending`."""
+        self._write(recipient, status, code, detail, int(new_attempt))
+
+    def _write(self, recipient: str, status: Status, code: int | None, detail: str,
+               attempts: int) -> None:
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        self._db.execute(
+            "INSERT INTO deliveries (newsletter, content_hash, recipient, status, attempts,"
+            " code, detail, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (newsletter, content_hash, recipient) DO UPDATE SET"
+            " status = excluded.status, attempts = attempts + excluded.attempts,"
+            " code = excluded.code, detail = excluded.detail, updated = excluded.updated",
+            (self.newsletter, self.content_hash, _key(recipient), status, attempts, code,
+             detail, now),
+        )
+
+
+def _key(address: str) -> str:
+    # Addresses are compared as the recipients list compares them: case-insensitively.
+    return address.strip().lower()

@@ -1,0 +1,320 @@
+"""SMTP delivery over one reused connection (``smtplib``).
+
+:class:`SmtpSender` sends one message to one recipient per transaction and
+says how it went as an :class:`Attempt`: ``sent`` (the server answered 250 to
+the data), ``failed`` (a 5xx reply, a refused recipient, or 4xx replies until
+the retries ran out), ``unknown`` (the connection broke after the message
+data went out and before the reply, so the server may have it) or ``retry``
+(a 4xx reply, or a connection lost before the data: safe to send again).
+The caller's ``before_data`` hook runs just before the data is written, which
+is where the ledger notes the send as ``unknown`` until the reply arrives.
+
+The password is read from ``PUBKIT_SMTP_PASSWORD`` only when ``user`` is set,
+is kept out of ``repr`` and is scrubbed from every message this module makes.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import os
+import re
+import smtplib
+import ssl
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from pubkit.settings import Smtp
+
+PASSWORD_ENV = "PUBKIT_SMTP_PASSWORD"
+MAX_RETRY_DELAY = 60.0
+
+
+class SmtpConfigError(Exception):
+    """The server settings cannot work (missing password, no TLS offered, login refused)."""
+
+
+class SmtpUnavailable(Exception):
+    """The server cannot be reached even after reconnecting; the run must stop."""
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpConfig:
+    """Where and how to connect; built from ``[smtp]`` and the command line."""
+
+    host: str
+    port: int
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    timeout: float = 30.0
+    rate_limit: float = 0.0
+    retries: int = 3
+    retry_delay: float = 2.0
+    ca_file: Path | None = None
+
+    @classmethod
+    def from_settings(cls, smtp: Smtp, root: Path, environ: Mapping[str, str] = os.environ,
+                      host: str | None = None, port: int | None = None) -> SmtpConfig:
+        """Settings with command-line overrides; the password from the environment."""
+        password = None
+        if smtp.user:
+            password = environ.get(PASSWORD_ENV) or None
+            if password is None:
+                raise SmtpConfigError(
+                    f"smtp.user is set: put the password in the environment variable {PASSWORD_ENV}"
+                )
+        host = host or smtp.host
+        if smtp.security == "none" and smtp.user and not _is_loopback(host):
+            raise SmtpConfigError(
+                f"refusing to log in to {host} without TLS: set smtp.security to starttls or tls"
+            )
+        return cls(host, port or smtp.port, smtp.security, smtp.user, password, smtp.timeout,
+                   smtp.rate_limit, smtp.retries, smtp.retry_delay,
+                   root / smtp.ca_file if smtp.ca_file else None)
+
+    def scrub(self, text: str) -> str:
+        """``text`` without the password in any form an SMTP exchange could carry it."""
+        if not self.password:
+            return text
+        forms = {self.password,
+                 base64.b64encode(self.password.encode()).decode(),
+                 base64.b64encode(f"\0{self.user}\0{self.password}".encode()).decode()}
+        for form in sorted(forms, key=len, reverse=True):
+            text = text.replace(form, "********")
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """The outcome of one transaction; ``data_sent`` once the message data was written."""
+
+    status: Literal["sent", "failed", "unknown", "retry"]
+    code: int | None
+    detail: str
+    data_sent: bool = False
+
+
+class SmtpSender:
+    """One connection, opened on first use, reopened after it breaks, closed with QUIT."""
+
+    def __init__(self, config: SmtpConfig, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.config = config
+        self._sleep = sleep
+        self._conn: smtplib.SMTP | None = None
+        self._next_start = 0.0
+        self.connections = 0
+
+    def __enter__(self) -> SmtpSender:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.quit()
+            except (smtplib.SMTPException, OSError):
+                self._conn.close()
+            self._conn = None
+
+    def deliver(self, sender: str, rcpt: str, data: bytes, before_data: Callable[[], None],
+                on_retry: Callable[[Attempt], None]) -> Attempt:
+        """Send until the server decides, retrying 4xx replies with growing pauses."""
+        for tries in range(1, self.config.retries + 2):
+            attempt = self.send(sender, rcpt, data, before_data)
+            if attempt.status != "retry":
+                return attempt
+            if tries > self.config.retries:
+                return Attempt("failed", attempt.code, f"gave up after {tries} tries: "
+                               f"{attempt.detail}", attempt.data_sent)
+            on_retry(attempt)
+            self._sleep(min(self.config.retry_delay * 2 ** (tries - 1), MAX_RETRY_DELAY))
+        raise AssertionError("unreachable")
+
+    def send(self, sender: str, rcpt: str, data: bytes,
+             before_data: Callable[[], None]) -> Attempt:
+        """One transaction: MAIL, RCPT, DATA, the message, the reply."""
+        self._pace()
+        conn = self._connection()
+        options, problem = self._mail_options(conn, sender, rcpt, data)
+        if problem:
+            return Attempt("failed", None, problem)
+        try:
+            code, text = conn.mail(_envelope(sender), options)
+            if code != 250:
+                return self._refused(code, text, "sender")
+            code, text = conn.rcpt(_envelope(rcpt))
+            if code not in (250, 251):
+                return self._refused(code, text, "recipient")
+            code, text = conn.docmd("DATA")
+            if code != 354:
+                return self._refused(code, text, "DATA")
+        except (smtplib.SMTPException, OSError) as exc:
+            self._drop()
+            return Attempt("retry", None, self._say(f"connection lost before the message: {exc}"))
+        before_data()
+        try:
+            conn.send(_wire(data))
+            code, text = conn.getreply()
+        except (smtplib.SMTPException, OSError) as exc:
+            self._drop()
+            return Attempt("unknown", None, self._say(
+                f"connection lost after the message data, before the server's reply: {exc}"
+            ), True)
+        reply = self._reply(code, text)
+        if 200 <= code < 300:
+            return Attempt("sent", code, reply, True)
+        if code == 421:
+            self._drop()
+        kind = "retry" if 400 <= code < 500 else "failed"
+        return Attempt(kind, code, f"message refused: {reply}", True)
+
+    def _refused(self, code: int, text: bytes, what: str) -> Attempt:
+        if code == 421:
+            self._drop()  # the server is closing this connection
+        else:
+            try:
+                self._conn.rset()  # type: ignore[union-attr]
+            except (smtplib.SMTPException, OSError):
+                self._drop()
+        kind = "retry" if 400 <= code < 500 else "failed"
+        return Attempt(kind, code, f"{what} refused: {self._reply(code, text)}")
+
+    def _mail_options(self, conn: smtplib.SMTP, sender: str, rcpt: str,
+                      data: bytes) -> tuple[list[str], str | None]:
+        options = []
+        if not (_envelope(sender).isascii() and _envelope(rcpt).isascii()):
+            if not conn.has_extn("smtputf8"):
+                return [], "the server does not accept non-ASCII addresses (no SMTPUTF8)"
+            options.append("SMTPUTF8")
+        if not data.isascii() and conn.has_extn("8bitmime"):
+            options.append("BODY=8BITMIME")
+        return options, None
+
+    def _pace(self) -> None:
+        if self.config.rate_limit <= 0:
+            return
+        now = time.monotonic()
+        if self._next_start > now:
+            self._sleep(self._next_start - now)
+            now = self._next_start
+        self._next_start = now + 1.0 / self.config.rate_limit
+
+    def _connection(self) -> smtplib.SMTP:
+        """The open connection, or a new one (with a few paced tries before giving up)."""
+        if self._conn is not None:
+            return self._conn
+        last = ""
+        for tries in range(1, self.config.retries + 2):
+            try:
+                self._conn = self._connect()
+                self.connections += 1
+                return self._conn
+            except (smtplib.SMTPException, OSError) as exc:
+                last = self._say(str(exc) or type(exc).__name__)
+            if tries <= self.config.retries:
+                self._sleep(min(self.config.retry_delay * 2 ** (tries - 1), MAX_RETRY_DELAY))
+        raise SmtpUnavailable(f"cannot reach {self.config.host}:{self.config.port}: {last}")
+
+    def _connect(self) -> smtplib.SMTP:
+        cfg = self.config
+        try:
+            if cfg.security == "tls":
+                conn: smtplib.SMTP = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout,
+                                                      context=self._tls_context())
+            else:
+                conn = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
+        except ssl.SSLCertVerificationError as exc:
+            raise self._untrusted(exc) from None
+        try:
+            conn.ehlo_or_helo_if_needed()
+            if cfg.security == "starttls":
+                if not conn.has_extn("starttls"):
+                    raise SmtpConfigError(
+                        f"{cfg.host}:{cfg.port} does not offer STARTTLS; set smtp.security "
+                        "to \"tls\" for implicit TLS (\"none\" only for a local test server)"
+                    )
+                conn.starttls(context=self._tls_context())
+                conn.ehlo()
+            if cfg.user:
+                self._login(conn)
+        except ssl.SSLCertVerificationError as exc:
+            conn.close()
+            raise self._untrusted(exc) from None
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _untrusted(self, exc: ssl.SSLCertVerificationError) -> SmtpConfigError:
+        return SmtpConfigError(
+            f"{self.config.host}:{self.config.port}: TLS certificate not trusted "
+            f"({exc.verify_message}); set smtp.ca_file for a private certificate authority"
+        )
+
+    def _login(self, conn: smtplib.SMTP) -> None:
+        cfg = self.config
+        try:
+            conn.login(cfg.user or "", cfg.password or "")
+        except smtplib.SMTPAuthenticationError as exc:
+            reply = self._reply(exc.smtp_code, exc.smtp_error)
+            raise SmtpConfigError(f"{cfg.host} refused the login of {cfg.user}: {reply}") from None
+        except smtplib.SMTPNotSupportedError:
+            raise SmtpConfigError(f"{cfg.host} does not offer a login (AUTH)") from None
+        except smtplib.SMTPException as exc:
+            raise SmtpConfigError(self._say(f"login to {cfg.host} failed: {exc}")) from None
+
+    def _tls_context(self) -> ssl.SSLContext:
+        ca = self.config.ca_file
+        return ssl.create_default_context(cafile=str(ca) if ca else None)
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _reply(self, code: int, text: bytes | str) -> str:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8", "replace")
+        return self._say(f"{code} {' '.join(text.split())}")
+
+    def _say(self, text: str) -> str:
+        return self.config.scrub(text)
+
+
+def _envelope(address: str) -> str:
+    """The address for MAIL/RCPT: an internationalised domain in its ASCII form when it can be."""
+    local, _, domain = address.rpartition("@")
+    if domain.isascii():
+        return address
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return address
+
+
+_BARE_EOL = re.compile(rb"\r\n|\r|\n")
+_LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
+
+
+def _wire(data: bytes) -> bytes:
+    """The message as DATA carries it: CRLF lines, leading dots doubled, the final dot."""
+    data = _LEADING_DOT.sub(b"..", _BARE_EOL.sub(b"\r\n", data))
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    return data + b".\r\n"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
