@@ -50,15 +50,24 @@ def _filter_attr(tag: str, attr: str, value: str) -> str | None:
 
 def clean(html: str) -> str:
     """Sanitise an HTML fragment with the allow-list."""
-    return nh3.clean(
+    cleaned = nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         strip_comments=True,
-        link_rel="noopener noreferrer nofollow",
+        # No rel: a link whose href was removed must stay a valid placeholder <a>.
+        link_rel=None,
         attribute_filter=_filter_attr,
     )
+    # An <img> that lost its source shows nothing; one without alt text is
+    # announced by its file name, so it is marked decorative instead.
+    cleaned = _IMG_WITHOUT_SRC.sub("", cleaned)
+    return _IMG_WITHOUT_ALT.sub(r'<img\1 alt="">', cleaned)
+
+
+_IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+_IMG_WITHOUT_ALT = re.compile(r"<img((?:(?!\salt=)[^>])*?)\s*/?>")
 
 
 class _TextOf(HTMLParser):

@@ -1,0 +1,90 @@
+"""The sample page in a real browser: no console errors, no serious axe findings, valid HTML."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from pubkit.output import write_files
+from pubkit.pipeline import render_path
+from pubkit.renderers.base import RenderContext
+from pubkit.site import Site
+from tests.browser import axe_source, browser, nu_check
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
+
+HOSTILE = """\
+---
+title: Hostile
+---
+Intro with a table and a list.
+
+| A | B |
+|---|--:|
+| 1 | 2 |
+
+- one
+- two
+
+<img src="x" onerror="document.title='pwned'"><script>document.title='pwned'</script>
+<a href="javascript:document.title='pwned'">x</a>
+"""
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from pubkit.site import open_site
+    from tests.conftest import REPO
+
+    out = tmp_path_factory.mktemp("pages")
+    site_root = tmp_path_factory.mktemp("site")
+    (site_root / "content").mkdir()
+    (site_root / "pubkit.toml").write_text((REPO / "pubkit.toml").read_text())
+    (site_root / "content" / "ketamine-pain-management.md").write_bytes(
+        (REPO / "content" / "ketamine-pain-management.md").read_bytes())
+    (site_root / "content" / "hostile.md").write_text(HOSTILE)
+    long = "\n\n".join(f"## Part {i}\n\nText[^{i}] for part {i}.\n\n[^{i}]: Note {i}." for i in range(6))
+    (site_root / "content" / "long.md").write_text(f"---\ntitle: Long\nlang: en\n---\n{long}\n")
+    site: Site = open_site(site_root)
+    ctx = RenderContext.for_site(site)
+    found = {}
+    for md in sorted(site.content_dir.glob("*.md")):
+        (result,) = render_path(md, ["html"], ctx)
+        assert result.output is not None, result.error
+        write_files(out, {f"{result.slug}.html": result.output.data, **result.output.extras})
+        found[md.stem] = out / f"{result.slug}.html"
+    return found
+
+
+def test_pages_load_without_console_errors_and_pass_axe(pages: dict[str, Path]) -> None:
+    with browser() as b:
+        for name, path in pages.items():
+            page = b.new_page()
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(path.as_uri())
+            assert errors == [], (name, errors)
+            assert page.title() != "pwned"
+            page.add_script_tag(content=axe_source())
+            result = page.evaluate("async () => await axe.run(document)")
+            bad = [(v["id"], v["impact"]) for v in result["violations"]
+                   if v["impact"] in ("critical", "serious")]
+            assert bad == [], (name, bad)
+            assert result["passes"], "axe ran no checks"
+            page.close()
+
+
+def test_pages_are_valid_html(pages: dict[str, Path]) -> None:
+    errors = nu_check(list(pages.values()))
+    assert errors == [], [(e.get("url", "")[-30:], e["message"]) for e in errors]
+
+
+def test_phone_width_has_no_horizontal_scroll(pages: dict[str, Path], make_site: Callable) -> None:
+    with browser() as b:
+        page = b.new_page(viewport={"width": 360, "height": 740})
+        page.goto(pages["ketamine-pain-management"].as_uri())
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0
