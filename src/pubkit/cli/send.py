@@ -1,1 +1,135 @@
-"""``pubkit send``: not built yet (see the open issues)."""
+"""``pubkit send``: a newsletter to a recipients list, as ``.eml`` files or over SMTP."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from pubkit.cli.app import EXIT_FAILED, SiteOption, app, fail_usage, load_site, report
+
+if TYPE_CHECKING:
+    from pubkit.send.campaign import Outcome, Report
+    from pubkit.site import Site
+
+
+@app.command()
+def send(
+    newsletter: Annotated[Path, typer.Argument(help="Newsletter file, or its name in newsletters/.")],
+    to: Annotated[Path, typer.Option("--to", help="Recipients CSV: an email column, name, "
+                                     "merge fields.", dir_okay=False)],
+    yes: Annotated[bool, typer.Option("--yes", help="Really send over SMTP (default: a dry run "
+                                      "writing one .eml per recipient).")] = False,
+    smtp_host: Annotated[str | None, typer.Option("--smtp-host", help="Override smtp.host.")] = None,
+    smtp_port: Annotated[int | None, typer.Option("--smtp-port", min=1, max=65535,
+                                                  help="Override smtp.port.")] = None,
+    resend_unknown: Annotated[bool, typer.Option(
+        "--resend-unknown", help="Send again to recipients whose delivery is unknown "
+        "(the connection broke before the server answered).")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output folder.")] = None,
+    site: SiteOption = None,
+) -> None:
+    """Send a newsletter: a dry run by default, --yes to deliver; resumable without duplicates."""
+    from pubkit.diagnostics import SourceError
+    from pubkit.output import write_atomic
+    from pubkit.renderers.base import RenderContext
+    from pubkit.send import campaign
+    from pubkit.send.ledger import Ledger, LedgerBusy
+    from pubkit.send.recipients import RecipientsError, read_recipients
+    from pubkit.send.smtp import SmtpConfig, SmtpConfigError, SmtpSender, SmtpUnavailable
+
+    the_site = load_site(site)
+    path = _newsletter_path(newsletter, the_site)
+    try:
+        listed = read_recipients(to)
+    except RecipientsError as exc:
+        fail_usage(str(exc))
+    report(listed.problems)
+    if not listed.recipients:
+        fail_usage(f"{to}: no usable recipients")
+    smtp = the_site.settings.smtp
+    config = None
+    if yes:
+        try:
+            config = SmtpConfig.from_settings(smtp, the_site.root, host=smtp_host, port=smtp_port)
+        except SmtpConfigError as exc:
+            fail_usage(str(exc))
+    try:
+        from pubkit.renderers.newsletter import compose_newsletter
+    except ImportError:
+        fail_usage("newsletters are not available in this version of pubkit")
+    try:
+        composed = compose_newsletter(path, RenderContext.for_site(the_site))
+    except SourceError as exc:
+        report([exc.diagnostic])
+        raise typer.Exit(EXIT_FAILED) from None
+    out_dir = (output or the_site.output_dir).resolve() / "send" / composed.name
+    ledger_path = the_site.root / smtp.ledger
+
+    if config is None:
+        known = Ledger.peek(ledger_path, composed.name, composed.content_hash)
+        result = campaign.dry_run(composed, listed.recipients, out_dir, known, resend_unknown)
+    else:
+        envelope_from = smtp.envelope_from or the_site.settings.email.from_address
+        try:
+            with Ledger.open(ledger_path, composed.name, composed.content_hash) as ledger, \
+                    SmtpSender(config) as sender:
+                result = campaign.send(composed, listed.recipients, ledger, sender, envelope_from,
+                                       resend_unknown, progress=_show_problem)
+        except (LedgerBusy, SmtpConfigError) as exc:
+            fail_usage(str(exc))
+        except SmtpUnavailable as exc:
+            typer.echo(f"pubkit: {exc}; nothing was sent", err=True)
+            raise typer.Exit(EXIT_FAILED) from None
+    result.invalid = listed.problems
+    data = result.to_json()
+    report_path = out_dir / ("report.json" if yes else "dry-run.json")
+    write_atomic(report_path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
+    _summary(result, out_dir, report_path, err=json_out)
+    if json_out:
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    if result.count("failed") or result.stopped:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _newsletter_path(newsletter: Path, site: Site) -> Path:
+    if newsletter.is_file():
+        return newsletter
+    named = site.newsletters_dir / newsletter.with_suffix(".md").name
+    if newsletter.parent == Path(".") and named.is_file():
+        return named
+    fail_usage(f"{newsletter}: no such newsletter file")
+
+
+def _show_problem(outcome: Outcome) -> None:
+    if outcome.status in ("failed", "unknown"):
+        where = f" (line {outcome.line})" if outcome.line else ""
+        print(f"{outcome.status}: {outcome.email}{where}: {outcome.detail}", file=sys.stderr)
+
+
+def _summary(result: Report, out_dir: Path, report_path: Path, err: bool) -> None:
+    counts = result.counts()
+    if result.dry_run:
+        written = len(list(out_dir.glob("*.eml")))
+        typer.echo(f"dry run: wrote {written} messages to {_shown(out_dir)}; would send "
+                   f"{counts['would_send']}, skip {counts['skipped']} already sent, leave "
+                   f"{counts['unknown']} unknown (use --yes to send)", err=err)
+    elif result.stopped:
+        typer.echo(f"pubkit: stopped: {result.stopped}", err=True)
+    for o in result.outcomes:
+        if result.dry_run and o.status in ("failed", "unknown"):
+            typer.echo(f"{o.status}: {o.email} (line {o.line}): {o.detail}", err=True)
+    shown = ", ".join(f"{counts[k]} {k}" for k in ("sent", "failed", "skipped", "unknown"))
+    extra = "".join(f", {counts[k]} {k}" for k in ("pending", "invalid") if counts[k])
+    typer.echo(f"{shown}{extra}; report: {_shown(report_path)}", err=err)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -115,6 +115,10 @@ class SmtpSender:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def open(self) -> None:
+        """Connect (and log in) now, so that settings errors show before the first message."""
+        self._connection()
+
     def close(self) -> None:
         if self._conn is not None:
             try:

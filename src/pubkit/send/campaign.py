@@ -1,0 +1,191 @@
+"""One newsletter to one list: the dry run (``.eml`` files) and the real run (SMTP + ledger).
+
+The real run asks the ledger before each recipient: ``sent`` is skipped,
+``unknown`` is skipped unless the caller asks to resend it, anything else
+(new, ``failed``) is sent.  The ledger is written before the data goes out
+and after the reply, so stopping the run at any instant and starting it
+again never sends anyone a second copy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from pubkit.diagnostics import Diagnostic
+from pubkit.output import remove_stale_temps, write_atomic
+from pubkit.send.ledger import Entry, Ledger
+from pubkit.send.recipients import Recipient
+from pubkit.send.smtp import Attempt, SmtpConfigError, SmtpSender, SmtpUnavailable
+
+OutcomeStatus = Literal["sent", "failed", "skipped", "unknown", "pending", "would_send"]
+
+
+class Composed(Protocol):
+    """What sending needs from a composed newsletter."""
+
+    name: str
+    content_hash: str
+
+    def message_for(self, recipient: Recipient) -> EmailMessage: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one recipient in this run."""
+
+    email: str
+    line: int | None
+    status: OutcomeStatus
+    detail: str = ""
+    code: int | None = None
+
+
+@dataclass
+class Report:
+    """The run's result: one outcome per recipient, plus the CSV rows that were skipped."""
+
+    newsletter: str
+    content_hash: str
+    dry_run: bool
+    outcomes: list[Outcome] = field(default_factory=list)
+    invalid: list[Diagnostic] = field(default_factory=list)
+    stopped: str | None = None
+    """Why the run ended before the end of the list (the server went away)."""
+
+    def count(self, status: OutcomeStatus) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+    def counts(self) -> dict[str, int]:
+        names: tuple[OutcomeStatus, ...] = ("sent", "failed", "skipped", "unknown", "pending")
+        counts = {name: self.count(name) for name in names}
+        if self.dry_run:
+            counts["would_send"] = self.count("would_send")
+        counts["invalid"] = len(self.invalid)
+        return counts
+
+    def to_json(self) -> dict[str, Any]:
+        listed = ("failed", "unknown", "pending")
+        return {
+            "newsletter": self.newsletter,
+            "content_hash": self.content_hash,
+            "dry_run": self.dry_run,
+            "recipients": len(self.outcomes),
+            **self.counts(),
+            "stopped": self.stopped,
+            "problems": [
+                {"email": o.email, "line": o.line, "status": o.status, "code": o.code,
+                 "detail": o.detail}
+                for o in self.outcomes if o.status in listed
+            ],
+            "invalid_rows": [{"line": d.line, "message": d.message} for d in self.invalid],
+        }
+
+
+def message_bytes(message: EmailMessage) -> bytes:
+    """The message as it goes on the wire (CRLF line ends)."""
+    policy = message.policy
+    if policy.linesep != "\r\n":
+        policy = policy.clone(linesep="\r\n")
+    return message.as_bytes(policy=policy)
+
+
+def eml_name(index: int, recipient: Recipient) -> str:
+    """File name of a recipient's dry-run message: list position, then a file-safe address."""
+    safe = re.sub(r"[^a-z0-9@._+-]", "_", recipient.email.lower())[:100]
+    return f"{index:05d}-{safe}.eml"
+
+
+def dry_run(composed: Composed, recipients: list[Recipient], out_dir: Path,
+            known: dict[str, Entry], resend_unknown: bool = False) -> Report:
+    """Write every recipient's message to ``out_dir``; say what a real run would do."""
+    report = Report(composed.name, composed.content_hash, dry_run=True)
+    remove_stale_temps(out_dir)
+    written: set[str] = set()
+    for index, recipient in enumerate(recipients, 1):
+        entry = known.get(recipient.email.lower())
+        try:
+            data = message_bytes(composed.message_for(recipient))
+        except (ValueError, TypeError, KeyError) as exc:
+            report.outcomes.append(_outcome(recipient, "failed", f"cannot build the message: {exc}"))
+            continue
+        name = eml_name(index, recipient)
+        write_atomic(out_dir / name, data)
+        written.add(name)
+        status, detail = _plan(entry, resend_unknown)
+        report.outcomes.append(_outcome(recipient, status or "would_send", detail))
+    if out_dir.is_dir():
+        for old in out_dir.glob("*.eml"):
+            if old.name not in written:
+                old.unlink()  # a recipient no longer on the list
+    return report
+
+
+def send(composed: Composed, recipients: list[Recipient], ledger: Ledger, sender: SmtpSender,
+         envelope_from: str, resend_unknown: bool = False,
+         progress: Callable[[Outcome], None] | None = None) -> Report:
+    """Send to every recipient the ledger does not show as done; record every outcome."""
+    report = Report(composed.name, composed.content_hash, dry_run=False)
+    known = ledger.entries()
+    todo: list[Recipient] = []
+    for recipient in recipients:
+        status, detail = _plan(known.get(recipient.email.lower()), resend_unknown)
+        if status is None:
+            todo.append(recipient)
+        else:
+            report.outcomes.append(_outcome(recipient, status, detail))
+    if todo:
+        sender.open()  # a wrong host, password or TLS setting stops the run here
+    for position, recipient in enumerate(todo):
+        try:
+            outcome = _deliver(composed, recipient, ledger, sender, envelope_from)
+        except (SmtpUnavailable, SmtpConfigError) as exc:
+            report.stopped = f"{exc}; {len(todo) - position} recipients not attempted: run again"
+            report.outcomes.extend(_outcome(r, "pending", "not attempted")
+                                   for r in todo[position:])
+            break
+        report.outcomes.append(outcome)
+        if progress is not None:
+            progress(outcome)
+    return report
+
+
+def _deliver(composed: Composed, recipient: Recipient, ledger: Ledger, sender: SmtpSender,
+             envelope_from: str) -> Outcome:
+    address = recipient.email
+    try:
+        data = message_bytes(composed.message_for(recipient))
+    except (ValueError, TypeError, KeyError) as exc:
+        detail = f"cannot build the message: {exc}"
+        ledger.record(address, "failed", None, detail)
+        return _outcome(recipient, "failed", detail)
+
+    def retrying(attempt: Attempt) -> None:
+        ledger.record(address, "failed", attempt.code, f"{attempt.detail}; retrying",
+                      new_attempt=not attempt.data_sent)
+
+    attempt = sender.deliver(envelope_from, address, data,
+                             before_data=lambda: ledger.sending(address), on_retry=retrying)
+    status = "failed" if attempt.status == "retry" else attempt.status
+    ledger.record(address, status, attempt.code, attempt.detail, new_attempt=not attempt.data_sent)
+    return _outcome(recipient, status, attempt.detail, attempt.code)
+
+
+def _plan(entry: Entry | None, resend_unknown: bool) -> tuple[OutcomeStatus | None, str]:
+    """``(None, "")`` to send, else how the recipient is reported without sending."""
+    if entry is None or entry.status == "failed":
+        return None, ""
+    if entry.status == "sent":
+        return "skipped", "already sent"
+    if resend_unknown:
+        return None, ""
+    return "unknown", f"{entry.detail} (not resent without --resend-unknown)"
+
+
+def _outcome(recipient: Recipient, status: OutcomeStatus, detail: str = "",
+             code: int | None = None) -> Outcome:
+    return Outcome(recipient.email, recipient.line, status, detail, code)
