@@ -1,1 +1,80 @@
-"""``pubkit build``: not built yet (see the open issues)."""
+"""``pubkit build``: every article and newsletter into every format, incrementally."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pubkit.cli.app import EXIT_USAGE, SiteOption, app, fail_usage, load_site
+
+EXIT_LOCKED = 75
+"""EX_TEMPFAIL: another build holds the output folder; try again later."""
+
+
+@app.command()
+def build(
+    force: Annotated[bool, typer.Option("--force", help="Rebuild every output.")] = False,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=0, help="Worker processes (default: one per core).")
+    ] = 0,
+    executor: Annotated[
+        str, typer.Option("--executor", help="Where renders run: local or dask.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://HOST:8786."),
+    ] = None,
+    formats: Annotated[
+        list[str] | None,
+        typer.Option("--format", "-f", help="Only this format (repeatable; default: all)."),
+    ] = None,
+    json_lines: Annotated[
+        bool, typer.Option("--json", help="One JSON object per finished job, then a summary.")
+    ] = False,
+    site: SiteOption = None,
+) -> None:
+    """Build every article (and newsletter) into every format; skip what is up to date.
+
+    Exit codes: 0 all built, 1 some documents failed, 2 usage or configuration
+    error, 75 another build is running in the same output folder.
+    """
+    if executor not in ("local", "dask"):
+        fail_usage(f"--executor must be local or dask, not {executor!r}")
+    if scheduler and executor != "dask":
+        fail_usage("--scheduler needs --executor dask")
+    the_site = load_site(site)
+    code = run_build(the_site, force, jobs, executor, scheduler, formats, json_lines)
+    raise typer.Exit(code)
+
+
+def run_build(
+    the_site: object, force: bool, jobs: int, executor: str, scheduler: str | None,
+    formats: list[str] | None, json_lines: bool,
+) -> int:
+    """Run one build and return its exit code (shared with ``pubkit watch``)."""
+    from pubkit.build.lock import LockHeld
+    from pubkit.build.progress import listener_for
+    from pubkit.build.runner import BuildOptions, build_site
+    from pubkit.diagnostics import ConfigError
+
+    options = BuildOptions(formats or None, force, jobs, executor, scheduler)
+    try:
+        summary = build_site(the_site, options, listener_for(json_lines))  # type: ignore[arg-type]
+    except LockHeld as exc:
+        typer.echo(f"pubkit: {exc}", err=True)
+        return EXIT_LOCKED
+    except ConfigError as exc:
+        typer.echo(f"pubkit: {exc}", err=True)
+        return EXIT_USAGE
+    except ImportError as exc:
+        if executor == "dask":
+            typer.echo(f"pubkit: the dask executor needs `pip install pubkit[dask]` ({exc})", err=True)
+            return EXIT_USAGE
+        raise
+    except OSError as exc:
+        if executor == "dask":
+            typer.echo(f"pubkit: cannot reach the Dask scheduler {scheduler}: {exc}", err=True)
+            return EXIT_USAGE
+        raise
+    return summary.exit_code

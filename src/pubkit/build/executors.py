@@ -1,0 +1,152 @@
+"""Where renders run: this process, a local process pool, or a Dask cluster.
+
+Each executor takes the tasks of a plan and yields their results as they
+finish; none writes a file.  Dask is imported only by :class:`DaskExecutor`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Protocol
+
+from pubkit.build.jobs import Task
+from pubkit.build.worker import FormatResult, SiteSpec, TaskResult, run_task, warm
+from pubkit.diagnostics import Diagnostic
+
+
+class Executor(Protocol):
+    name: str
+
+    def run(self, tasks: list[Task]) -> Iterator[TaskResult]: ...
+
+    def close(self) -> None: ...
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+class InlineExecutor:
+    """Render in this process, one task after another (one job, or a single task)."""
+
+    name = "inline"
+
+    def __init__(self, spec: SiteSpec) -> None:
+        self.spec = spec
+
+    def run(self, tasks: list[Task]) -> Iterator[TaskResult]:
+        for task in tasks:
+            yield run_task(self.spec, task)
+
+    def close(self) -> None:
+        pass
+
+
+class LocalExecutor:
+    """A pool of worker processes, each with its context and engines loaded once.
+
+    A worker that dies (a crash in an engine, the kernel's OOM killer) breaks
+    the pool; the unfinished tasks run once more in a fresh pool, and if that
+    breaks too they are reported as failed rather than retried forever.
+    """
+
+    name = "local"
+    RETRIES = 1
+
+    def __init__(self, spec: SiteSpec, jobs: int, formats: tuple[str, ...]) -> None:
+        self.spec = spec
+        self.jobs = max(1, jobs)
+        self.formats = formats
+        self.pool: ProcessPoolExecutor | None = None
+
+    def _start(self) -> ProcessPoolExecutor:
+        self.pool = ProcessPoolExecutor(
+            max_workers=self.jobs, initializer=warm, initargs=(self.spec, self.formats)
+        )
+        return self.pool
+
+    def run(self, tasks: list[Task]) -> Iterator[TaskResult]:
+        pending = list(tasks)
+        for attempt in range(self.RETRIES + 1):
+            pool = self._start()
+            futures: dict[Future[TaskResult], Task] = {
+                pool.submit(run_task, self.spec, t): t for t in pending
+            }
+            broken = False
+            while futures:
+                done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    task = futures.pop(fut)
+                    try:
+                        yield fut.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        pending_left = [task, *futures.values()]
+                        futures.clear()
+                        pending = pending_left
+                        break
+                    except Exception as exc:  # unpicklable result, worker start-up failure
+                        yield _failed(task, f"build worker failed: {type(exc).__name__}: {exc}")
+                if broken:
+                    break
+            self.close()
+            if not broken:
+                return
+            if attempt == self.RETRIES:
+                for task in pending:
+                    yield _failed(task, "a build worker process died while rendering")
+                return
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+class DaskExecutor:
+    """The same tasks on a Dask distributed cluster; results return to this process."""
+
+    name = "dask"
+
+    def __init__(self, spec: SiteSpec, scheduler: str | None, formats: tuple[str, ...]) -> None:
+        from distributed import Client
+
+        self.spec = spec
+        self.client = Client(scheduler) if scheduler else Client(processes=True)
+        self.client.run(warm, spec, formats)
+
+    def run(self, tasks: list[Task]) -> Iterator[TaskResult]:
+        from distributed import as_completed
+
+        futures = self.client.map(run_task, [self.spec] * len(tasks), tasks, pure=False)
+        owner = {f.key: t for f, t in zip(futures, tasks, strict=True)}
+        for fut in as_completed(futures):
+            try:
+                yield fut.result()
+            except Exception as exc:  # the worker died, or the task could not be shipped
+                yield _failed(owner[fut.key], f"dask worker failed: {type(exc).__name__}: {exc}")
+            fut.release()
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _failed(task: Task, message: str) -> TaskResult:
+    diag = Diagnostic(task.source, None, message)
+    return TaskResult(task, [FormatResult(f, None, diag) for f in task.formats])
+
+
+def make_executor(
+    kind: str, spec: SiteSpec, jobs: int, formats: tuple[str, ...], tasks: int,
+    scheduler: str | None = None,
+) -> Executor:
+    """The executor for ``kind``; small local batches run in this process."""
+    if kind == "dask":
+        return DaskExecutor(spec, scheduler, formats)
+    jobs = min(jobs or default_jobs(), tasks)
+    if jobs <= 1:
+        return InlineExecutor(spec)
+    return LocalExecutor(spec, jobs, formats)

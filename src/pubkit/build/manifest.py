@@ -1,0 +1,152 @@
+"""The build manifest: what each output was built from, kept in the output folder.
+
+For every source it records the hash of the source bytes, the files the
+source uses (images, linked files, the logo) with their hashes, and for each
+format a key (pubkit's and the renderer's version, the relevant settings, the
+templates' contents) and the output files written with their sizes.  An
+output is up to date when all of these still match.  The file is replaced
+atomically and only after the outputs it describes are in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pubkit import __version__
+from pubkit.build.formats import FormatInfo
+from pubkit.output import write_atomic
+
+MANIFEST_NAME = ".pubkit-manifest.json"
+SCHEMA = 1
+
+
+class ManifestError(Exception):
+    """The manifest cannot be used; the message says why."""
+
+
+@dataclass
+class FormatRecord:
+    """One output of one source."""
+
+    key: str | None
+    """Hash of everything besides the source and its files; None forces a rebuild."""
+    outputs: dict[str, int] = field(default_factory=dict)
+    """Written files (relative to the output folder) and their sizes."""
+
+
+@dataclass
+class SourceRecord:
+    source_hash: str
+    slug: str | None = None
+    title: str | None = None
+    deps: dict[str, str | None] = field(default_factory=dict)
+    """Files the source uses (relative to the site root) -> sha256, None when missing."""
+    formats: dict[str, FormatRecord] = field(default_factory=dict)
+
+
+@dataclass
+class Manifest:
+    sources: dict[str, SourceRecord] = field(default_factory=dict)
+    formats: dict[str, FormatInfo] = field(default_factory=dict)
+
+    def owners(self) -> dict[str, str]:
+        """Output file -> the source whose record lists it first."""
+        owned: dict[str, str] = {}
+        for source, record in self.sources.items():
+            for fmt in record.formats.values():
+                for name in fmt.outputs:
+                    owned.setdefault(name, source)
+        return owned
+
+    def referenced(self) -> set[str]:
+        return {name for r in self.sources.values() for f in r.formats.values() for name in f.outputs}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "pubkit": __version__,
+            "formats": {name: info.to_json() for name, info in sorted(self.formats.items())},
+            "sources": {
+                src: {
+                    "source_hash": r.source_hash,
+                    "slug": r.slug,
+                    "title": r.title,
+                    "deps": dict(sorted(r.deps.items())),
+                    "formats": {
+                        name: {"key": f.key, "outputs": dict(sorted(f.outputs.items()))}
+                        for name, f in sorted(r.formats.items())
+                    },
+                }
+                for src, r in sorted(self.sources.items())
+            },
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> Manifest:
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+            raise ManifestError("unknown manifest schema")
+        try:
+            formats = {name: FormatInfo.from_json(d) for name, d in data["formats"].items()}
+            sources = {}
+            for src, r in data["sources"].items():
+                sources[str(src)] = SourceRecord(
+                    source_hash=str(r["source_hash"]),
+                    slug=r.get("slug"),
+                    title=r.get("title"),
+                    deps={str(k): (None if v is None else str(v)) for k, v in r["deps"].items()},
+                    formats={
+                        str(name): FormatRecord(
+                            None if f["key"] is None else str(f["key"]),
+                            {str(k): int(v) for k, v in f["outputs"].items()},
+                        )
+                        for name, f in r["formats"].items()
+                    },
+                )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ManifestError(f"malformed manifest ({type(exc).__name__}: {exc})") from None
+        return cls(sources, formats)
+
+
+def load_manifest(out_dir: Path) -> tuple[Manifest, str | None]:
+    """The manifest of ``out_dir`` and a warning when it had to be discarded."""
+    path = out_dir / MANIFEST_NAME
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if out_dir.is_dir() and any(p.name != ".pubkit-build.lock" for p in out_dir.iterdir()):
+            return Manifest(), f"{path}: no build manifest; rebuilding everything"
+        return Manifest(), None
+    except OSError as exc:
+        return Manifest(), f"{path}: cannot read the build manifest ({exc}); rebuilding everything"
+    try:
+        return Manifest.from_json(json.loads(raw)), None
+    except (ValueError, ManifestError) as exc:
+        return Manifest(), f"{path}: build manifest is corrupt ({exc}); rebuilding everything"
+
+
+def save_manifest(out_dir: Path, manifest: Manifest) -> None:
+    data = json.dumps(manifest.to_json(), separators=(",", ":"), ensure_ascii=False)
+    write_atomic(out_dir / MANIFEST_NAME, data.encode("utf-8"))
+
+
+def hash_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class FileHashes:
+    """sha256 of files, each read once per build; None for what is not a regular file."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Path, str | None] = {}
+
+    def __call__(self, path: Path) -> str | None:
+        if path not in self._seen:
+            try:
+                self._seen[path] = hash_bytes(path.read_bytes()) if path.is_file() else None
+            except OSError:
+                self._seen[path] = None
+        return self._seen[path]

@@ -1,0 +1,91 @@
+"""The record of a build: every job with its status, and ``build-report.json``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pubkit import __version__
+from pubkit.output import write_atomic
+
+REPORT_NAME = "build-report.json"
+STATUSES = ("built", "skipped", "failed", "removed")
+
+
+@dataclass
+class JobRecord:
+    """One (source, format) of a build."""
+
+    source: str
+    format: str
+    status: str
+    seconds: float = 0.0
+    error: str | None = None
+    """``path:line: message`` when the job failed."""
+    warnings: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    worker: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["seconds"] = round(self.seconds, 4)
+        return data
+
+
+@dataclass
+class BuildSummary:
+    records: list[JobRecord] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    formats: list[str] = field(default_factory=list)
+    workers: dict[str, int] = field(default_factory=dict)
+    """Worker (host:pid) -> peak resident memory in KiB."""
+    seconds: float = 0.0
+    executor: str = "none"
+
+    def counts(self) -> dict[str, int]:
+        found = Counter(r.status for r in self.records)
+        return {status: found.get(status, 0) for status in STATUSES}
+
+    @property
+    def failures(self) -> list[JobRecord]:
+        return [r for r in self.records if r.status == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failures else 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "summary": True,
+            **self.counts(),
+            "seconds": round(self.seconds, 3),
+            "executor": self.executor,
+            "formats": self.formats,
+            "errors": [r.error for r in self.failures],
+            "removed_files": sorted(self.removed),
+            "notes": self.notes,
+            "workers": [{"worker": w, "peak_rss_mb": round(kb / 1024, 1)}
+                        for w, kb in sorted(self.workers.items())],
+        }
+
+    def line(self) -> str:
+        c = self.counts()
+        return (f"{c['built']} built, {c['skipped']} up to date, {c['failed']} failed, "
+                f"{c['removed']} removed in {self.seconds:.2f} s")
+
+
+def write_report(out_dir: Path, summary: BuildSummary) -> None:
+    """Write ``build-report.json``: the summary and every job."""
+    data = {
+        "pubkit": __version__,
+        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        **summary.to_json(),
+        "jobs": [r.to_json() for r in summary.records],
+    }
+    data.pop("summary")
+    write_atomic(out_dir / REPORT_NAME, json.dumps(data, indent=1).encode("utf-8"))

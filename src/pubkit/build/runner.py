@@ -1,0 +1,222 @@
+"""Run a build: lock, plan, render elsewhere, write here, record.
+
+The main process alone touches the output folder.  Each result's files are
+written atomically first; only then does its record enter the manifest,
+which is saved (atomically) every few seconds and at the end.  Outputs of
+deleted or renamed articles are removed once no record lists them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from pubkit import renderers
+from pubkit.build.formats import NEWSLETTER, FormatInfo, format_info, newsletter_info
+from pubkit.build.jobs import Plan, make_plan
+from pubkit.build.lock import BuildLock
+from pubkit.build.manifest import FormatRecord, Manifest, SourceRecord, load_manifest, save_manifest
+from pubkit.build.report import BuildSummary, JobRecord, write_report
+from pubkit.build.worker import SiteSpec, TaskResult
+from pubkit.diagnostics import ConfigError, Diagnostic
+from pubkit.output import remove_stale_temps, write_files
+from pubkit.site import Site
+
+SAVE_EVERY = 2.0
+"""Seconds between manifest saves during a build (what a killed build keeps)."""
+
+
+@dataclass
+class BuildOptions:
+    formats: list[str] | None = None
+    """Formats to build; None means the site's ``[build] formats`` or every available one."""
+    force: bool = False
+    jobs: int = 0
+    executor: str = "local"
+    scheduler: str | None = None
+
+
+class Listener(Protocol):
+    def start(self, plan: Plan) -> None: ...
+    def note(self, message: str) -> None: ...
+    def job(self, record: JobRecord) -> None: ...
+    def finish(self, summary: BuildSummary) -> None: ...
+
+
+def choose_formats(site: Site, requested: list[str] | None, manifest: Manifest) -> dict[str, FormatInfo]:
+    """Facts of the formats to build; an unknown or unavailable format is a ConfigError."""
+    available = renderers.names()
+    names = list(requested or site.settings.build.formats or available)
+    for name in names:
+        if name == NEWSLETTER:
+            continue
+        if name not in renderers._REGISTRY:
+            raise ConfigError(f"unknown format {name!r} (have: {', '.join(available)})")
+        if name not in available:
+            raise ConfigError(f"format {name} is not available in this version of pubkit")
+    infos = {name: format_info(name, manifest.formats) for name in names if name != NEWSLETTER}
+    if "email" in infos or NEWSLETTER in names:
+        news = newsletter_info(manifest.formats)
+        if news is not None:
+            infos[NEWSLETTER] = news
+    return infos
+
+
+class Builder:
+    def __init__(self, site: Site, options: BuildOptions, listener: Listener) -> None:
+        self.site = site
+        self.options = options
+        self.listener = listener
+        self.out_dir = site.output_dir
+        self.manifest = Manifest()
+        self.refs: Counter[str] = Counter()
+        self.summary = BuildSummary()
+        self.plan = Plan()
+        self._saved_at = time.monotonic()
+        self._dirty = False
+
+    def run(self) -> BuildSummary:
+        start = time.perf_counter()
+        with BuildLock(self.out_dir):
+            remove_stale_temps(self.out_dir)
+            self.manifest, warning = load_manifest(self.out_dir)
+            if warning:
+                self.summary.notes.append(warning)
+                self.listener.note(warning)
+            infos = choose_formats(self.site, self.options.formats, self.manifest)
+            if self.manifest.formats != {**self.manifest.formats, **infos}:
+                self.manifest.formats.update(infos)
+                self._dirty = True
+            self.summary.formats = list(infos)
+            self.plan = make_plan(self.site, self.manifest, infos, self.options.force)
+            self.refs = Counter(
+                n for r in self.manifest.sources.values() for f in r.formats.values() for n in f.outputs
+            )
+            self.listener.start(self.plan)
+            try:
+                for src in self.plan.removed:
+                    self._remove_source(src)
+                for src, fmt in self.plan.skipped:
+                    self.summary.records.append(JobRecord(src, fmt, "skipped"))
+                if self.plan.tasks:
+                    self._render(infos)
+            finally:
+                if self._dirty:
+                    save_manifest(self.out_dir, self.manifest)
+                self.summary.seconds = time.perf_counter() - start
+                write_report(self.out_dir, self.summary)
+        self.listener.finish(self.summary)
+        return self.summary
+
+    def _render(self, infos: dict[str, FormatInfo]) -> None:
+        from pubkit.build.executors import make_executor
+
+        spec = SiteSpec(str(self.site.root), self.site.settings.model_dump_json())
+        executor = make_executor(
+            self.options.executor, spec, self.options.jobs or self.site.settings.build.jobs,
+            tuple(infos), len(self.plan.tasks), self.options.scheduler,
+        )
+        self.summary.executor = executor.name
+        try:
+            for result in executor.run(self.plan.tasks):
+                self._apply(result)
+                if self._dirty and time.monotonic() - self._saved_at > SAVE_EVERY:
+                    save_manifest(self.out_dir, self.manifest)
+                    self._saved_at = time.monotonic()
+                    self._dirty = False
+        finally:
+            executor.close()
+
+    def _apply(self, result: TaskResult) -> None:
+        src = result.task.source
+        if result.worker:
+            peak = self.summary.workers.get(result.worker, 0)
+            self.summary.workers[result.worker] = max(peak, result.peak_rss_kb)
+        record = self.manifest.sources.get(src)
+        if result.source_hash is not None:
+            if record is None:
+                record = self.manifest.sources[src] = SourceRecord(result.source_hash)
+            elif record.source_hash != result.source_hash or record.deps != result.deps:
+                # Outputs of formats not rendered now were made from the old source.
+                for fmt, done in record.formats.items():
+                    if fmt not in result.task.formats:
+                        done.key = None
+            record.source_hash = result.source_hash
+            record.slug, record.title, record.deps = result.slug, result.title, result.deps
+            self._dirty = True
+        for fr in result.results:
+            error = fr.error
+            if error is None and fr.files is not None:
+                error = self._conflict(src, fr.files)
+            if error is not None or fr.files is None or record is None:
+                error = error or Diagnostic(src, None, f"{fr.format}: no output")
+                if record is not None and fr.format in record.formats:
+                    record.formats[fr.format].key = None  # keep the old output, retry next time
+                    self._dirty = True
+                self._emit(JobRecord(src, fr.format, "failed", fr.seconds, str(error),
+                                     [str(w) for w in fr.warnings], worker=result.worker))
+                continue
+            write_files(self.out_dir, fr.files)
+            old = record.formats.get(fr.format)
+            new = FormatRecord(self.plan.keys[fr.format], {n: len(d) for n, d in fr.files.items()})
+            record.formats[fr.format] = new
+            self.refs.update(new.outputs)
+            if old is not None:
+                self._release(old.outputs)
+            self._dirty = True
+            self._emit(JobRecord(src, fr.format, "built", fr.seconds, None,
+                                 [str(w) for w in fr.warnings], sorted(new.outputs),
+                                 worker=result.worker))
+
+    def _conflict(self, src: str, files: dict[str, bytes]) -> Diagnostic | None:
+        """Two sources with the same slug would overwrite each other: the newcomer fails."""
+        main = next(iter(files))
+        own = self.manifest.sources.get(src)
+        if self.refs[main] <= 0 or (own and any(main in f.outputs for f in own.formats.values())):
+            return None
+        for other, rec in self.manifest.sources.items():
+            if other != src and any(main in f.outputs for f in rec.formats.values()):
+                return Diagnostic(src, None, f"{main} is already built from {other} (same slug)")
+        return None
+
+    def _release(self, outputs: dict[str, int]) -> None:
+        """Drop one reference to each of ``outputs``; delete those no record lists."""
+        self.refs.subtract(outputs)
+        for name in outputs:
+            if self.refs[name] <= 0:
+                del self.refs[name]
+                _unlink(self.out_dir / name)
+
+    def _remove_source(self, src: str) -> None:
+        record = self.manifest.sources[src]
+        removed = []
+        for fmt, done in record.formats.items():
+            gone = [n for n in done.outputs if self.refs[n] <= 1]
+            self._release(done.outputs)
+            removed.extend(gone)
+            self._emit(JobRecord(src, fmt, "removed", outputs=sorted(gone)))
+        del self.manifest.sources[src]
+        self._dirty = True
+        self.summary.removed.extend(removed)
+
+    def _emit(self, record: JobRecord) -> None:
+        self.summary.records.append(record)
+        self.listener.job(record)
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    # Leave no empty per-newsletter folder behind.
+    with contextlib.suppress(OSError):
+        if path.parent.name and not any(path.parent.iterdir()):
+            os.rmdir(path.parent)
+
+
+def build_site(site: Site, options: BuildOptions, listener: Listener) -> BuildSummary:
+    return Builder(site, options, listener).run()
