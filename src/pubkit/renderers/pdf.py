@@ -1,0 +1,207 @@
+"""The printed handout: the article model -> print HTML -> WeasyPrint -> PDF bytes.
+
+The body comes from :class:`PrintHtmlWriter` (never from the web page), the
+page from ``templates/pdf/handout.html.j2`` and its stylesheets.  Everything
+WeasyPrint loads goes through one :class:`SiteFetcher`.  The font
+configuration and the parsed stylesheets live for the whole process (parsing
+them is a third of a small handout's render time) in a small, bounded cache.
+The output is byte-reproducible: no clock, a file identifier derived from
+the article, dates from the front matter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+import urllib.parse
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import pydyf
+from markupsafe import Markup
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from pubkit import __version__
+from pubkit.model import nodes as n
+from pubkit.model.article import Article
+from pubkit.model.visitor import walk
+from pubkit.renderers.base import Output, Renderer, RenderContext
+from pubkit.renderers.page_data import common_context
+from pubkit.renderers.pdf_fetch import (
+    GENERATED,
+    THEME,
+    RenderDeadline,
+    SiteFetcher,
+    folder_url,
+    site_url,
+)
+from pubkit.renderers.pdf_writer import PrintHtmlWriter
+from pubkit.renderers.qr import qr_svg
+from pubkit.settings import Settings
+from pubkit.theme import Theme
+
+TEMPLATE = "pdf/handout.html.j2"
+STYLESHEET = "pdf/handout.css"
+PAGE_STYLESHEET = "pdf/page.css.j2"
+STYLESHEET_CACHE_SIZE = 8
+"""Distinct (theme, page settings) pairs kept parsed; one site needs one."""
+FONT_CONFIG_RENDERS = 500
+"""Renders after which the font configuration is rebuilt: Pango's per-font
+caches otherwise grow with every new glyph run and never shrink."""
+
+# (variant setting) -> WeasyPrint options
+VARIANTS: dict[str, dict[str, Any]] = {
+    "pdf/ua-1": {"pdf_variant": "pdf/ua-1", "pdf_tags": True},
+    "pdf/a-3b": {"pdf_variant": "pdf/a-3b", "pdf_tags": True},
+    "plain": {"pdf_variant": None, "pdf_tags": False},
+}
+
+
+@dataclass(frozen=True)
+class _Styles:
+    sheets: tuple[CSS, ...]
+    refused: tuple[str, ...]  # messages replayed as warnings for every article
+
+
+class _Engine:
+    """Process-wide WeasyPrint state: fonts and parsed stylesheets, bounded."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.fonts = FontConfiguration()
+        self.renders = 0
+        self.styles: OrderedDict[tuple[Any, ...], _Styles] = OrderedDict()
+
+    def recycle_if_due(self) -> None:
+        self.renders += 1
+        if self.renders > FONT_CONFIG_RENDERS:
+            self.fonts = FontConfiguration()
+            self.styles.clear()  # parsed against the old font configuration
+            self.renders = 1
+
+    def stylesheets(self, theme: Theme, settings: Settings, fetcher: SiteFetcher) -> _Styles:
+        page_css = theme.template(PAGE_STYLESHEET).render(pdf=settings.pdf, brand=settings.brand)
+        key = (theme.search_path, theme.fingerprint([STYLESHEET]), page_css)
+        cached = self.styles.get(key)
+        if cached is not None:
+            self.styles.move_to_end(key)
+            return cached
+        refused: list[str] = []
+        parse_fetcher = SiteFetcher(fetcher.policy, lambda url, why: refused.append(why),
+                                    find_theme=fetcher.find_theme, system_fonts=True)
+        base = THEME + "pdf/"
+        sheets = (
+            CSS(string=theme.read_text(STYLESHEET), base_url=base + "handout.css",
+                url_fetcher=parse_fetcher, font_config=self.fonts),
+            CSS(string=page_css, base_url=base + "page.css",
+                url_fetcher=parse_fetcher, font_config=self.fonts),
+        )
+        styles = _Styles(sheets, tuple(refused))
+        self.styles[key] = styles
+        while len(self.styles) > STYLESHEET_CACHE_SIZE:
+            self.styles.popitem(last=False)
+        return styles
+
+
+_engine: _Engine | None = None
+_engine_lock = threading.Lock()
+
+
+def engine() -> _Engine:
+    global _engine
+    with _engine_lock:
+        if _engine is None:
+            _engine = _Engine()
+        return _engine
+
+
+class PdfRenderer(Renderer):
+    name = "pdf"
+    suffix = ".pdf"
+    version = "1"
+    templates: ClassVar[tuple[str, ...]] = (TEMPLATE, STYLESHEET, PAGE_STYLESHEET)
+
+    def render(self, article: Article, ctx: RenderContext) -> Output:
+        limit = ctx.settings.render_timeout
+        deadline = time.monotonic() + limit
+        html, writer, generated = self.print_html(article, ctx)
+
+        def refused(url: str, why: str) -> None:
+            ctx.warn(article, writer.lines.get(url), f"pdf: left out {_shown(url)}: {why}")
+
+        fetcher = SiteFetcher(ctx.resources, refused, generated, deadline, ctx.theme.find)
+        eng = engine()
+        try:
+            with eng.lock:
+                eng.recycle_if_due()
+                styles = eng.stylesheets(ctx.theme, ctx.settings, fetcher)
+                document = HTML(string=html, base_url=writer.base_url, url_fetcher=fetcher)
+                data = document.write_pdf(
+                    stylesheets=list(styles.sheets),
+                    font_config=eng.fonts,
+                    pdf_identifier=_identifier(article, ctx),
+                    finisher=_display_title,
+                    **VARIANTS[ctx.settings.pdf.variant],
+                )
+        except RenderDeadline:
+            raise TimeoutError(f"render took longer than {limit:g} s") from None
+        if time.monotonic() > deadline:  # WeasyPrint swallows errors inside SVG drawing
+            raise TimeoutError(f"render took longer than {limit:g} s")
+        for why in styles.refused:
+            ctx.warn(article, None, f"pdf: stylesheet resource left out: {why}")
+        return Output(data)
+
+    def print_html(
+        self, article: Article, ctx: RenderContext
+    ) -> tuple[str, PrintHtmlWriter, dict[str, tuple[bytes, str]]]:
+        """The handout as an HTML string, the writer that made it, and generated files."""
+        settings = ctx.settings
+        ids = {b.id for b in walk(article.body) if isinstance(b, n.Heading) and b.id}
+        writer = PrintHtmlWriter(folder_url(article.source_dir), settings.base_url, ids)
+        body = writer.blocks(article.body)
+        notes = writer.footnotes(article.footnotes)
+        generated: dict[str, tuple[bytes, str]] = {}
+        qr_url = None
+        if article.meta.canonical_url:
+            generated["qr.svg"] = (qr_svg(article.meta.canonical_url), "image/svg+xml")
+            qr_url = GENERATED + "qr.svg"
+        writer.line = None
+        logo = None
+        if settings.brand.logo:
+            logo = site_url(urllib.parse.quote(settings.brand.logo.lstrip("/")))
+            writer.lines.setdefault(logo, None)
+        lead_image = writer.remember(article.meta.image) if article.meta.image else None
+        html = ctx.theme.template(TEMPLATE).render(
+            **common_context(article, settings),
+            body=Markup(body),
+            footnotes=Markup(notes),
+            logo=logo,
+            lead_image=lead_image,
+            qr=qr_url,
+            author=article.meta.author or settings.site_name,
+            generator=f"pubkit {__version__}",
+        )
+        return html, writer, generated
+
+
+def _identifier(article: Article, ctx: RenderContext) -> bytes:
+    """A file identifier that changes with the content and nothing else."""
+    h = hashlib.md5(usedforsecurity=False)
+    h.update(article.source_hash.encode())
+    h.update(ctx.settings.model_dump_json().encode())
+    return h.hexdigest().encode()
+
+
+def _display_title(document: Any, pdf: pydyf.PDF) -> None:
+    """Show the title, not the file name, in the viewer's title bar (PDF/UA asks for it)."""
+    pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+
+
+def _shown(url: str) -> str:
+    if url.startswith(("pubkit://site/", "pubkit://theme/")):
+        return urllib.parse.unquote(url.split("/", 3)[3])
+    return url if len(url) < 120 else url[:117] + "..."
+

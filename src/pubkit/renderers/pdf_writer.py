@@ -1,0 +1,124 @@
+"""The article body as print HTML: the web writer, with print's notion of references.
+
+Differences from the web page: images point at pseudo URLs that only the
+handout's :class:`~pubkit.renderers.pdf_fetch.SiteFetcher` can open (each
+remembered with its source line, so a refusal names the line); an image
+with a title alone in its paragraph becomes a figure with a caption; links to
+other articles point at their public web pages (paper has no sibling files);
+external links carry a class so the stylesheet can print their address.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from html import unescape
+from pathlib import Path
+
+from pubkit.model import nodes as n
+from pubkit.model.text import slugify
+from pubkit.renderers.html_writer import HtmlWriter, escape
+from pubkit.resources import is_remote
+from pubkit.sanitize import is_safe_url
+
+_RAW_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+
+
+class PrintHtmlWriter(HtmlWriter):
+    """HTML for WeasyPrint; ``lines`` maps every URL it emits to a source line."""
+
+    def __init__(self, base_url: str, web_base: str, heading_ids: set[str]) -> None:
+        super().__init__(resolve_image=self._image_url, resolve_link=self._link_url)
+        self.base_url = base_url
+        self.web_base = web_base.rstrip("/") + "/"
+        self.known_ids = heading_ids
+        self.lines: dict[str, int | None] = {}
+        self.line: int | None = None
+
+    def visit(self, node: n.Node) -> str:
+        line = getattr(node, "line", None)
+        if line is None:
+            return super().visit(node)
+        saved, self.line = self.line, line
+        try:
+            return super().visit(node)
+        finally:
+            self.line = saved
+
+    def remember(self, url: str) -> str:
+        """``url`` made absolute against the article's folder, recorded with the current line."""
+        absolute = urllib.parse.urljoin(self.base_url, url)
+        self.lines.setdefault(absolute, self.line)
+        return absolute
+
+    # ------------------------------------------------------------ resolvers
+    def _image_url(self, image: n.Image) -> str | None:
+        return self.remember(image.src.strip())
+
+    def _link_url(self, url: str) -> str | None:
+        if not is_safe_url(url):
+            return None
+        parts = urllib.parse.urlsplit(url)
+        if is_remote(url) or parts.scheme.lower() in ("mailto", "tel"):
+            return url
+        if parts.scheme:
+            return None
+        if not parts.path:
+            frag = urllib.parse.unquote(parts.fragment)
+            if frag in self.known_ids:
+                return f"#{frag}"
+            return f"#sec-{frag}" if f"sec-{frag}" in self.known_ids else None
+        path = urllib.parse.unquote(parts.path)
+        if path.endswith(".md"):
+            frag = f"#{parts.fragment}" if parts.fragment else ""
+            return f"{self.web_base}{slugify(Path(path).stem)}.html{frag}"
+        return None  # a local file: nothing to follow on paper
+
+    # ------------------------------------------------------------- blocks
+    def visit_paragraph(self, node: n.Paragraph) -> str:
+        kids = [c for c in node.children if not (isinstance(c, n.Text) and not c.text.strip())]
+        if not self._tight and len(kids) == 1 and isinstance(kids[0], n.Image) and kids[0].title:
+            image = kids[0]
+            return (
+                f'<figure>{self.visit(image)}'
+                f"<figcaption>{escape(image.title or '')}</figcaption></figure>\n"
+            )
+        return super().visit_paragraph(node)
+
+    def visit_table(self, node: n.Table) -> str:
+        return f'<div class="table-wrap">{super().visit_table(node)}</div>\n'
+
+    def visit_raw_block(self, node: n.RawBlock) -> str:
+        self._remember_raw(node.html)
+        return super().visit_raw_block(node)
+
+    def visit_raw_inline(self, node: n.RawInline) -> str:
+        self._remember_raw(node.html)
+        return super().visit_raw_inline(node)
+
+    def _remember_raw(self, html: str) -> None:
+        for match in _RAW_SRC.finditer(html):
+            self.remember(unescape(next(g for g in match.groups() if g is not None)))
+
+    # ------------------------------------------------------------ inlines
+    def visit_link(self, node: n.Link) -> str:
+        html = super().visit_link(node)
+        href = self._link_url(node.url)
+        if href is None or not is_remote(href):
+            return html
+        shown = re.sub(r"^https?://", "", href).rstrip("/")
+        text = re.sub(r"^https?://", "", "".join(_plain(node.children))).rstrip("/")
+        if text == shown:
+            return html
+        # The address is printed after the link text: a reader cannot click paper.
+        return html.replace("<a ", '<a class="print-url" ', 1)
+
+
+def _plain(inlines: list[n.Inline]) -> list[str]:
+    out: list[str] = []
+    for node in inlines:
+        text = getattr(node, "text", None)
+        if isinstance(text, str):
+            out.append(text)
+        out.extend(_plain(getattr(node, "children", []) or []))
+    return out
