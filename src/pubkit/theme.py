@@ -35,6 +35,7 @@ class Theme:
         ):
             dirs.insert(0, site_templates)
         self.search_path: tuple[Path, ...] = tuple(d.resolve() for d in dirs)
+        self._texts: dict[str, str] = {}
 
     @cached_property
     def env(self) -> jinja2.Environment:
@@ -60,7 +61,10 @@ class Theme:
         raise FileNotFoundError(f"no template file {name!r} in {', '.join(map(str, self.search_path))}")
 
     def read_text(self, name: str) -> str:
-        return self.find(name).read_text(encoding="utf-8")
+        """The text of a template file, read once per theme (like compiled templates)."""
+        if name not in self._texts:
+            self._texts[name] = self.find(name).read_text(encoding="utf-8")
+        return self._texts[name]
 
     def fingerprint(self, names: list[str]) -> str:
         """A hash of the named files as found (for incremental builds)."""

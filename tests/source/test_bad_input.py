@@ -12,7 +12,8 @@ P = "content/bad.md"
 
 # (case, source bytes, expected line, fragment of the message)
 FAILURES = [
-    ("invalid yaml", b"---\ntitle: ok\ntags: [a, b\n---\nbody\n", 3, "invalid front matter"),
+    ("invalid yaml", b"---\ntitle: ok\n\tfoo: bar\n---\nbody\n", 3, "tab character"),
+    ("unclosed quote", b"---\ntitle: ok\nauthor: \"x\n---\nbody\n", 3, "invalid front matter"),
     ("unclosed front matter", b"---\ntitle: x\nbody text\n", 1, "never closed"),
     ("missing title", b"---\nauthor: Ann\n---\nbody\n", 1, "'title' is required"),
     ("no front matter at all", b"# Just a heading\n", 1, "'title' is required"),
@@ -27,7 +28,7 @@ FAILURES = [
     ("binary garbage", b"\x00\x01\x02\x00" * 600, None, "binary file"),
     ("empty file", b"", 1, "empty file"),
     ("only whitespace", b"  \n\n", 1, "empty file"),
-    ("yaml alias", b"---\ntitle: &t x\nsubtitle: *t\n---\n", 2, "anchors are not allowed"),
+    ("yaml alias", b"---\ntitle: &t x\nsubtitle: *t\n---\n", 2, "aliases are not allowed"),
     ("python tag", b"---\ntitle: !!python/object/apply:os.system [ls]\n---\n", 2, "constructor"),
     ("slug escape", b"---\ntitle: x\nslug: ../../x\n---\n", 3, "'slug' must be lowercase"),
     ("slug absolute", b"---\ntitle: x\nslug: /etc/x\n---\n", 3, "'slug'"),

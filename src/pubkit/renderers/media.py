@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import urllib.parse
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from pubkit.model import nodes as n
@@ -36,8 +37,14 @@ class MediaCollector:
         self.base = ctx.article_dir(article)
         self.prefix = page_prefix
         self.extras: dict[str, bytes] = {}
-        self.heading_ids = {b.id for b in walk(article.body) if isinstance(b, n.Heading)}
-        self._line = _first_lines(article)
+
+    @cached_property
+    def heading_ids(self) -> set[str]:
+        return {b.id for b in walk(self.article.body) if isinstance(b, n.Heading)}
+
+    @cached_property
+    def _line(self) -> dict[int | str, int | None]:
+        return _first_lines(self.article)
 
     def copy_local(self, ref: str, line: int | None) -> str | None:
         """Copy a local file into ``media/``; its URL, or None when refused."""

@@ -38,6 +38,10 @@ def parser() -> MarkdownIt:
     # addresses stay text (GFM links them, but patients' addresses in prose
     # should not become mailto: links by accident).
     md.linkify.set({"fuzzy_email": False, "fuzzy_link": True})
+    # linkify-it's own pre-test is a costly regex run on every text run; GFM
+    # autolinks all contain "www." or "://", so test for those first.
+    full_pretest = md.linkify.pretest
+    md.linkify.pretest = lambda text: ("://" in text or "www." in text.lower()) and full_pretest(text)
     return md
 
 

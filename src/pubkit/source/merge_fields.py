@@ -1,0 +1,136 @@
+"""Merge fields: ``{{ expression }}`` in a newsletter's subject, preheader and intro.
+
+Each field is a Jinja expression compiled once, in a sandbox, when the
+newsletter is read; the text around it is never a template, and neither is
+any article.  Before the intro's Markdown is parsed every field is swapped
+for a private-use token, so the writers carry tokens through untouched;
+:meth:`MergeFields.split` later cuts a rendered document at its tokens into a
+:class:`MergeDocument` that is filled per recipient with a string join.
+
+Values come from the recipient's CSV columns; an empty column counts as
+missing, so ``{{ first_name | default("there") }}`` greets a row without a
+first name as "there", and a missing field without a default is empty.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import escape
+
+from pubkit.diagnostics import SourceError
+
+_FIELD = re.compile(r"\{\{(.*?)\}\}", re.S)
+_STATEMENT = re.compile(r"\{%|\{#")
+
+
+class MergeError(ValueError):
+    """A merge field failed for one recipient; the message names the field and its line."""
+
+
+@dataclass(frozen=True, slots=True)
+class MergeField:
+    source: str
+    path: str
+    line: int | None
+    expr: Callable[..., Any]
+
+    def value(self, values: Mapping[str, str]) -> str:
+        try:
+            result = self.expr(**values)
+        except Exception as exc:  # a sandbox refusal or a type error in the expression
+            where = f"{self.path}:{self.line}" if self.line else self.path
+            raise MergeError(f"{where}: merge field {{{{ {self.source} }}}}: {exc}") from None
+        if result is None or isinstance(result, jinja2.Undefined):
+            return ""
+        return str(result)
+
+
+class MergeFields:
+    """The merge fields of one newsletter, compiled once, and their tokens."""
+
+    def __init__(self, path: str, nonce: str) -> None:
+        self.path = path
+        self.fields: list[MergeField] = []
+        self._env = ImmutableSandboxedEnvironment(undefined=jinja2.Undefined)
+        # The nonce (from the newsletter's own hash) keeps article text from ever
+        # looking like a token.
+        self._prefix = f"\ue000{nonce}"
+        self._token = re.compile(re.escape(self._prefix) + r"(\d+)\ue001")
+
+    def token(self, index: int) -> str:
+        return f"{self._prefix}{index}\ue001"
+
+    def protect(self, text: str, first_line: int | None) -> str:
+        """``text`` with each ``{{ ... }}`` compiled and replaced by its token."""
+        bad = _STATEMENT.search(text)
+        if bad:
+            raise SourceError(self.path, _line_at(text, bad.start(), first_line),
+                              "only {{ ... }} merge fields are allowed here, not {% %} or {# #}")
+
+        def replace(m: re.Match[str]) -> str:
+            return self.add(m.group(1).strip(), _line_at(text, m.start(), first_line))
+
+        return _FIELD.sub(replace, text)
+
+    def add(self, source: str, line: int | None) -> str:
+        """Compile one expression; its token."""
+        try:
+            expr = self._env.compile_expression(source, undefined_to_none=False)
+        except jinja2.TemplateError as exc:
+            raise SourceError(self.path, line,
+                              f"merge field {{{{ {source} }}}}: {exc.message or exc}") from None
+        field = MergeField(source, self.path, line, expr)
+        try:  # sandbox refusals show up without any data; report them now
+            field.value({})
+        except MergeError as exc:
+            if "unsafe" in str(exc) or "No filter" in str(exc):
+                raise SourceError(self.path, line, str(exc).split(": ", 1)[1]) from None
+        self.fields.append(field)
+        return self.token(len(self.fields) - 1)
+
+    def indexes(self, text: str) -> set[int]:
+        return {int(i) for i in self._token.findall(text)}
+
+    def split(self, rendered: str, html: bool) -> MergeDocument:
+        """Cut ``rendered`` at its tokens; ``html`` escapes the merged values."""
+        pieces = self._token.split(rendered)
+        return MergeDocument(tuple(pieces[0::2]), tuple(int(i) for i in pieces[1::2]), html)
+
+    def values(self, context: Mapping[str, str]) -> list[str]:
+        """Every field's value for one recipient (empty strings count as missing)."""
+        present = {k: v for k, v in context.items() if v}
+        return [f.value(present) for f in self.fields]
+
+
+@dataclass(frozen=True, slots=True)
+class MergeDocument:
+    """A rendered document as literal pieces around field slots."""
+
+    pieces: tuple[str, ...]
+    slots: tuple[int, ...]
+    html: bool
+
+    def fill(self, values: Sequence[str]) -> str:
+        if not self.slots:
+            return self.pieces[0]
+        out = [self.pieces[0]]
+        for slot, piece in zip(self.slots, self.pieces[1:], strict=True):
+            value = values[slot]
+            out.append(str(escape(value)) if self.html else value)
+            out.append(piece)
+        return "".join(out)
+
+    def source(self) -> str:
+        """The document with its slots marked (stable across runs, for hashing)."""
+        return "".join(p + (f"\x00{s}\x00" if i < len(self.slots) else "")
+                       for i, (p, s) in enumerate(zip(self.pieces, (*self.slots, -1), strict=True)))
+
+
+def _line_at(text: str, offset: int, first_line: int | None) -> int | None:
+    return None if first_line is None else first_line + text.count("\n", 0, offset)

@@ -1,0 +1,263 @@
+"""Read a newsletter issue: ``newsletters/<name>.md``.
+
+YAML front matter says what to send and a Markdown body, the intro, says
+hello::
+
+    ---
+    subject: "{{ first_name | default('Hello') }}, news from the clinic"
+    preheader: What ketamine can do for chronic pain
+    articles: [ketamine-pain-management]   # or: tag: ketamine / latest: 3
+    layout: teasers                        # or: full (one article, in full)
+    ---
+    Hi {{ first_name | default("there") }}, ...
+
+Articles are chosen by slug list, by tag (newest first) or as the latest N
+(``latest`` also caps a tag).  Every message names the newsletter and the
+line at fault; an article that does not exist is an error at its own line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pubkit.diagnostics import Diagnostic, SourceError
+from pubkit.model.article import Article, Meta
+from pubkit.model.text import block_text, count_words
+from pubkit.site import Site, discover_articles
+from pubkit.source.decode import decode_source
+from pubkit.source.frontmatter import split_front_matter
+from pubkit.source.markdown import parse_markdown
+from pubkit.source.merge_fields import MergeFields
+from pubkit.source.reader import MAX_SOURCE_BYTES, display_path, read_article
+
+Layout = Literal["teasers", "full"]
+KNOWN_KEYS = ("subject", "preheader", "articles", "tag", "latest", "layout", "lang", "date",
+              "button")
+LINE_BREAKS = "\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+@dataclass(slots=True)
+class Newsletter:
+    """One issue, its merge fields compiled and its articles resolved.
+
+    ``subject`` and ``preheader`` hold merge-field tokens; ``intro`` is the
+    Markdown intro as an article (tokens in its text), so every writer and the
+    media checks treat it like any other content.
+    """
+
+    path: str
+    name: str
+    subject: str
+    preheader: str
+    intro: Article
+    articles: list[Article]
+    layout: Layout
+    lang: str
+    button: str
+    fields: MergeFields
+    source_hash: str
+    date: dt.date | None = None
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def read_newsletter(path: Path, site: Site) -> Newsletter:
+    """Read ``path`` and resolve its articles in the site's content folder."""
+    shown = display_path(path, site.root)
+    try:
+        if path.stat().st_size > MAX_SOURCE_BYTES:
+            raise SourceError(shown, None, f"file is larger than {MAX_SOURCE_BYTES} bytes")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(shown, None, f"cannot read: {exc.strerror}") from None
+    decoded = decode_source(data, shown)
+    fm = split_front_matter(decoded.text, shown)
+    front = _FrontMatter(fm.data, fm.key_lines, shown, decoded.text.split("\n"), fm.start_line)
+    warnings = [*decoded.warnings, *front.unknown_keys()]
+    source_hash = hashlib.sha256(data).hexdigest()
+    fields = MergeFields(shown, source_hash[:8])
+
+    subject = front.one_line("subject", required=True)
+    preheader = front.one_line("preheader") or ""
+    layout = front.choice("layout", ("teasers", "full"), "teasers")
+    articles, found_warnings = _select(front, site)
+    warnings += found_warnings
+    if layout == "full" and len(articles) != 1:
+        raise SourceError(shown, front.line("layout"),
+                          f"layout 'full' sends one article in full; {len(articles)} are selected")
+    intro_text = fields.protect(fm.body, fm.body_line)
+    if not articles and not intro_text.strip():
+        raise SourceError(shown, fm.start_line or 1,
+                          "nothing to send: name articles (articles, tag or latest) or write an intro")
+    lang = front.text("lang") or (articles[0].lang if articles else site.settings.language)
+    body = parse_markdown(intro_text, fm.body_line)
+    intro = Article(
+        meta=Meta(title=subject, slug=path.stem, lang=lang),
+        body=body.blocks, footnotes=body.footnotes, path=shown,
+        source_dir=display_path(path.parent, site.root),
+        word_count=count_words(block_text(body.blocks)), reading_time=1, summary=preheader,
+        outline=[], lang=lang, source_hash=source_hash,
+    )
+    return Newsletter(
+        path=shown, name=path.stem,
+        subject=fields.protect(subject, front.line("subject")),
+        preheader=fields.protect(preheader, front.line("preheader")),
+        intro=intro, articles=articles, layout=layout, lang=lang,
+        button=front.one_line("button") or "Read more", fields=fields,
+        source_hash=source_hash, date=front.date("date"), warnings=warnings,
+    )
+
+
+def newsletter_for_article(article: Article, site_language: str = "en") -> Newsletter:
+    """A one-article issue: the article in full, its title as the subject."""
+    fields = MergeFields(article.path, article.source_hash[:8])
+    intro = Article(meta=Meta(title=article.title, slug=article.slug, lang=article.lang), body=[],
+                    footnotes=[], path=article.path, source_dir=article.source_dir, word_count=0,
+                    reading_time=1, summary="", outline=[], lang=article.lang,
+                    source_hash=article.source_hash)
+    return Newsletter(
+        path=article.path, name=article.slug, subject=article.title, preheader=article.summary,
+        intro=intro, articles=[article], layout="full", lang=article.lang or site_language,
+        button="Read on the web", fields=fields, source_hash=article.source_hash,
+        date=article.meta.updated or article.meta.date,
+    )
+
+
+def _select(front: _FrontMatter, site: Site) -> tuple[list[Article], list[Diagnostic]]:
+    slugs = front.slug_list("articles")
+    tag = front.text("tag")
+    latest = front.count("latest")
+    if slugs is not None and (tag or latest):
+        raise SourceError(front.path, front.line("articles"),
+                          "choose articles either by 'articles' or by 'tag'/'latest', not both")
+    if slugs is None and not tag and latest is None:
+        return [], []
+    warnings: list[Diagnostic] = []
+    by_slug: dict[str, Article] = {}
+    broken: dict[str, SourceError] = {}
+    for file in discover_articles([], site):
+        try:
+            article = read_article(file, site.root, site.settings.language)
+        except SourceError as exc:
+            broken[file.stem] = exc
+            continue
+        by_slug.setdefault(article.slug, article)
+    if slugs is not None:
+        chosen = []
+        for slug in slugs:
+            if slug in by_slug:
+                chosen.append(by_slug[slug])
+            elif slug in broken:
+                raise broken[slug]
+            else:
+                close = difflib.get_close_matches(slug, list(by_slug), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                raise SourceError(front.path, front.item_line("articles", slug),
+                                  f"article '{slug}' not found in {site.settings.content_dir}/{hint}")
+        return chosen, warnings
+    warnings += [Diagnostic(front.path, front.line("tag") or front.line("latest"),
+                            f"skipped {exc.diagnostic}", "warning") for exc in broken.values()]
+    pool = [a for a in by_slug.values() if tag is None or tag.lower() in _tags(a)]
+    pool.sort(key=lambda a: (a.meta.date or a.meta.updated or dt.date.min, a.slug), reverse=True)
+    if latest is not None:
+        pool = pool[:latest]
+    if not pool:
+        raise SourceError(front.path, front.line("tag") or front.line("latest"),
+                          f"no article has the tag '{tag}'" if tag else "no articles to feature")
+    return pool, warnings
+
+
+def _tags(article: Article) -> set[str]:
+    return {t.lower() for t in article.meta.tags}
+
+
+@dataclass(slots=True)
+class _FrontMatter:
+    """Typed access to the front matter; every error names the key's line."""
+
+    data: dict[str, Any]
+    key_lines: dict[str, int]
+    path: str
+    lines: list[str]
+    start_line: int
+
+    def line(self, key: str) -> int | None:
+        return self.key_lines.get(key)
+
+    def fail(self, key: str, message: str) -> SourceError:
+        return SourceError(self.path, self.line(key) or self.start_line or 1,
+                           f"front matter: '{key}' {message}")
+
+    def unknown_keys(self) -> list[Diagnostic]:
+        out = []
+        for key in self.data:
+            if key not in KNOWN_KEYS:
+                close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                out.append(Diagnostic(self.path, self.line(key),
+                                      f"unknown front matter key '{key}'{hint}", "warning"))
+        return out
+
+    def text(self, key: str) -> str | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            hint = "; quote it when it starts with {{" if isinstance(value, dict) else ""
+            raise self.fail(key, f"must be text, not {type(value).__name__}{hint}")
+        return str(value).strip() or None
+
+    def one_line(self, key: str, required: bool = False) -> str | None:
+        value = self.text(key)
+        if value is None and required:
+            raise SourceError(self.path, self.start_line or 1, f"front matter: '{key}' is required")
+        if value is not None and any(ch in LINE_BREAKS for ch in value):
+            raise self.fail(key, "must be one line (it contains a line break)")
+        return value
+
+    def choice(self, key: str, allowed: tuple[str, ...], default: str) -> Any:
+        value = self.text(key) or default
+        if value not in allowed:
+            raise self.fail(key, f"must be one of {', '.join(allowed)}, not '{value}'")
+        return value
+
+    def count(self, key: str) -> int | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+            raise self.fail(key, "must be a whole number from 1 to 100")
+        return value
+
+    def date(self, key: str) -> dt.date | None:
+        value = self.data.get(key)
+        if value is None or isinstance(value, dt.date):
+            return value.date() if isinstance(value, dt.datetime) else value
+        raise self.fail(key, "must be a date such as 2024-05-01")
+
+    def slug_list(self, key: str) -> list[str] | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, "must be a list of article slugs, such as [ketamine-pain-management]")
+        return [v.strip() for v in value]
+
+    def item_line(self, key: str, item: str) -> int | None:
+        """The line of ``item`` in the value of ``key`` (front matter lines are 1-based)."""
+        start = self.line(key)
+        if start is None:
+            return None
+        for number in range(start, len(self.lines) + 1):
+            text = self.lines[number - 1]
+            if number > start and text.rstrip() in ("---", "..."):
+                break
+            if item in text.split(":", 1)[-1] if number == start else item in text:
+                return number
+        return start
