@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import write_site  # noqa: E402
+from corpus import write_site
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "content" / "ketamine-pain-management.md"
