@@ -1,0 +1,47 @@
+"""The wheel carries the templates, and an installed pubkit finds them inside itself."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from hatchling.builders.wheel import WheelBuilder
+
+    out = tmp_path_factory.mktemp("dist")
+    (built,) = list(WheelBuilder(str(REPO)).build(directory=str(out), versions=["standard"]))
+    return Path(built)
+
+
+def test_wheel_contains_templates(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in ("pubkit/templates/html/page.html.j2", "pubkit/templates/html/style.css",
+                     "pubkit/templates/init/pubkit.toml", "pubkit/cli/app.py"):
+        assert required in names, required
+    assert not [n for n in names if n.startswith(("tests/", "content/", "output/"))]
+
+
+def test_installed_wheel_renders_with_its_own_templates(wheel: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site-packages"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
+                    str(target), str(wheel)], check=True, capture_output=True, timeout=300)
+    code = (
+        "import pubkit.theme as t, pathlib; p = t.builtin_templates();"
+        "print(p); assert (p / 'html' / 'page.html.j2').is_file()"
+    )
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         cwd=tmp_path, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert Path(out.stdout.strip()).is_relative_to(target)
