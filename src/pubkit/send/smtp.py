@@ -264,8 +264,16 @@ class SmtpSender:
 
     def _login(self, conn: smtplib.SMTP) -> None:
         cfg = self.config
+        offered = conn.esmtp_features.get("auth", "").upper().split()
+        # One mechanism only: after a refusal smtplib's login() would try the next one,
+        # which some servers never answer.  PLAIN and LOGIN are safe inside TLS.
+        mechanism = next((m for m in ("PLAIN", "LOGIN") if m in offered), None)
+        if mechanism is None:
+            raise SmtpConfigError(f"{cfg.host} offers no PLAIN or LOGIN authentication")
+        conn.user, conn.password = cfg.user or "", cfg.password or ""
+        method = conn.auth_plain if mechanism == "PLAIN" else conn.auth_login
         try:
-            conn.login(cfg.user or "", cfg.password or "")
+            conn.auth(mechanism, method)
         except smtplib.SMTPAuthenticationError as exc:
             reply = self._reply(exc.smtp_code, exc.smtp_error)
             raise SmtpConfigError(f"{cfg.host} refused the login of {cfg.user}: {reply}") from None
