@@ -40,6 +40,8 @@ if [ "$what" = test ]; then
     (cd "$TOOLS" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error \
       vnu-jar@26.9.27 axe-core@4.14.1 playwright-core@1.65.1 caniemail@1.0.5)
   fi
+  # The shared acceptance checker (real third-party tools), when the checkout has it beside it.
+  if [ -f ../shared/acceptance/setup.sh ]; then bash ../shared/acceptance/setup.sh; fi
 else
   "$VENV/bin/python" -m pip install -q -e .
 fi
