@@ -179,7 +179,7 @@ def test_rate_limit_paces_transactions(server: int) -> None:
 
 def test_unreachable_server_stops_after_bounded_tries() -> None:
     run = Run(plain(free_port(), retries=2, retry_delay=0.25))
-    with pytest.raises(SmtpUnavailable, match="cannot reach 127.0.0.1"):
+    with pytest.raises(SmtpUnavailable, match=r"cannot reach 127\.0\.0\.1"):
         run.sender.open()
     assert run.sleeps == [0.25, 0.5]
 
@@ -221,9 +221,9 @@ def test_tls_and_login(certificate: tuple[Path, Path], handler: ScriptedHandler,
 
 def test_untrusted_certificate_is_a_settings_error(certificate: tuple[Path, Path],
                                                    handler: ScriptedHandler) -> None:
-    with smtp_server(handler, ssl_context=_server_tls(certificate)) as ctl:
-        with pytest.raises(SmtpConfigError, match="certificate not trusted"):
-            SmtpSender(plain(ctl.port, security="tls", retries=0)).open()
+    with smtp_server(handler, ssl_context=_server_tls(certificate)) as ctl, \
+            pytest.raises(SmtpConfigError, match="certificate not trusted"):
+        SmtpSender(plain(ctl.port, security="tls", retries=0)).open()
 
 
 def test_password_comes_from_the_environment_and_stays_hidden(tmp_path: Path) -> None:
