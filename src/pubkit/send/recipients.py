@@ -84,9 +84,9 @@ def parse_recipients(text: str, where: str = "<recipients>") -> RecipientList:
     for line, cells in rows[1:]:
         if not any(c.strip() for c in cells):
             continue
-        values = {col: (cells[i] if i < len(cells) else "").strip()
-                  for i, col in enumerate(columns) if col}
-        bad = _field_problem(values)
+        raw = {col: cells[i] if i < len(cells) else "" for i, col in enumerate(columns) if col}
+        bad = _field_problem(raw)  # before stripping, which would hide a trailing break
+        values = {col: value.strip() for col, value in raw.items()}
         if bad is None:
             bad = address_problem(values["email"])
         if bad is None:
