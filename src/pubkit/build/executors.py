@@ -6,6 +6,7 @@ finish; none writes a file.  Dask is imported only by :class:`DaskExecutor`.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -63,8 +64,14 @@ class LocalExecutor:
         self.pool: ProcessPoolExecutor | None = None
 
     def _start(self) -> ProcessPoolExecutor:
+        # Workers start from a clean fork server, not from this process: they
+        # must not inherit the build lock (a killed build would stay locked
+        # until its workers exit) nor the progress display's threads.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["pubkit.build.worker"])
         self.pool = ProcessPoolExecutor(
-            max_workers=self.jobs, initializer=warm, initargs=(self.spec, self.formats)
+            max_workers=self.jobs, mp_context=context, initializer=warm,
+            initargs=(self.spec, self.formats),
         )
         return self.pool
 

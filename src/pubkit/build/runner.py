@@ -9,6 +9,7 @@ deleted or renamed articles are removed once no record lists them.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import time
 from collections import Counter
@@ -20,7 +21,14 @@ from pubkit import renderers
 from pubkit.build.formats import NEWSLETTER, FormatInfo, format_info, newsletter_info
 from pubkit.build.jobs import Plan, make_plan
 from pubkit.build.lock import BuildLock
-from pubkit.build.manifest import FormatRecord, Manifest, SourceRecord, load_manifest, save_manifest
+from pubkit.build.manifest import (
+    FormatRecord,
+    Manifest,
+    SourceRecord,
+    hash_bytes,
+    load_manifest,
+    save_manifest,
+)
 from pubkit.build.report import BuildSummary, JobRecord, write_report
 from pubkit.build.worker import SiteSpec, TaskResult
 from pubkit.diagnostics import ConfigError, Diagnostic
@@ -116,7 +124,8 @@ class Builder:
     def _render(self, infos: dict[str, FormatInfo]) -> None:
         from pubkit.build.executors import make_executor
 
-        spec = SiteSpec(str(self.site.root), self.site.settings.model_dump_json())
+        generation = hash_bytes(json.dumps(self.plan.keys, sort_keys=True).encode())
+        spec = SiteSpec(str(self.site.root), self.site.settings.model_dump_json(), generation)
         executor = make_executor(
             self.options.executor, spec, self.options.jobs or self.site.settings.build.jobs,
             tuple(infos), len(self.plan.tasks), self.options.scheduler,
@@ -165,7 +174,7 @@ class Builder:
             old = record.formats.get(fr.format)
             new = FormatRecord(self.plan.keys[fr.format], {n: len(d) for n, d in fr.files.items()})
             record.formats[fr.format] = new
-            self.refs.update(new.outputs)
+            self.refs.update(list(new.outputs))
             if old is not None:
                 self._release(old.outputs)
             self._dirty = True
@@ -186,7 +195,7 @@ class Builder:
 
     def _release(self, outputs: dict[str, int]) -> None:
         """Drop one reference to each of ``outputs``; delete those no record lists."""
-        self.refs.subtract(outputs)
+        self.refs.subtract(list(outputs))
         for name in outputs:
             if self.refs[name] <= 0:
                 del self.refs[name]

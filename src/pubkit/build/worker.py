@@ -33,6 +33,8 @@ class SiteSpec:
 
     root: str
     settings_json: str
+    generation: str = ""
+    """Changes with any template or setting, so long-lived workers reload the theme."""
 
 
 @dataclass
@@ -69,6 +71,7 @@ def context(spec: SiteSpec) -> RenderContext:
         from pubkit.site import Site
 
         site = Site(Path(spec.root), Settings.model_validate_json(spec.settings_json))
+        _CONTEXTS.clear()  # one site at a time: drop the previous generation's templates
         ctx = _CONTEXTS[spec] = RenderContext.for_site(site)
     return ctx
 
