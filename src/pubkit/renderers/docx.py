@@ -1,0 +1,107 @@
+"""The Word document: an editable ``.docx`` built on the house reference document.
+
+Like pandoc's ``--reference-doc``, every document starts from
+``docx/reference.docx`` as the theme finds it (a site may put its own in
+``templates/docx/``): its styles, list definitions, page size and margins
+are the house style, and the renderer only adds content that names them.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import ClassVar
+
+from pubkit.model import nodes as n
+from pubkit.model.article import Article
+from pubkit.model.visitor import walk
+from pubkit.renderers.base import Output, Renderer, RenderContext
+from pubkit.renderers.docx_xml import NSDECLS, W, clean
+from pubkit.renderers.page_data import text_direction
+
+REFERENCE = "docx/reference.docx"
+EMU_PER_TWIP = 635
+
+
+class DocxRenderer(Renderer):
+    name = "docx"
+    suffix = ".docx"
+    templates: ClassVar[tuple[str, ...]] = (REFERENCE,)
+
+    def render(self, article: Article, ctx: RenderContext) -> Output:
+        from docx import Document
+        from docx.oxml import parse_xml
+
+        from pubkit.renderers.docx_footnotes import Footnotes
+        from pubkit.renderers.docx_media import DocxLinks, DocxMedia, bookmark_names
+        from pubkit.renderers.docx_numbering import Numbering
+        from pubkit.renderers.docx_package import set_properties, write_package
+        from pubkit.renderers.docx_page import closing, front_matter, header_and_footer
+        from pubkit.renderers.docx_writer import DocxWriter
+
+        document = Document(io.BytesIO(ctx.theme.find(REFERENCE).read_bytes()))
+        part = document.part
+        section = document.sections[-1]
+        text_width = int(section.page_width - section.left_margin - section.right_margin)
+        text_height = int(section.page_height - section.top_margin - section.bottom_margin)
+
+        def warn(line: int | None, message: str) -> None:
+            ctx.warn(article, line, message)
+
+        headings = [b.id for b in walk(article.body) if isinstance(b, n.Heading) and b.id]
+        bookmarks = bookmark_names(headings)
+        media = DocxMedia(article, ctx, part.package, text_height * 9 // 10, warn)
+        links = DocxLinks(article, ctx, bookmarks, warn)
+        notes = Footnotes(part, article.footnotes)
+        numbering = Numbering(part.numbering_part.element, part.styles.element)
+        writer = DocxWriter(
+            part, numbering, text_width, media.image, links.resolve, notes.reference, warn,
+            bookmarks, rtl=text_direction(article.lang) == "rtl",
+        )
+        settings = ctx.settings
+        body_xml = (
+            front_matter(article, settings, writer)
+            + writer.blocks(article.body)
+            + notes.write(writer)
+            + closing(settings, writer)
+        )
+        body = document.element.body
+        section_props = body.find(W + "sectPr")
+        for child in list(body):
+            if child is not section_props:
+                body.remove(child)
+        for child in parse_xml(f"<w:body {NSDECLS}>{body_xml}</w:body>"):
+            if section_props is not None:
+                section_props.addprevious(child)
+            else:
+                body.append(child)
+        header_and_footer(document, settings, writer, media, ctx.site.root)
+        _set_language(part.styles.element, article.lang)
+        set_properties(document, article, settings.site_name)
+        return Output(write_package(part.package))
+
+
+def _set_language(styles, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """The document's default language (spelling, hyphenation), as a document default."""
+    from docx.oxml import parse_xml
+
+    defaults = styles.find(W + "docDefaults")
+    if defaults is None:
+        return
+    rpr_default = defaults.find(W + "rPrDefault")
+    if rpr_default is None:
+        rpr_default = parse_xml(f"<w:rPrDefault {NSDECLS}><w:rPr/></w:rPrDefault>")
+        defaults.insert(0, rpr_default)
+    rpr = rpr_default.find(W + "rPr")
+    if rpr is None:
+        rpr = parse_xml(f"<w:rPr {NSDECLS}/>")
+        rpr_default.append(rpr)
+    for old in rpr.findall(W + "lang"):
+        rpr.remove(old)
+    lang_el = parse_xml(f'<w:lang {NSDECLS} w:val="{clean(lang)}"/>')
+    # w:lang sits near the end of rPr; only eastAsianLayout, specVanish and oMath follow it.
+    follower = next((c for c in rpr if c.tag in {W + "eastAsianLayout", W + "specVanish",
+                                                   W + "oMath"}), None)
+    if follower is not None:
+        follower.addprevious(lang_el)
+    else:
+        rpr.append(lang_el)

@@ -1,0 +1,174 @@
+"""Pictures for Word: read through the site boundary, checked, converted, embedded.
+
+Word shows PNG, JPEG and GIF everywhere, so those are kept byte for byte
+once Pillow has decoded them whole (a truncated file or a text file named
+``.png`` is refused here, not in the reader's word processor).  EMF and WMF
+are Word's own vector formats and are kept too.  SVG is rasterised with
+resvg after every external reference is removed from it (an SVG must not
+pull files from outside the site); WebP, BMP, TIFF, ICO and the rest become
+PNG.  Anything else is refused with the reason, and the caller leaves the
+picture out with a warning naming the line.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import re
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, UnidentifiedImageError
+
+EMU_PER_INCH = 914400
+DEFAULT_DPI = 96
+SVG_MAX_PIXELS = 4000
+"""Longest side of a rasterised SVG, in pixels (twice its size for sharp print, at most this)."""
+
+_KEEP = {"PNG": ("png", "image/png"), "JPEG": ("jpeg", "image/jpeg"), "GIF": ("gif", "image/gif")}
+_VECTOR = {"EMF": ("emf", "image/x-emf"), "WMF": ("wmf", "image/x-wmf")}
+_LENGTH = re.compile(r"^\s*([0-9.]+)\s*(px|pt|mm|cm|in)?\s*$")
+_UNIT_PX = {"px": 1.0, None: 1.0, "pt": 96 / 72, "mm": 96 / 25.4, "cm": 96 / 2.54, "in": 96.0}
+
+
+class ImageRefused(Exception):
+    """The bytes are not a picture Word can show, and cannot be made one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """Image bytes ready for a ``word/media`` part, with their natural size."""
+
+    blob: bytes
+    ext: str
+    content_type: str
+    width_emu: int
+    height_emu: int
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.blob).hexdigest()
+
+    def fitted(self, max_width: int, max_height: int) -> tuple[int, int]:
+        """Display size: natural size, shrunk (never enlarged) to fit the box."""
+        scale = min(1.0, max_width / max(self.width_emu, 1), max_height / max(self.height_emu, 1))
+        return max(int(self.width_emu * scale), 1), max(int(self.height_emu * scale), 1)
+
+
+def prepare(data: bytes) -> Picture:
+    """A :class:`Picture` from any image bytes, or :class:`ImageRefused` saying why."""
+    if _looks_like_svg(data):
+        return _from_svg(data)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            fmt = image.format or ""
+            if fmt in _VECTOR:
+                ext, ctype = _VECTOR[fmt]
+                return Picture(data, ext, ctype, *_size(image))
+            image.load()
+    except UnidentifiedImageError:
+        raise ImageRefused("not an image format that can be read") from None
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as exc:
+        raise ImageRefused(f"unreadable {fmt or 'image'} ({exc})") from None
+    if fmt in _KEEP:
+        ext, ctype = _KEEP[fmt]
+        return Picture(data, ext, ctype, *_size(image))
+    return _to_png(image)
+
+
+def _size(image: Image.Image) -> tuple[int, int]:
+    dpi = image.info.get("dpi", (DEFAULT_DPI, DEFAULT_DPI))
+    try:
+        x_dpi, y_dpi = (float(d) for d in dpi)
+    except (TypeError, ValueError):
+        x_dpi = y_dpi = DEFAULT_DPI
+    # Files often carry nonsense resolutions (0, 1, 72000); fall back to screen size.
+    x_dpi = x_dpi if 50 <= x_dpi <= 1200 else DEFAULT_DPI
+    y_dpi = y_dpi if 50 <= y_dpi <= 1200 else DEFAULT_DPI
+    return (int(image.width * EMU_PER_INCH / x_dpi), int(image.height * EMU_PER_INCH / y_dpi))
+
+
+def _to_png(image: Image.Image, dpi: float = DEFAULT_DPI) -> Picture:
+    if getattr(image, "n_frames", 1) > 1:
+        image.seek(0)
+    mode = "RGBA" if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info else "RGB"
+    converted = image.convert(mode)
+    out = io.BytesIO()
+    converted.save(out, format="PNG", optimize=False)
+    width = int(image.width * EMU_PER_INCH / dpi)
+    height = int(image.height * EMU_PER_INCH / dpi)
+    return Picture(out.getvalue(), "png", "image/png", width, height)
+
+
+# ------------------------------------------------------------------------ SVG
+def _looks_like_svg(data: bytes) -> bool:
+    if data[:2] == b"\x1f\x8b":  # svgz
+        try:
+            data = gzip.decompress(data[:1_000_000])[:4096]
+        except (OSError, EOFError):
+            return False
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"<") and b"<svg" in head
+
+
+def _from_svg(data: bytes) -> Picture:
+    from lxml import etree
+
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise ImageRefused(f"unreadable SVGZ ({exc})") from None
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise ImageRefused(f"unreadable SVG ({exc})") from None
+    _drop_external_references(root)
+    width, height = _svg_size(root)
+    zoom = min(2.0, SVG_MAX_PIXELS / max(width, height, 1))
+    try:
+        import resvg_py
+
+        png = resvg_py.svg_to_bytes(svg_string=etree.tostring(root, encoding="unicode"), zoom=zoom)
+    except (ValueError, RuntimeError) as exc:
+        raise ImageRefused(f"SVG could not be drawn ({exc})") from None
+    image = Image.open(io.BytesIO(bytes(png)))
+    image.load()
+    return _to_png(image, dpi=DEFAULT_DPI * zoom)
+
+
+def _drop_external_references(root) -> None:  # type: ignore[no-untyped-def]
+    """Remove links to anything outside the SVG itself (files, URLs), keeping ``#id`` and data."""
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name in list(element.attrib):
+            if name.endswith("}href") or name == "href":
+                value = element.attrib[name].strip()
+                if not (value.startswith("#") or value.lower().startswith("data:image/")):
+                    del element.attrib[name]
+
+
+def _svg_size(root) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Width and height in CSS pixels, from the attributes or the viewBox (100 when unknown)."""
+    box = (root.get("viewBox") or "").replace(",", " ").split()
+    box_w = box_h = 100.0
+    if len(box) == 4:
+        try:
+            box_w, box_h = abs(float(box[2])) or 100.0, abs(float(box[3])) or 100.0
+        except ValueError:
+            pass
+    return _length(root.get("width"), box_w), _length(root.get("height"), box_h)
+
+
+def _length(value: str | None, default: float) -> float:
+    match = _LENGTH.match(value or "")
+    if not match:
+        return default
+    return float(match.group(1)) * _UNIT_PX[match.group(2)] or default

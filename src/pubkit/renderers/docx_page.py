@@ -1,0 +1,105 @@
+"""What surrounds the article body in Word: banner, title block, byline, disclaimer, header, footer.
+
+Each piece is a paragraph in a named style of the reference document
+(``Banner``, ``Title``, ``Subtitle``, ``Byline``, ``Disclaimer``, ``Header``,
+``Footer``).  A reference document that brings its own page header or
+footer (a letterhead) keeps it; otherwise the brand name (and logo) head
+every page and the footer carries the page number as a ``PAGE`` field.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pubkit.model.article import Article
+from pubkit.renderers.docx_xml import NSDECLS, field, paragraph, text_run
+from pubkit.renderers.page_data import format_date
+
+if TYPE_CHECKING:
+    from pubkit.renderers.docx_media import DocxMedia
+    from pubkit.renderers.docx_writer import DocxWriter
+    from pubkit.settings import Settings
+
+LOGO_HEIGHT = 457200  # half an inch, in EMU
+BYLINE_SEPARATOR = " · "
+
+
+def byline(article: Article) -> list[str]:
+    """The pieces of the byline, in the web page's order and words."""
+    meta = article.meta
+    parts = []
+    if meta.author:
+        parts.append(f"By {meta.author}")
+    if meta.reviewed_by:
+        parts.append(f"Medically reviewed by {meta.reviewed_by}")
+    if meta.date:
+        parts.append(f"Published {format_date(meta.date)}")
+    if meta.updated:
+        parts.append(f"Updated {format_date(meta.updated)}")
+    parts.append(f"{article.reading_time} min read")
+    return parts
+
+
+def front_matter(article: Article, settings: Settings, writer: DocxWriter) -> str:
+    """Banner, title, subtitle and byline, before the body."""
+    rtl = writer.rtl
+    out = []
+    if settings.brand.banner:
+        out.append(paragraph(text_run(writer.text(settings.brand.banner)), "Banner", bidi=rtl))
+    out.append(paragraph(text_run(writer.text(article.meta.title)), "Title", bidi=rtl))
+    if article.meta.subtitle:
+        out.append(paragraph(text_run(writer.text(article.meta.subtitle)), "Subtitle", bidi=rtl))
+    line = BYLINE_SEPARATOR.join(byline(article))
+    out.append(paragraph(text_run(writer.text(line)), "Byline", bidi=rtl))
+    return "".join(out)
+
+
+def closing(settings: Settings, writer: DocxWriter) -> str:
+    """Contact line and disclaimer, after the body and any notes."""
+    brand = settings.brand
+    out = [paragraph(text_run(writer.text(brand.disclaimer)), "Disclaimer", bidi=writer.rtl)]
+    if brand.contact:
+        out.append(paragraph(text_run(writer.text(brand.contact)), "Disclaimer", bidi=writer.rtl))
+    return "".join(out)
+
+
+def header_and_footer(document: Any, settings: Settings, writer: DocxWriter,
+                      media: DocxMedia, root: Any) -> None:
+    """Brand name (and logo) in the page header, page numbers in the footer."""
+    from docx.oxml import parse_xml
+
+    section = document.sections[-1]
+    if section.header.is_linked_to_previous:
+        header = section.header
+        header.is_linked_to_previous = False
+        runs = ""
+        logo = _logo(settings, media, header.part, root)
+        if logo:
+            runs = logo + text_run("  ")
+        runs += text_run(writer.text(settings.site_name))
+        _replace(header._element, parse_xml(f"<w:hdr {NSDECLS}>{paragraph(runs, 'Header')}</w:hdr>"))
+    if section.footer.is_linked_to_previous:
+        footer = section.footer
+        footer.is_linked_to_previous = False
+        name = writer.text(settings.brand.contact or settings.site_name)
+        runs = (text_run(name) + "<w:r><w:tab/></w:r>" + text_run("Page ")
+                + field("PAGE", "1") + text_run(" of ") + field("NUMPAGES", "1"))
+        _replace(footer._element, parse_xml(f"<w:ftr {NSDECLS}>{paragraph(runs, 'Footer')}</w:ftr>"))
+
+
+def _logo(settings: Settings, media: DocxMedia, part: Any, root: Any) -> str | None:
+    if not settings.brand.logo:
+        return None
+    picture = media.load(settings.brand.logo, None, base=root)
+    if picture is None:
+        return None
+    scale = LOGO_HEIGHT / max(picture.height_emu, 1)
+    return media.drawing(picture, part, int(picture.width_emu * scale), LOGO_HEIGHT,
+                         f"{settings.site_name} logo")
+
+
+def _replace(element: Any, new: Any) -> None:
+    for child in list(element):
+        element.remove(child)
+    for child in list(new):
+        element.append(child)

@@ -1,0 +1,316 @@
+"""The document tree as WordprocessingML: one ``visit_<node>`` method per node type.
+
+Every construct becomes real Word structure named by a style of the
+reference document: ``Heading N``, ``Quote``, ``Source Code``, list
+paragraphs carrying numbering, tables with a repeating header row,
+hyperlinks, inline pictures and footnote references.  Block visits return
+``w:p``/``w:tbl`` XML, inline visits return runs; containers set the style
+and indent their paragraphs take.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pubkit.model import nodes as n
+from pubkit.model.visitor import NodeVisitor
+from pubkit.renderers.docx_numbering import INDENT_STEP, LEVELS, Numbering, level_indent
+from pubkit.renderers.docx_xml import clean, field, paragraph, rpr, text_run
+
+LinkTarget = tuple[str, str]
+"""``("url", address)`` or ``("anchor", bookmark name)``."""
+
+QUOTE_INDENT = 720
+_MARK_STYLE = (("code", "VerbatimChar"), ("link", "Hyperlink"), ("strong", "Strong"),
+               ("em", "Emphasis"))
+_MARK_TOGGLE = {"strong": "b", "em": "i", "strike": "strike"}
+_ALIGN = {"left": "left", "center": "center", "right": "right"}
+
+
+class DocxWriter(NodeVisitor[str]):
+    """Renders blocks and inlines of one article into body XML.
+
+    ``image`` returns a drawing run for a picture (or None when it is left
+    out), ``link`` where a URL points (or None to keep only the text),
+    ``footnote_ref`` the run for a footnote reference, ``warn`` records a
+    warning for a source line.  ``part`` is the package part whose
+    relationships links and pictures are added to.
+    """
+
+    def __init__(
+        self,
+        part: Any,
+        numbering: Numbering,
+        text_width: int,
+        image: Callable[[n.Image, Any, int, int | None], str | None],
+        link: Callable[[str], LinkTarget | None],
+        footnote_ref: Callable[[n.FootnoteRef], str],
+        warn: Callable[[int | None, str], None],
+        bookmarks: dict[str, str],
+        rtl: bool = False,
+    ) -> None:
+        self.part = part
+        self.numbering = numbering
+        self.text_width = text_width
+        self._image = image
+        self._link = link
+        self._footnote_ref = footnote_ref
+        self._warn = warn
+        self.bookmarks = bookmarks
+        self.rtl = rtl
+        self.line: int | None = None
+        self.style: str | None = None  # paragraph style of the current container
+        self.indent = 0
+        self.lead = ""  # runs the next paragraph starts with (a footnote's number)
+        self._pending: tuple[int, int] | None = None  # numbering of the next paragraph
+        self._depth = 0
+        self._quotes = 0
+        self._max_image = text_width
+        self._marks: list[str] = []
+        self._rpr_cache: dict[tuple[str, ...], str] = {}
+        self._rels: dict[tuple[int, str], str] = {}
+        self._bookmark_id = 0
+
+    # ------------------------------------------------------------ helpers
+    def blocks(self, blocks: list[n.Block]) -> str:
+        return "".join([self.visit(b) for b in blocks])
+
+    def inlines(self, inlines: list[n.Inline]) -> str:
+        return "".join([self.visit(i) for i in inlines])
+
+    def text(self, text: str) -> str:
+        """``text`` escaped; characters XML cannot hold are dropped with a warning."""
+        return clean(text, self._report)
+
+    def _report(self, found: list[str]) -> None:
+        self._warn(self.line, f"removed characters XML cannot hold: {', '.join(found)}")
+
+    def _para(self, runs: str, style: str | None = None, align: str | None = None) -> str:
+        num, self._pending = self._pending, None
+        lead, self.lead = self.lead, ""
+        if num is not None:
+            return paragraph(lead + runs, "ListParagraph", num, bidi=self.rtl, align=align)
+        return paragraph(lead + runs, style or self.style, None, self.indent, align, self.rtl)
+
+    def flush_pending(self) -> str:
+        """An empty numbered paragraph, when an item starts with something else than text."""
+        if self._pending is None and not self.lead:
+            return ""
+        return self._para("")
+
+    def _run_props(self) -> str:
+        key = tuple(self._marks)
+        cached = self._rpr_cache.get(key)
+        if cached is None:
+            marks = set(key)
+            style = next((s for m, s in _MARK_STYLE if m in marks), None)
+            styled = next((m for m, s in _MARK_STYLE if s == style), None)
+            toggles = tuple(t for m, t in _MARK_TOGGLE.items() if m in marks and m != styled)
+            cached = self._rpr_cache[key] = rpr(style, toggles)
+        return cached
+
+    def _marked(self, mark: str, children: list[n.Inline]) -> str:
+        self._marks.append(mark)
+        try:
+            return self.inlines(children)
+        finally:
+            self._marks.pop()
+
+    def relate(self, target: str) -> str:
+        """The id of an external hyperlink relationship of the current part (added once)."""
+        key = (id(self.part), target)
+        rid = self._rels.get(key)
+        if rid is None:
+            from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+            rid = self._rels[key] = self.part.relate_to(target, RT.HYPERLINK, is_external=True)
+        return rid
+
+    # ------------------------------------------------------------ blocks
+    def visit_paragraph(self, node: n.Paragraph) -> str:
+        self.line = node.line
+        kids = node.children
+        if len(kids) == 1 and isinstance(kids[0], n.Image) and self._pending is None:
+            figure = self._para(self.inlines(kids), "Figure" if not self.style else None)
+            if kids[0].title:
+                figure += paragraph(self._caption(kids[0].title), "Caption", bidi=self.rtl)
+            return figure
+        return self._para(self.inlines(kids))
+
+    def _caption(self, title: str) -> str:
+        return text_run(self.text(title))
+
+    def visit_heading(self, node: n.Heading) -> str:
+        self.line = node.line
+        runs = self.inlines(node.children)
+        name = self.bookmarks.get(node.id)
+        if name:
+            self._bookmark_id += 1
+            bid = self._bookmark_id
+            runs = (f'<w:bookmarkStart w:id="{bid}" w:name="{name}"/>{runs}'
+                    f'<w:bookmarkEnd w:id="{bid}"/>')
+        lead, self.lead = self.lead, ""
+        before = self.flush_pending()
+        return before + paragraph(lead + runs, f"Heading{min(max(node.level, 1), 6)}",
+                                  bidi=self.rtl)
+
+    def visit_bullet_list(self, node: n.BulletList) -> str:
+        return self._list(node.items, False, 1)
+
+    def visit_ordered_list(self, node: n.OrderedList) -> str:
+        return self._list(node.items, True, node.start)
+
+    def _list(self, items: list[n.ListItem], ordered: bool, start: int) -> str:
+        before = self.flush_pending()
+        depth = min(self._depth, LEVELS - 1)
+        num_id = self.numbering.new_list(ordered, depth, start)
+        return before + "".join([self._item(item, (num_id, depth)) for item in items])
+
+    def _item(self, item: n.ListItem, num: tuple[int, int]) -> str:
+        saved = (self.style, self.indent, self._depth)
+        self._pending = num
+        self.style, self.indent, self._depth = "ListContinue", level_indent(num[1]), num[1] + 1
+        try:
+            out = self.visit(item)
+            return out + self.flush_pending()
+        finally:
+            self.style, self.indent, self._depth = saved
+            self._pending = None
+
+    def visit_list_item(self, node: n.ListItem) -> str:
+        self.line = node.line
+        first = node.children[0] if node.children else None
+        if first is not None and not isinstance(first, n.Paragraph | n.Heading):
+            return self.flush_pending() + self.blocks(node.children)
+        return self.blocks(node.children)
+
+    def visit_block_quote(self, node: n.BlockQuote) -> str:
+        before = self.flush_pending()
+        saved = (self.style, self.indent)
+        self._quotes += 1
+        if self._quotes > 1 or self.indent:
+            self.indent = (self.indent or QUOTE_INDENT) + INDENT_STEP
+        self.style = "Quote" if self.style in (None, "ListContinue", "Quote") else self.style
+        try:
+            return before + self.blocks(node.children)
+        finally:
+            self._quotes -= 1
+            self.style, self.indent = saved
+
+    def visit_code_block(self, node: n.CodeBlock) -> str:
+        self.line = node.line
+        before = self.flush_pending()
+        lines = node.text[:-1].split("\n") if node.text.endswith("\n") else node.text.split("\n")
+        code = rpr("VerbatimChar")
+        runs = "<w:r><w:br/></w:r>".join(text_run(self.text(t), code) if t else "" for t in lines)
+        return before + paragraph(runs, "SourceCode", indent=self.indent)
+
+    def visit_thematic_break(self, node: n.ThematicBreak) -> str:
+        return self.flush_pending() + paragraph("", "HorizontalLine", indent=self.indent)
+
+    def visit_table(self, node: n.Table) -> str:
+        self.line = node.line
+        before = self.flush_pending()
+        columns = max([len(node.header.cells)] + [len(r.cells) for r in node.rows])
+        width = max(self.text_width - self.indent * 635, self.text_width // 2) // 635
+        col = max(width // max(columns, 1), 1)
+        grid = "".join(f'<w:gridCol w:w="{col}"/>' for _ in range(columns))
+        indent = f'<w:tblInd w:w="{self.indent}" w:type="dxa"/>' if self.indent else ""
+        head = (
+            '<w:tblPr><w:tblStyle w:val="ArticleTable"/><w:tblW w:w="5000" w:type="pct"/>'
+            f'{indent}<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
+            'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>'
+            f"<w:tblGrid>{grid}</w:tblGrid>"
+        )
+        saved = (self.style, self.indent, self._max_image)
+        self.style, self.indent, self._max_image = "TableText", 0, col * 635
+        try:
+            rows = [self._row(node.header, node.aligns, columns, col, True)]
+            rows += [self._row(r, node.aligns, columns, col, False) for r in node.rows]
+        finally:
+            self.style, self.indent, self._max_image = saved
+        return before + f"<w:tbl>{head}{''.join(rows)}</w:tbl>" + paragraph("", "TableAfter")
+
+    def _row(self, row: n.TableRow, aligns: list[n.Align], columns: int, col: int,
+             header: bool) -> str:
+        cells = []
+        for i in range(columns):
+            cell = row.cells[i] if i < len(row.cells) else None
+            align = _ALIGN.get(aligns[i] or "") if i < len(aligns) else None
+            runs = self.inlines(cell.children) if cell is not None else ""
+            cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{col}" w:type="dxa"/></w:tcPr>'
+                         f"{self._para(runs, align=align)}</w:tc>")
+        props = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else \
+            "<w:trPr><w:cantSplit/></w:trPr>"
+        return f"<w:tr>{props}{''.join(cells)}</w:tr>"
+
+    def visit_table_row(self, node: n.TableRow) -> str:
+        return "".join(self.visit(c) for c in node.cells)
+
+    def visit_table_cell(self, node: n.TableCell) -> str:
+        return self._para(self.inlines(node.children))
+
+    def visit_raw_block(self, node: n.RawBlock) -> str:
+        self.line = node.line
+        lines = [t.strip() for t in node.text.split("\n") if t.strip()]
+        return "".join(self._para(text_run(self.text(t))) for t in lines)
+
+    def visit_footnote_def(self, node: n.FootnoteDef) -> str:
+        return self.blocks(node.children)
+
+    # ----------------------------------------------------------- inlines
+    def visit_text(self, node: n.Text) -> str:
+        if not node.text:
+            return ""
+        return text_run(self.text(node.text), self._run_props())
+
+    def visit_emphasis(self, node: n.Emphasis) -> str:
+        return self._marked("em", node.children)
+
+    def visit_strong(self, node: n.Strong) -> str:
+        return self._marked("strong", node.children)
+
+    def visit_strikethrough(self, node: n.Strikethrough) -> str:
+        return self._marked("strike", node.children)
+
+    def visit_inline_code(self, node: n.InlineCode) -> str:
+        self._marks.append("code")
+        try:
+            return text_run(self.text(node.text), self._run_props())
+        finally:
+            self._marks.pop()
+
+    def visit_link(self, node: n.Link) -> str:
+        target = self._link(node.url)
+        if target is None:
+            return self.inlines(node.children)
+        tip = f' w:tooltip="{self.text(node.title)}"' if node.title else ""
+        if target[0] == "anchor":
+            where = f'w:anchor="{target[1]}"'
+        else:
+            where = f'r:id="{self.relate(target[1])}"'
+        return f'<w:hyperlink {where}{tip} w:history="1">{self._marked("link", node.children)}' \
+               "</w:hyperlink>"
+
+    def visit_image(self, node: n.Image) -> str:
+        drawing = self._image(node, self.part, self._max_image, self.line)
+        if drawing is None:
+            return text_run(self.text(node.alt), self._run_props()) if node.alt else ""
+        return drawing
+
+    def visit_soft_break(self, node: n.SoftBreak) -> str:
+        return text_run(" ", self._run_props())
+
+    def visit_hard_break(self, node: n.HardBreak) -> str:
+        return "<w:r><w:br/></w:r>"
+
+    def visit_footnote_ref(self, node: n.FootnoteRef) -> str:
+        return self._footnote_ref(node)
+
+    def visit_raw_inline(self, node: n.RawInline) -> str:
+        return text_run(self.text(node.text), self._run_props()) if node.text else ""
+
+    def page_field(self, instruction: str, result: str) -> str:
+        """A field in the page footer (``PAGE``, ``NUMPAGES``)."""
+        return field(instruction, result)
