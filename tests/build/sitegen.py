@@ -49,13 +49,14 @@ def article_text(i: int, words: int = 400) -> str:
 
 
 def generate_site(root: Path, count: int, toml: str = "") -> Path:
-    """A site in ``root`` with ``count`` articles, two shared images and the sample config."""
+    """A site in ``root`` with ``count`` articles (the sample among them), two shared images."""
     (root / "content").mkdir(parents=True, exist_ok=True)
     (root / "assets").mkdir(exist_ok=True)
     for k, png in enumerate(PNGS):
         (root / "assets" / f"img{k}.png").write_bytes(png)
     config = (REPO / "pubkit.toml").read_text(encoding="utf-8")
-    (root / "pubkit.toml").write_text(config + "\n" + toml, encoding="utf-8")
+    # ``toml`` holds top-level keys, so it goes before the sample's sections.
+    (root / "pubkit.toml").write_text(toml + "\n" + config, encoding="utf-8")
     shutil.copy(REPO / "content" / "ketamine-pain-management.md", root / "content" / "sample.md")
     for i in range(count - 1):
         (root / "content" / f"article-{i:04d}.md").write_text(article_text(i), encoding="utf-8")

@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pubkit import renderers
 from pubkit.build.formats import NEWSLETTER, FormatInfo, format_info, newsletter_info
@@ -30,10 +30,12 @@ from pubkit.build.manifest import (
     save_manifest,
 )
 from pubkit.build.report import BuildSummary, JobRecord, write_report
-from pubkit.build.worker import SiteSpec, TaskResult
 from pubkit.diagnostics import ConfigError, Diagnostic
 from pubkit.output import remove_stale_temps, write_files
 from pubkit.site import Site
+
+if TYPE_CHECKING:
+    from pubkit.build.worker import TaskResult
 
 SAVE_EVERY = 2.0
 """Seconds between manifest saves during a build (what a killed build keeps)."""
@@ -123,6 +125,7 @@ class Builder:
 
     def _render(self, infos: dict[str, FormatInfo]) -> None:
         from pubkit.build.executors import make_executor
+        from pubkit.build.worker import SiteSpec
 
         generation = hash_bytes(json.dumps(self.plan.keys, sort_keys=True).encode())
         spec = SiteSpec(str(self.site.root), self.site.settings.model_dump_json(), generation)
