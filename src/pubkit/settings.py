@@ -60,13 +60,18 @@ class Email(_Section):
     reply_to: str | None = Field(None, description="Reply-To address; defaults to the sender.")
     unsubscribe_url: str = Field(
         "https://example.com/unsubscribe?token={token}",
-        description="One-click unsubscribe URL; {token} is the recipient's token.",
+        description="One-click unsubscribe URL; {token} is the recipient's token, "
+                    "{email} their address.",
     )
     unsubscribe_mailto: str = Field("unsubscribe@example.com",
                                     description="Mailbox for mailto unsubscribe requests.")
     postal_address: str | None = Field(None, description="Postal address printed in the footer.")
     embed_images: bool = Field(False, description="Embed local images as inline parts (cid:).")
     token_secret: str = Field("change-me", description="Secret that signs unsubscribe tokens.")
+    preview_to: str = Field(
+        "Reader <reader@example.com>",
+        description="Recipient of preview files (pubkit newsletter, render --email).",
+    )
 
 
 class Smtp(_Section):
