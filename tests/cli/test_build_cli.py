@@ -71,6 +71,7 @@ def test_bad_configuration_exits_2(tmp_path: Path) -> None:
 
 def test_unreachable_scheduler_exits_2(site: Site) -> None:
     result = run_cli("build", "--site", str(site.root), "-f", "html", "--executor", "dask",
-                     "--scheduler", "tcp://127.0.0.1:9", env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"})
+                     "--scheduler", "tcp://127.0.0.1:9",
+                     env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"})
     assert result.returncode == 2
     assert "cannot reach the Dask scheduler tcp://127.0.0.1:9" in result.stderr
