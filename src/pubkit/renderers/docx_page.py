@@ -55,12 +55,9 @@ def front_matter(article: Article, settings: Settings, writer: DocxWriter) -> st
 
 
 def closing(settings: Settings, writer: DocxWriter) -> str:
-    """Contact line and disclaimer, after the body and any notes."""
-    brand = settings.brand
-    out = [paragraph(text_run(writer.text(brand.disclaimer)), "Disclaimer", bidi=writer.rtl)]
-    if brand.contact:
-        out.append(paragraph(text_run(writer.text(brand.contact)), "Disclaimer", bidi=writer.rtl))
-    return "".join(out)
+    """The disclaimer, after the body and any notes (the contact line is in the footer)."""
+    return paragraph(text_run(writer.text(settings.brand.disclaimer)), "Disclaimer",
+                     bidi=writer.rtl)
 
 
 def header_and_footer(document: Any, settings: Settings, writer: DocxWriter,
