@@ -217,7 +217,7 @@ def test_pictures_embedded_scaled_with_alt_text(rich) -> None:
         assert [n.rsplit(".", 1)[1] for n in media] == ["png"] * 3
         assert not any(b"root:" in archive.read(n) for n in archive.namelist())
     for reason, line in (("truncated", 74), ("not an image format", 76),
-                         ("does not exist", 78), ("not an image address", 80)):
+                         ("does not exist", 78), ("outside the site", 80)):
         assert any(f"everything.md:{line}:" in w and reason in w for w in warnings), reason
     texts = [p.text for p in document.paragraphs]
     for alt in ("Broken picture", "Text pretending", "Missing picture", "Outside the site"):
