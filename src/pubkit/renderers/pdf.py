@@ -11,11 +11,15 @@ the article, dates from the front matter.
 
 from __future__ import annotations
 
+import calendar
+import contextlib
 import hashlib
+import os
 import threading
 import time
 import urllib.parse
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -28,7 +32,7 @@ from pubkit import __version__
 from pubkit.model import nodes as n
 from pubkit.model.article import Article
 from pubkit.model.visitor import walk
-from pubkit.renderers.base import Output, Renderer, RenderContext
+from pubkit.renderers.base import Output, RenderContext, Renderer
 from pubkit.renderers.page_data import common_context
 from pubkit.renderers.pdf_fetch import (
     GENERATED,
@@ -130,12 +134,13 @@ class PdfRenderer(Renderer):
         html, writer, generated = self.print_html(article, ctx)
 
         def refused(url: str, why: str) -> None:
-            ctx.warn(article, writer.lines.get(url), f"pdf: left out {_shown(url)}: {why}")
+            shown = writer.refs.get(url) or _shown(url)
+            ctx.warn(article, writer.lines.get(url), f"pdf: left out {shown!r}: {why}")
 
         fetcher = SiteFetcher(ctx.resources, refused, generated, deadline, ctx.theme.find)
         eng = engine()
         try:
-            with eng.lock:
+            with eng.lock, _source_date(article):
                 eng.recycle_if_due()
                 styles = eng.stylesheets(ctx.theme, ctx.settings, fetcher)
                 document = HTML(string=html, base_url=writer.base_url, url_fetcher=fetcher)
@@ -173,6 +178,7 @@ class PdfRenderer(Renderer):
         if settings.brand.logo:
             logo = site_url(urllib.parse.quote(settings.brand.logo.lstrip("/")))
             writer.lines.setdefault(logo, None)
+            writer.refs.setdefault(logo, f"brand.logo = {settings.brand.logo}")
         lead_image = writer.remember(article.meta.image) if article.meta.image else None
         html = ctx.theme.template(TEMPLATE).render(
             **common_context(article, settings),
@@ -193,6 +199,25 @@ def _identifier(article: Article, ctx: RenderContext) -> bytes:
     h.update(article.source_hash.encode())
     h.update(ctx.settings.model_dump_json().encode())
     return h.hexdigest().encode()
+
+
+@contextlib.contextmanager
+def _source_date(article: Article) -> Iterator[None]:
+    """Pin the timestamp fontTools writes into fonts it rebuilds (colour emoji).
+
+    ``SOURCE_DATE_EPOCH`` is the reproducible-builds convention fontTools
+    honours; the article's own date stands in for "now".  Held under the
+    engine lock, and an outer value (a packager's) wins.
+    """
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    day = article.last_reviewed
+    os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(day.timetuple()) if day else 0)
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 def _display_title(document: Any, pdf: pydyf.PDF) -> None:

@@ -116,9 +116,11 @@ class SiteFetcher(URLFetcher):
         raise Refused(f"{scheme or 'relative'} URLs are not loaded into handouts ({url})")
 
     def _local(self, url: str) -> URLFetcherResponse:
-        parts = urllib.parse.urlsplit(url)
-        # The path keeps its %-escapes: local_path() unquotes exactly once.
-        path = self.policy.local_path("/" + parts.path.lstrip("/"), self.policy.root)
+        rel = urllib.parse.unquote(urllib.parse.urlsplit(url).path).lstrip("/")
+        if not rel or "\x00" in rel:
+            raise Refused(f"not a file name: {rel!r}")
+        # check_path() resolves symlinks and "..", then holds the real path to the site.
+        path = self.policy.check_path(self.policy.root / rel, rel)
         data = _read_limited(path)
         ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, data, {"Content-Type": ctype})

@@ -25,7 +25,11 @@ _RAW_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]
 
 
 class PrintHtmlWriter(HtmlWriter):
-    """HTML for WeasyPrint; ``lines`` maps every URL it emits to a source line."""
+    """HTML for WeasyPrint.
+
+    ``lines`` and ``refs`` map every URL it emits to its source line and to the
+    reference as the author wrote it (for warnings).
+    """
 
     def __init__(self, base_url: str, web_base: str, heading_ids: set[str]) -> None:
         super().__init__(resolve_image=self._image_url, resolve_link=self._link_url)
@@ -33,6 +37,7 @@ class PrintHtmlWriter(HtmlWriter):
         self.web_base = web_base.rstrip("/") + "/"
         self.known_ids = heading_ids
         self.lines: dict[str, int | None] = {}
+        self.refs: dict[str, str] = {}
         self.line: int | None = None
 
     def visit(self, node: n.Node) -> str:
@@ -49,6 +54,7 @@ class PrintHtmlWriter(HtmlWriter):
         """``url`` made absolute against the article's folder, recorded with the current line."""
         absolute = urllib.parse.urljoin(self.base_url, url)
         self.lines.setdefault(absolute, self.line)
+        self.refs.setdefault(absolute, url)
         return absolute
 
     # ------------------------------------------------------------ resolvers
