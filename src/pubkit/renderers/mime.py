@@ -19,17 +19,39 @@ import binascii
 import datetime as dt
 import email.policy
 import email.utils
+import functools
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
+from email.policy import EmailPolicy
 
 from pubkit.renderers.email_media import InlineImage
 
 POLICY = email.policy.SMTP
-# Messages keep the SMTP policy but let header lines run to RFC 5322's hard limit
-# of 998 characters: headers are folded here already, and a long List-Unsubscribe
-# URL must never be refolded (the generic folder would encode it as a word).
-MESSAGE_POLICY = POLICY.clone(max_line_length=998)
+
+
+class _MessagePolicy(EmailPolicy):
+    """The SMTP policy, with two changes for pre-folded headers.
+
+    Header lines may run to RFC 5322's hard limit of 998 characters: headers are
+    folded here already, and a long List-Unsubscribe URL must never be refolded
+    (the generic folder would turn it into an encoded word).  And the few
+    ``Content-*`` values every message repeats are parsed once, not each time
+    the generator asks a part for its type.
+    """
+
+    def header_fetch_parse(self, name: str, value: str):  # type: ignore[no-untyped-def]
+        if not hasattr(value, "name") and name.lower().startswith("content-"):
+            return _parsed(self, name, value)
+        return super().header_fetch_parse(name, value)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(policy: EmailPolicy, name: str, value: str):  # type: ignore[no-untyped-def]
+    return EmailPolicy.header_fetch_parse(policy, name, value)
+
+
+MESSAGE_POLICY = _MessagePolicy(linesep="\r\n", max_line_length=998)
 LINE_BREAKS = "\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 GMAIL_CLIP_BYTES = 102 * 1024
 """Gmail shows "[Message clipped]" when the HTML of a message is larger than this."""

@@ -45,9 +45,9 @@ class TextWriter(NodeVisitor[str]):
         self.width = width
         self.links: list[str] = []
 
-    def blocks(self, blocks: list[n.Block]) -> str:
+    def blocks(self, blocks: list[n.Block], separator: str = "\n\n") -> str:
         parts = [self.visit(b).rstrip("\n") for b in blocks]
-        return "\n\n".join(p for p in parts if p)
+        return separator.join(p for p in parts if p)
 
     def inlines(self, inlines: list[n.Inline]) -> str:
         return "".join(self.visit(i) for i in inlines)
@@ -60,10 +60,10 @@ class TextWriter(NodeVisitor[str]):
     def link_list(self) -> str:
         return "\n".join(f"[{i}] {url}" for i, url in enumerate(self.links, start=1))
 
-    def _narrow(self, by: int, blocks: list[n.Block]) -> str:
+    def _narrow(self, by: int, blocks: list[n.Block], separator: str = "\n\n") -> str:
         saved, self.width = self.width, self.width - by
         try:
-            return self.blocks(blocks)
+            return self.blocks(blocks, separator)
         finally:
             self.width = saved
 
@@ -87,7 +87,7 @@ class TextWriter(NodeVisitor[str]):
     def _list(self, items: list[n.ListItem], markers: list[str], tight: bool) -> str:
         out = []
         for item, marker in zip(items, markers, strict=True):
-            body = self._narrow(len(marker), item.children) or ""
+            body = self._narrow(len(marker), item.children, "\n" if tight else "\n\n")
             out.append(indent(body, marker, " " * len(marker)))
         return ("\n" if tight else "\n\n").join(out)
 

@@ -43,12 +43,11 @@ class MergeField:
     def value(self, values: Mapping[str, str]) -> str:
         try:
             result = self.expr(**values)
+            # str() of an undefined value is empty, unless the sandbox refused it.
+            return "" if result is None else str(result)
         except Exception as exc:  # a sandbox refusal or a type error in the expression
             where = f"{self.path}:{self.line}" if self.line else self.path
             raise MergeError(f"{where}: merge field {{{{ {self.source} }}}}: {exc}") from None
-        if result is None or isinstance(result, jinja2.Undefined):
-            return ""
-        return str(result)
 
 
 class MergeFields:
@@ -76,7 +75,12 @@ class MergeFields:
         def replace(m: re.Match[str]) -> str:
             return self.add(m.group(1).strip(), _line_at(text, m.start(), first_line))
 
-        return _FIELD.sub(replace, text)
+        protected = _FIELD.sub(replace, text)
+        unclosed = protected.find("{{")
+        if unclosed >= 0:
+            raise SourceError(self.path, _line_at(protected, unclosed, first_line),
+                              "merge field opened with {{ is never closed with }}")
+        return protected
 
     def add(self, source: str, line: int | None) -> str:
         """Compile one expression; its token."""

@@ -75,7 +75,10 @@ def read_newsletter(path: Path, site: Site) -> Newsletter:
     except OSError as exc:
         raise SourceError(shown, None, f"cannot read: {exc.strerror}") from None
     decoded = decode_source(data, shown)
-    fm = split_front_matter(decoded.text, shown)
+    try:
+        fm = split_front_matter(decoded.text, shown)
+    except SourceError as exc:
+        raise _with_quote_hint(exc, decoded.text) from None
     front = _FrontMatter(fm.data, fm.key_lines, shown, decoded.text.split("\n"), fm.start_line)
     warnings = [*decoded.warnings, *front.unknown_keys()]
     source_hash = hashlib.sha256(data).hexdigest()
@@ -169,6 +172,15 @@ def _select(front: _FrontMatter, site: Site) -> tuple[list[Article], list[Diagno
         raise SourceError(front.path, front.line("tag") or front.line("latest"),
                           f"no article has the tag '{tag}'" if tag else "no articles to feature")
     return pool, warnings
+
+
+def _with_quote_hint(exc: SourceError, text: str) -> SourceError:
+    """YAML reads an unquoted ``{{ x }}`` as a mapping; say how to fix it."""
+    d = exc.diagnostic
+    lines = text.split("\n")
+    if d.line and d.line <= len(lines) and ": {{" in lines[d.line - 1]:
+        return SourceError(d.path, d.line, f"{d.message} (quote a value that starts with {{{{)")
+    return exc
 
 
 def _tags(article: Article) -> set[str]:
