@@ -58,15 +58,18 @@ def send(
             config = SmtpConfig.from_settings(smtp, the_site.root, host=smtp_host, port=smtp_port)
         except SmtpConfigError as exc:
             fail_usage(str(exc))
-    try:
-        from pubkit.renderers.newsletter import compose_newsletter
-    except ImportError:
-        fail_usage("newsletters are not available in this version of pubkit")
+    from pubkit.renderers.mime import UnsafeHeader
+    from pubkit.renderers.newsletter import compose_newsletter
+    from pubkit.source.merge_fields import MergeError
     try:
         composed = compose_newsletter(path, RenderContext.for_site(the_site))
     except SourceError as exc:
         report([exc.diagnostic])
         raise typer.Exit(EXIT_FAILED) from None
+    except (MergeError, UnsafeHeader) as exc:
+        typer.echo(f"{path}: {exc}", err=True)
+        raise typer.Exit(EXIT_FAILED) from None
+    report(composed.warnings)
     out_dir = (output or the_site.output_dir).resolve() / "send" / composed.name
     ledger_path = the_site.root / smtp.ledger
 
@@ -113,19 +116,22 @@ def _show_problem(outcome: Outcome) -> None:
 
 def _summary(result: Report, out_dir: Path, report_path: Path, err: bool) -> None:
     counts = result.counts()
+    invalid = f"; {counts['invalid']} invalid rows skipped" if counts["invalid"] else ""
     if result.dry_run:
-        written = len(list(out_dir.glob("*.eml")))
-        typer.echo(f"dry run: wrote {written} messages to {_shown(out_dir)}; would send "
-                   f"{counts['would_send']}, skip {counts['skipped']} already sent, leave "
-                   f"{counts['unknown']} unknown (use --yes to send)", err=err)
-    elif result.stopped:
+        for o in result.outcomes:
+            if o.status == "failed":
+                typer.echo(f"failed: {o.email} (line {o.line}): {o.detail}", err=True)
+        written = len(result.outcomes) - counts["failed"]
+        typer.echo(f"dry run: wrote {written} messages to {_shown(out_dir)}, sent nothing; "
+                   f"--yes would send {counts['would_send']}, skip {counts['skipped']} already "
+                   f"sent, leave {counts['unknown']} unknown{invalid}; report: "
+                   f"{_shown(report_path)}", err=err)
+        return
+    if result.stopped:
         typer.echo(f"pubkit: stopped: {result.stopped}", err=True)
-    for o in result.outcomes:
-        if result.dry_run and o.status in ("failed", "unknown"):
-            typer.echo(f"{o.status}: {o.email} (line {o.line}): {o.detail}", err=True)
     shown = ", ".join(f"{counts[k]} {k}" for k in ("sent", "failed", "skipped", "unknown"))
-    extra = "".join(f", {counts[k]} {k}" for k in ("pending", "invalid") if counts[k])
-    typer.echo(f"{shown}{extra}; report: {_shown(report_path)}", err=err)
+    pending = f", {counts['pending']} pending" if counts["pending"] else ""
+    typer.echo(f"{shown}{pending}{invalid}; report: {_shown(report_path)}", err=err)
 
 
 def _shown(path: Path) -> str:

@@ -9,8 +9,12 @@ again never sends anyone a second copy.
 
 from __future__ import annotations
 
+import queue
 import re
-from collections.abc import Callable
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -21,6 +25,10 @@ from pubkit.output import remove_stale_temps, write_atomic
 from pubkit.send.ledger import Entry, Ledger
 from pubkit.send.recipients import Recipient
 from pubkit.send.smtp import Attempt, SmtpConfigError, SmtpSender, SmtpUnavailable
+
+_AHEAD = 32
+"""Messages composed ahead of the one being sent or written."""
+_WRITERS = 4
 
 OutcomeStatus = Literal["sent", "failed", "skipped", "unknown", "pending", "would_send"]
 
@@ -106,18 +114,22 @@ def dry_run(composed: Composed, recipients: list[Recipient], out_dir: Path,
     report = Report(composed.name, composed.content_hash, dry_run=True)
     remove_stale_temps(out_dir)
     written: set[str] = set()
-    for index, recipient in enumerate(recipients, 1):
-        entry = known.get(recipient.email.lower())
-        try:
-            data = message_bytes(composed.message_for(recipient))
-        except (ValueError, TypeError, KeyError) as exc:
-            report.outcomes.append(_outcome(recipient, "failed", f"cannot build the message: {exc}"))
-            continue
-        name = eml_name(index, recipient)
-        write_atomic(out_dir / name, data)
-        written.add(name)
-        status, detail = _plan(entry, resend_unknown)
-        report.outcomes.append(_outcome(recipient, status or "would_send", detail))
+    # Writes wait on fsync; a few writer threads keep composing busy meanwhile.
+    with ThreadPoolExecutor(max_workers=_WRITERS) as writers:
+        waiting: deque[Future[None]] = deque()
+        for index, (recipient, data) in enumerate(_built(composed, recipients), 1):
+            if isinstance(data, str):
+                report.outcomes.append(_outcome(recipient, "failed", data))
+                continue
+            name = eml_name(index, recipient)
+            waiting.append(writers.submit(write_atomic, out_dir / name, data))
+            written.add(name)
+            if len(waiting) > _AHEAD:
+                waiting.popleft().result()
+            status, detail = _plan(known.get(recipient.email.lower()), resend_unknown)
+            report.outcomes.append(_outcome(recipient, status or "would_send", detail))
+        for future in waiting:
+            future.result()
     if out_dir.is_dir():
         for old in out_dir.glob("*.eml"):
             if old.name not in written:
@@ -140,9 +152,9 @@ def send(composed: Composed, recipients: list[Recipient], ledger: Ledger, sender
             report.outcomes.append(_outcome(recipient, status, detail))
     if todo:
         sender.open()  # a wrong host, password or TLS setting stops the run here
-    for position, recipient in enumerate(todo):
+    for position, (recipient, data) in enumerate(_built(composed, todo)):
         try:
-            outcome = _deliver(composed, recipient, ledger, sender, envelope_from)
+            outcome = _deliver(recipient, data, ledger, sender, envelope_from)
         except (SmtpUnavailable, SmtpConfigError) as exc:
             report.stopped = f"{exc}; {len(todo) - position} recipients not attempted: run again"
             report.outcomes.extend(_outcome(r, "pending", "not attempted")
@@ -154,15 +166,52 @@ def send(composed: Composed, recipients: list[Recipient], ledger: Ledger, sender
     return report
 
 
-def _deliver(composed: Composed, recipient: Recipient, ledger: Ledger, sender: SmtpSender,
+def _built(composed: Composed, recipients: list[Recipient]) -> Iterator[tuple[Recipient, bytes | str]]:
+    """Each recipient with its message bytes, or why the message could not be built.
+
+    A thread composes a few messages ahead, so composing overlaps the waits
+    for the server and the disk (both release the GIL).
+    """
+    ready: queue.Queue[tuple[Recipient, bytes | str | BaseException]] = queue.Queue(_AHEAD)
+    stop = threading.Event()
+
+    def compose_all() -> None:
+        for recipient in recipients:
+            item: bytes | str | BaseException
+            try:
+                item = message_bytes(composed.message_for(recipient))
+            except (ValueError, TypeError, KeyError) as exc:
+                item = f"cannot build the message: {exc}"
+            except BaseException as exc:  # a bug: raised again in the caller's thread
+                item = exc
+            while not stop.is_set():
+                try:
+                    ready.put((recipient, item), timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if stop.is_set() or isinstance(item, BaseException):
+                return
+
+    worker = threading.Thread(target=compose_all, name="pubkit-compose", daemon=True)
+    worker.start()
+    try:
+        for _ in recipients:
+            recipient, item = ready.get()
+            if isinstance(item, BaseException):
+                raise item
+            yield recipient, item
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _deliver(recipient: Recipient, data: bytes | str, ledger: Ledger, sender: SmtpSender,
              envelope_from: str) -> Outcome:
     address = recipient.email
-    try:
-        data = message_bytes(composed.message_for(recipient))
-    except (ValueError, TypeError, KeyError) as exc:
-        detail = f"cannot build the message: {exc}"
-        ledger.record(address, "failed", None, detail)
-        return _outcome(recipient, "failed", detail)
+    if isinstance(data, str):
+        ledger.record(address, "failed", None, data)
+        return _outcome(recipient, "failed", data)
 
     def retrying(attempt: Attempt) -> None:
         ledger.record(address, "failed", attempt.code, f"{attempt.detail}; retrying",

@@ -1,0 +1,200 @@
+"""Sending benchmark: pubkit's sender (ledger, one connection) against bare smtplib.
+
+    .venv/bin/python bench/send.py [--send 1000] [--dry-run 10000]
+
+The SMTP server is aiosmtpd on 127.0.0.1 in its own process (so client and
+server do not share a GIL).  Rows:
+
+- bare ``smtplib.sendmail`` of one prebuilt message, 1 connection: the ceiling;
+- pubkit ``SmtpSender`` alone, prebuilt messages (transport cost);
+- ``campaign.send``: personalise each message, ledger marks before the data and
+  after the reply (SQLite, synchronous=FULL), one connection: what ``pubkit send
+  --yes`` does per recipient;
+- ``campaign.dry_run``: personalise and write one ``.eml`` per recipient.
+
+Messages come from ``compose_newsletter`` on ``newsletters/sample.md`` when
+that is available, else from a stand-in multipart message of similar size.
+Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import shutil
+import smtplib
+import sys
+import tempfile
+import time
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+SENDER = "news@example.com"
+
+
+def serve(port_out: Any, stop: Any) -> None:
+    """Run a counting aiosmtpd server until ``stop`` is set."""
+    from aiosmtpd.controller import Controller
+
+    class Count:
+        received = 0
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            Count.received += 1
+            return "250 2.0.0 OK"
+
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(Count(), hostname="127.0.0.1", port=port)
+    controller.start()
+    port_out.put(port)
+    stop.wait()
+    controller.stop()
+
+
+class StandIn:
+    """A newsletter-sized multipart message, personalised per recipient."""
+
+    name = "bench"
+    content_hash = "standin"
+
+    def __init__(self) -> None:
+        self.html = "<html><body>" + "<p>Teaser paragraph of the issue.</p>" * 400 + "</body></html>"
+        self.text = "Teaser paragraph of the issue.\n" * 400
+
+    def message_for(self, recipient: Any) -> EmailMessage:
+        msg = EmailMessage(policy=policy.SMTP)
+        msg["From"] = f"Clinic <{SENDER}>"
+        msg["To"] = recipient.email
+        msg["Subject"] = f"News for {recipient.name}"
+        msg.set_content(f"Hello {recipient.name}\n" + self.text)
+        msg.add_alternative(self.html.replace("<body>", f"<body>Hello {recipient.name}"),
+                            subtype="html")
+        return msg
+
+
+def composed_newsletter(site_dir: Path) -> tuple[Any, str]:
+    """The sample newsletter composed by pubkit, or the stand-in when composition is missing."""
+    try:
+        from pubkit.renderers.newsletter import compose_newsletter
+    except ImportError:
+        return StandIn(), "stand-in multipart message (composition not available)"
+    from pubkit.renderers.base import RenderContext
+    from pubkit.site import open_site
+
+    for part in ("pubkit.toml", "content", "newsletters", "assets"):
+        src = REPO / part
+        if src.is_dir():
+            shutil.copytree(src, site_dir / part)
+        elif src.is_file():
+            shutil.copy(src, site_dir / part)
+    site = open_site(site_dir)
+    composed = compose_newsletter(site.newsletters_dir / "sample.md", RenderContext.for_site(site))
+    return composed, "newsletters/sample.md composed by pubkit"
+
+
+def people(count: int) -> list[Any]:
+    from pubkit.send.recipients import Recipient
+
+    return [Recipient(f"reader{i:05d}@example.org", f"Reader {i}",
+                      {"email": f"reader{i:05d}@example.org", "name": f"Reader {i}",
+                       "first_name": f"Reader{i}"}, i + 2)
+            for i in range(count)]
+
+
+def bare_smtplib(port: int, data: bytes, rcpts: list[str]) -> float:
+    start = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as conn:
+        for rcpt in rcpts:
+            conn.sendmail(SENDER, [rcpt], data)
+    return time.perf_counter() - start
+
+
+def pubkit_transport(port: int, data: bytes, rcpts: list[str]) -> float:
+    from pubkit.send.smtp import SmtpConfig, SmtpSender
+
+    start = time.perf_counter()
+    with SmtpSender(SmtpConfig("127.0.0.1", port, "none")) as sender:
+        for rcpt in rcpts:
+            assert sender.deliver(SENDER, rcpt, data, lambda: None, print).status == "sent"
+        assert sender.connections == 1
+    return time.perf_counter() - start
+
+
+def pubkit_campaign(port: int, composed: Any, recipients: list[Any], db: Path) -> float:
+    from pubkit.send import campaign
+    from pubkit.send.ledger import Ledger
+    from pubkit.send.smtp import SmtpConfig, SmtpSender
+
+    start = time.perf_counter()
+    with Ledger.open(db, composed.name, composed.content_hash) as ledger, \
+            SmtpSender(SmtpConfig("127.0.0.1", port, "none")) as sender:
+        report = campaign.send(composed, recipients, ledger, sender, SENDER)
+        assert sender.connections == 1
+    elapsed = time.perf_counter() - start
+    assert report.count("sent") == len(recipients), report.counts()
+    return elapsed
+
+
+def pubkit_dry_run(composed: Any, recipients: list[Any], out: Path) -> float:
+    from pubkit.send import campaign
+
+    start = time.perf_counter()
+    report = campaign.dry_run(composed, recipients, out, {})
+    elapsed = time.perf_counter() - start
+    assert report.count("would_send") == len(recipients)
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--send", type=int, default=1000)
+    parser.add_argument("--dry-run", type=int, default=10000)
+    args = parser.parse_args()
+    sys.path.insert(0, str(REPO / "src"))
+
+    ports: Any = mp.Queue()
+    stop = mp.Event()
+    server = mp.Process(target=serve, args=(ports, stop), daemon=True)
+    server.start()
+    port = ports.get(timeout=30)
+    try:
+        with tempfile.TemporaryDirectory() as tmp_name:
+            tmp = Path(tmp_name)
+            (tmp / "site").mkdir()
+            composed, source = composed_newsletter(tmp / "site")
+            recipients = people(max(args.send, args.dry_run))
+            from pubkit.send.campaign import message_bytes
+
+            data = message_bytes(composed.message_for(recipients[0]))
+            rcpts = [r.email for r in recipients[: args.send]]
+            rows = [
+                ("bare smtplib.sendmail, prebuilt message", args.send,
+                 bare_smtplib(port, data, rcpts)),
+                ("pubkit SmtpSender, prebuilt message", args.send,
+                 pubkit_transport(port, data, rcpts)),
+                ("pubkit campaign.send: personalise + ledger + SMTP", args.send,
+                 pubkit_campaign(port, composed, recipients[: args.send], tmp / "l.sqlite")),
+                ("pubkit campaign.dry_run: personalise + write .eml", args.dry_run,
+                 pubkit_dry_run(composed, recipients[: args.dry_run], tmp / "eml")),
+            ]
+    finally:
+        stop.set()
+        server.join(timeout=10)
+
+    print(f"Messages: {source}, {len(data) / 1024:.1f} KiB each; aiosmtpd on 127.0.0.1 in "
+          "its own process; one SMTP connection per row.\n")
+    print("| what | messages | seconds | messages/s |")
+    print("|---|---:|---:|---:|")
+    for what, count, seconds in rows:
+        print(f"| {what} | {count:,} | {seconds:.2f} | {count / seconds:,.0f} |")
+
+
+if __name__ == "__main__":
+    main()
