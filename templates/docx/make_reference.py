@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
-from pubkit.renderers.docx_numbering import abstract_num_xml  # noqa: E402
-from pubkit.settings import Brand  # noqa: E402
+from pubkit.renderers.docx_numbering import abstract_num_xml
+from pubkit.settings import Brand
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -124,9 +124,9 @@ def styles_xml() -> str:
         *headings(),
         para("Quote", "Quote",
              f'<w:pBdr>{border("left", PRIMARY, 18, 12)}</w:pBdr><w:ind w:left="720" w:right="720"/>',
-             f'<w:i/><w:iCs/><w:color w:val="3D4A52"/>'),
+             '<w:i/><w:iCs/><w:color w:val="3D4A52"/>'),
         para("SourceCode", "Source Code",
-             f'<w:shd w:val="clear" w:color="auto" w:fill="F3F5F7"/>'
+             '<w:shd w:val="clear" w:color="auto" w:fill="F3F5F7"/>'
              '<w:spacing w:after="160" w:line="240" w:lineRule="auto"/>',
              f"{fonts(CODE_FONT)}{size(9.5)}"),
         char("VerbatimChar", "Verbatim Char", f"{fonts(CODE_FONT)}{size(9.5)}"),
@@ -242,7 +242,7 @@ CORE = (
     "</cp:coreProperties>"
 )
 APP = (
-    f'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
     "<Application>pubkit</Application><DocSecurity>0</DocSecurity></Properties>"
 )
 

@@ -14,7 +14,7 @@ from typing import ClassVar
 from pubkit.model import nodes as n
 from pubkit.model.article import Article
 from pubkit.model.visitor import walk
-from pubkit.renderers.base import Output, Renderer, RenderContext
+from pubkit.renderers.base import Output, RenderContext, Renderer
 from pubkit.renderers.docx_xml import NSDECLS, W, clean
 from pubkit.renderers.page_data import text_direction
 

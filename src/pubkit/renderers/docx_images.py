@@ -12,6 +12,7 @@ picture out with a warning naming the line.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
@@ -160,10 +161,8 @@ def _svg_size(root) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     box = (root.get("viewBox") or "").replace(",", " ").split()
     box_w = box_h = 100.0
     if len(box) == 4:
-        try:
+        with contextlib.suppress(ValueError):
             box_w, box_h = abs(float(box[2])) or 100.0, abs(float(box[3])) or 100.0
-        except ValueError:
-            pass
     return _length(root.get("width"), box_w), _length(root.get("height"), box_h)
 
 

@@ -20,8 +20,8 @@ from pubkit.model.article import Article
 from pubkit.model.text import slugify
 from pubkit.renderers.base import RenderContext
 from pubkit.renderers.docx_images import ImageRefused, Picture, prepare
-from pubkit.renderers.docx_xml import clean
 from pubkit.renderers.docx_writer import LinkTarget
+from pubkit.renderers.docx_xml import clean
 from pubkit.renderers.page_data import page_url
 from pubkit.resources import Refused, is_remote
 from pubkit.sanitize import is_safe_url

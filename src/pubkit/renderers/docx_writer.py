@@ -16,7 +16,7 @@ from typing import Any
 from pubkit.model import nodes as n
 from pubkit.model.visitor import NodeVisitor
 from pubkit.renderers.docx_numbering import INDENT_STEP, LEVELS, Numbering, level_indent
-from pubkit.renderers.docx_xml import clean, field, paragraph, rpr, text_run
+from pubkit.renderers.docx_xml import clean, paragraph, rpr, text_run
 
 LinkTarget = tuple[str, str]
 """``("url", address)`` or ``("anchor", bookmark name)``."""
@@ -286,10 +286,8 @@ class DocxWriter(NodeVisitor[str]):
         if target is None:
             return self.inlines(node.children)
         tip = f' w:tooltip="{self.text(node.title)}"' if node.title else ""
-        if target[0] == "anchor":
-            where = f'w:anchor="{target[1]}"'
-        else:
-            where = f'r:id="{self.relate(target[1])}"'
+        kind, value = target
+        where = f'w:anchor="{value}"' if kind == "anchor" else f'r:id="{self.relate(value)}"'
         return f'<w:hyperlink {where}{tip} w:history="1">{self._marked("link", node.children)}' \
                "</w:hyperlink>"
 
@@ -310,7 +308,3 @@ class DocxWriter(NodeVisitor[str]):
 
     def visit_raw_inline(self, node: n.RawInline) -> str:
         return text_run(self.text(node.text), self._run_props()) if node.text else ""
-
-    def page_field(self, instruction: str, result: str) -> str:
-        """A field in the page footer (``PAGE``, ``NUMPAGES``)."""
-        return field(instruction, result)

@@ -19,7 +19,7 @@ PIC_NS = "http://schemas.openxmlformats.org/drawingml/2006/picture"
 NSDECLS = f'xmlns:w="{W_NS}" xmlns:r="{R_NS}" xmlns:wp="{WP_NS}" xmlns:a="{A_NS}" xmlns:pic="{PIC_NS}"'
 """Declared on every wrapper element that a fragment is parsed in."""
 
-W = "{%s}" % W_NS
+W = f"{{{W_NS}}}"
 
 # Characters XML 1.0 cannot carry at all; the reader drops most of them
 # already, but text can reach the writer from settings and templates too.
