@@ -140,7 +140,8 @@ def _newsletter(task: Task, ctx: RenderContext) -> TaskResult:
             }
         del data
         out.slug = str(issue.name)
-        out.title = getattr(issue, "subject", None)
+        subject = getattr(issue, "subject", None)
+        out.title = subject if isinstance(subject, str) else f"Newsletter: {issue.name}"
         error = None
     except SourceError as exc:
         files, error = None, exc.diagnostic

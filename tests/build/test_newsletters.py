@@ -1,0 +1,36 @@
+"""Newsletter issues in newsletters/ are built with the email format."""
+
+from __future__ import annotations
+
+import pytest
+
+from pubkit import renderers
+from pubkit.site import Site
+from tests.build.conftest import build, built
+
+newsletter = pytest.importorskip("pubkit.renderers.newsletter")
+if not hasattr(newsletter, "compose_newsletter") or "email" not in renderers.names():
+    pytest.skip("newsletter composition is not installed", allow_module_level=True)
+
+ISSUE = "newsletters/sample.md"
+
+
+def test_newsletters_build_follow_their_articles_and_go_away(sample_site: Site) -> None:
+    if not (sample_site.root / ISSUE).is_file():
+        pytest.skip("the sample site has no newsletter issue")
+    first = build(sample_site.root, formats=["html", "email"])
+    assert (ISSUE, "newsletter") in built(first)
+    folder = sample_site.output_dir / "newsletters" / "sample"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "newsletter.eml", "newsletter.html", "newsletter.txt"]
+    assert built(build(sample_site.root, formats=["html", "email"])) == set()
+    # Only the email format brings newsletters along.
+    assert all(f != "newsletter" for _, f in built(build(sample_site.root, formats=["html"]),
+                                                    "skipped"))
+    article = next(sample_site.content_dir.glob("*.md"))
+    article.write_text(article.read_text() + "\nOne more line.\n")
+    again = build(sample_site.root, formats=["html", "email"])
+    assert (ISSUE, "newsletter") in built(again)
+    (sample_site.root / ISSUE).unlink()
+    build(sample_site.root, formats=["html", "email"])
+    assert not folder.exists()
