@@ -146,7 +146,7 @@ def pubkit_dry_run(composed: Any, recipients: list[Any], out: Path) -> float:
     from pubkit.send import campaign
 
     start = time.perf_counter()
-    report = campaign.dry_run(composed, recipients, out, {})
+    report = campaign.dry_run(composed, recipients, out, None)
     elapsed = time.perf_counter() - start
     assert report.count("would_send") == len(recipients)
     return elapsed

@@ -20,15 +20,16 @@ ACCEPT = "250 2.0.0 OK: queued"
 class ScriptedHandler:
     """Accepts every message unless told otherwise, and remembers what it received.
 
-    ``rcpt_replies`` answers RCPT for an address; ``data_replies`` gives the
-    replies to an address's next messages (one used per message, then 250);
-    addresses in ``drop_after_data`` have their message kept, then the
-    connection is cut before the reply.  ``on_message(rcpt, total)`` runs
-    after each message is kept.
+    ``mail_reply`` answers every MAIL; ``rcpt_replies`` answers RCPT for an
+    address; ``data_replies`` gives the replies to an address's next messages
+    (one used per message, then 250); addresses in ``drop_after_data`` have
+    their message kept, then the connection is cut before the reply.
+    ``on_message(rcpt, total)`` runs after each message is kept.
     """
 
     def __init__(self) -> None:
         self.received: list[tuple[str, bytes]] = []
+        self.mail_reply: str | None = None
         self.rcpt_replies: dict[str, str] = {}
         self.data_replies: dict[str, list[str]] = {}
         self.drop_after_data: set[str] = set()
@@ -49,6 +50,14 @@ class ScriptedHandler:
         self.connections += 1
         session.host_name = hostname
         return responses
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,
+                          mail_options: list[str]) -> str:
+        if self.mail_reply:
+            return self.mail_reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 OK"
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: list[str]) -> str:

@@ -134,6 +134,29 @@ def test_server_gone_mid_run_leaves_the_rest_pending(tmp_path: Path,
     assert set(Ledger.peek(db, "spring", "0123abcd")) == {p.email for p in people[:3]}
 
 
+def test_a_server_that_keeps_deferring_stops_the_run(tmp_path: Path, port: int,
+                                                     handler: ScriptedHandler) -> None:
+    people = recipients(12)
+    for person in people:
+        handler.data_replies[person.email] = ["451 4.7.0 rate limited"] * 3
+    db = tmp_path / "l.sqlite"
+    report = run(db, port, Letter(), people)
+    limit = campaign.MAX_DEFERRED_IN_A_ROW
+    assert [o.status for o in report.outcomes] == ["failed"] * limit + ["pending"] * (12 - limit)
+    assert report.stopped and f"deferred {limit} recipients in a row" in report.stopped
+    assert len(Ledger.peek(db, "spring", "0123abcd")) == limit
+
+
+def test_refused_sender_stops_the_run_before_anyone(tmp_path: Path, port: int,
+                                                    handler: ScriptedHandler) -> None:
+    handler.mail_reply = "550 5.7.1 relaying denied"
+    db = tmp_path / "l.sqlite"
+    report = run(db, port, Letter(), recipients(3))
+    assert [o.status for o in report.outcomes] == ["pending"] * 3
+    assert report.stopped and "refused the sender" in report.stopped
+    assert Ledger.peek(db, "spring", "0123abcd") == {}
+
+
 def test_dry_run_writes_one_message_per_recipient_and_sends_nothing(
         tmp_path: Path, port: int, handler: ScriptedHandler) -> None:
     people = recipients(7)
@@ -142,8 +165,8 @@ def test_dry_run_writes_one_message_per_recipient_and_sends_nothing(
     (out / "00099-gone@example.org.eml").write_bytes(b"stale")
     db = tmp_path / "l.sqlite"
     run(db, port, Letter(), people[:2])
-    known = Ledger.peek(db, "spring", "0123abcd")
-    report = campaign.dry_run(Letter(), people, out, known)
+    with Ledger.read_only(db, "spring", "0123abcd") as seen:
+        report = campaign.dry_run(Letter(), people, out, seen)
     files = sorted(p.name for p in out.glob("*.eml"))
     assert files == [f"{i:05d}-r{i - 1:04d}@example.org.eml" for i in range(1, 8)]
     assert (report.count("would_send"), report.count("skipped"), report.count("sent")) == (5, 2, 0)

@@ -43,6 +43,18 @@ def test_key_is_newsletter_content_hash_and_recipient(tmp_path: Path) -> None:
     assert Ledger.peek(db, "spring", "h2")["a@example.org"].status == "failed"
 
 
+def test_recipients_of_other_versions_are_counted(tmp_path: Path) -> None:
+    db = tmp_path / "ledger.sqlite"
+    with Ledger.open(db, "spring", "h1") as ledger:
+        for who in ("a@example.org", "b@example.org"):
+            ledger.record(who, "sent", 250, "ok")
+        ledger.record("c@example.org", "failed", 550, "no")
+    with Ledger.open(db, "spring", "h2") as ledger:
+        assert ledger.sent_elsewhere() == 2
+    with Ledger.read_only(db, "summer", "h1") as other:
+        assert other is not None and other.sent_elsewhere() == 0
+
+
 def test_every_change_is_on_disk_at_once(tmp_path: Path) -> None:
     db = tmp_path / "ledger.sqlite"
     with Ledger.open(db, "spring", "h1") as ledger:

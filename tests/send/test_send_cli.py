@@ -129,6 +129,21 @@ def test_yes_sends_then_a_rerun_sends_nobody_twice(site: Site, port: int,
     assert {e.status for e in ledger_entries(site).values()} == {"sent"}
 
 
+def test_an_edited_newsletter_is_new_and_says_so(site: Site, port: int,
+                                                 handler: ScriptedHandler) -> None:
+    write_list(site, 3)
+    args = ("--yes", "--smtp-host", "127.0.0.1", "--smtp-port", str(port))
+    assert send(site, *args)[0] == 0
+    issue = site.newsletters_dir / "sample.md"
+    issue.write_text(issue.read_text(encoding="utf-8") + "\nA late correction.\n",
+                     encoding="utf-8")
+    code, out, err = send(site)
+    assert code == 0 and "--yes would send 3" in out
+    assert "3 recipients already received another version of 'sample'" in err
+    assert send(site, *args)[0] == 0
+    assert set(handler.counts().values()) == {2}
+
+
 def test_retries_failures_and_exit_code(site: Site, port: int, handler: ScriptedHandler) -> None:
     write_list(site, 5)
     handler.data_replies[address(1)] = ["451 4.3.0 busy"]

@@ -139,6 +139,14 @@ def test_refused_recipient_fails_before_any_data(server: int, handler: ScriptedH
     assert run.deliver("next@example.org").status == "sent"  # RSET left the session usable
 
 
+def test_refused_sender_stops_everything(server: int, handler: ScriptedHandler) -> None:
+    handler.mail_reply = "553 5.7.1 sender not allowed"
+    run = Run(plain(server))
+    with pytest.raises(SmtpConfigError, match=r"refused the sender news@clinic\.example: 553"):
+        run.deliver("any@example.org")
+    assert run.before == [] and handler.received == []
+
+
 def test_temporarily_refused_recipient_is_retried(server: int, handler: ScriptedHandler) -> None:
     handler.rcpt_replies["full@example.org"] = "452 4.2.2 mailbox full"
     run = Run(plain(server, retries=1))

@@ -74,8 +74,8 @@ def send(
     ledger_path = the_site.root / smtp.ledger
 
     if config is None:
-        known = Ledger.peek(ledger_path, composed.name, composed.content_hash)
-        result = campaign.dry_run(composed, listed.recipients, out_dir, known, resend_unknown)
+        with Ledger.read_only(ledger_path, composed.name, composed.content_hash) as seen:
+            result = campaign.dry_run(composed, listed.recipients, out_dir, seen, resend_unknown)
     else:
         envelope_from = smtp.envelope_from or the_site.settings.email.from_address
         try:
@@ -89,6 +89,10 @@ def send(
             typer.echo(f"pubkit: {exc}; nothing was sent", err=True)
             raise typer.Exit(EXIT_FAILED) from None
     result.invalid = listed.problems
+    if result.sent_elsewhere:
+        typer.echo(f"pubkit: warning: {result.sent_elsewhere} recipients already received "
+                   f"another version of {composed.name!r}: its content or email settings "
+                   "changed since, so this is a new newsletter to the ledger", err=True)
     data = result.to_json()
     report_path = out_dir / ("report.json" if yes else "dry-run.json")
     write_atomic(report_path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())

@@ -29,6 +29,7 @@ from pubkit.send.smtp import Attempt, SmtpConfigError, SmtpSender, SmtpUnavailab
 _AHEAD = 32
 """Messages composed ahead of the one being sent or written."""
 _WRITERS = 4
+MAX_DEFERRED_IN_A_ROW = 5
 
 OutcomeStatus = Literal["sent", "failed", "skipped", "unknown", "pending", "would_send"]
 
@@ -64,6 +65,8 @@ class Report:
     invalid: list[Diagnostic] = field(default_factory=list)
     stopped: str | None = None
     """Why the run ended before the end of the list (the server went away)."""
+    sent_elsewhere: int = 0
+    """Recipients in the ledger who received another version of this newsletter."""
 
     def count(self, status: OutcomeStatus) -> int:
         return sum(o.status == status for o in self.outcomes)
@@ -85,6 +88,7 @@ class Report:
             "recipients": len(self.outcomes),
             **self.counts(),
             "stopped": self.stopped,
+            "sent_other_versions": self.sent_elsewhere,
             "problems": [
                 {"email": o.email, "line": o.line, "status": o.status, "code": o.code,
                  "detail": o.detail}
@@ -109,9 +113,11 @@ def eml_name(index: int, recipient: Recipient) -> str:
 
 
 def dry_run(composed: Composed, recipients: list[Recipient], out_dir: Path,
-            known: dict[str, Entry], resend_unknown: bool = False) -> Report:
+            ledger: Ledger | None, resend_unknown: bool = False) -> Report:
     """Write every recipient's message to ``out_dir``; say what a real run would do."""
     report = Report(composed.name, composed.content_hash, dry_run=True)
+    known = ledger.entries() if ledger else {}
+    report.sent_elsewhere = ledger.sent_elsewhere() if ledger else 0
     remove_stale_temps(out_dir)
     written: set[str] = set()
     # Writes wait on fsync; a few writer threads keep composing busy meanwhile.
@@ -143,6 +149,7 @@ def send(composed: Composed, recipients: list[Recipient], ledger: Ledger, sender
     """Send to every recipient the ledger does not show as done; record every outcome."""
     report = Report(composed.name, composed.content_hash, dry_run=False)
     known = ledger.entries()
+    report.sent_elsewhere = ledger.sent_elsewhere()
     todo: list[Recipient] = []
     for recipient in recipients:
         status, detail = _plan(known.get(recipient.email.lower()), resend_unknown)
@@ -152,18 +159,33 @@ def send(composed: Composed, recipients: list[Recipient], ledger: Ledger, sender
             report.outcomes.append(_outcome(recipient, status, detail))
     if todo:
         sender.open()  # a wrong host, password or TLS setting stops the run here
+    deferred = 0
     for position, (recipient, data) in enumerate(_built(composed, todo)):
         try:
             outcome = _deliver(recipient, data, ledger, sender, envelope_from)
         except (SmtpUnavailable, SmtpConfigError) as exc:
-            report.stopped = f"{exc}; {len(todo) - position} recipients not attempted: run again"
-            report.outcomes.extend(_outcome(r, "pending", "not attempted")
-                                   for r in todo[position:])
+            _stop(report, str(exc), todo[position:])
             break
         report.outcomes.append(outcome)
         if progress is not None:
             progress(outcome)
+        # A server that keeps deferring is throttling or unwell: retrying each of
+        # thousands of recipients would take hours, so stop and let a later run go on.
+        deferred = deferred + 1 if outcome.status == "failed" and _temporary(outcome.code) else 0
+        if deferred >= MAX_DEFERRED_IN_A_ROW and position + 1 < len(todo):
+            _stop(report, f"the server deferred {deferred} recipients in a row (last: "
+                  f"{outcome.detail})", todo[position + 1:])
+            break
     return report
+
+
+def _stop(report: Report, reason: str, rest: list[Recipient]) -> None:
+    report.stopped = f"{reason}; {len(rest)} recipients not attempted: run again later"
+    report.outcomes.extend(_outcome(r, "pending", "not attempted") for r in rest)
+
+
+def _temporary(code: int | None) -> bool:
+    return code is not None and 400 <= code < 500
 
 
 def _built(composed: Composed, recipients: list[Recipient]) -> Iterator[tuple[Recipient, bytes | str]]:

@@ -88,17 +88,24 @@ class Ledger:
             os.close(lock_fd)  # closing the descriptor releases the lock
 
     @classmethod
-    def peek(cls, path: Path, newsletter: str, content_hash: str) -> dict[str, Entry]:
-        """Read the entries without locking or creating anything (for dry runs)."""
+    @contextlib.contextmanager
+    def read_only(cls, path: Path, newsletter: str, content_hash: str) -> Iterator[Ledger | None]:
+        """The ledger opened for reading, without locking or creating it; None if there is none."""
         if not path.is_file():
-            return {}
+            yield None
+            return
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
-            return cls(db, newsletter, content_hash).entries()
-        except sqlite3.OperationalError:
-            return {}
+            table = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'deliveries'").fetchone()
+            yield cls(db, newsletter, content_hash) if table else None
         finally:
             db.close()
+
+    @classmethod
+    def peek(cls, path: Path, newsletter: str, content_hash: str) -> dict[str, Entry]:
+        """The entries of one version, read without locking (empty when there is no ledger)."""
+        with cls.read_only(path, newsletter, content_hash) as ledger:
+            return ledger.entries() if ledger else {}
 
     def entries(self) -> dict[str, Entry]:
         """Every recipient recorded for this version, by lower-cased address."""
@@ -108,6 +115,15 @@ class Ledger:
             (self.newsletter, self.content_hash),
         )
         return {r[0]: Entry(*r) for r in rows}
+
+    def sent_elsewhere(self) -> int:
+        """Recipients who received another version (other content) of this newsletter."""
+        row = self._db.execute(
+            "SELECT COUNT(DISTINCT recipient) FROM deliveries"
+            " WHERE newsletter = ? AND content_hash != ? AND status = 'sent'",
+            (self.newsletter, self.content_hash),
+        ).fetchone()
+        return int(row[0])
 
     def get(self, recipient: str) -> Entry | None:
         row = self._db.execute(

@@ -151,6 +151,12 @@ class SmtpSender:
             return Attempt("failed", None, problem)
         try:
             code, text = conn.mail(_envelope(sender), options)
+            if 500 <= code < 600:
+                # Not this recipient's fault: every message would be refused the same way.
+                self._refused(code, text, "sender")
+                raise SmtpConfigError(self._say(
+                    f"the server refused the sender {sender}: {self._reply(code, text)} "
+                    "(check smtp.envelope_from and email.from_address)"))
             if code != 250:
                 return self._refused(code, text, "sender")
             code, text = conn.rcpt(_envelope(rcpt))
