@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -82,7 +83,11 @@ def send(
             with Ledger.open(ledger_path, composed.name, composed.content_hash) as ledger, \
                     SmtpSender(config) as sender:
                 result = campaign.send(composed, listed.recipients, ledger, sender, envelope_from,
-                                       resend_unknown, progress=_show_problem)
+                                       resend_unknown, progress=_progress(len(listed.recipients)))
+        except KeyboardInterrupt:
+            typer.echo("\npubkit: interrupted; the ledger holds every delivery so far: run the "
+                       "same command again to continue", err=True)
+            raise typer.Exit(130) from None
         except (LedgerBusy, SmtpConfigError) as exc:
             fail_usage(str(exc))
         except SmtpUnavailable as exc:
@@ -112,10 +117,22 @@ def _newsletter_path(newsletter: Path, site: Site) -> Path:
     fail_usage(f"{newsletter}: no such newsletter file")
 
 
-def _show_problem(outcome: Outcome) -> None:
-    if outcome.status in ("failed", "unknown"):
-        where = f" (line {outcome.line})" if outcome.line else ""
-        print(f"{outcome.status}: {outcome.email}{where}: {outcome.detail}", file=sys.stderr)
+def _progress(total: int) -> Callable[[Outcome], None]:
+    """Print failures as they happen, and a running count when a person is watching."""
+    watching = sys.stderr.isatty()
+    done = 0
+
+    def show(outcome: Outcome) -> None:
+        nonlocal done
+        done += 1
+        if outcome.status in ("failed", "unknown"):
+            where = f" (line {outcome.line})" if outcome.line else ""
+            print(f"\r{outcome.status}: {outcome.email}{where}: {outcome.detail}", file=sys.stderr)
+        if watching and (done % 25 == 0 or done == total):
+            print(f"\r{done} of at most {total} recipients done", end="", file=sys.stderr,
+                  flush=True)
+
+    return show
 
 
 def _summary(result: Report, out_dir: Path, report_path: Path, err: bool) -> None:
@@ -131,6 +148,8 @@ def _summary(result: Report, out_dir: Path, report_path: Path, err: bool) -> Non
                    f"sent, leave {counts['unknown']} unknown{invalid}; report: "
                    f"{_shown(report_path)}", err=err)
         return
+    if sys.stderr.isatty():
+        print(file=sys.stderr)  # end the running count's line
     if result.stopped:
         typer.echo(f"pubkit: stopped: {result.stopped}", err=True)
     shown = ", ".join(f"{counts[k]} {k}" for k in ("sent", "failed", "skipped", "unknown"))
