@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -83,7 +82,7 @@ def send(
             with Ledger.open(ledger_path, composed.name, composed.content_hash) as ledger, \
                     SmtpSender(config) as sender:
                 result = campaign.send(composed, listed.recipients, ledger, sender, envelope_from,
-                                       resend_unknown, progress=_progress(len(listed.recipients)))
+                                       resend_unknown, progress=_progress)
         except KeyboardInterrupt:
             typer.echo("\npubkit: interrupted; the ledger holds every delivery so far: run the "
                        "same command again to continue", err=True)
@@ -117,22 +116,16 @@ def _newsletter_path(newsletter: Path, site: Site) -> Path:
     fail_usage(f"{newsletter}: no such newsletter file")
 
 
-def _progress(total: int) -> Callable[[Outcome], None]:
+def _progress(outcome: Outcome, done: int, to_do: int) -> None:
     """Print failures as they happen, and a running count when a person is watching."""
     watching = sys.stderr.isatty()
-    done = 0
-
-    def show(outcome: Outcome) -> None:
-        nonlocal done
-        done += 1
-        if outcome.status in ("failed", "unknown"):
-            where = f" (line {outcome.line})" if outcome.line else ""
-            print(f"\r{outcome.status}: {outcome.email}{where}: {outcome.detail}", file=sys.stderr)
-        if watching and (done % 25 == 0 or done == total):
-            print(f"\r{done} of at most {total} recipients done", end="", file=sys.stderr,
-                  flush=True)
-
-    return show
+    if outcome.status in ("failed", "unknown"):
+        where = f" (line {outcome.line})" if outcome.line else ""
+        start = "\r" if watching else ""
+        print(f"{start}{outcome.status}: {outcome.email}{where}: {outcome.detail}",
+              file=sys.stderr)
+    if watching and (done % 25 == 0 or done == to_do):
+        print(f"\rsending: {done} of {to_do}", end="", file=sys.stderr, flush=True)
 
 
 def _summary(result: Report, out_dir: Path, report_path: Path, err: bool) -> None:

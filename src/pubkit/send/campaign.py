@@ -145,8 +145,11 @@ def dry_run(composed: Composed, recipients: list[Recipient], out_dir: Path,
 
 def send(composed: Composed, recipients: list[Recipient], ledger: Ledger, sender: SmtpSender,
          envelope_from: str, resend_unknown: bool = False,
-         progress: Callable[[Outcome], None] | None = None) -> Report:
-    """Send to every recipient the ledger does not show as done; record every outcome."""
+         progress: Callable[[Outcome, int, int], None] | None = None) -> Report:
+    """Send to every recipient the ledger does not show as done; record every outcome.
+
+    ``progress(outcome, done, to_do)`` hears of each recipient sent to.
+    """
     report = Report(composed.name, composed.content_hash, dry_run=False)
     known = ledger.entries()
     report.sent_elsewhere = ledger.sent_elsewhere()
@@ -168,7 +171,7 @@ def send(composed: Composed, recipients: list[Recipient], ledger: Ledger, sender
             break
         report.outcomes.append(outcome)
         if progress is not None:
-            progress(outcome)
+            progress(outcome, position + 1, len(todo))
         # A server that keeps deferring is throttling or unwell: retrying each of
         # thousands of recipients would take hours, so stop and let a later run go on.
         deferred = deferred + 1 if outcome.status == "failed" and _temporary(outcome.code) else 0
