@@ -94,8 +94,10 @@ class _Engine:
             self.styles.move_to_end(key)
             return cached
         refused: list[str] = []
-        parse_fetcher = SiteFetcher(fetcher.policy, lambda url, why: refused.append(why),
-                                    find_theme=fetcher.find_theme, system_fonts=True)
+        parse_fetcher = SiteFetcher(
+            fetcher.policy, lambda url, why: refused.append(f"{_shown(url)!r}: {why}"),
+            find_theme=fetcher.find_theme, system_fonts=True,
+        )
         base = THEME + "pdf/"
         sheets = (
             CSS(string=theme.read_text(STYLESHEET), base_url=base + "handout.css",
@@ -156,7 +158,7 @@ class PdfRenderer(Renderer):
         if time.monotonic() > deadline:  # WeasyPrint swallows errors inside SVG drawing
             raise TimeoutError(f"render took longer than {limit:g} s")
         for why in styles.refused:
-            ctx.warn(article, None, f"pdf: stylesheet resource left out: {why}")
+            ctx.warn(article, None, f"pdf: stylesheet resource left out {why}")
         return Output(data)
 
     def print_html(

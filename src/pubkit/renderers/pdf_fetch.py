@@ -90,14 +90,14 @@ class SiteFetcher(URLFetcher):
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise RenderDeadline(f"time limit reached while loading {url}")
         try:
-            response = self._open(url)
+            response = self._resolve(url)
         except Refused as exc:
             self.on_refused(url, str(exc))
             raise
         self.loaded.append(url)
         return response
 
-    def _open(self, url: str) -> URLFetcherResponse:
+    def _resolve(self, url: str) -> URLFetcherResponse:
         scheme = urllib.parse.urlsplit(url).scheme.lower()
         if url.startswith(SITE):
             return self._local(url)

@@ -15,6 +15,8 @@ import urllib.parse
 from html import unescape
 from pathlib import Path
 
+from weasyprint.urls import iri_to_uri
+
 from pubkit.model import nodes as n
 from pubkit.model.text import slugify
 from pubkit.renderers.html_writer import HtmlWriter, escape
@@ -51,8 +53,17 @@ class PrintHtmlWriter(HtmlWriter):
             self.line = saved
 
     def remember(self, url: str) -> str:
-        """``url`` made absolute against the article's folder, recorded with the current line."""
-        absolute = urllib.parse.urljoin(self.base_url, url)
+        """``url`` made absolute against the article's folder, recorded with the current line.
+
+        A relative reference is appended to the folder's URL as written: urljoin()
+        would quietly clamp ``../../x`` at the site root, and the fetcher must see
+        (and refuse) the escape instead.  The key is what WeasyPrint will ask for.
+        """
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme or url.startswith("/"):
+            absolute = iri_to_uri(urllib.parse.urljoin(self.base_url, url))
+        else:
+            absolute = iri_to_uri(self.base_url + url)
         self.lines.setdefault(absolute, self.line)
         self.refs.setdefault(absolute, url)
         return absolute
