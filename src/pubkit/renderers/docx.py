@@ -35,7 +35,7 @@ class DocxRenderer(Renderer):
         from pubkit.renderers.docx_media import DocxLinks, DocxMedia, bookmark_names
         from pubkit.renderers.docx_numbering import Numbering
         from pubkit.renderers.docx_package import set_properties, write_package
-        from pubkit.renderers.docx_page import closing, front_matter, header_and_footer
+        from pubkit.renderers.docx_page import closing, front_matter, header_and_footer, lead_image
         from pubkit.renderers.docx_writer import DocxWriter
 
         document = Document(io.BytesIO(ctx.theme.find(REFERENCE).read_bytes()))
@@ -60,6 +60,7 @@ class DocxRenderer(Renderer):
         settings = ctx.settings
         body_xml = (
             front_matter(article, settings, writer)
+            + lead_image(article, media, writer)
             + writer.blocks(article.body)
             + notes.write(writer)
             + closing(settings, writer)

@@ -17,6 +17,7 @@ import gzip
 import hashlib
 import io
 import re
+import struct
 import warnings
 from dataclasses import dataclass
 
@@ -31,6 +32,12 @@ _KEEP = {"PNG": ("png", "image/png"), "JPEG": ("jpeg", "image/jpeg"), "GIF": ("g
 _VECTOR = {"EMF": ("emf", "image/x-emf"), "WMF": ("wmf", "image/x-wmf")}
 _LENGTH = re.compile(r"^\s*([0-9.]+)\s*(px|pt|mm|cm|in)?\s*$")
 _UNIT_PX = {"px": 1.0, None: 1.0, "pt": 96 / 72, "mm": 96 / 25.4, "cm": 96 / 2.54, "in": 96.0}
+
+
+# What Pillow raises on damaged or hostile files (fuzzed input reaches odd corners).
+_DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError, TypeError,
+                  ZeroDivisionError, struct.error, Image.DecompressionBombError,
+                  Image.DecompressionBombWarning)
 
 
 class ImageRefused(Exception):
@@ -72,13 +79,15 @@ def prepare(data: bytes) -> Picture:
             image.load()
     except UnidentifiedImageError:
         raise ImageRefused("not an image format that can be read") from None
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as exc:
+    except _DECODE_ERRORS as exc:
         raise ImageRefused(f"unreadable {fmt or 'image'} ({exc})") from None
     if fmt in _KEEP:
         ext, ctype = _KEEP[fmt]
         return Picture(data, ext, ctype, *_size(image))
-    return _to_png(image)
+    try:
+        return _to_png(image)
+    except _DECODE_ERRORS as exc:
+        raise ImageRefused(f"{fmt} could not be converted to PNG ({exc})") from None
 
 
 def _size(image: Image.Image) -> tuple[int, int]:
@@ -139,8 +148,16 @@ def _from_svg(data: bytes) -> Picture:
         png = resvg_py.svg_to_bytes(svg_string=etree.tostring(root, encoding="unicode"), zoom=zoom)
     except (ValueError, RuntimeError) as exc:
         raise ImageRefused(f"SVG could not be drawn ({exc})") from None
-    image = Image.open(io.BytesIO(bytes(png)))
-    image.load()
+    except BaseException as exc:
+        # A panic inside the Rust renderer arrives as pyo3's PanicException (a BaseException).
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise ImageRefused(f"SVG could not be drawn ({exc})") from None
+    try:
+        image = Image.open(io.BytesIO(bytes(png)))
+        image.load()
+    except _DECODE_ERRORS as exc:
+        raise ImageRefused(f"SVG could not be drawn ({exc})") from None
     return _to_png(image, dpi=DEFAULT_DPI * zoom)
 
 

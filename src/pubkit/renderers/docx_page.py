@@ -54,6 +54,18 @@ def front_matter(article: Article, settings: Settings, writer: DocxWriter) -> st
     return "".join(out)
 
 
+def lead_image(article: Article, media: DocxMedia, writer: DocxWriter) -> str:
+    """The article's lead picture (front matter ``image``), as on the web page."""
+    if not article.meta.image:
+        return ""
+    picture = media.load(article.meta.image, None)
+    if picture is None:
+        return ""
+    cx, cy = picture.fitted(writer.text_width, media.max_height)
+    drawing = media.drawing(picture, writer.part, cx, cy, article.meta.image_alt or "")
+    return paragraph(drawing, "Figure", bidi=writer.rtl)
+
+
 def closing(settings: Settings, writer: DocxWriter) -> str:
     """The disclaimer, after the body and any notes (the contact line is in the footer)."""
     return paragraph(text_run(writer.text(settings.brand.disclaimer)), "Disclaimer",
