@@ -139,6 +139,6 @@ def test_message_figures(report: dict[str, dict]) -> None:
         html = rec["html"]
         assert html["style_blocks"] == 1 and html["max_declared_width_px"] == 600, name
         assert html["images_no_alt"] == 0 and html["script_or_iframe"] == 0, name
-    assert report["email/everything.eml"]["html"]["images"] == 1
-    assert report["email/everything.eml"]["html"]["images_remote"] == 1
+    assert report["email/everything.eml"]["html"]["images"] == 2  # lead image and chart
+    assert report["email/everything.eml"]["html"]["images_remote"] == 2
     assert report["newsletters/all/newsletter.eml"]["html"]["images"] == 1  # the lead image

@@ -3,9 +3,9 @@
 :class:`EmailHtmlWriter` differs from the web page's writer only where mail
 differs: images carry absolute (or ``cid:``) sources with pixel sizes, links
 are absolute, headings need no anchors and footnotes are plain numbers.
-:func:`render_page` fills ``email/message.html.j2`` and inlines
-``email/style.css.j2`` with css-inline, which keeps only the phone media
-query as a style block in the head.
+:func:`page_source` fills ``email/message.html.j2`` and
+:func:`inline_styles` inlines ``email/style.css.j2`` with css-inline, which
+keeps only the phone media query as a style block in the head.
 """
 
 from __future__ import annotations
@@ -68,15 +68,19 @@ def article_html(article: Article, media: EmailMedia) -> tuple[Markup, Markup]:
     return Markup(writer.blocks(article.body)), Markup(writer.footnotes(article.footnotes))
 
 
-def render_page(ctx: RenderContext, values: dict[str, Any]) -> str:
-    """The complete email HTML, styles inlined, from the template ``values``."""
-    import css_inline
-
+def page_source(ctx: RenderContext, values: dict[str, Any]) -> str:
+    """The email HTML from the template ``values``, its stylesheet still in the head."""
     settings = ctx.settings
     css = ctx.theme.template(STYLESHEET).render(brand=settings.brand)
-    page = ctx.theme.template(TEMPLATE).render(
+    return ctx.theme.template(TEMPLATE).render(
         css=Markup(css), site=settings, brand=settings.brand, email=settings.email,
         preheader_filler=Markup(PREHEADER_FILLER), **values,
     )
+
+
+def inline_styles(html: str) -> str:
+    """Every rule into style attributes; at-rules (the phone media query) stay in the head."""
+    import css_inline
+
     inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
-    return inliner.inline(page)
+    return inliner.inline(html)

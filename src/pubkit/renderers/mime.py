@@ -20,6 +20,7 @@ import datetime as dt
 import email.policy
 import email.utils
 import functools
+import re
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
@@ -42,13 +43,15 @@ class _MessagePolicy(EmailPolicy):
 
     def header_fetch_parse(self, name: str, value: str):  # type: ignore[no-untyped-def]
         if not hasattr(value, "name") and name.lower().startswith("content-"):
-            return _parsed(self, name, value)
+            return _parsed(name, value)
         return super().header_fetch_parse(name, value)
 
 
 @functools.lru_cache(maxsize=256)
-def _parsed(policy: EmailPolicy, name: str, value: str):  # type: ignore[no-untyped-def]
-    return EmailPolicy.header_fetch_parse(policy, name, value)
+def _parsed(name: str, value: str):  # type: ignore[no-untyped-def]
+    # Keyed without the policy: the generator clones it (per line separator) for
+    # every part it writes, and a parsed value does not depend on either.
+    return EmailPolicy.header_fetch_parse(POLICY, name, value)
 
 
 MESSAGE_POLICY = _MessagePolicy(linesep="\r\n", max_line_length=998)
@@ -61,8 +64,11 @@ class UnsafeHeader(ValueError):
     """A header value would break the message (a line break, an invalid address)."""
 
 
+_LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
+
+
 def refuse_line_breaks(field: str, value: str) -> str:
-    if any(ch in LINE_BREAKS for ch in value):
+    if _LINE_BREAK.search(value):
         raise UnsafeHeader(f"{field}: line breaks are not allowed in {value!r}")
     return value
 

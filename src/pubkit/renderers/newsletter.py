@@ -20,7 +20,7 @@ from markupsafe import Markup
 from pubkit.diagnostics import Diagnostic
 from pubkit.model.article import Article
 from pubkit.renderers.base import RenderContext
-from pubkit.renderers.email_html import article_html, render_page
+from pubkit.renderers.email_html import article_html, inline_styles, page_source
 from pubkit.renderers.email_media import EmailMedia
 from pubkit.renderers.email_text import message_text
 from pubkit.renderers.mime import (
@@ -58,6 +58,7 @@ class ComposedNewsletter:
         self.fields: MergeFields = fields
         self.media = media
         self.warnings = warnings
+        self.page_source = ""  # the HTML before its styles were inlined (benchmarks, debugging)
         self.subject: MergeDocument = fields.split(newsletter.subject, html=False)
         self.html: MergeDocument = fields.split(html, html=True)
         self.text: MergeDocument = fields.split(text, html=False)
@@ -143,13 +144,14 @@ def compose(newsletter: Newsletter, ctx: RenderContext, date: dt.datetime) -> Co
     else:
         teasers = [_teaser(a, media) for a in newsletter.articles]
     # The unsubscribe URL is a merge field too, added last (see message_for).
-    unsubscribe = fields.add("unsubscribe_url", None)
-    html = render_page(ctx, {
+    unsubscribe = fields.add_variable("unsubscribe_url")
+    source = page_source(ctx, {
         "lang": newsletter.lang, "dir": text_direction(newsletter.lang),
         "title": newsletter.subject, "preheader": newsletter.preheader, "logo": logo,
         "intro": intro_body, "intro_notes": intro_notes, "full": full, "teasers": teasers,
         "button": newsletter.button, "unsubscribe_url": Markup(unsubscribe),
     })
+    html = inline_styles(source)
     _check_tokens(newsletter, html)
     text = message_text(newsletter, media, full is not None, unsubscribe)
     size = len(html.encode("utf-8"))
@@ -157,7 +159,9 @@ def compose(newsletter: Newsletter, ctx: RenderContext, date: dt.datetime) -> Co
         ctx.warn(intro, None, f"the email's HTML is {size / 1024:.0f} KB: Gmail clips messages "
                               f"over {GMAIL_CLIP_BYTES // 1024} KB (feature fewer articles)")
     warnings = [*newsletter.warnings, *ctx.warnings[first_warning:]]
-    return ComposedNewsletter(newsletter, ctx, media, date, html, text, warnings)
+    composed = ComposedNewsletter(newsletter, ctx, media, date, html, text, warnings)
+    composed.page_source = source
+    return composed
 
 
 def _full(article: Article, media: EmailMedia) -> dict[str, object]:
@@ -171,6 +175,7 @@ def _full(article: Article, media: EmailMedia) -> dict[str, object]:
     if meta.updated or meta.date:
         byline.append(format_date(meta.updated or meta.date))
     return {"title": article.title, "subtitle": meta.subtitle, "byline": " · ".join(byline),
+            "image": media.lead_image(article), "image_alt": meta.image_alt or "",
             "body": body, "footnotes": notes, "url": media.page_url(article)}
 
 

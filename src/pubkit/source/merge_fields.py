@@ -98,6 +98,11 @@ class MergeFields:
         self.fields.append(field)
         return self.token(len(self.fields) - 1)
 
+    def add_variable(self, name: str) -> str:
+        """A field that is just the value ``name`` (filled by the composer); its token."""
+        self.fields.append(MergeField(name, self.path, None, lambda **values: values.get(name)))
+        return self.token(len(self.fields) - 1)
+
     def indexes(self, text: str) -> set[int]:
         return {int(i) for i in self._token.findall(text)}
 
