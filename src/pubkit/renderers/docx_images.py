@@ -74,7 +74,8 @@ def prepare(data: bytes) -> Picture:
             image = Image.open(io.BytesIO(data))
             fmt = image.format or ""
             if fmt in _VECTOR:
-                ext, ctype = _VECTOR[fmt]
+                # Pillow names both metafile kinds WMF; EMF carries its signature at 40.
+                ext, ctype = _VECTOR["EMF" if data[40:44] == b" EMF" else fmt]
                 return Picture(data, ext, ctype, *_size(image))
             image.load()
     except UnidentifiedImageError:
