@@ -9,6 +9,7 @@ import io
 import re
 from collections.abc import Callable
 from email.message import EmailMessage
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,11 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from pubkit.cli import app
+from pubkit.model.text import plain_text
 from pubkit.pipeline import render_path
 from pubkit.renderers.base import RenderContext
 from pubkit.site import Site
+from pubkit.source.reader import read_article
 
 ARTICLE = """\
 ---
@@ -198,3 +201,66 @@ def test_inline_styles_come_from_the_site_override(site: Site) -> None:
                         .read_text().replace("#eef1f3", "#123456"))
     msg, _, _ = render(site)
     assert "background-color: #123456" in html_of(msg)
+
+
+class _Colours(HTMLParser):
+    """Each visible text's colour and the background it sits on, from inline styles."""
+
+    VOID = frozenset({"meta", "img", "br", "hr", "col", "link", "input", "wbr"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[dict[str, str]] = []
+        self.pairs: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.VOID:
+            return
+        style = dict(attrs).get("style") or ""
+        props = dict(re.findall(r"([\w-]+)\s*:\s*([^;]+)", style))
+        self.stack.append({k: v.strip() for k, v in props.items()})
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not data.strip() or not self.stack:
+            return
+        if any(s.get("display") == "none" for s in self.stack):
+            return
+        colour = next((s["color"] for s in reversed(self.stack) if "color" in s), None)
+        ground = next((s["background-color"] for s in reversed(self.stack)
+                       if "background-color" in s), None)
+        self.pairs.append((data.strip()[:30], colour or "?", ground or "?"))
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_every_text_has_an_explicit_colour_and_background_with_contrast(site: Site) -> None:
+    # Clients that recolour for dark mode change text and background together only
+    # when both are explicit; WCAG AA contrast (4.5:1) keeps either version readable.
+    msg, _, _ = render(site)
+    parser = _Colours()
+    parser.feed(html_of(msg).split("<body", 1)[1])
+    assert len(parser.pairs) > 20
+    for text, colour, ground in parser.pairs:
+        assert colour.startswith("#") and ground.startswith("#"), (text, colour, ground)
+        light, dark = sorted((_luminance(colour), _luminance(ground)), reverse=True)
+        assert (light + 0.05) / (dark + 0.05) >= 4.5, (text, colour, ground)
+
+
+def test_plain_text_part_holds_every_paragraph_of_the_sample(sample_site: Site) -> None:
+    ctx = RenderContext.for_site(sample_site)
+    [result] = render_path(sample_site.content_dir / "ketamine-pain-management.md", ["email"], ctx)
+    msg = email.message_from_bytes(result.output.data, policy=email.policy.default)  # type: ignore[union-attr]
+    text = " ".join(msg.get_body(("plain",)).get_content().split())  # type: ignore[union-attr]
+    article = read_article(sample_site.content_dir / "ketamine-pain-management.md", sample_site.root)
+    paragraphs = [b for b in article.body if b.tagname == "paragraph"]
+    assert len(paragraphs) == 9
+    for p in paragraphs:
+        assert " ".join(plain_text(p.children).split()) in text

@@ -67,6 +67,8 @@ def test_contract(composed: ComposedNewsletter) -> None:
     preview = email.message_from_bytes(files["newsletter.eml"], policy=email.policy.default)
     assert str(preview["Subject"]) == "Friend, news for you"
     assert str(preview["To"]) == "Reader <reader@example.com>"
+    assert str(preview["From"]) == "Clinic News <news@clinic.example>"
+    assert str(preview["Reply-To"]) == "news@clinic.example"  # defaults to the sender
 
 
 def test_merge_fields_fill_subject_preheader_and_intro(composed: ComposedNewsletter) -> None:

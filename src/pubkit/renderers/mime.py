@@ -108,11 +108,10 @@ class PersonalHeaders:
 class MessageBuilder:
     """Builds the messages of one newsletter; everything shared is encoded once."""
 
-    def __init__(self, *, sender: str, reply_to: str | None, date: dt.datetime,
+    def __init__(self, *, sender: str, reply_to: str, date: dt.datetime,
                  images: list[InlineImage], seed: str) -> None:
-        self.senders = [("From", header_value("From", sender))]
-        if reply_to:
-            self.senders.append(("Reply-To", header_value("Reply-To", reply_to)))
+        self.senders = [("From", header_value("From", sender)),
+                        ("Reply-To", header_value("Reply-To", reply_to))]
         self.date = email.utils.format_datetime(date)
         self.alternative = f"=_alt_{seed}"
         self.related = f"=_rel_{seed}"

@@ -66,7 +66,7 @@ class ComposedNewsletter:
         self.domain = es.from_address.rpartition("@")[2] or "localhost"
         self.builder = MessageBuilder(
             sender=mailbox("From", es.from_name, es.from_address),
-            reply_to=mailbox("Reply-To", "", es.reply_to) if es.reply_to else None,
+            reply_to=mailbox("Reply-To", "", es.reply_to or es.from_address),
             date=date, images=list(media.inline.values()), seed=newsletter.source_hash[:16],
         )
         h = hashlib.sha256()
