@@ -75,3 +75,35 @@ def test_unreachable_scheduler_exits_2(site: Site) -> None:
                      env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"})
     assert result.returncode == 2
     assert "cannot reach the Dask scheduler tcp://127.0.0.1:9" in result.stderr
+
+
+def test_progress_bar_on_a_terminal(site: Site) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    (site.root / "content/bad.md").unlink()
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pubkit", "build", "--site", str(site.root), "-f", "html"],
+        stdout=subprocess.PIPE, stderr=slave, text=True,
+        env={**os.environ, "COLUMNS": "120", "TERM": "xterm-256color"},
+    )
+    os.close(slave)
+    stdout, _ = proc.communicate(timeout=120)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(master)
+    assert proc.returncode == 0
+    text = screen.decode("utf-8", "replace")
+    assert "html" in text and "2/2" in text and "━" in text, text
+    assert stdout.strip().startswith("2 built, 0 up to date")
+    assert "built html content/one.md" not in stdout  # the bar replaces per-job lines

@@ -14,7 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
 
 from pubkit.build.jobs import Task
-from pubkit.build.worker import FormatResult, SiteSpec, TaskResult, run_task, warm
+from pubkit.build.worker import FormatResult, SiteSpec, TaskResult, init_local, run_task, warm
 from pubkit.diagnostics import Diagnostic
 
 
@@ -70,7 +70,7 @@ class LocalExecutor:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["pubkit.build.worker"])
         self.pool = ProcessPoolExecutor(
-            max_workers=self.jobs, mp_context=context, initializer=warm,
+            max_workers=self.jobs, mp_context=context, initializer=init_local,
             initargs=(self.spec, self.formats),
         )
         return self.pool

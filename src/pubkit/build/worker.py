@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import resource
+import signal
 import socket
 import time
 import urllib.parse
@@ -84,6 +85,12 @@ def warm(spec: SiteSpec, formats: tuple[str, ...]) -> None:
     for fmt in formats:
         if fmt != NEWSLETTER:
             renderers.get(fmt)
+
+
+def init_local(spec: SiteSpec, formats: tuple[str, ...]) -> None:
+    """Initializer of a local pool worker: Ctrl-C is the main process's to handle."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warm(spec, formats)
 
 
 def run_task(spec: SiteSpec, task: Task) -> TaskResult:

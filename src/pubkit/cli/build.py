@@ -10,6 +10,7 @@ from pubkit.cli.app import EXIT_USAGE, SiteOption, app, fail_usage, load_site
 
 EXIT_LOCKED = 75
 """EX_TEMPFAIL: another build holds the output folder; try again later."""
+EXIT_INTERRUPTED = 130
 
 
 @app.command()
@@ -61,6 +62,9 @@ def run_build(
     options = BuildOptions(formats or None, force, jobs, executor, scheduler)
     try:
         summary = build_site(the_site, options, listener_for(json_lines))  # type: ignore[arg-type]
+    except KeyboardInterrupt:
+        typer.echo("pubkit: interrupted; finished outputs are kept and recorded", err=True)
+        return EXIT_INTERRUPTED
     except LockHeld as exc:
         typer.echo(f"pubkit: {exc}", err=True)
         return EXIT_LOCKED
