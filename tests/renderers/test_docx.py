@@ -319,3 +319,47 @@ def test_paragraph_words_of_the_article_all_present(rich, site_root: Path) -> No
         if isinstance(block, Paragraph):
             for word in re.findall(r"\w+", plain_text(block.children)):
                 assert word in text
+
+
+def test_right_to_left_article(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "content" / "ar.md").write_text(
+        "---\ntitle: مقال\nlang: ar\n---\n\nفقرة أولى.\n\n| أ | ب |\n|---|---|\n| ١ | ٢ |\n",
+        encoding="utf-8")
+    data, _ = render(root, "ar.md")
+    body = part(data, "word/document.xml")
+    paragraphs = body.xpath("/w:document/w:body/w:p", namespaces=NS)
+    assert paragraphs and all(p.xpath("w:pPr/w:bidi", namespaces=NS) for p in paragraphs)
+    assert body.xpath("//w:tblPr/w:bidiVisual", namespaces=NS)
+    styles = part(data, "word/styles.xml")
+    lang = styles.xpath("//w:docDefaults//w:lang", namespaces=NS)[0]
+    assert (lang.get(W + "val"), lang.get(W + "bidi")) == ("ar", "ar")
+
+
+def test_footnote_ids_follow_the_reference_documents_separators(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site")
+    (root / "templates" / "docx").mkdir(parents=True)
+    reference = root / "templates" / "docx" / "reference.docx"
+    with zipfile.ZipFile(REPO / "templates" / "docx" / "reference.docx") as src, \
+            zipfile.ZipFile(reference, "w") as dst:
+        for item in src.infolist():
+            blob = src.read(item.filename)
+            if item.filename in ("word/footnotes.xml", "word/settings.xml"):
+                # Word's own numbering of the two separators
+                blob = blob.replace(b'w:id="0"', b'w:id="1"').replace(b'w:id="-1"', b'w:id="0"')
+            dst.writestr(item, blob)
+    data, _ = render(root, "everything.md")
+    notes = part(data, "word/footnotes.xml")
+    assert notes.xpath("w:footnote/@w:id", namespaces=NS) == ["0", "1", "2", "3"]
+    assert notes.xpath("w:footnote[@w:type]/@w:id", namespaces=NS) == ["0", "1"]
+    body = part(data, "word/document.xml")
+    assert body.xpath("//w:footnoteReference/@w:id", namespaces=NS) == ["2", "3"]
+
+
+def test_damaged_reference_document_fails_the_article_with_its_path(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site")
+    (root / "templates" / "docx").mkdir(parents=True)
+    (root / "templates" / "docx" / "reference.docx").write_text("not a zip")
+    with pytest.raises(ValueError, match=r"reference\.docx: not a usable Word reference"):
+        render(root, SAMPLE.name)

@@ -19,7 +19,7 @@ from pubkit.renderers.docx_xml import NSDECLS, W, clean
 from pubkit.renderers.page_data import text_direction
 
 REFERENCE = "docx/reference.docx"
-EMU_PER_TWIP = 635
+CJK_LANGUAGES = frozenset(("zh", "ja", "ko"))
 
 
 class DocxRenderer(Renderer):
@@ -38,7 +38,11 @@ class DocxRenderer(Renderer):
         from pubkit.renderers.docx_page import closing, front_matter, header_and_footer, lead_image
         from pubkit.renderers.docx_writer import DocxWriter
 
-        document = Document(io.BytesIO(ctx.theme.find(REFERENCE).read_bytes()))
+        reference = ctx.theme.find(REFERENCE)
+        try:
+            document = Document(io.BytesIO(reference.read_bytes()))
+        except Exception as exc:  # python-docx raises several kinds for a damaged package
+            raise ValueError(f"{reference}: not a usable Word reference document ({exc})") from None
         part = document.part
         section = document.sections[-1]
         text_width = int(section.page_width - section.left_margin - section.right_margin)
@@ -98,7 +102,13 @@ def _set_language(styles, lang: str) -> None:  # type: ignore[no-untyped-def]
         rpr_default.append(rpr)
     for old in rpr.findall(W + "lang"):
         rpr.remove(old)
-    lang_el = parse_xml(f'<w:lang {NSDECLS} w:val="{clean(lang)}"/>')
+    value = clean(lang)
+    attrs = f'w:val="{value}"'
+    if lang.split("-")[0].lower() in CJK_LANGUAGES:
+        attrs += f' w:eastAsia="{value}"'
+    if text_direction(lang) == "rtl":
+        attrs += f' w:bidi="{value}"'
+    lang_el = parse_xml(f"<w:lang {NSDECLS} {attrs}/>")
     # w:lang sits near the end of rPr; only eastAsianLayout, specVanish and oMath follow it.
     follower = next((c for c in rpr if c.tag in {W + "eastAsianLayout", W + "specVanish",
                                                    W + "oMath"}), None)

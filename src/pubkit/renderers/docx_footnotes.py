@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pubkit.model import nodes as n
-from pubkit.renderers.docx_xml import NSDECLS, field, paragraph, rpr, text_run
+from pubkit.renderers.docx_xml import NSDECLS, W, field, paragraph, rpr, text_run
 
 if TYPE_CHECKING:
     from pubkit.renderers.docx_writer import DocxWriter
@@ -39,8 +39,16 @@ class Footnotes:
         self.used: list[int] = []
         self._seen: set[int] = set()
         self.part: Any = None
+        self._separators = _SEPARATORS
+        self._offset = 0  # Word ids of notes start after the reference's separators
         if defs:
             self.part = _footnotes_part(document_part)
+            kept = [el for el in self.part._element if el.get(W + "type") is not None]
+            if kept:
+                from lxml import etree
+
+                self._separators = "".join(etree.tostring(el, encoding="unicode") for el in kept)
+                self._offset = max(0, *(int(el.get(W + "id", "0")) for el in kept))
 
     def reference(self, node: n.FootnoteRef) -> str:
         """The run of a reference: the note itself the first time, a cross-reference after."""
@@ -53,7 +61,7 @@ class Footnotes:
         self.used.append(number)
         return (
             f'<w:bookmarkStart w:id="{900000 + number}" w:name="_RefFn{number}"/>'
-            f'<w:r>{_REF}<w:footnoteReference w:id="{number}"/></w:r>'
+            f'<w:r>{_REF}<w:footnoteReference w:id="{number + self._offset}"/></w:r>'
             f'<w:bookmarkEnd w:id="{900000 + number}"/>'
         )
 
@@ -71,10 +79,10 @@ class Footnotes:
                 writer.lead = _MARK
                 body = writer.blocks(self.defs[number].children)
                 body += writer.flush_pending()  # a note without text still shows its number
-                notes.append(f'<w:footnote w:id="{number}">{body}</w:footnote>')
+                notes.append(f'<w:footnote w:id="{number + self._offset}">{body}</w:footnote>')
         finally:
             writer.part, writer.style, writer.indent = saved
-        xml = f"<w:footnotes {NSDECLS}>{_SEPARATORS}{''.join(notes)}</w:footnotes>"
+        xml = f"<w:footnotes {NSDECLS}>{self._separators}{''.join(notes)}</w:footnotes>"
         self.part._element = parse_xml(xml)
         leftover = [d for num, d in sorted(self.defs.items()) if num not in self._seen]
         return "".join(

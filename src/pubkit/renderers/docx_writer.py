@@ -204,10 +204,11 @@ class DocxWriter(NodeVisitor[str]):
         lines = node.text[:-1].split("\n") if node.text.endswith("\n") else node.text.split("\n")
         code = rpr("VerbatimChar")
         runs = "<w:r><w:br/></w:r>".join(text_run(self.text(t), code) if t else "" for t in lines)
+        # Code reads left to right even in a right-to-left article: no w:bidi.
         return before + paragraph(runs, "SourceCode", indent=self.indent)
 
     def visit_thematic_break(self, node: n.ThematicBreak) -> str:
-        return self.flush_pending() + paragraph("", "HorizontalLine", indent=self.indent)
+        return self.flush_pending() + paragraph("", "HorizontalLine", indent=self.indent, bidi=self.rtl)
 
     def visit_table(self, node: n.Table) -> str:
         self.line = node.line
@@ -217,8 +218,9 @@ class DocxWriter(NodeVisitor[str]):
         col = max(width // max(columns, 1), 1)
         grid = "".join(f'<w:gridCol w:w="{col}"/>' for _ in range(columns))
         indent = f'<w:tblInd w:w="{self.indent}" w:type="dxa"/>' if self.indent else ""
+        bidi = "<w:bidiVisual/>" if self.rtl else ""
         head = (
-            '<w:tblPr><w:tblStyle w:val="ArticleTable"/><w:tblW w:w="5000" w:type="pct"/>'
+            f'<w:tblPr><w:tblStyle w:val="ArticleTable"/>{bidi}<w:tblW w:w="5000" w:type="pct"/>'
             f'{indent}<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
             'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>'
             f"<w:tblGrid>{grid}</w:tblGrid>"
@@ -230,7 +232,7 @@ class DocxWriter(NodeVisitor[str]):
             rows += [self._row(r, node.aligns, columns, col, False) for r in node.rows]
         finally:
             self.style, self.indent, self._max_image = saved
-        return before + f"<w:tbl>{head}{''.join(rows)}</w:tbl>" + paragraph("", "TableAfter")
+        return before + f"<w:tbl>{head}{''.join(rows)}</w:tbl>" + paragraph("", "TableAfter", bidi=self.rtl)
 
     def _row(self, row: n.TableRow, aligns: list[n.Align], columns: int, col: int,
              header: bool) -> str:
