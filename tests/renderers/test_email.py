@@ -178,6 +178,16 @@ def test_svg_images_are_left_out_with_a_warning(make_site: Callable[..., Site]) 
     assert b"<img" not in result.output.extras["a.html"]  # type: ignore[union-attr]
 
 
+def test_logo_is_sized_absolute_and_named(make_site: Callable[..., Site]) -> None:
+    site = make_site({"content/a.md": "---\ntitle: A\n---\nx\n", "assets/logo.png": png(800, 200)},
+                     toml='[brand]\nlogo = "assets/logo.png"\n')
+    [result] = render_path(site.content_dir / "a.md", ["email"], RenderContext.for_site(site))
+    html = result.output.extras["a.html"].decode()  # type: ignore[union-attr]
+    logo = re.search(r'<img class="logo"[^>]*>', html).group(0)  # type: ignore[union-attr]
+    assert 'alt="Test Clinic"' in logo and 'width="200"' in logo and 'height="50"' in logo
+    assert re.search(r'src="https://example\.com/media/[0-9a-f]{10}-logo\.png"', logo)
+
+
 def test_right_to_left_articles(make_site: Callable[..., Site]) -> None:
     site = make_site({"content/a.md": "---\ntitle: ألم\nlang: ar\n---\nنص.\n"})
     [result] = render_path(site.content_dir / "a.md", ["email"], RenderContext.for_site(site))

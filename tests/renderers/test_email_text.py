@@ -60,6 +60,11 @@ def test_narrow_tables_align_and_wide_tables_become_records() -> None:
     assert "Name: A\nNotes:" in text and "\n\nName: B\nNotes:" in text and "|" not in text
 
 
+def test_hard_breaks_keep_their_line() -> None:
+    text, _ = text_of("123 Main St\\\nAustin, TX  \nUSA\n")
+    assert text.startswith("123 Main St\nAustin, TX\nUSA")
+
+
 def test_footnotes_quotes_code_and_breaks() -> None:
     text, _ = text_of("Claim.[^a]\n\n> quoted\n> text\n\n    code  here\n\n---\n\n[^a]: The source.\n")
     assert "Claim.[^1]" in text

@@ -27,6 +27,7 @@ ISSUE = """\
 subject: "{{ first_name | default('Friend') }}, news for {{ city | default('you') }}"
 preheader: "This month: {{ topic | default('sleep') }}"
 articles: [sleep, pain]
+date: 2024-06-01
 ---
 Hello {{ first_name | default("there") }}, from **{{ city | default("the clinic") }}**.
 """
@@ -81,6 +82,7 @@ def test_merge_fields_fill_subject_preheader_and_intro(composed: ComposedNewslet
     assert "Hello Ann, from <strong>Austin</strong>." in html
     assert "This month: sleep" in html
     assert "<title>Ann, news for Austin</title>" in html
+    assert ">June 1, 2024</p>" in html and text.startswith("Test Clinic\nJune 1, 2024\n")
 
 
 def test_empty_columns_take_the_default(composed: ComposedNewsletter) -> None:
@@ -144,6 +146,16 @@ def test_content_hash_is_stable_and_tracks_the_content(site: Site) -> None:
     assert compose_newsletter(path, RenderContext.for_site(site)).content_hash == first
     path.write_text(ISSUE.replace("Hello", "Hi"), encoding="utf-8")
     assert compose_newsletter(path, RenderContext.for_site(site)).content_hash != first
+
+
+def test_teasers_in_another_language_carry_lang_and_dir(make_site: Callable[..., Site]) -> None:
+    site = make_site({"content/en.md": "---\ntitle: Pain\n---\nx\n",
+                      "content/ar.md": "---\ntitle: ألم\nlang: ar\n---\nنص\n",
+                      "newsletters/n.md": "---\nsubject: S\narticles: [en, ar]\n---\n"})
+    composed = compose_newsletter(site.root / "newsletters" / "n.md", RenderContext.for_site(site))
+    html = composed.preview_files()["newsletter.html"].decode()
+    assert '<html lang="en" dir="ltr">' in html
+    assert html.count('dir="rtl" lang="ar"') == 1  # css-inline sorts attributes
 
 
 def test_full_layout_sends_one_article_in_full(make_site: Callable[..., Site]) -> None:

@@ -15,6 +15,8 @@ def message_text(newsletter: Newsletter, media: EmailMedia, full: bool, unsubscr
     settings = media.ctx.settings
     brand = settings.brand
     sections = [settings.site_name]
+    if newsletter.date and not full:
+        sections[0] += f"\n{format_date(newsletter.date)}"
     if brand.banner:
         sections.append(wrap(brand.banner, 72))
     intro = TextWriter(resolve_link=lambda url: media.link(newsletter.intro, url))

@@ -148,6 +148,7 @@ def compose(newsletter: Newsletter, ctx: RenderContext, date: dt.datetime) -> Co
     source = page_source(ctx, {
         "lang": newsletter.lang, "dir": text_direction(newsletter.lang),
         "title": newsletter.subject, "preheader": newsletter.preheader, "logo": logo,
+        "issue_date": format_date(newsletter.date),
         "intro": intro_body, "intro_notes": intro_notes, "full": full, "teasers": teasers,
         "button": newsletter.button, "unsubscribe_url": Markup(unsubscribe),
     })
@@ -184,6 +185,7 @@ def _teaser(article: Article, media: EmailMedia) -> dict[str, object]:
     facts = [format_date(meta.date)] if meta.date else []
     facts.append(f"{article.reading_time} min read")
     return {"title": article.title, "summary": article.summary, "url": media.page_url(article),
+            "lang": article.lang, "dir": text_direction(article.lang),
             "image": media.lead_image(article), "image_alt": meta.image_alt or "",
             "meta": " · ".join(facts)}
 

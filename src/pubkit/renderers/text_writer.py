@@ -19,6 +19,8 @@ from pubkit.model.visitor import NodeVisitor
 WIDTH = 72
 UNDERLINES = {1: "=", 2: "-"}
 LinkResolver = Callable[[str], str | None]
+HARD_BREAK = "\u2028"
+"""Marks a hard line break inside a paragraph until the paragraph is wrapped."""
 
 
 def display_width(text: str) -> int:
@@ -69,7 +71,8 @@ class TextWriter(NodeVisitor[str]):
 
     # ------------------------------------------------------------ blocks
     def visit_paragraph(self, node: n.Paragraph) -> str:
-        return wrap(self.inlines(node.children), self.width)
+        lines = self.inlines(node.children).split(HARD_BREAK)
+        return "\n".join(wrap(line, self.width) for line in lines)
 
     def visit_heading(self, node: n.Heading) -> str:
         text = " ".join(self.inlines(node.children).split())
@@ -176,7 +179,7 @@ class TextWriter(NodeVisitor[str]):
         return " "
 
     def visit_hard_break(self, node: n.HardBreak) -> str:
-        return " "
+        return HARD_BREAK
 
     def visit_footnote_ref(self, node: n.FootnoteRef) -> str:
         return f"[^{node.number}]"

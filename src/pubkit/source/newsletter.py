@@ -8,11 +8,16 @@ hello::
     preheader: What ketamine can do for chronic pain
     articles: [ketamine-pain-management]   # or: tag: ketamine / latest: 3
     layout: teasers                        # or: full (one article, in full)
+    date: 2024-06-01                       # optional: shown under the masthead
+    button: Read more                      # optional: label of each article's button
+    lang: en                               # optional: default, the first article's
     ---
     Hi {{ first_name | default("there") }}, ...
 
 Articles are chosen by slug list, by tag (newest first) or as the latest N
-(``latest`` also caps a tag).  Every message names the newsletter and the
+(``latest`` also caps a tag).  Merge fields (see
+:mod:`pubkit.source.merge_fields`) may appear in the subject, the preheader
+and the intro.  Every message names the newsletter and the
 line at fault; an article that does not exist is an error at its own line.
 """
 
@@ -126,7 +131,6 @@ def newsletter_for_article(article: Article, site_language: str = "en") -> Newsl
         path=article.path, name=article.slug, subject=article.title, preheader=article.summary,
         intro=intro, articles=[article], layout="full", lang=article.lang or site_language,
         button="Read on the web", fields=fields, source_hash=article.source_hash,
-        date=article.meta.updated or article.meta.date,
     )
 
 
