@@ -136,8 +136,22 @@ def make_plan(
                 todo.append(fmt)
         if todo:
             plan.tasks.append(Task(src, tuple(todo), current[src], is_newsletter))
-    plan.removed = sorted(set(manifest.sources) - set(current))
+    plan.removed = sorted(
+        src for src, record in manifest.sources.items()
+        if src not in current and _gone(src, record, root, NEWSLETTER in infos)
+    )
     return plan
+
+
+def _gone(src: str, record: SourceRecord, root: Path, newsletters_discovered: bool) -> bool:
+    """Whether a recorded source that was not discovered has really left the site.
+
+    Newsletter issues are discovered only when they are built (with the email
+    format), so an HTML-only build must not take their outputs for orphans.
+    """
+    if NEWSLETTER in record.formats and not newsletters_discovered:
+        return not (root / src).is_file()
+    return True
 
 
 def _deps_unchanged(record: SourceRecord, root: Path, hashes: FileHashes) -> bool:

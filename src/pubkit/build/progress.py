@@ -66,7 +66,8 @@ class JsonLines:
         pass
 
     def note(self, message: str) -> None:
-        self._print({"note": message})
+        # stdout carries only job objects and the summary (which repeats the notes).
+        print(f"warning: {message}", file=sys.stderr, flush=True)
 
     def job(self, record: JobRecord) -> None:
         self._print(record.to_json())
