@@ -141,7 +141,7 @@ def memory_worker(root: Path, count: int) -> None:
 
     proc = psutil.Process()
     ctx, renderer = _context(root), get("pdf")
-    paths = sorted((root / "content").glob("article-*.md")) + [root / "content" / SAMPLE.name]
+    paths = [*sorted((root / "content").glob("article-*.md")), root / "content" / SAMPLE.name]
     start_rss = proc.memory_info().rss
     checkpoints, peak = [], start_rss
     t0 = time.perf_counter()

@@ -153,8 +153,47 @@ def test_handout_parts(rendered, tmp_path: Path) -> None:
     flat = squash(text)
     assert squash("(https://www.example.gov/health/procedures/nerve-block)") in flat
     assert squash("Read online: https://clinic.example.org/nerve-block.html") in flat
-    assert "Notes" in text and squash("long-acting ones can last up to three days") in flat
+    # Footnotes sit at the foot of the page that calls them, numbered as in the article.
+    assert "Notes" not in text
+    foot = " ".join(pages[0].split("Riverside Pain Clinic · Page 1")[0].split()[-40:])
+    assert "1. Most blocks wear off within 6 to 24 hours" in foot
+    assert "2. Do not stop a blood thinner on your own" in foot
     assert squash("is not a substitute for professional medical advice") in flat
+
+
+def test_footnotes_as_endnotes(site, rendered, tmp_path: Path) -> None:
+    settings = site.settings.model_copy(deep=True)
+    settings.pdf.footnotes = "end"
+    data = get("pdf").render(rendered["features"][0],
+                             RenderContext.for_site(type(site)(site.root, settings))).data
+    text = " ".join(pdftotext(data, tmp_path).split())
+    notes = text.index("Notes 1. Most blocks wear off")
+    assert notes > text.index("Call us if the numbness lasts longer than 48 hours")
+    assert "2. Do not stop a blood thinner" in text[notes:]
+
+
+def test_notes_with_block_content_become_endnotes(make_site, ctx_for, tmp_path: Path) -> None:
+    site = make_site({"content/n.md": (
+        "---\ntitle: Calls\n---\n\nCall one.[^a] Call two.[^b] Again.[^a]\n\n"
+        "[^a]: Plain note.\n\n[^b]: A note with a list:\n\n    - first\n    - second\n"
+    )})
+    article = read_article(site.content_dir / "n.md", site.root)
+    data = get("pdf").render(article, ctx_for(site)).data
+    text = " ".join(pdftotext(data, tmp_path).split())
+    assert "Notes 1. Plain note. 2. A note with a list: first second" in text.replace("◦ ", "")
+
+
+def test_a_note_called_twice_is_printed_once(make_site, ctx_for, tmp_path: Path) -> None:
+    site = make_site({"content/n.md": (
+        "---\ntitle: Calls\n---\n\nFirst call.[^a] Second note.[^b]\n\nCalled again.[^a]\n\n"
+        "[^a]: Alpha note.\n\n    Its second paragraph.\n\n[^b]: Beta note.\n"
+    )})
+    article = read_article(site.content_dir / "n.md", site.root)
+    data = get("pdf").render(article, ctx_for(site)).data
+    text = " ".join(pdftotext(data, tmp_path).split())
+    assert text.count("Alpha note.") == 1 and "Notes" not in text
+    assert "1. Alpha note. Its second paragraph. 2. Beta note." in text
+    assert "Called again.1" in text
 
 
 def test_qr_code_on_paper_decodes_to_the_canonical_url(rendered, tmp_path: Path) -> None:

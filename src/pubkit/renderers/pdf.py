@@ -15,6 +15,7 @@ import calendar
 import contextlib
 import hashlib
 import os
+import re
 import threading
 import time
 import urllib.parse
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import pydyf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
@@ -42,7 +43,7 @@ from pubkit.renderers.pdf_fetch import (
     folder_url,
     site_url,
 )
-from pubkit.renderers.pdf_writer import PrintHtmlWriter
+from pubkit.renderers.pdf_writer import PrintHtmlWriter, fits_the_page
 from pubkit.renderers.qr import qr_svg
 from pubkit.settings import Settings
 from pubkit.theme import Theme
@@ -167,7 +168,9 @@ class PdfRenderer(Renderer):
         """The handout as an HTML string, the writer that made it, and generated files."""
         settings = ctx.settings
         ids = {b.id for b in walk(article.body) if isinstance(b, n.Heading) and b.id}
-        writer = PrintHtmlWriter(folder_url(article.source_dir), settings.base_url, ids)
+        on_page = settings.pdf.footnotes == "page" and fits_the_page(article.footnotes)
+        writer = PrintHtmlWriter(folder_url(article.source_dir), settings.base_url, ids,
+                                 article.footnotes if on_page else None)
         body = writer.blocks(article.body)
         notes = writer.footnotes(article.footnotes)
         generated: dict[str, tuple[bytes, str]] = {}
@@ -189,6 +192,7 @@ class PdfRenderer(Renderer):
             logo=logo,
             lead_image=lead_image,
             qr=qr_url,
+            qr_caption=_breakable_url(article.meta.canonical_url or ""),
             author=article.meta.author or settings.site_name,
             generator=f"pubkit {__version__}",
         )
@@ -225,6 +229,20 @@ def _source_date(article: Article) -> Iterator[None]:
 def _display_title(document: Any, pdf: pydyf.PDF) -> None:
     """Show the title, not the file name, in the viewer's title bar (PDF/UA asks for it)."""
     pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+
+
+def _breakable_url(url: str) -> Markup:
+    """``url`` for a narrow caption: it may break after ``//`` and each ``/``, not inside a word.
+
+    The printed text stays exactly the URL (a reader types it in); short parts
+    never split at their hyphens, long ones may wrap anywhere rather than overflow.
+    """
+    parts = re.findall(r"[^/]*/+|[^/]+$", url)
+    spans = (
+        f'<span class="url-part">{escape(part)}</span>' if len(part) <= 24 else str(escape(part))
+        for part in parts
+    )
+    return Markup("<wbr>".join(spans))
 
 
 def _shown(url: str) -> str:

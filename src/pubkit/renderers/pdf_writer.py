@@ -33,11 +33,18 @@ class PrintHtmlWriter(HtmlWriter):
     reference as the author wrote it (for warnings).
     """
 
-    def __init__(self, base_url: str, web_base: str, heading_ids: set[str]) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        web_base: str,
+        heading_ids: set[str],
+        page_notes: list[n.FootnoteDef] | None = None,
+    ) -> None:
         super().__init__(resolve_image=self._image_url, resolve_link=self._link_url)
         self.base_url = base_url
         self.web_base = web_base.rstrip("/") + "/"
         self.known_ids = heading_ids
+        self.page_notes = {d.number: d for d in page_notes} if page_notes is not None else None
         self.lines: dict[str, int | None] = {}
         self.refs: dict[str, str] = {}
         self.line: int | None = None
@@ -117,7 +124,23 @@ class PrintHtmlWriter(HtmlWriter):
         for match in _RAW_SRC.finditer(html):
             self.remember(unescape(next(g for g in match.groups() if g is not None)))
 
+    def footnotes(self, defs: list[n.FootnoteDef]) -> str:
+        return "" if self.page_notes is not None else super().footnotes(defs)
+
     # ------------------------------------------------------------ inlines
+    def visit_footnote_ref(self, node: n.FootnoteRef) -> str:
+        """At the first reference, the note itself, floated to the foot of the page."""
+        if self.page_notes is None or node.number not in self.page_notes:
+            return super().visit_footnote_ref(node)
+        if node.ref_index:
+            return (f'<sup class="footnote-ref"><a href="#fn{node.number}" '
+                    f'aria-label="Footnote {node.number}">{node.number}</a></sup>')
+        paras = [self.inlines(p.children) for p in self.page_notes[node.number].children
+                 if isinstance(p, n.Paragraph)]
+        rest = "".join(f'<span class="footnote-para">{p}</span>' for p in paras[1:])
+        return (f'<span class="footnote" id="fn{node.number}" data-n="{node.number}">'
+                f"{paras[0] if paras else ''}{rest}</span>")
+
     def visit_link(self, node: n.Link) -> str:
         html = super().visit_link(node)
         href = self._link_url(node.url)
@@ -138,4 +161,22 @@ def _plain(inlines: list[n.Inline]) -> list[str]:
         if isinstance(text, str):
             out.append(text)
         out.extend(_plain(getattr(node, "children", []) or []))
+    return out
+
+
+def fits_the_page(defs: list[n.FootnoteDef]) -> bool:
+    """Whether every note is plain paragraphs without further notes (a page footnote's shape)."""
+    for note in defs:
+        if not all(isinstance(b, n.Paragraph) for b in note.children):
+            return False
+        if any(isinstance(i, n.FootnoteRef) for i in _walk_inlines(note.children)):
+            return False
+    return True
+
+
+def _walk_inlines(nodes: list) -> list[n.Node]:  # type: ignore[type-arg]
+    out: list[n.Node] = []
+    for node in nodes:
+        out.append(node)
+        out.extend(_walk_inlines(getattr(node, "children", []) or []))
     return out
