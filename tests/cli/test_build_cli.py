@@ -107,3 +107,13 @@ def test_progress_bar_on_a_terminal(site: Site) -> None:
     assert "html" in text and "2/2" in text and "━" in text, text
     assert stdout.strip().startswith("2 built, 0 up to date")
     assert "built html content/one.md" not in stdout  # the bar replaces per-job lines
+
+
+def test_missing_content_folder_is_an_error_not_a_mass_removal(site: Site) -> None:
+    (site.root / "content/bad.md").unlink()
+    assert run_cli("build", "--site", str(site.root), "-f", "html").returncode == 0
+    (site.root / "content").rename(site.root / "elsewhere")
+    result = run_cli("build", "--site", str(site.root), "-f", "html")
+    assert result.returncode == 2
+    assert "content folder" in result.stderr and "does not exist" in result.stderr
+    assert (site.root / "output/html/one.html").is_file()

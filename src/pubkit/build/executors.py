@@ -15,7 +15,7 @@ from typing import Protocol
 
 from pubkit.build.jobs import Task
 from pubkit.build.worker import FormatResult, SiteSpec, TaskResult, init_local, run_task, warm
-from pubkit.diagnostics import Diagnostic
+from pubkit.diagnostics import ConfigError, Diagnostic
 
 
 class Executor(Protocol):
@@ -119,10 +119,16 @@ class DaskExecutor:
     name = "dask"
 
     def __init__(self, spec: SiteSpec, scheduler: str | None, formats: tuple[str, ...]) -> None:
-        from distributed import Client
+        try:
+            from distributed import Client
+        except ImportError as exc:
+            raise ConfigError(f"the dask executor needs `pip install pubkit[dask]` ({exc})") from None
 
         self.spec = spec
-        self.client = Client(scheduler) if scheduler else Client(processes=True)
+        try:
+            self.client = Client(scheduler) if scheduler else Client(processes=True)
+        except OSError as exc:  # TimeoutError included
+            raise ConfigError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
         self.client.run(warm, spec, formats)
 
     def run(self, tasks: list[Task]) -> Iterator[TaskResult]:

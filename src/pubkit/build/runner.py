@@ -93,6 +93,9 @@ class Builder:
     def run(self) -> BuildSummary:
         start = time.perf_counter()
         with BuildLock(self.out_dir):
+            if not self.site.content_dir.is_dir():
+                # Never take a missing (unmounted, misnamed) folder for "every article deleted".
+                raise ConfigError(f"content folder {self.site.content_dir} does not exist")
             remove_stale_temps(self.out_dir)
             self.manifest, warning = load_manifest(self.out_dir)
             if warning:
@@ -173,7 +176,13 @@ class Builder:
                 self._emit(JobRecord(src, fr.format, "failed", fr.seconds, str(error),
                                      [str(w) for w in fr.warnings], worker=result.worker))
                 continue
-            write_files(self.out_dir, fr.files)
+            try:
+                write_files(self.out_dir, fr.files)
+            except (OSError, ValueError) as exc:
+                self._emit(JobRecord(src, fr.format, "failed", fr.seconds,
+                                     f"{src}: {fr.format}: cannot write the output: {exc}",
+                                     worker=result.worker))
+                continue
             old = record.formats.get(fr.format)
             new = FormatRecord(self.plan.keys[fr.format], {n: len(d) for n, d in fr.files.items()})
             record.formats[fr.format] = new

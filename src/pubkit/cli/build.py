@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from pubkit.cli.app import EXIT_USAGE, SiteOption, app, fail_usage, load_site
+from pubkit.cli.app import EXIT_FAILED, EXIT_USAGE, SiteOption, app, fail_usage, load_site
 
 EXIT_LOCKED = 75
 """EX_TEMPFAIL: another build holds the output folder; try again later."""
@@ -71,14 +71,7 @@ def run_build(
     except ConfigError as exc:
         typer.echo(f"pubkit: {exc}", err=True)
         return EXIT_USAGE
-    except ImportError as exc:
-        if executor == "dask":
-            typer.echo(f"pubkit: the dask executor needs `pip install pubkit[dask]` ({exc})", err=True)
-            return EXIT_USAGE
-        raise
-    except OSError as exc:
-        if executor == "dask":
-            typer.echo(f"pubkit: cannot reach the Dask scheduler {scheduler}: {exc}", err=True)
-            return EXIT_USAGE
-        raise
+    except OSError as exc:  # the output folder cannot be written (full, read-only)
+        typer.echo(f"pubkit: {exc}", err=True)
+        return EXIT_FAILED
     return summary.exit_code
