@@ -50,7 +50,8 @@ class ComposedNewsletter:
     """A rendered newsletter, ready to be personalised for each recipient."""
 
     def __init__(self, newsletter: Newsletter, ctx: RenderContext, media: EmailMedia,
-                 date: dt.datetime, html: str, text: str, warnings: list[Diagnostic]) -> None:
+                 date: dt.datetime, pages: tuple[str, str, str], warnings: list[Diagnostic]) -> None:
+        page_source, html, text = pages
         fields = newsletter.fields
         self.name = newsletter.name
         self.path = newsletter.path
@@ -58,7 +59,7 @@ class ComposedNewsletter:
         self.fields: MergeFields = fields
         self.media = media
         self.warnings = warnings
-        self.page_source = ""  # the HTML before its styles were inlined (benchmarks, debugging)
+        self.page_source = page_source  # the HTML before its styles were inlined (benchmarks)
         self.subject: MergeDocument = fields.split(newsletter.subject, html=False)
         self.html: MergeDocument = fields.split(html, html=True)
         self.text: MergeDocument = fields.split(text, html=False)
@@ -78,22 +79,25 @@ class ComposedNewsletter:
             h.update(image.cid.encode() + image.data)
         self.content_hash = h.hexdigest()
 
-    def values(self, recipient: Recipient) -> list[str]:
-        """Every merge field's value for ``recipient``."""
-        es = self.settings.email
-        token = unsubscribe_token(es.token_secret, recipient.email)
+    def values(self, recipient: Recipient, token: str) -> list[str]:
+        """Every merge field's value for ``recipient``; the last is the unsubscribe URL."""
         quoted = urllib.parse.quote(recipient.email, safe="@")
-        url = es.unsubscribe_url.replace("{token}", token).replace("{email}", quoted)
+        url = self.settings.email.unsubscribe_url.replace("{token}", token)
         context = {**recipient.fields, "email": recipient.email, "name": recipient.name,
-                   "unsubscribe_url": url}
+                   "unsubscribe_url": url.replace("{email}", quoted)}
         return self.fields.values(context)
 
     def message_for(self, recipient: Recipient) -> email.message.EmailMessage:
-        """The personalised message for ``recipient``, with ``To`` set."""
+        """The personalised message for ``recipient``, with ``To`` set.
+
+        Raises :class:`~pubkit.renderers.mime.UnsafeHeader` (a line break or a bad
+        address, naming the header) or :class:`~pubkit.source.merge_fields.MergeError`;
+        both are ``ValueError``.
+        """
         es = self.settings.email
-        values = self.values(recipient)
         token = unsubscribe_token(es.token_secret, recipient.email)
-        url = values[-1]  # the unsubscribe URL is always the last field
+        values = self.values(recipient, token)
+        url = values[-1]
         subject = " ".join(refuse_line_breaks("Subject", self.subject.fill(values)).split())
         headers = PersonalHeaders(
             to=mailbox("To", recipient.name, recipient.email),
@@ -111,7 +115,8 @@ class ComposedNewsletter:
     def preview_files(self) -> dict[str, bytes]:
         """The HTML, text and message for the preview recipient (``[email] preview_to``)."""
         recipient = self.preview_recipient()
-        values = self.values(recipient)
+        values = self.values(recipient, unsubscribe_token(self.settings.email.token_secret,
+                                                          recipient.email))
         return {
             "newsletter.html": self.media.public(self.html.fill(values)).encode("utf-8"),
             "newsletter.txt": self.text.fill(values).encode("utf-8"),
@@ -160,9 +165,7 @@ def compose(newsletter: Newsletter, ctx: RenderContext, date: dt.datetime) -> Co
         ctx.warn(intro, None, f"the email's HTML is {size / 1024:.0f} KB: Gmail clips messages "
                               f"over {GMAIL_CLIP_BYTES // 1024} KB (feature fewer articles)")
     warnings = [*newsletter.warnings, *ctx.warnings[first_warning:]]
-    composed = ComposedNewsletter(newsletter, ctx, media, date, html, text, warnings)
-    composed.page_source = source
-    return composed
+    return ComposedNewsletter(newsletter, ctx, media, date, (source, html, text), warnings)
 
 
 def _full(article: Article, media: EmailMedia) -> dict[str, object]:
