@@ -17,7 +17,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from pubkit.diagnostics import Diagnostic
+from pubkit.diagnostics import Diagnostic, SourceError
 from pubkit.model.article import Article
 from pubkit.renderers.base import RenderContext
 from pubkit.renderers.email_html import article_html, inline_styles, page_source
@@ -195,8 +195,6 @@ def _teaser(article: Article, media: EmailMedia) -> dict[str, object]:
 
 def _check_tokens(newsletter: Newsletter, html: str) -> None:
     """Merge fields survive only in text: an address would carry them percent-encoded."""
-    from pubkit.diagnostics import SourceError
-
     found = newsletter.fields.indexes(html)
     for index, field in enumerate(newsletter.fields.fields):
         if index not in found:
