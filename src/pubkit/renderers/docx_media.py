@@ -152,6 +152,20 @@ class DocxLinks:
         return ("url", urllib.parse.urljoin(self.page, url))
 
 
+def heading_ids(blocks: list[n.Block]) -> list[str]:
+    """Ids of every heading, wherever it sits (a full walk would visit every table cell too)."""
+    found: list[str] = []
+    for block in blocks:
+        if isinstance(block, n.Heading):
+            if block.id:
+                found.append(block.id)
+        elif isinstance(block, n.BlockQuote | n.ListItem):
+            found += heading_ids(block.children)
+        elif isinstance(block, n.BulletList | n.OrderedList):
+            found += heading_ids(block.items)  # type: ignore[arg-type]
+    return found
+
+
 def bookmark_names(ids: list[str]) -> dict[str, str]:
     """Word bookmark names (letters, digits, ``_``; at most 40) for heading ids."""
     names: dict[str, str] = {}
