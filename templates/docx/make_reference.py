@@ -110,7 +110,8 @@ def styles_xml() -> str:
         table_normal,
         '<w:style w:type="numbering" w:default="1" w:styleId="NoList"><w:name w:val="No List"/>'
         '<w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/></w:style>',
-        para("Title", "Title", '<w:spacing w:after="80"/><w:contextualSpacing/>',
+        para("Title", "Title", '<w:spacing w:after="80" w:line="240" w:lineRule="auto"/>'
+             '<w:contextualSpacing/>',
              f'<w:b/><w:bCs/><w:color w:val="{PRIMARY}"/><w:kern w:val="28"/>{size(26)}',
              nxt="Subtitle"),
         para("Subtitle", "Subtitle", '<w:spacing w:after="120"/>',
