@@ -188,6 +188,15 @@ def test_logo_is_sized_absolute_and_named(make_site: Callable[..., Site]) -> Non
     assert re.search(r'src="https://example\.com/media/[0-9a-f]{10}-logo\.png"', logo)
 
 
+def test_a_title_with_a_line_break_fails_naming_the_subject(
+    make_site: Callable[..., Site],
+) -> None:
+    site = make_site({"content/a.md": '---\ntitle: "One\\r\\nBcc: x@example.org"\n---\nx\n'})
+    [result] = render_path(site.content_dir / "a.md", ["email"], RenderContext.for_site(site))
+    assert result.error is not None
+    assert str(result.error).startswith("content/a.md: email: Subject: line breaks")
+
+
 def test_right_to_left_articles(make_site: Callable[..., Site]) -> None:
     site = make_site({"content/a.md": "---\ntitle: ألم\nlang: ar\n---\nنص.\n"})
     [result] = render_path(site.content_dir / "a.md", ["email"], RenderContext.for_site(site))

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,9 @@ from pubkit.cli import app
 from ..conftest import SHARED
 
 CHECKER = SHARED / "acceptance" / "check.py"
-PYTHON = Path(os.environ.get("ACC_HOME", "/tmp/pubkit-acceptance")) / "venv" / "bin" / "python"
+ACC_PYTHON = Path(os.environ.get("ACC_HOME", "/tmp/pubkit-acceptance")) / "venv" / "bin" / "python"
+# scripts/setup.sh test installs the same npm checkers here (used when the shared venv is absent).
+TOOLS = Path(os.environ.get("PUBKIT_TOOLS", Path.home() / ".cache" / "pubkit-tools"))
 CLIENTS = ("gmail.desktop-webmail", "outlook.windows", "apple-mail.macos")
 
 EVERYTHING = """\
@@ -69,10 +72,23 @@ def _png(width: int, height: int) -> bytes:
     return buf.getvalue()
 
 
+def _checker() -> tuple[str, dict[str, str]] | None:
+    """The Python to run the checker with, and its environment; None when it is absent."""
+    if not CHECKER.is_file():
+        return None
+    if ACC_PYTHON.is_file():
+        return str(ACC_PYTHON), dict(os.environ)
+    if (TOOLS / "node_modules" / "caniemail" / "package.json").is_file():
+        return sys.executable, {**os.environ, "ACC_NODE_DIR": str(TOOLS)}
+    return None
+
+
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
-    if not (CHECKER.is_file() and PYTHON.is_file()):
+    command = _checker()
+    if command is None:
         pytest.skip("acceptance checker not installed (run ../shared/acceptance/setup.sh)")
+    python, env = command
     root = tmp_path_factory.mktemp("acceptance") / "site"
     repo = Path(__file__).resolve().parents[2]
     shutil.copytree(repo / "content", root / "content")
@@ -93,8 +109,9 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         assert result.exit_code == 0, result.output
     out = root / "output"
     json_path = root / "report.json"
-    subprocess.run([str(PYTHON), str(CHECKER), str(out), "--skip", "axe,soffice",
-                    "--json", str(json_path)], check=True, capture_output=True, timeout=600)
+    subprocess.run([python, str(CHECKER), str(out), "--skip", "axe,soffice",
+                    "--json", str(json_path)], check=True, capture_output=True, timeout=600,
+                   env=env)
     data = json.loads(json_path.read_text())
     return {r["file"]: r for r in data["files"]}
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar
 
+from pubkit.diagnostics import SourceError
 from pubkit.model.article import Article
 from pubkit.renderers.base import Output, RenderContext, Renderer
+from pubkit.renderers.mime import UnsafeHeader
 from pubkit.renderers.newsletter import compose
 from pubkit.source.newsletter import newsletter_for_article
 
@@ -27,7 +29,10 @@ class EmailRenderer(Renderer):
     def render(self, article: Article, ctx: RenderContext) -> Output:
         newsletter = newsletter_for_article(article, ctx.settings.language)
         composed = compose(newsletter, ctx, _article_date(article, ctx))
-        files = composed.preview_files()
+        try:
+            files = composed.preview_files()
+        except UnsafeHeader as exc:  # a title with a line break cannot be a subject
+            raise SourceError(article.path, None, f"email: {exc}") from None
         return Output(files["newsletter.eml"], {
             f"{article.slug}.html": files["newsletter.html"],
             f"{article.slug}.txt": files["newsletter.txt"],
