@@ -302,6 +302,22 @@ def test_digits_do_not_come_from_the_emoji_font(rendered) -> None:
                 assert not set(mapped) & set("0123456789 #*"), mapped
 
 
+def test_right_to_left_article(rendered, tmp_path: Path) -> None:
+    article, data, warnings = rendered["rtl"]
+    assert warnings == []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert str(pdf.Root.Lang) == "ar"
+        assert str(pdf.docinfo["/Title"]) == "إدارة الألم المزمن"
+    raw = re.sub("[\u202a-\u202e\u2066-\u2069]", "", pdftotext(data, tmp_path))  # bidi marks
+    text = " ".join(raw.split())
+    # The site's own words stay left to right, in reading order, around the Arabic names.
+    assert "Medically reviewed by" in text and "on April 10, 2024 · 1 min read" in text
+    assert "Read online: https://clinic.example.org/ar/ chronic-pain.html" in text
+    chars, _, fonts = _glyph_maps(data)
+    assert "Noto-Sans-Arabic" in fonts
+    assert all(0 not in chars[ch] for ch in article.title.replace(" ", ""))
+
+
 def test_paper_and_margins_from_settings(site, rendered, tmp_path: Path) -> None:
     def box(data: bytes) -> list[float]:
         return [float(v) for v in PdfReader(io.BytesIO(data)).pages[0].mediabox]

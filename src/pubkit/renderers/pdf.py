@@ -34,7 +34,7 @@ from pubkit.model import nodes as n
 from pubkit.model.article import Article
 from pubkit.model.visitor import walk
 from pubkit.renderers.base import Output, RenderContext, Renderer
-from pubkit.renderers.page_data import common_context
+from pubkit.renderers.page_data import common_context, text_direction
 from pubkit.renderers.pdf_fetch import (
     GENERATED,
     THEME,
@@ -192,6 +192,7 @@ class PdfRenderer(Renderer):
             logo=logo,
             lead_image=lead_image,
             qr=qr_url,
+            site_dir=text_direction(settings.language),
             qr_caption=_breakable_url(article.meta.canonical_url or ""),
             author=article.meta.author or settings.site_name,
             generator=f"pubkit {__version__}",
