@@ -13,9 +13,9 @@ SENDER = "news@clinic.example"
 
 
 def message(rcpt: str, name: str = "", subject: str = "Clinic news", body: str = "") -> EmailMessage:
-    msg = EmailMessage(policy=policy.SMTP)
+    msg = EmailMessage(policy=policy.SMTP if rcpt.isascii() else policy.SMTPUTF8)
     msg["From"] = Address("Clinic", addr_spec=SENDER)
-    msg["To"] = Address(name, addr_spec=rcpt)
+    msg["To"] = Address(name, addr_spec=rcpt) if rcpt.isascii() else rcpt
     msg["Subject"] = subject
     msg.set_content(body or f"Hello {name or rcpt},\n\nThis month at the clinic.\n")
     return msg

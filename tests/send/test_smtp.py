@@ -176,6 +176,19 @@ def test_before_data_runs_before_the_server_has_the_message(server: int,
     assert seen == [0] and handler.counts()["gus@example.org"] == 1
 
 
+def test_international_addresses(handler: ScriptedHandler) -> None:
+    with smtp_server(handler) as ctl:  # aiosmtpd offers SMTPUTF8 here
+        run = Run(plain(ctl.port))
+        assert run.deliver("ana@bücher.example").status == "sent"
+        assert run.deliver("jürgen@bücher.example").status == "sent"
+    assert set(handler.counts()) == {"ana@xn--bcher-kva.example", "jürgen@xn--bcher-kva.example"}
+    with smtp_server(handler, enable_SMTPUTF8=False) as ctl:
+        run = Run(plain(ctl.port))
+        assert run.deliver("ana@bücher.example").status == "sent"  # the domain in ASCII form
+        attempt = run.deliver("jürgen@bücher.example")
+        assert attempt.status == "failed" and "no SMTPUTF8" in attempt.detail
+
+
 def test_rate_limit_paces_transactions(server: int) -> None:
     run = Run(plain(server, rate_limit=20.0))
     run.sender._sleep = lambda s: (run.sleeps.append(s), time.sleep(s))  # really wait

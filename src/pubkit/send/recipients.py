@@ -115,6 +115,9 @@ def address_problem(address: str) -> str | None:
         return f"invalid email address {address!r}: too long"
     if not _LOCAL.fullmatch(local):
         return f"invalid email address {address!r}: bad characters before '@'"
+    if not local.isascii():
+        # Message headers cannot carry such a mailbox without SMTPUTF8 end to end.
+        return f"unsupported email address {address!r}: non-ASCII before '@'"
     labels = domain.split(".")
     if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels) \
             or labels[-1].isdigit():
