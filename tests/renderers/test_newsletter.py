@@ -6,12 +6,14 @@ import email
 import email.policy
 import hashlib
 import hmac
+import io
 import re
 from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
 from pubkit.cli import app
@@ -156,6 +158,42 @@ def test_teasers_in_another_language_carry_lang_and_dir(make_site: Callable[...,
     html = composed.preview_files()["newsletter.html"].decode()
     assert '<html lang="en" dir="ltr">' in html
     assert html.count('dir="rtl" lang="ar"') == 1  # css-inline sorts attributes
+
+
+def test_intro_images_next_to_the_issue_and_embedded(make_site: Callable[..., Site]) -> None:
+    buf = io.BytesIO()
+    Image.new("RGB", (300, 100), (0, 90, 120)).save(buf, "PNG")
+    site = make_site({"content/sleep.md": SLEEP, "newsletters/team.png": buf.getvalue(),
+                      "newsletters/n.md": "---\nsubject: S\narticles: [sleep]\n---\n"
+                                          "![Our team](team.png)\n"},
+                     toml="[email]\nembed_images = true\n")
+    composed = compose_newsletter(site.root / "newsletters" / "n.md", RenderContext.for_site(site))
+    assert not composed.warnings
+    msg = parsed(composed.message_for(Recipient("a@example.org", "", {})))
+    related = msg.get_body(("related",))
+    assert related is not None
+    html_part, image = related.iter_parts()  # type: ignore[union-attr]
+    assert image.get_content() == buf.getvalue()
+    cid = str(image["Content-ID"]).strip("<>")
+    img = re.search(r"<img [^>]*>", html_part.get_content()).group(0)  # type: ignore[union-attr]
+    for attribute in (f'src="cid:{cid}"', 'alt="Our team"', 'width="300"', 'height="100"'):
+        assert attribute in img
+
+
+def test_boundary_text_in_content_cannot_split_the_message(make_site: Callable[..., Site]) -> None:
+    site = make_site({"content/sleep.md": SLEEP, "newsletters/one.md":
+                      "---\nsubject: S\narticles: [sleep]\nlayout: full\n---\n"})
+    path = site.root / "newsletters" / "one.md"
+    boundary = compose_newsletter(path, RenderContext.for_site(site)).builder.alternative
+    # The boundary comes from the issue file alone, so the article may now quote it.
+    (site.content_dir / "sleep.md").write_text(
+        f"---\ntitle: Sleep\n---\n    --{boundary}\n    --{boundary}--\n", encoding="utf-8")
+    composed = compose_newsletter(path, RenderContext.for_site(site))
+    assert composed.builder.alternative == boundary
+    msg = parsed(composed.message_for(Recipient("m@example.org", "", {})))
+    assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+    text, html = bodies(msg)
+    assert f"    --{boundary}\n    --{boundary}--" in text and f"--{boundary}--" in html
 
 
 def test_full_layout_sends_one_article_in_full(make_site: Callable[..., Site]) -> None:

@@ -8,6 +8,7 @@ compiled merge fields, joins the pieces and builds the MIME message.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import email.utils
 import hashlib
@@ -128,6 +129,11 @@ def compose_newsletter(path: Path, ctx: RenderContext,
                        now: dt.datetime | None = None) -> ComposedNewsletter:
     """Read ``path`` (a newsletter issue) and compose it; Date is ``now`` (default: the clock)."""
     newsletter = read_newsletter(path, ctx.site)
+    # An issue's own folder holds content too (images for its intro).
+    policy = ctx.resources
+    resources = dataclasses.replace(policy, allowed_dirs=(
+        *policy.allowed_dirs, ctx.site.newsletters_dir.resolve()))
+    ctx = dataclasses.replace(ctx, resources=resources)
     return compose(newsletter, ctx, now or dt.datetime.now(dt.UTC))
 
 
