@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from pubkit.model import nodes as n
 from pubkit.model.text import plain_text
 from pubkit.model.visitor import walk
-from pubkit.pipeline import render_path
+from pubkit.pipeline import render_one, render_path
 from pubkit.renderers import get
 from pubkit.renderers.base import RenderContext
 from pubkit.renderers.qr import qr_svg
@@ -374,6 +374,38 @@ def test_time_limit_fails_the_slow_article_alone(make_site, ctx_for) -> None:
     assert small.ok and small.output is not None and small.output.data.startswith(b"%PDF")
     assert not huge_result.ok and huge_result.output is None
     assert huge_result.error is not None and "longer than 2 s" in huge_result.error.message
+
+
+def test_time_limit_holds_off_the_main_thread(make_site, ctx_for) -> None:
+    """Dask and thread pools get no SIGALRM: the renderer's own deadline fails the article."""
+    import threading
+
+    images = "\n\n".join(f"Figure {i}: ![chart {i}](images/c{i}.png)" for i in range(400))
+    site = make_site({"content/many.md": f"---\ntitle: Many\n---\n\n{images}\n"},
+                     toml="render_timeout = 0.05\n")
+    ctx = ctx_for(site)
+    article = read_article(site.content_dir / "many.md", site.root)
+    box: list[object] = []
+    worker = threading.Thread(target=lambda: box.append(render_one(article, "pdf", ctx)))
+    worker.start()
+    worker.join(120)
+    [result] = box
+    assert result.error is not None and "longer than 0.05 s" in result.error.message
+    assert result.output is None
+
+
+def test_headings_are_kept_with_what_follows(make_site, ctx_for, tmp_path: Path) -> None:
+    body = "\n\n".join(f"## Heading number {i}\n\n" + "Body text of this section. " * (6 + i % 9)
+                         for i in range(60))
+    site = make_site({"content/h.md": f"---\ntitle: Headings\n---\n\n{body}\n"})
+    article = read_article(site.content_dir / "h.md", site.root)
+    data = get("pdf").render(article, ctx_for(site)).data
+    pages = pdftotext(data, tmp_path).split("\f")[:-1]
+    assert len(pages) >= 3
+    for page in pages:
+        lines = [ln.strip() for ln in page.splitlines() if ln.strip()]
+        body_lines = [ln for ln in lines if "· Page" not in ln]
+        assert not body_lines[-1].startswith("Heading number"), body_lines[-3:]
 
 
 def test_variants(site, rendered) -> None:
