@@ -28,6 +28,13 @@ def test_columns_become_merge_fields_and_header_case_does_not_matter() -> None:
     assert (bo.email, bo.name, bo.fields["clinic"]) == ("bo@example.org", "", "")
 
 
+def test_spreadsheet_headers_become_field_names() -> None:
+    listed = parse_recipients("E-Mail Address;First Name;Last-Name\nana@example.org;Ana;Lima\n")
+    (ana,) = listed.recipients
+    assert ana.fields == {"email": "ana@example.org", "first_name": "Ana", "last_name": "Lima"}
+    assert ana.name == "Ana Lima"
+
+
 def test_name_falls_back_to_first_and_last_name() -> None:
     listed = parse_recipients("email,first_name,last_name\nc@example.org,Cy,Diaz\n")
     assert listed.recipients[0].name == "Cy Diaz"
@@ -98,7 +105,7 @@ def test_empty_lines_are_ignored_quietly() -> None:
 @pytest.mark.parametrize(("text", "message"), [
     ("name,address\nAna,ana@example.org\n", r"list\.csv:1: no 'email' column \(columns: name, address\)"),
     ("", "empty file"),
-    ("email,Email\na@example.org,b@example.org\n", "column email appears twice"),
+    ("email,E-mail\na@example.org,b@example.org\n", "column email appears twice"),
     ('email\n"a@example.org\n', "unreadable CSV"),
 ])
 def test_unusable_files_are_errors(text: str, message: str) -> None:

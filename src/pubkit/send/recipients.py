@@ -1,9 +1,11 @@
 """Recipients of a newsletter, read from a CSV file.
 
-The file needs an ``email`` column (any case); ``name`` and every other
-column become merge fields.  Rows with a blank, invalid or duplicate address,
-or with a line break in a field, are reported by line number and skipped; a
-file that cannot be read as a list at all raises :class:`RecipientsError`.
+The file needs an ``email`` column (any case; ``E-mail`` and ``Email address``
+too); ``name`` and every other column become merge fields, named in lower
+case with ``_`` for spaces and hyphens (``First Name`` -> ``first_name``).
+Rows with a blank, invalid or duplicate address, or with a line break in a
+field, are reported by line number and skipped; a file that cannot be read
+as a list at all raises :class:`RecipientsError`.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-\u0080-\U0010ffff]+"
 _LOCAL = re.compile(rf"{_ATEXT}(?:\.{_ATEXT})*")
 _LABEL = re.compile(r"(?!-)[A-Za-z0-9\-\u0080-\U0010ffff]{1,63}(?<!-)")
 _DELIMITERS = (",", ";", "\t")
+_SEPARATORS = re.compile(r"[\s\-]+")
+_EMAIL_ALIASES = frozenset({"email", "e_mail", "email_address", "e_mail_address"})
 
 
 def read_recipients(path: Path) -> RecipientList:
@@ -69,7 +73,7 @@ def parse_recipients(text: str, where: str = "<recipients>") -> RecipientList:
     if not rows:
         raise RecipientsError(f"{where}: empty file: the first row must name the columns")
     header_at, header = rows[0]
-    columns = [h.strip().lower() for h in header]
+    columns = [column_key(h) for h in header]
     if "email" not in columns:
         shown = ", ".join(c for c in columns if c) or "none"
         raise RecipientsError(f"{where}:{header_at}: no 'email' column (columns: {shown})")
@@ -100,6 +104,12 @@ def parse_recipients(text: str, where: str = "<recipients>") -> RecipientList:
             continue
         recipients.append(Recipient(values["email"], _name(values), values, line))
     return RecipientList(recipients, problems)
+
+
+def column_key(header: str) -> str:
+    """The merge-field name of a column: ``First Name`` -> ``first_name``, ``E-mail`` -> ``email``."""
+    key = _SEPARATORS.sub("_", header.strip().lower())
+    return "email" if key in _EMAIL_ALIASES else key
 
 
 def address_problem(address: str) -> str | None:
@@ -146,7 +156,7 @@ def _delimiter(header_line: str) -> str:
     # makes an email column appear in the header.
     for delim in _DELIMITERS:
         cells = next(csv.reader([header_line], delimiter=delim), [])
-        if any(c.strip().lower() == "email" for c in cells):
+        if "email" in (column_key(c) for c in cells):
             return delim
     return ","
 
