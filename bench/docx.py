@@ -102,9 +102,9 @@ def main() -> None:
         out.mkdir()
         rows = []
         cases = [("sample article", content / SAMPLE.name, 50),
-                 ("7,500-word article", content / "half.md", 5),
-                 ("15,000-word article", content / "long.md", 5),
-                 ("60-row, 8-column table", content / "table.md", 20)]
+                 ("7,500-word article", content / "half.md", 15),
+                 ("15,000-word article", content / "long.md", 10),
+                 ("60-row, 8-column table", content / "table.md", 30)]
         render_ms: dict[str, float] = {}
         for label, path, runs in cases:
             total, render_only, words = pubkit_per_article(path, root, runs)

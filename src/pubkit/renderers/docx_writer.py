@@ -124,7 +124,14 @@ class DocxWriter(NodeVisitor[str]):
         if rid is None:
             from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
-            rid = self._rels[key] = self.part.relate_to(target, RT.HYPERLINK, is_external=True)
+            # python-docx's relate_to() scans every relationship twice per call; with
+            # an own counter many links stay linear.
+            rels = self.part.rels
+            number = len(rels) + 1
+            while f"rId{number}" in rels:
+                number += 1
+            rid = self._rels[key] = f"rId{number}"
+            rels.add_relationship(RT.HYPERLINK, target, rid, is_external=True)
         return rid
 
     # ------------------------------------------------------------ blocks
