@@ -444,11 +444,13 @@ def test_acceptance_checker(rendered, tmp_path: Path) -> None:
     for slug, (_, data, _) in rendered.items():
         (out / f"{slug}.pdf").write_bytes(data)
     report = tmp_path / "report.json"
-    subprocess.run([str(CHECKER_PYTHON), str(CHECKER), str(out.parent),
-                    "--skip", "vnu,axe,soffice,caniemail", "--json", str(report)],
+    subprocess.run([str(CHECKER_PYTHON), str(CHECKER), str(out.parent), "--source",
+                    str(SAMPLE.parent), "--skip", "vnu,axe,soffice,caniemail", "--json", str(report)],
                    check=True, capture_output=True, timeout=300)
     records = _pdf_records(json.loads(report.read_text()))
     assert len(records) == len(rendered)
+    sample = [r for r in records if r.get("fidelity")]
+    assert len(sample) == 1 and sample[0]["fidelity"]["pct"] == 100.0  # every source word printed
     for rec in records:
         assert rec.get("tagged") is True, rec
         assert rec.get("title"), rec

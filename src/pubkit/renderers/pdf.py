@@ -89,7 +89,8 @@ class _Engine:
 
     def stylesheets(self, theme: Theme, settings: Settings, fetcher: SiteFetcher) -> _Styles:
         page_css = theme.template(PAGE_STYLESHEET).render(pdf=settings.pdf, brand=settings.brand)
-        key = (theme.search_path, theme.fingerprint([STYLESHEET]), page_css)
+        # The policy is part of the key: what a stylesheet may load depends on it.
+        key = (theme.search_path, theme.fingerprint([STYLESHEET]), page_css, fetcher.policy)
         cached = self.styles.get(key)
         if cached is not None:
             self.styles.move_to_end(key)
