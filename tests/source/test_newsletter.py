@@ -83,6 +83,8 @@ def test_line_breaks_in_subject_are_refused_naming_the_field(issue) -> None:  # 
         ("---\nsubject: S\narticles: [a]\n---\n\nHi {{ first_name \n", 6, "never closed"),
         ("---\nsubject: S\narticles: [a]\n---\n{% if x %}y{% endif %}\n", 5, "only {{ ... }}"),
         ("---\nsubject: \"{{ ''.__class__.__mro__ }}\"\narticles: [a]\n---\n", 2, "unsafe"),
+        ("---\nsubject: S\narticles: [a]\n---\n{{ 9 ** 999999 }}\n", 5, "unsafe power"),
+        ("---\nsubject: S\narticles: [a]\n---\n{{ 'x' * 10**9 }}\n", 5, "unsafe repetition"),
     ],
 )
 def test_bad_input(issue, text: str, line: int, words: str) -> None:  # type: ignore[no-untyped-def]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import escape
 
@@ -27,6 +28,26 @@ from pubkit.diagnostics import SourceError
 
 _FIELD = re.compile(r"\{\{(.*?)\}\}", re.S)
 _STATEMENT = re.compile(r"\{%|\{#")
+
+
+MAX_RESULT = 10_000
+"""Longest string or list a merge expression may build (``"x" * 10**9`` is refused)."""
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox, also refusing arithmetic that would exhaust memory or time."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int) and abs(right) > 100:
+            raise SecurityError("unsafe power: the exponent is too large")
+        if operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(count, int) \
+                        and len(seq) * count > MAX_RESULT:
+                    raise SecurityError("unsafe repetition: the result is too long")
+        return super().call_binop(context, operator, left, right)
 
 
 class MergeError(ValueError):
@@ -56,7 +77,7 @@ class MergeFields:
     def __init__(self, path: str, nonce: str) -> None:
         self.path = path
         self.fields: list[MergeField] = []
-        self._env = ImmutableSandboxedEnvironment(undefined=jinja2.Undefined)
+        self._env = _Sandbox(undefined=jinja2.Undefined)
         # The nonce (from the newsletter's own hash) keeps article text from ever
         # looking like a token.
         self._prefix = f"\ue000{nonce}"
