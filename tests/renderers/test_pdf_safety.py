@@ -89,7 +89,16 @@ Remote: ![remote]({url}/remote.png)
 Raw remote: <img src="{url}/raw.png" alt="raw remote">
 
 A link is not fetched: [page]({url}/page.html)
+
+An SVG that reaches out: ![svg](images/evil.svg)
 """
+
+EVIL_SVG = """<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
+  width="40" height="40"><rect width="40" height="40" fill="#0b5a7a"/>
+  <image href="file:///etc/passwd" width="10" height="10"/>
+  <image xlink:href="{url}/from-svg.png" width="10" height="10"/>
+  <image href="../../../../../../etc/passwd" width="10" height="10"/>
+</svg>"""
 
 
 def _hostile_site(make_site, url: str):  # type: ignore[no-untyped-def]
@@ -97,6 +106,7 @@ def _hostile_site(make_site, url: str):  # type: ignore[no-untyped-def]
         {
             "content/hostile.md": HOSTILE.format(url=url),
             "content/images/ok.png": _png((0, 120, 0)),
+            "content/images/evil.svg": EVIL_SVG.format(url=url),
             # A site stylesheet that tries the same tricks from CSS.
             "templates/pdf/handout.css": (
                 f'@import url("{url}/import.css");\n'
@@ -137,6 +147,7 @@ def test_hostile_references_are_refused_and_the_pdf_still_renders(
                          (21, f"{url}/remote.png"), (23, f"{url}/raw.png")):
         assert any(w_line == line and needle in msg for w_line, msg in messages), (needle, messages)
     assert all(w.path == "content/hostile.md" for w in result.warnings)
+    assert any(f"{url}/from-svg.png" in msg for _, msg in messages)  # the SVG itself is drawn
     assert any("brand.logo" in msg for _, msg in messages)
     assert any("not a regular file" in msg for _, msg in messages)
     assert any("outside the site" in msg for _, msg in messages)
