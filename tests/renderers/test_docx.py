@@ -363,3 +363,24 @@ def test_damaged_reference_document_fails_the_article_with_its_path(tmp_path: Pa
     (root / "templates" / "docx" / "reference.docx").write_text("not a zip")
     with pytest.raises(ValueError, match=r"reference\.docx: not a usable Word reference"):
         render(root, SAMPLE.name)
+
+
+def test_reference_without_numbering_gets_the_house_lists(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site")
+    (root / "templates" / "docx").mkdir(parents=True)
+    reference = root / "templates" / "docx" / "reference.docx"
+    with zipfile.ZipFile(REPO / "templates" / "docx" / "reference.docx") as src, \
+            zipfile.ZipFile(reference, "w") as dst:
+        for item in src.infolist():
+            blob = src.read(item.filename)
+            if item.filename == "word/numbering.xml":
+                continue
+            if item.filename == "word/_rels/document.xml.rels":
+                blob = re.sub(rb'<Relationship [^>]*numbering.xml"/>', b"", blob)
+            dst.writestr(item, blob)
+    data, _ = render(root, "everything.md")
+    items = _numbering(data)
+    assert [t for t, _, _ in items][:3] == ["Bullet one", "Bullet two", "Nested bullet"]
+    numbering = part(data, "word/numbering.xml")
+    assert numbering.xpath("w:abstractNum/w:name/@w:val", namespaces=NS) == [
+        "pubkit bulleted", "pubkit numbered"]

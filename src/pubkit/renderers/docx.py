@@ -30,7 +30,7 @@ class DocxRenderer(Renderer):
 
         from pubkit.renderers.docx_footnotes import Footnotes
         from pubkit.renderers.docx_media import DocxLinks, DocxMedia, bookmark_names, heading_ids
-        from pubkit.renderers.docx_numbering import Numbering
+        from pubkit.renderers.docx_numbering import Numbering, numbering_element
         from pubkit.renderers.docx_package import set_properties, write_package
         from pubkit.renderers.docx_page import closing, front_matter, header_and_footer, lead_image
         from pubkit.renderers.docx_writer import DocxWriter
@@ -52,7 +52,7 @@ class DocxRenderer(Renderer):
         media = DocxMedia(article, ctx, part.package, text_height * 9 // 10, warn)
         links = DocxLinks(article, ctx, bookmarks, warn)
         notes = Footnotes(part, article.footnotes)
-        numbering = Numbering(part.numbering_part.element, part.styles.element)
+        numbering = Numbering(numbering_element(part), part.styles.element)
         writer = DocxWriter(
             part, numbering, text_width, media.image, links.resolve, notes.reference, warn,
             bookmarks, rtl=text_direction(article.lang) == "rtl",

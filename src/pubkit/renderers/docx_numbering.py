@@ -9,12 +9,15 @@ previous list's count, in Word and in LibreOffice alike.
 
 from __future__ import annotations
 
+from typing import Any
+
 from lxml import etree
 
 from pubkit.renderers.docx_xml import NSDECLS, W
 
 BULLETS = ("•", "◦", "▪")
 LEVELS = 9
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"
 INDENT_STEP = 360
 """Twips each nesting level indents by (a quarter inch)."""
 
@@ -91,6 +94,22 @@ class Numbering:
         else:
             self.root.append(element)
         return new_id
+
+
+def numbering_element(document_part: Any) -> etree._Element:
+    """The ``w:numbering`` root of the document, adding the part when the reference has none."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import XmlPart
+    from docx.oxml import parse_xml
+
+    try:
+        return document_part.part_related_by(RT.NUMBERING).element
+    except KeyError:  # python-docx cannot create one (NumberingPart.new is not implemented)
+        element = parse_xml(f"<w:numbering {NSDECLS}/>")
+        part = XmlPart(PackURI("/word/numbering.xml"), CONTENT_TYPE, element, document_part.package)
+        document_part.relate_to(part, RT.NUMBERING)
+        return element
 
 
 def _xpath(element: etree._Element, expr: str) -> list[str]:
