@@ -75,12 +75,14 @@ def send(
 
     if config is None:
         with Ledger.read_only(ledger_path, composed.name, composed.content_hash) as seen:
+            _warn_other_versions(seen.sent_elsewhere() if seen else 0, composed.name)
             result = campaign.dry_run(composed, listed.recipients, out_dir, seen, resend_unknown)
     else:
         envelope_from = smtp.envelope_from or the_site.settings.email.from_address
         try:
             with Ledger.open(ledger_path, composed.name, composed.content_hash) as ledger, \
                     SmtpSender(config) as sender:
+                _warn_other_versions(ledger.sent_elsewhere(), composed.name)
                 result = campaign.send(composed, listed.recipients, ledger, sender, envelope_from,
                                        resend_unknown, progress=_progress)
         except KeyboardInterrupt:
@@ -93,10 +95,6 @@ def send(
             typer.echo(f"pubkit: {exc}; nothing was sent", err=True)
             raise typer.Exit(EXIT_FAILED) from None
     result.invalid = listed.problems
-    if result.sent_elsewhere:
-        typer.echo(f"pubkit: warning: {result.sent_elsewhere} recipients already received "
-                   f"another version of {composed.name!r}: its content or email settings "
-                   "changed since, so this is a new newsletter to the ledger", err=True)
     data = result.to_json()
     report_path = out_dir / ("report.json" if yes else "dry-run.json")
     write_atomic(report_path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
@@ -114,6 +112,13 @@ def _newsletter_path(newsletter: Path, site: Site) -> Path:
     if newsletter.parent == Path(".") and named.is_file():
         return named
     fail_usage(f"{newsletter}: no such newsletter file")
+
+
+def _warn_other_versions(count: int, name: str) -> None:
+    if count:
+        typer.echo(f"pubkit: warning: {count} recipients already received another version of "
+                   f"{name!r}: its content or email settings changed since, so to the ledger "
+                   "this is a new newsletter", err=True)
 
 
 def _progress(outcome: Outcome, done: int, to_do: int) -> None:

@@ -9,6 +9,7 @@ again never sends anyone a second copy.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import re
 import threading
@@ -121,9 +122,10 @@ def dry_run(composed: Composed, recipients: list[Recipient], out_dir: Path,
     remove_stale_temps(out_dir)
     written: set[str] = set()
     # Writes wait on fsync; a few writer threads keep composing busy meanwhile.
-    with ThreadPoolExecutor(max_workers=_WRITERS) as writers:
+    with ThreadPoolExecutor(max_workers=_WRITERS) as writers, \
+            contextlib.closing(_built(composed, recipients)) as built:
         waiting: deque[Future[None]] = deque()
-        for index, (recipient, data) in enumerate(_built(composed, recipients), 1):
+        for index, (recipient, data) in enumerate(built, 1):
             if isinstance(data, str):
                 report.outcomes.append(_outcome(recipient, "failed", data))
                 continue
@@ -163,22 +165,24 @@ def send(composed: Composed, recipients: list[Recipient], ledger: Ledger, sender
     if todo:
         sender.open()  # a wrong host, password or TLS setting stops the run here
     deferred = 0
-    for position, (recipient, data) in enumerate(_built(composed, todo)):
-        try:
-            outcome = _deliver(recipient, data, ledger, sender, envelope_from)
-        except (SmtpUnavailable, SmtpConfigError) as exc:
-            _stop(report, str(exc), todo[position:])
-            break
-        report.outcomes.append(outcome)
-        if progress is not None:
-            progress(outcome, position + 1, len(todo))
-        # A server that keeps deferring is throttling or unwell: retrying each of
-        # thousands of recipients would take hours, so stop and let a later run go on.
-        deferred = deferred + 1 if outcome.status == "failed" and _temporary(outcome.code) else 0
-        if deferred >= MAX_DEFERRED_IN_A_ROW and position + 1 < len(todo):
-            _stop(report, f"the server deferred {deferred} recipients in a row (last: "
-                  f"{outcome.detail})", todo[position + 1:])
-            break
+    with contextlib.closing(_built(composed, todo)) as built:
+        for position, (recipient, data) in enumerate(built):
+            try:
+                outcome = _deliver(recipient, data, ledger, sender, envelope_from)
+            except (SmtpUnavailable, SmtpConfigError) as exc:
+                _stop(report, str(exc), todo[position:])
+                break
+            report.outcomes.append(outcome)
+            if progress is not None:
+                progress(outcome, position + 1, len(todo))
+            # A server that keeps deferring is throttling or unwell: retrying each of
+            # thousands of recipients would take hours, so stop and let a later run go on.
+            temporary = outcome.status == "failed" and _temporary(outcome.code)
+            deferred = deferred + 1 if temporary else 0
+            if deferred >= MAX_DEFERRED_IN_A_ROW and position + 1 < len(todo):
+                _stop(report, f"the server deferred {deferred} recipients in a row (last: "
+                      f"{outcome.detail})", todo[position + 1:])
+                break
     return report
 
 
@@ -191,7 +195,8 @@ def _temporary(code: int | None) -> bool:
     return code is not None and 400 <= code < 500
 
 
-def _built(composed: Composed, recipients: list[Recipient]) -> Iterator[tuple[Recipient, bytes | str]]:
+def _built(composed: Composed,
+           recipients: list[Recipient]) -> Iterator[tuple[Recipient, bytes | str]]:
     """Each recipient with its message bytes, or why the message could not be built.
 
     A thread composes a few messages ahead, so composing overlaps the waits
