@@ -37,10 +37,13 @@ def send(
     from pubkit.diagnostics import SourceError
     from pubkit.output import write_atomic
     from pubkit.renderers.base import RenderContext
+    from pubkit.renderers.mime import UnsafeHeader
+    from pubkit.renderers.newsletter import compose_newsletter
     from pubkit.send import campaign
     from pubkit.send.ledger import Ledger, LedgerBusy
     from pubkit.send.recipients import RecipientsError, read_recipients
     from pubkit.send.smtp import SmtpConfig, SmtpConfigError, SmtpSender, SmtpUnavailable
+    from pubkit.source.merge_fields import MergeError
 
     the_site = load_site(site)
     path = _newsletter_path(newsletter, the_site)
@@ -58,9 +61,6 @@ def send(
             config = SmtpConfig.from_settings(smtp, the_site.root, host=smtp_host, port=smtp_port)
         except SmtpConfigError as exc:
             fail_usage(str(exc))
-    from pubkit.renderers.mime import UnsafeHeader
-    from pubkit.renderers.newsletter import compose_newsletter
-    from pubkit.source.merge_fields import MergeError
     try:
         composed = compose_newsletter(path, RenderContext.for_site(the_site))
     except SourceError as exc:
