@@ -256,6 +256,8 @@ def test_password_comes_from_the_environment_and_stays_hidden(tmp_path: Path) ->
     assert (config.password, config.port, config.host) == (PASSWORD, 2525, "mail.example.net")
     assert PASSWORD not in repr(config)
     assert config.scrub(f"535 bad credentials {PASSWORD}") == "535 bad credentials ********"
+    assert SmtpConfig.from_settings(Smtp(ca_file="certs/ca.pem"), tmp_path).ca_file == \
+        tmp_path / "certs" / "ca.pem"
     # No password is read, or needed, without a user.
     anonymous = SmtpConfig.from_settings(Smtp(), tmp_path, environ={"PUBKIT_SMTP_PASSWORD": "x"})
     assert anonymous.password is None
