@@ -126,6 +126,27 @@ def test_libreoffice_converts_every_test_document(documents, tmp_path: Path) -> 
     assert " ".join(big.split()).count("Column 7") == big.count("\f")
 
 
+def test_pandoc_reads_the_structure_back(documents) -> None:
+    """A third, independent reader (pandoc's DOCX reader) sees the same structure."""
+    pypandoc = pytest.importorskip("pypandoc")
+    proc = subprocess.run([pypandoc.get_pandoc_path(), "-f", "docx", "-t", "markdown",
+                           "--wrap=none"], input=documents["everything"], capture_output=True,
+                          check=True)
+    markdown = proc.stdout.decode("utf-8")
+    lines = markdown.splitlines()
+    for level, word in enumerate(["One", "Two", "Three", "Four", "Five", "Six"], start=1):
+        assert f"{'#' * level} Heading {word}" in lines
+    for expected in ("- Bullet one", "  - Nested bullet", "    1.  Deep ordered", "3.  Three",
+                     "1.  Restart one", "> A quoted paragraph.", "> > A nested quote.",
+                     "    def f():", '    \treturn  "tab and  spaces"'):
+        assert expected in lines, expected
+    assert "*emphasis*, **strong**, ~~struck~~, `inline code`" in markdown
+    assert "[link to the clinic](https://example.org/clinic" in markdown
+    assert "A note[^1] and another[^2]" in markdown
+    assert "[^1]: The first note, with a [link](https://example.org/note)." in markdown
+    assert re.search(r"^\s*Left\s+Centre\s+Right$", markdown, re.M)
+
+
 def test_acceptance_checker(documents, site_root: Path, tmp_path: Path) -> None:
     if not (CHECKER.is_file() and CHECKER_PYTHON.is_file()):
         pytest.skip("acceptance checker not installed (run ../shared/acceptance/setup.sh)")
