@@ -29,6 +29,7 @@ sys.path.insert(0, str(REPO))
 from tests.build.sitegen import generate_site  # noqa: E402
 
 PNG = REPO / "bench" / "build-scaling.png"
+FAILED: list[str] = []
 
 
 def pubkit(root: Path, *args: str) -> tuple[float, dict[str, object]]:
@@ -41,7 +42,12 @@ def pubkit(root: Path, *args: str) -> tuple[float, dict[str, object]]:
     if done.returncode not in (0, 1):
         raise SystemExit(f"pubkit build failed ({done.returncode}):\n{done.stderr}")
     summary = json.loads(done.stdout.splitlines()[-1])
-    print(f"  {wall:.2f} s, {summary['built']} built", file=sys.stderr, flush=True)
+    print(f"  {wall:.2f} s, {summary['built']} built, {summary['failed']} failed, "
+          f"load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
+    for error in summary["errors"][:3]:  # type: ignore[index]
+        print(f"  {error}", file=sys.stderr)
+    if summary["failed"]:
+        FAILED.append(f"{summary['failed']} failed in `{' '.join(args)}`")
     return wall, summary
 
 
@@ -190,6 +196,10 @@ def main() -> None:
     for row in rows:
         print("| " + " | ".join(row) + " |")
     print(f"\nScaling plot: {PNG.relative_to(REPO)}")
+    print(f"Load average at the end (other processes on the machine): "
+          f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    for line in FAILED:
+        print(f"Failures: {line}")
 
 
 if __name__ == "__main__":

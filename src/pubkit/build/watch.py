@@ -56,15 +56,20 @@ def watch_site(
     after_build: Callable[[BuildSummary | None], None] | None = None,
     stop: threading.Event | None = None,
 ) -> None:
-    """Build, then rebuild whenever an input changes, until ``stop`` is set or Ctrl-C."""
+    """Build, then rebuild whenever an input changes, until ``stop`` is set or Ctrl-C.
+
+    The watcher starts before the first build, so an edit made while a build
+    runs is never missed: it triggers the next one.
+    """
     from watchfiles import watch
 
     site = open_site(site_dir)
-    done = build_once(site.root, options, listener, report_error)
-    if after_build:
-        after_build(done)
-    for _changes in watch(site.root, watch_filter=source_filter(site), stop_event=stop,
-                          debounce=300, step=50):
+    first = True
+    for changes in watch(site.root, watch_filter=source_filter(site), stop_event=stop,
+                         debounce=300, step=50, rust_timeout=300, yield_on_timeout=True):
+        if not (first or changes):
+            continue
+        first = False
         done = build_once(site.root, options, listener, report_error)
         if after_build:
             after_build(done)
