@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import shutil
 import smtplib
 import statistics
@@ -219,8 +220,9 @@ def main() -> None:
 
     print(f"Messages: {source}, {len(data) / 1024:.1f} KiB each; aiosmtpd on 127.0.0.1 in "
           "its own process; one SMTP connection per row.\n")
-    print(f"Median of {args.repeat} runs (best in brackets); the disk is shared, so fsync-bound "
-          "rows vary from run to run.\n")
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"Median of {args.repeat} runs (best in brackets); {os.cpu_count()} cores, load "
+          f"average {load} at the end (other work on the machine slows every row).\n")
     print("| what | messages | seconds | messages/s |")
     print("|---|---:|---:|---:|")
     for what, count, times in rows:
