@@ -20,7 +20,7 @@ from pubkit.model.article import Article
 from pubkit.model.text import slugify
 from pubkit.renderers.base import RenderContext
 from pubkit.renderers.docx_images import ImageRefused, Picture, prepare
-from pubkit.renderers.docx_writer import LinkTarget
+from pubkit.renderers.docx_inlines import LinkTarget
 from pubkit.renderers.docx_xml import clean
 from pubkit.renderers.page_data import page_url
 from pubkit.resources import Refused, is_remote

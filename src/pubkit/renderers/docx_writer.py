@@ -3,9 +3,8 @@
 Every construct becomes real Word structure named by a style of the
 reference document: ``Heading N``, ``Quote``, ``Source Code``, list
 paragraphs carrying numbering, tables with a repeating header row,
-hyperlinks, inline pictures and footnote references.  Block visits return
-``w:p``/``w:tbl`` XML, inline visits return runs; containers set the style
-and indent their paragraphs take.
+hyperlinks, inline pictures and footnote references.  Block visits (here)
+return ``w:p``/``w:tbl`` XML; inline visits (:mod:`docx_inlines`) return runs.
 """
 
 from __future__ import annotations
@@ -14,28 +13,20 @@ from collections.abc import Callable
 from typing import Any
 
 from pubkit.model import nodes as n
-from pubkit.model.visitor import NodeVisitor
+from pubkit.renderers.docx_inlines import DocxInlines, LinkTarget
 from pubkit.renderers.docx_numbering import INDENT_STEP, LEVELS, Numbering, level_indent
-from pubkit.renderers.docx_xml import clean, paragraph, rpr, text_run
-
-LinkTarget = tuple[str, str]
-"""``("url", address)`` or ``("anchor", bookmark name)``."""
+from pubkit.renderers.docx_xml import paragraph, rpr, text_run
 
 QUOTE_INDENT = 720
-_MARK_STYLE = (("code", "VerbatimChar"), ("link", "Hyperlink"), ("strong", "Strong"),
-               ("em", "Emphasis"))
-_MARK_TOGGLE = {"strong": "b", "em": "i", "strike": "strike"}
 _ALIGN = {"left": "left", "center": "center", "right": "right"}
 
 
-class DocxWriter(NodeVisitor[str]):
-    """Renders blocks and inlines of one article into body XML.
+class DocxWriter(DocxInlines):
+    """Renders the blocks of one article into body XML.
 
-    ``image`` returns a drawing run for a picture (or None when it is left
-    out), ``link`` where a URL points (or None to keep only the text),
-    ``footnote_ref`` the run for a footnote reference, ``warn`` records a
-    warning for a source line.  ``part`` is the package part whose
-    relationships links and pictures are added to.
+    Containers (quotes, list items, table cells, footnotes) set the style and
+    indent their paragraphs take; a list item's numbering and a footnote's
+    number wait for the next paragraph written.
     """
 
     def __init__(
@@ -50,41 +41,21 @@ class DocxWriter(NodeVisitor[str]):
         bookmarks: dict[str, str],
         rtl: bool = False,
     ) -> None:
-        self.part = part
+        super().__init__(part, text_width, image, link, footnote_ref, warn)
         self.numbering = numbering
-        self.text_width = text_width
-        self._image = image
-        self._link = link
-        self._footnote_ref = footnote_ref
-        self._warn = warn
         self.bookmarks = bookmarks
         self.rtl = rtl
-        self.line: int | None = None
         self.style: str | None = None  # paragraph style of the current container
         self.indent = 0
         self.lead = ""  # runs the next paragraph starts with (a footnote's number)
         self._pending: tuple[int, int] | None = None  # numbering of the next paragraph
         self._depth = 0
         self._quotes = 0
-        self._max_image = text_width
-        self._marks: list[str] = []
-        self._rpr_cache: dict[tuple[str, ...], str] = {}
-        self._rels: dict[tuple[int, str], str] = {}
         self._bookmark_id = 0
 
     # ------------------------------------------------------------ helpers
     def blocks(self, blocks: list[n.Block]) -> str:
         return "".join([self.visit(b) for b in blocks])
-
-    def inlines(self, inlines: list[n.Inline]) -> str:
-        return "".join([self.visit(i) for i in inlines])
-
-    def text(self, text: str) -> str:
-        """``text`` escaped; characters XML cannot hold are dropped with a warning."""
-        return clean(text, self._report)
-
-    def _report(self, found: list[str]) -> None:
-        self._warn(self.line, f"removed characters XML cannot hold: {', '.join(found)}")
 
     def _para(self, runs: str, style: str | None = None, align: str | None = None) -> str:
         num, self._pending = self._pending, None
@@ -98,42 +69,6 @@ class DocxWriter(NodeVisitor[str]):
         if self._pending is None and not self.lead:
             return ""
         return self._para("")
-
-    def _run_props(self) -> str:
-        key = tuple(self._marks)
-        cached = self._rpr_cache.get(key)
-        if cached is None:
-            marks = set(key)
-            style = next((s for m, s in _MARK_STYLE if m in marks), None)
-            styled = next((m for m, s in _MARK_STYLE if s == style), None)
-            toggles = tuple(t for m, t in _MARK_TOGGLE.items() if m in marks and m != styled)
-            cached = self._rpr_cache[key] = rpr(style, toggles)
-        return cached
-
-    def _marked(self, mark: str, children: list[n.Inline]) -> str:
-        self._marks.append(mark)
-        try:
-            return self.inlines(children)
-        finally:
-            self._marks.pop()
-
-    def relate(self, target: str) -> str:
-        """The id of an external hyperlink relationship of the current part (added once)."""
-        key = (id(self.part), target)
-        rid = self._rels.get(key)
-        if rid is None:
-            from docx.opc.constants import RELATIONSHIP_TYPE as RT
-
-            # python-docx's relate_to() scans every relationship twice per call; with
-            # an own counter many links stay linear.
-            rels = self.part.rels
-            number = len(rels) + 1
-            while f"rId{number}" in rels:
-                number += 1
-            rid = self._rels[key] = f"rId{number}"
-            rels.add_relationship(RT.HYPERLINK, target, rid, is_external=True)
-        return rid
-
     # ------------------------------------------------------------ blocks
     def visit_paragraph(self, node: n.Paragraph) -> str:
         self.line = node.line
@@ -267,53 +202,3 @@ class DocxWriter(NodeVisitor[str]):
 
     def visit_footnote_def(self, node: n.FootnoteDef) -> str:
         return self.blocks(node.children)
-
-    # ----------------------------------------------------------- inlines
-    def visit_text(self, node: n.Text) -> str:
-        if not node.text:
-            return ""
-        return text_run(self.text(node.text), self._run_props())
-
-    def visit_emphasis(self, node: n.Emphasis) -> str:
-        return self._marked("em", node.children)
-
-    def visit_strong(self, node: n.Strong) -> str:
-        return self._marked("strong", node.children)
-
-    def visit_strikethrough(self, node: n.Strikethrough) -> str:
-        return self._marked("strike", node.children)
-
-    def visit_inline_code(self, node: n.InlineCode) -> str:
-        self._marks.append("code")
-        try:
-            return text_run(self.text(node.text), self._run_props())
-        finally:
-            self._marks.pop()
-
-    def visit_link(self, node: n.Link) -> str:
-        target = self._link(node.url)
-        if target is None:
-            return self.inlines(node.children)
-        tip = f' w:tooltip="{self.text(node.title)}"' if node.title else ""
-        kind, value = target
-        where = f'w:anchor="{value}"' if kind == "anchor" else f'r:id="{self.relate(value)}"'
-        return f'<w:hyperlink {where}{tip} w:history="1">{self._marked("link", node.children)}' \
-               "</w:hyperlink>"
-
-    def visit_image(self, node: n.Image) -> str:
-        drawing = self._image(node, self.part, self._max_image, self.line)
-        if drawing is None:
-            return text_run(self.text(node.alt), self._run_props()) if node.alt else ""
-        return drawing
-
-    def visit_soft_break(self, node: n.SoftBreak) -> str:
-        return text_run(" ", self._run_props())
-
-    def visit_hard_break(self, node: n.HardBreak) -> str:
-        return "<w:r><w:br/></w:r>"
-
-    def visit_footnote_ref(self, node: n.FootnoteRef) -> str:
-        return self._footnote_ref(node)
-
-    def visit_raw_inline(self, node: n.RawInline) -> str:
-        return text_run(self.text(node.text), self._run_props()) if node.text else ""
