@@ -19,7 +19,7 @@ from pubkit.model.visitor import walk
 from pubkit.renderers import get
 from pubkit.renderers.base import RenderContext
 from pubkit.site import open_site
-from pubkit.source.reader import read_article
+from pubkit.source.reader import parse_article, read_article
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures" / "docx"
@@ -384,3 +384,21 @@ def test_reference_without_numbering_gets_the_house_lists(tmp_path: Path) -> Non
     numbering = part(data, "word/numbering.xml")
     assert numbering.xpath("w:abstractNum/w:name/@w:val", namespaces=NS) == [
         "pubkit bulleted", "pubkit numbered"]
+
+
+def test_writer_strips_what_xml_cannot_hold_even_past_the_reader(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "pubkit.toml").write_text('site_name = "Test Clinic"\n')
+    ctx = RenderContext.for_site(open_site(root))
+    article = parse_article(b"---\ntitle: T\n---\n\nFirst.\n\nSecond `code` here.\n",
+                            "content/t.md", "content")
+    second = article.body[1]
+    second.children[0].text = "Sec\x00ond\ufffe "  # type: ignore[attr-defined]
+    second.children[1].text = "co\ud800de"  # type: ignore[attr-defined]
+    data = get("docx").render(article, ctx).data
+    texts = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
+    assert "Second code here." in texts
+    messages = [str(w) for w in ctx.warnings]
+    assert any(m.startswith("content/t.md:7:") and "U+0000, U+FFFE" in m for m in messages)
+    assert any(m.startswith("content/t.md:7:") and "U+D800" in m for m in messages)
