@@ -204,6 +204,16 @@ def test_a_second_run_on_the_same_ledger_is_refused(site: Site, port: int) -> No
     assert code == 2 and "another `pubkit send` is using this ledger" in err
 
 
+def test_unusable_ledger_sends_nothing(site: Site, port: int, handler: ScriptedHandler) -> None:
+    write_list(site, 2)
+    ledger = site.root / ".pubkit" / "send-ledger.sqlite"
+    ledger.parent.mkdir()
+    ledger.write_bytes(b"this is not a database" * 100)
+    code, _, err = send(site, "--yes", "--smtp-host", "127.0.0.1", "--smtp-port", str(port))
+    assert code == 1 and "ledger error" in err
+    assert handler.received == []
+
+
 def run_cli(site: Site, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "pubkit", "send", "newsletters/sample.md", "--to", "list.csv",

@@ -34,6 +34,8 @@ def send(
     site: SiteOption = None,
 ) -> None:
     """Send a newsletter: a dry run by default, --yes to deliver; resumable without duplicates."""
+    import sqlite3
+
     from pubkit.diagnostics import SourceError
     from pubkit.output import write_atomic
     from pubkit.renderers.base import RenderContext
@@ -93,6 +95,10 @@ def send(
             fail_usage(str(exc))
         except SmtpUnavailable as exc:
             typer.echo(f"pubkit: {exc}; nothing was sent", err=True)
+            raise typer.Exit(EXIT_FAILED) from None
+        except sqlite3.Error as exc:
+            # Without the ledger nothing may go out: the run stops before the next message.
+            typer.echo(f"pubkit: {ledger_path}: ledger error: {exc}; stopped", err=True)
             raise typer.Exit(EXIT_FAILED) from None
     result.invalid = listed.problems
     data = result.to_json()
