@@ -153,6 +153,11 @@ def styles_xml() -> str:
         para("TableText", "Table Text", '<w:spacing w:after="0" w:line="240" w:lineRule="auto"/>'),
         para("TableAfter", "Table After", '<w:spacing w:after="120" w:line="120" w:lineRule="exact"/>',
              size(6)),
+        para("TOCHeading", "TOC Heading", '<w:keepNext/><w:spacing w:before="120" w:after="80"/>',
+             f'<w:b/><w:bCs/><w:color w:val="{PRIMARY}"/>{size(12)}', nxt="Normal"),
+        *(para(f"TOC{level}", f"toc {level}",
+               f'<w:spacing w:after="40"/><w:ind w:left="{(level - 1) * 240}"/>', nxt="Normal")
+          for level in (1, 2, 3)),
         para("FootnoteText", "footnote text",
              '<w:spacing w:after="40" w:line="240" w:lineRule="auto"/>', size(9)),
         char("FootnoteReference", "footnote reference", '<w:vertAlign w:val="superscript"/>'),

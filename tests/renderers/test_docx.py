@@ -175,7 +175,7 @@ def test_links_are_clickable(rich) -> None:
     document = docx.Document(io.BytesIO(rich[0]))
     rels = {r.rId: r.target_ref for r in document.part.rels.values() if r.is_external}
     body = part(rich[0], "word/document.xml")
-    links = body.xpath("//w:hyperlink", namespaces=NS)
+    links = body.xpath("/w:document/w:body/w:p//w:hyperlink", namespaces=NS)  # not the contents
     external = {rels[h.get(f"{{{NS['r']}}}id")]: "".join(h.itertext()) for h in links
                 if h.get(f"{{{NS['r']}}}id")}
     assert external["https://example.org/clinic"] == "link to the clinic"
@@ -234,7 +234,8 @@ def test_footnotes_are_real_word_footnotes(rich) -> None:
                       "2": "The second note. Second paragraph of the second note."}
     body = part(data, "word/document.xml")
     assert body.xpath("//w:footnoteReference/@w:id", namespaces=NS) == ["1", "2"]
-    assert body.xpath("//w:instrText/text()", namespaces=NS)[0].strip().startswith("NOTEREF _RefFn1")
+    instructions = body.xpath("/w:document/w:body/w:p//w:instrText/text()", namespaces=NS)
+    assert [i.strip() for i in instructions] == ["NOTEREF _RefFn1 \\f \\h"]
     assert body.xpath("//w:bookmarkStart[@w:name='_RefFn1']", namespaces=NS)
     document = docx.Document(io.BytesIO(data))
     footnotes = next(p for p in document.part.package.iter_parts()
@@ -402,3 +403,19 @@ def test_writer_strips_what_xml_cannot_hold_even_past_the_reader(tmp_path: Path)
     messages = [str(w) for w in ctx.warnings]
     assert any(m.startswith("content/t.md:7:") and "U+0000, U+FFFE" in m for m in messages)
     assert any(m.startswith("content/t.md:7:") and "U+D800" in m for m in messages)
+
+
+def test_table_of_contents_field_as_on_the_web_page(sample, rich) -> None:
+    assert not part(sample[0], "word/document.xml").xpath("//w:sdt", namespaces=NS)  # 3 < 4
+    body = part(rich[0], "word/document.xml")
+    (sdt,) = body.xpath("//w:sdt", namespaces=NS)
+    assert sdt.xpath(".//w:docPartGallery/@w:val", namespaces=NS) == ["Table of Contents"]
+    assert [i.strip() for i in sdt.xpath(".//w:instrText/text()", namespaces=NS)] == [
+        'TOC \\o "1-3" \\h \\z \\u']
+    entries = sdt.xpath(".//w:p[w:hyperlink]", namespaces=NS)
+    assert [e.xpath("string(w:pPr/w:pStyle/@w:val)", namespaces=NS) for e in entries] == [
+        "TOC1", "TOC2", "TOC3"]
+    bookmarks = body.xpath("//w:bookmarkStart[starts-with(@w:name, 'sec_')]/@w:name", namespaces=NS)
+    assert [e.xpath("string(w:hyperlink/@w:anchor)", namespaces=NS) for e in entries] == bookmarks[:3]
+    kinds = [el.get(W + "fldCharType") for el in sdt.iter(W + "fldChar")]
+    assert kinds == ["begin", "separate", "end"]

@@ -32,7 +32,7 @@ class DocxRenderer(Renderer):
         from pubkit.renderers.docx_media import DocxLinks, DocxMedia, bookmark_names, heading_ids
         from pubkit.renderers.docx_numbering import Numbering, numbering_element
         from pubkit.renderers.docx_package import set_properties, write_package
-        from pubkit.renderers.docx_page import closing, front_matter, header_and_footer, lead_image
+        from pubkit.renderers.docx_page import closing, contents, front_matter, header_and_footer, lead_image
         from pubkit.renderers.docx_writer import DocxWriter
 
         reference = ctx.theme.find(REFERENCE)
@@ -61,6 +61,7 @@ class DocxRenderer(Renderer):
         body_xml = (
             front_matter(article, settings, writer)
             + lead_image(article, media, writer)
+            + contents(article, settings, writer)
             + writer.blocks(article.body)
             + notes.write(writer)
             + closing(settings, writer)

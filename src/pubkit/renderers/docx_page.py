@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pubkit.model.article import Article
-from pubkit.renderers.docx_xml import NSDECLS, field, paragraph, text_run
+from pubkit.renderers.docx_xml import NSDECLS, field, field_end, field_start, paragraph, text_run
 from pubkit.renderers.page_data import format_date
 
 if TYPE_CHECKING:
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from pubkit.settings import Settings
 
 LOGO_HEIGHT = 457200  # half an inch, in EMU
+TOC_LEVELS = 3
 BYLINE_SEPARATOR = " · "
 
 
@@ -52,6 +53,36 @@ def front_matter(article: Article, settings: Settings, writer: DocxWriter) -> st
     line = BYLINE_SEPARATOR.join(byline(article))
     out.append(paragraph(text_run(writer.text(line)), "Byline", bidi=rtl))
     return "".join(out)
+
+
+def contents(article: Article, settings: Settings, writer: DocxWriter) -> str:
+    """A Word table of contents, as the web page has one (same threshold, same entries).
+
+    A real ``TOC`` field inside a table-of-contents content control, so Word
+    refreshes it with page numbers ("Update field"); its cached result links
+    each entry to its heading's bookmark, so it works before any update too.
+    """
+    entries = [e for e in article.outline if e.level <= TOC_LEVELS]
+    if len(article.outline) < settings.toc_min_headings or not entries:
+        return ""
+    rtl = writer.rtl
+    paragraphs = [paragraph(text_run("Contents"), "TOCHeading", bidi=rtl)]
+    top = min(e.level for e in entries)
+    for i, entry in enumerate(entries):
+        runs = text_run(writer.text(entry.text))
+        name = writer.bookmarks.get(entry.id)
+        if name:
+            runs = f'<w:hyperlink w:anchor="{name}" w:history="1">{runs}</w:hyperlink>'
+        if i == 0:
+            runs = field_start(f'TOC \\o "1-{TOC_LEVELS}" \\h \\z \\u') + runs
+        if i == len(entries) - 1:
+            runs += field_end()
+        paragraphs.append(paragraph(runs, f"TOC{entry.level - top + 1}", bidi=rtl))
+    return (
+        '<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/>'
+        f'<w:docPartUnique/></w:docPartObj></w:sdtPr><w:sdtContent>{"".join(paragraphs)}'
+        "</w:sdtContent></w:sdt>"
+    )
 
 
 def lead_image(article: Article, media: DocxMedia, writer: DocxWriter) -> str:

@@ -82,12 +82,20 @@ def paragraph(
     return f"<w:p>{ppr}{runs}</w:p>"
 
 
-def field(instruction: str, result: str, run_props: str = "") -> str:
-    """A complex field (``PAGE``, ``NUMPAGES``, ``NOTEREF``) with a cached result."""
+def field_start(instruction: str, run_props: str = "") -> str:
+    """The runs that open a complex field, up to where its cached result begins."""
     return (
         f'<w:r>{run_props}<w:fldChar w:fldCharType="begin"/></w:r>'
         f'<w:r>{run_props}<w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>'
         f'<w:r>{run_props}<w:fldChar w:fldCharType="separate"/></w:r>'
-        f"{text_run(result, run_props)}"
-        f'<w:r>{run_props}<w:fldChar w:fldCharType="end"/></w:r>'
     )
+
+
+def field_end(run_props: str = "") -> str:
+    return f'<w:r>{run_props}<w:fldChar w:fldCharType="end"/></w:r>'
+
+
+def field(instruction: str, result: str, run_props: str = "") -> str:
+    """A complex field (``PAGE``, ``NUMPAGES``, ``NOTEREF``) with a cached result."""
+    return (field_start(instruction, run_props) + text_run(result, run_props)
+            + field_end(run_props))
