@@ -18,6 +18,8 @@ from pubkit.renderers.docx_numbering import INDENT_STEP, LEVELS, Numbering, leve
 from pubkit.renderers.docx_xml import paragraph, rpr, text_run
 
 QUOTE_INDENT = 720
+MAX_NESTED_INDENT = 4320
+"""Deeper nesting stops indenting at three inches, so text keeps room on the page."""
 _ALIGN = {"left": "left", "center": "center", "right": "right"}
 
 
@@ -131,7 +133,7 @@ class DocxWriter(DocxInlines):
         before = self.flush_pending()
         saved = (self.style, self.indent)
         self._quotes += 1
-        if self._quotes > 1 or self.indent:
+        if (self._quotes > 1 or self.indent) and self.indent < MAX_NESTED_INDENT:
             self.indent = (self.indent or QUOTE_INDENT) + INDENT_STEP
         self.style = "Quote" if self.style in (None, "ListContinue", "Quote") else self.style
         try:
