@@ -151,7 +151,7 @@ def styles_xml() -> str:
              f'<w:pBdr>{border("bottom", PRIMARY, 6, 1)}</w:pBdr><w:spacing w:after="240"/>',
              size(6)),
         para("TableText", "Table Text", '<w:spacing w:after="0" w:line="240" w:lineRule="auto"/>'),
-        para("TableAfter", "Table After", '<w:spacing w:after="120" w:line="120" w:lineRule="exact"/>',
+        para("Spacer", "Spacer", '<w:spacing w:after="120" w:line="120" w:lineRule="exact"/>',
              size(6)),
         para("TOCHeading", "TOC Heading", '<w:keepNext/><w:spacing w:before="120" w:after="80"/>',
              f'<w:b/><w:bCs/><w:color w:val="{PRIMARY}"/>{size(12)}', nxt="Normal"),

@@ -81,7 +81,7 @@ def contents(article: Article, settings: Settings, writer: DocxWriter) -> str:
     return (
         '<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/>'
         f'<w:docPartUnique/></w:docPartObj></w:sdtPr><w:sdtContent>{"".join(paragraphs)}'
-        "</w:sdtContent></w:sdt>"
+        f'{paragraph("", "Spacer", bidi=rtl)}</w:sdtContent></w:sdt>'
     )
 
 

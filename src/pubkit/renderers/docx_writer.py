@@ -176,7 +176,7 @@ class DocxWriter(DocxInlines):
             rows += [self._row(r, node.aligns, columns, col, False) for r in node.rows]
         finally:
             self.style, self.indent, self._max_image = saved
-        return before + f"<w:tbl>{head}{''.join(rows)}</w:tbl>" + paragraph("", "TableAfter", bidi=self.rtl)
+        return before + f"<w:tbl>{head}{''.join(rows)}</w:tbl>" + paragraph("", "Spacer", bidi=self.rtl)
 
     def _row(self, row: n.TableRow, aligns: list[n.Align], columns: int, col: int,
              header: bool) -> str:
