@@ -118,6 +118,9 @@ def test_properties_come_from_the_article(sample, rich) -> None:
         "Jane Writer", dt.datetime(2024, 5, 1, tzinfo=utc), dt.datetime(2024, 6, 15, tzinfo=utc))
     styles = part(rich[0], "word/styles.xml")
     assert styles.xpath("//w:docDefaults//w:lang/@w:val", namespaces=NS) == ["en"]
+    app = part(rich[0], "docProps/app.xml")
+    assert [(el.tag.split("}")[1], el.text) for el in app] == [
+        ("Application", "pubkit"), ("DocSecurity", "0"), ("Company", "Test Clinic")]
 
 
 def test_headings_use_builtin_styles_and_outline_levels(rich) -> None:

@@ -82,12 +82,17 @@ def test_document_is_written_whole_around_bad_pictures(tmp_path: Path) -> None:
         "![Broken vector](img/bad.svg)\n\n"
         "![Remote](https://example.org/x.png)\n\n"
         f"![Inline dot](data:image/png;base64,{dot})\n\n"
+        "![](img/lead.jpg)\n\n"
         "Closing words.\n"
     )
     data, warnings = render(root, "a.md")
     document = docx.Document(io.BytesIO(data))
-    assert [s._inline.docPr.get("descr") for s in document.inline_shapes] == [
-        "Lead picture", "Diagram", "Inline dot"]
+    shapes = list(document.inline_shapes)
+    assert [s._inline.docPr.get("descr") for s in shapes] == [
+        "Lead picture", "Diagram", "Inline dot", ""]
+    # No alt text: marked decorative (Word's accessibility checker), not unlabelled.
+    assert [bool(s._inline.docPr.xpath(".//*[local-name()='decorative'][@val='1']"))
+            for s in shapes] == [False, False, False, True]
     assert any("a.md:9:" in w and "bad.svg" in w for w in warnings)
     assert any("a.md:11:" in w and "remote resources are off" in w for w in warnings)
     texts = [p.text for p in document.paragraphs]

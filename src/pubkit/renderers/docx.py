@@ -31,7 +31,7 @@ class DocxRenderer(Renderer):
         from pubkit.renderers.docx_footnotes import Footnotes
         from pubkit.renderers.docx_media import DocxLinks, DocxMedia, bookmark_names, heading_ids
         from pubkit.renderers.docx_numbering import Numbering, numbering_element
-        from pubkit.renderers.docx_package import set_properties, write_package
+        from pubkit.renderers.docx_package import set_app_properties, set_properties, write_package
         from pubkit.renderers.docx_page import closing, contents, front_matter, header_and_footer, lead_image
         from pubkit.renderers.docx_writer import DocxWriter
 
@@ -70,6 +70,7 @@ class DocxRenderer(Renderer):
         header_and_footer(document, settings, writer, media, ctx.site.root)
         _set_language(part.styles.element, article.lang)
         set_properties(document, article, settings.site_name)
+        set_app_properties(part.package, settings.site_name)
         return Output(write_package(part.package))
 
 

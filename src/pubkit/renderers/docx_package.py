@@ -15,7 +15,7 @@ import zipfile
 from typing import Any
 
 from pubkit.model.article import Article
-from pubkit.renderers.docx_xml import legal
+from pubkit.renderers.docx_xml import clean, legal
 
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 """Creation date of an article that has no date (never the clock)."""
@@ -56,6 +56,24 @@ def set_properties(document: Any, article: Article, site_name: str) -> None:
                 "cp:version"):
         for child in element.findall(qn(tag)):
             element.remove(child)
+
+
+def set_app_properties(package: Any, site_name: str) -> None:
+    """Application properties naming pubkit and the site, without the reference's statistics.
+
+    A reference saved by Word carries its own page and word counts and template
+    name, which would describe the reference, not this article.
+    """
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    for rel in package.rels.values():
+        if rel.reltype == RT.EXTENDED_PROPERTIES and not rel.is_external:
+            rel.target_part._blob = (
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+                'extended-properties"><Application>pubkit</Application><DocSecurity>0'
+                f"</DocSecurity><Company>{clean(site_name)}</Company></Properties>"
+            ).encode()
 
 
 def _value(text: str) -> str:
