@@ -1,6 +1,6 @@
-"""Write ``reference.docx``, the house style of pubkit's Word documents.
+"""Write ``templates/docx/reference.docx``, the house style of pubkit's Word documents.
 
-Run ``.venv/bin/python templates/docx/make_reference.py`` after changing a
+Run ``.venv/bin/python scripts/make_docx_reference.py`` after changing a
 style here and commit both files.  The document holds no content: only
 styles (Word's built-in names, so the navigation pane, a table of contents
 and "Apply styles" work), the list definitions, page set-up and the
@@ -9,14 +9,13 @@ footnote separators.  The output is byte-for-byte reproducible.
 
 from __future__ import annotations
 
-import sys
 import zipfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
-
 from pubkit.renderers.docx_numbering import abstract_num_xml
 from pubkit.settings import Brand
+
+REPO = Path(__file__).resolve().parents[1]
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -277,4 +276,4 @@ def main(target: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(__file__).resolve().with_name("reference.docx"))
+    main(REPO / "templates" / "docx" / "reference.docx")
