@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import runpy
 import shutil
 import zipfile
 from pathlib import Path
@@ -422,3 +423,15 @@ def test_table_of_contents_field_as_on_the_web_page(sample, rich) -> None:
     assert [e.xpath("string(w:hyperlink/@w:anchor)", namespaces=NS) for e in entries] == bookmarks[:3]
     kinds = [el.get(W + "fldCharType") for el in sdt.iter(W + "fldChar")]
     assert kinds == ["begin", "separate", "end"]
+
+
+def test_committed_reference_document_is_what_the_script_makes(tmp_path: Path) -> None:
+    script = runpy.run_path(str(REPO / "scripts" / "make_docx_reference.py"))
+    script["main"](tmp_path / "reference.docx")
+    committed = REPO / "templates" / "docx" / "reference.docx"
+    assert (tmp_path / "reference.docx").read_bytes() == committed.read_bytes()
+    styles = docx.Document(str(committed)).styles
+    for name in ("Title", "Subtitle", "Quote", "Source Code", "Verbatim Char", "Article Table",
+                 "footnote text", "footnote reference", "Header", "Footer", "Hyperlink",
+                 *(f"Heading {i}" for i in range(1, 7))):
+        assert name in [s.name for s in styles], name
