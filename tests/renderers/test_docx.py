@@ -435,3 +435,18 @@ def test_committed_reference_document_is_what_the_script_makes(tmp_path: Path) -
                  "footnote text", "footnote reference", "Header", "Footer", "Hyperlink",
                  *(f"Heading {i}" for i in range(1, 7))):
         assert name in [s.name for s in styles], name
+
+
+def test_brand_colours_from_the_site_settings_recolour_the_house_styles(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site")
+    toml = (root / "pubkit.toml").read_text().replace(
+        "[brand]\n", '[brand]\nprimary_color = "#aa2200"\naccent_color = "#fff4e0"\n')
+    (root / "pubkit.toml").write_text(toml)
+    data, _ = render(root, SAMPLE.name)
+    styles = docx.Document(io.BytesIO(data)).styles
+    assert str(styles["Heading 2"].font.color.rgb) == "AA2200"
+    assert str(styles["Title"].font.color.rgb) == "AA2200"
+    banner = styles["Banner"].element
+    assert banner.xpath("w:pPr/w:shd/@w:fill") == ["FFF4E0"]
+    assert not part(data, "word/styles.xml").xpath("//@w:color[.='0B5A7A'] | //@w:val[.='0B5A7A']",
+                                                   namespaces=NS)

@@ -15,6 +15,7 @@ from pubkit.model.article import Article
 from pubkit.renderers.base import Output, RenderContext, Renderer
 from pubkit.renderers.docx_xml import NSDECLS, W, clean
 from pubkit.renderers.page_data import text_direction
+from pubkit.theme import builtin_templates
 
 REFERENCE = "docx/reference.docx"
 CJK_LANGUAGES = frozenset(("zh", "ja", "ko"))
@@ -69,6 +70,8 @@ class DocxRenderer(Renderer):
         document = _with_body(part, body_xml)
         header_and_footer(document, settings, writer, media, ctx.site.root)
         _set_language(part.styles.element, article.lang)
+        if reference.is_relative_to(builtin_templates()):  # a site's own reference keeps its colours
+            _brand_colours(part.styles.element, settings.brand)
         set_properties(document, article, settings.site_name)
         set_app_properties(part.package, settings.site_name)
         return Output(write_package(part.package))
@@ -96,6 +99,26 @@ def _with_body(part, body_xml: str):  # type: ignore[no-untyped-def]
             new.body.addprevious(child)
     part._element = new
     return part.document
+
+
+def _brand_colours(styles, brand) -> None:  # type: ignore[no-untyped-def]
+    """Recolour the built-in reference's styles with the site's brand colours (pubkit.toml)."""
+    from pubkit.settings import Brand
+
+    swap = {}
+    for name in ("primary_color", "accent_color"):
+        default = Brand.model_fields[name].default.lstrip("#").upper()
+        wanted = getattr(brand, name).lstrip("#").upper()
+        if wanted != default:
+            swap[default] = wanted
+    if not swap:
+        return
+    for element in styles.iter(W + "color", W + "shd", W + "top", W + "bottom", W + "left",
+                                W + "right", W + "insideH"):
+        for attr in (W + "val", W + "color", W + "fill"):
+            value = element.get(attr)
+            if value in swap:
+                element.set(attr, swap[value])
 
 
 def _set_language(styles, lang: str) -> None:  # type: ignore[no-untyped-def]
