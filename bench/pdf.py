@@ -53,24 +53,22 @@ def _context(root: Path):  # type: ignore[no-untyped-def]
     return RenderContext.for_site(open_site(root))
 
 
-def pubkit_times(paths: list[Path], root: Path, repeat: int = 1) -> list[float]:
-    """Seconds per article (parse + render), after one warm-up render."""
+def pubkit_render(root: Path):  # type: ignore[no-untyped-def]
+    """One article through pubkit: parse, print HTML, WeasyPrint (shared engine)."""
     from pubkit.renderers import get
     from pubkit.source.reader import read_article
 
     ctx, renderer = _context(root), get("pdf")
-    renderer.render(read_article(paths[0], root), ctx)
-    times = []
-    for _ in range(repeat):
-        for p in paths:
-            start = time.perf_counter()
-            renderer.render(read_article(p, root), ctx)
-            times.append(time.perf_counter() - start)
-    return times
+
+    def one(p: Path) -> None:
+        ctx.warnings.clear()
+        renderer.render(read_article(p, root), ctx)
+
+    return one
 
 
-def weasyprint_times(paths: list[Path], root: Path, shared: bool, repeat: int = 1) -> list[float]:
-    """WeasyPrint alone on pubkit's print HTML, with the same fetcher and PDF options."""
+def weasyprint_render(paths: list[Path], root: Path, shared: bool):  # type: ignore[no-untyped-def]
+    """WeasyPrint alone on pubkit's print HTML (made beforehand), same fetcher and options."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -81,7 +79,8 @@ def weasyprint_times(paths: list[Path], root: Path, shared: bool, repeat: int = 
     ctx = _context(root)
     html_of = {p: PdfRenderer().print_html(read_article(p, root), ctx) for p in paths}
     css_text = ctx.theme.read_text(STYLESHEET)
-    page_css = ctx.theme.template(PAGE_STYLESHEET).render(pdf=ctx.settings.pdf, brand=ctx.settings.brand)
+    page_css = ctx.theme.template(PAGE_STYLESHEET).render(pdf=ctx.settings.pdf,
+                                                          brand=ctx.settings.brand)
     options = VARIANTS[ctx.settings.pdf.variant]
 
     def parse(fonts: FontConfiguration, fetcher: SiteFetcher) -> list[CSS]:
@@ -94,26 +93,33 @@ def weasyprint_times(paths: list[Path], root: Path, shared: bool, repeat: int = 
         return SiteFetcher(ctx.resources, lambda url, why: None, generated,
                            find_theme=ctx.theme.find, system_fonts=True)
 
-    fonts = FontConfiguration()
-    sheets = parse(fonts, fetcher_for({}))
+    state = {"fonts": FontConfiguration()}
+    state["sheets"] = parse(state["fonts"], fetcher_for({}))
 
     def one(p: Path) -> None:
-        nonlocal fonts, sheets
         html, writer, generated = html_of[p]
         fetcher = fetcher_for(generated)
         if not shared:
-            fonts = FontConfiguration()
-            sheets = parse(fonts, fetcher)
+            state["fonts"] = FontConfiguration()
+            state["sheets"] = parse(state["fonts"], fetcher)
         HTML(string=html, base_url=writer.base_url, url_fetcher=fetcher).write_pdf(
-            stylesheets=sheets, font_config=fonts, **options)
+            stylesheets=state["sheets"], font_config=state["fonts"], pdf_identifier=True,
+            **options)
 
-    one(paths[0])
-    times = []
+    return one
+
+
+def interleaved(paths: list[Path], modes: dict, repeat: int) -> dict[str, list[float]]:  # type: ignore[type-arg]
+    """Seconds per article for each mode, the modes taking turns so load drifts hit all alike."""
+    for one in modes.values():
+        one(paths[0])  # warm-up
+    times: dict[str, list[float]] = {name: [] for name in modes}
     for _ in range(repeat):
-        for p in paths:
-            start = time.perf_counter()
-            one(p)
-            times.append(time.perf_counter() - start)
+        for name, one in modes.items():
+            for p in paths:
+                start = time.perf_counter()
+                one(p)
+                times[name].append(time.perf_counter() - start)
     return times
 
 
@@ -177,11 +183,14 @@ def main() -> None:
         sets = _site(root, args.batch)
         rows = []
         for label, key, repeat in (("sample article", "sample", 20), ("15,000-word article", "long", 3),
-                                   (f"{args.batch} articles in one process", "batch", 1)):
-            pk = pubkit_times(sets[key], root, repeat)
-            floor = weasyprint_times(sets[key], root, shared=True, repeat=repeat)
-            naive = weasyprint_times(sets[key], root, shared=False, repeat=repeat)
-            rows.append((label, pk, floor, naive))
+                                   (f"{args.batch} articles in one process", "batch", 2)):
+            paths = sets[key]
+            t = interleaved(paths, {
+                "pubkit": pubkit_render(root),
+                "floor": weasyprint_render(paths, root, shared=True),
+                "naive": weasyprint_render(paths, root, shared=False),
+            }, repeat)
+            rows.append((label, t["pubkit"], t["floor"], t["naive"]))
         pandoc_sets = {"sample": sets["sample"], "long": sets["long"],
                        "batch": sets["batch"][: args.pandoc_files]}
         out = Path(tmp) / "pandoc"

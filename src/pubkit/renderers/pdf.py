@@ -6,14 +6,13 @@ WeasyPrint loads goes through one :class:`SiteFetcher`.  The font
 configuration and the parsed stylesheets live for the whole process (parsing
 them is a third of a small handout's render time) in a small, bounded cache.
 The output is byte-reproducible: no clock, a file identifier derived from
-the article, dates from the front matter.
+the content, dates from the front matter.
 """
 
 from __future__ import annotations
 
 import calendar
 import contextlib
-import hashlib
 import os
 import re
 import threading
@@ -151,7 +150,8 @@ class PdfRenderer(Renderer):
                 data = document.write_pdf(
                     stylesheets=list(styles.sheets),
                     font_config=eng.fonts,
-                    pdf_identifier=_identifier(article, ctx),
+                    # pydyf derives the file identifier from the bytes written: no clock, no randomness.
+                    pdf_identifier=True,
                     finisher=_display_title,
                     **VARIANTS[ctx.settings.pdf.variant],
                 )
@@ -199,14 +199,6 @@ class PdfRenderer(Renderer):
             generator=f"pubkit {__version__}",
         )
         return html, writer, generated
-
-
-def _identifier(article: Article, ctx: RenderContext) -> bytes:
-    """A file identifier that changes with the content and nothing else."""
-    h = hashlib.md5(usedforsecurity=False)
-    h.update(article.source_hash.encode())
-    h.update(ctx.settings.model_dump_json().encode())
-    return h.hexdigest().encode()
 
 
 @contextlib.contextmanager

@@ -5,7 +5,9 @@ handout's :class:`~pubkit.renderers.pdf_fetch.SiteFetcher` can open (each
 remembered with its source line, so a refusal names the line); an image
 with a title alone in its paragraph becomes a figure with a caption; links to
 other articles point at their public web pages (paper has no sibling files);
-external links carry a class so the stylesheet can print their address.
+external links carry a class so the stylesheet can print their address; and
+notes made only of paragraphs are placed at their first call, where the
+stylesheet floats them to the foot of the page (``float: footnote``).
 """
 
 from __future__ import annotations
