@@ -159,12 +159,16 @@ def test_hostile_references_are_refused_and_the_pdf_still_renders(
 def test_an_allowed_image_does_render(make_site, ctx_for) -> None:
     """The control: the same path for an image inside the site embeds it."""
     site = make_site({
-        "content/ok.md": "---\ntitle: Fine\n---\n\n![green box](images/ok.png)\n",
+        "content/ok.md": "---\ntitle: Fine\nimage: images/lead.png\n---\n\n![green box](images/ok.png)\n",
         "content/images/ok.png": _png((0, 120, 0)),
+        "content/images/lead.png": _png((0, 0, 120)),
+        # A site stylesheet may use pictures beside it in the theme folder.
+        "templates/pdf/handout.css": "h1 { background: url(mark.png) no-repeat; }\n",
+        "templates/pdf/mark.png": _png((120, 0, 0)),
     })
     [result] = render_path(site.content_dir / "ok.md", ["pdf"], ctx_for(site))
     assert result.ok and result.warnings == []
-    assert _images(result.output.data) == 1
+    assert _images(result.output.data) == 3
 
 
 def test_fetcher_refuses_every_other_scheme(make_site, ctx_for) -> None:
