@@ -154,8 +154,8 @@ def pubkit_dry_run(composed: Any, recipients: list[Any], out: Path) -> float:
     return elapsed
 
 
-def cli_send(site_dir: Path, port: int, recipients: list[Any]) -> float:
-    """``pubkit send --yes`` as a user runs it: start-up, compose, CSV, ledger, SMTP."""
+def cli_send(site_dir: Path, port: int, recipients: list[Any], yes: bool = True) -> float:
+    """``pubkit send`` as a user runs it: start-up, compose, CSV, then SMTP or ``.eml`` files."""
     import csv
     import subprocess
 
@@ -166,7 +166,7 @@ def cli_send(site_dir: Path, port: int, recipients: list[Any]) -> float:
     shutil.rmtree(site_dir / ".pubkit", ignore_errors=True)
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "pubkit", "send", "newsletters/sample.md", "--to",
-                    "list.csv", "--yes", "--smtp-port", str(port)],
+                    "list.csv", "--smtp-port", str(port), *(["--yes"] if yes else [])],
                    cwd=site_dir, check=True, capture_output=True)
     return time.perf_counter() - start
 
@@ -213,6 +213,9 @@ def main() -> None:
                 ("pubkit campaign.dry_run: personalise + write .eml", args.dry_run,
                  [pubkit_dry_run(composed, recipients[: args.dry_run], tmp / f"eml{i}")
                   for i in runs]),
+                *([("`pubkit send` dry run (new process: start-up, compose, CSV, .eml files)",
+                    args.dry_run, [cli_send(tmp / "site", port, recipients[: args.dry_run],
+                                            yes=False) for _ in runs])] if cli else []),
             ]
     finally:
         stop.set()
