@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email
 import ssl
-import time
 from collections.abc import Iterator
 from email import policy
 from pathlib import Path
@@ -190,12 +189,19 @@ def test_international_addresses(handler: ScriptedHandler) -> None:
 
 
 def test_rate_limit_paces_transactions(server: int) -> None:
-    run = Run(plain(server, rate_limit=20.0))
-    run.sender._sleep = lambda s: (run.sleeps.append(s), time.sleep(s))  # really wait
+    now = [100.0]  # a clock that moves only when the sender sleeps
+
+    def sleep(seconds: float) -> None:
+        naps.append(seconds)
+        now[0] += seconds
+
+    naps: list[float] = []
+    sender = SmtpSender(plain(server, rate_limit=20.0), sleep=sleep, clock=lambda: now[0])
     for i in range(4):
-        run.deliver(f"h{i}@example.org")
-    assert len(run.sleeps) == 3  # the first goes at once, each next waits for its slot
-    assert all(0 < s <= 0.05 for s in run.sleeps)
+        data = message_bytes(message(f"h{i}@example.org"))
+        assert sender.deliver(SENDER, f"h{i}@example.org", data, lambda: None, print).status \
+            == "sent"
+    assert naps == pytest.approx([0.05, 0.05, 0.05])  # the first at once, then one per slot
 
 
 def test_unreachable_server_stops_after_bounded_tries() -> None:

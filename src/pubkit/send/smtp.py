@@ -47,9 +47,11 @@ class Attempt:
 class SmtpSender:
     """One connection, opened on first use, reopened after it breaks, closed with QUIT."""
 
-    def __init__(self, config: SmtpConfig, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, config: SmtpConfig, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.config = config
         self._sleep = sleep
+        self._clock = clock
         self._conn: smtplib.SMTP | None = None
         self._next_start = 0.0
         self.connections = 0
@@ -155,7 +157,7 @@ class SmtpSender:
     def _pace(self) -> None:
         if self.config.rate_limit <= 0:
             return
-        now = time.monotonic()
+        now = self._clock()
         if self._next_start > now:
             self._sleep(self._next_start - now)
             now = self._next_start
