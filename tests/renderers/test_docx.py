@@ -215,10 +215,14 @@ def test_pictures_embedded_scaled_with_alt_text(rich) -> None:
     assert all(0 < s.width <= text_width for s in shapes)
     assert shapes[2].width == text_width  # 3000 px wide: shrunk to the text width
     assert shapes[0].height * 4 == pytest.approx(shapes[0].width * 3, rel=0.01)
+    blips = [s._inline.xpath(".//a:blip")[0] for s in shapes]
+    assert [len(b.xpath(".//*[local-name()='svgBlip']")) for b in blips] == [0, 1, 0]
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         media = sorted(n for n in archive.namelist() if n.startswith("word/media/"))
-        # Three pictures; the logo is the circle again, embedded once.
-        assert [n.rsplit(".", 1)[1] for n in media] == ["png"] * 3
+        # Three pictures (the SVG also as itself); the logo is the circle again, embedded once.
+        assert sorted(n.rsplit(".", 1)[1] for n in media) == ["png", "png", "png", "svg"]
+        svg = archive.read(next(n for n in media if n.endswith(".svg")))
+        assert b"<circle" in svg and b"passwd" not in svg
         assert not any(b"root:" in archive.read(n) for n in archive.namelist())
     for reason, line in (("truncated", 74), ("not an image format", 76),
                          ("does not exist", 78), ("outside the site", 80)):

@@ -13,6 +13,7 @@ picture out with a warning naming the line.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gzip
 import hashlib
 import io
@@ -53,6 +54,8 @@ class Picture:
     content_type: str
     width_emu: int
     height_emu: int
+    vector: bytes | None = None
+    """The cleaned SVG a rasterised picture came from: Word 2016 and later draw it instead."""
 
     @property
     def digest(self) -> str:
@@ -143,10 +146,11 @@ def _from_svg(data: bytes) -> Picture:
     _drop_external_references(root)
     width, height = _svg_size(root)
     zoom = min(2.0, SVG_MAX_PIXELS / max(width, height, 1))
+    svg = etree.tostring(root, encoding="unicode")
     try:
         import resvg_py
 
-        png = resvg_py.svg_to_bytes(svg_string=etree.tostring(root, encoding="unicode"), zoom=zoom)
+        png = resvg_py.svg_to_bytes(svg_string=svg, zoom=zoom)
     except (ValueError, RuntimeError) as exc:
         raise ImageRefused(f"SVG could not be drawn ({exc})") from None
     except BaseException as exc:
@@ -159,19 +163,27 @@ def _from_svg(data: bytes) -> Picture:
         image.load()
     except _DECODE_ERRORS as exc:
         raise ImageRefused(f"SVG could not be drawn ({exc})") from None
-    return _to_png(image, dpi=DEFAULT_DPI * zoom)
+    return dataclasses.replace(_to_png(image, dpi=DEFAULT_DPI * zoom), vector=svg.encode())
 
 
 def _drop_external_references(root) -> None:  # type: ignore[no-untyped-def]
-    """Remove links to anything outside the SVG itself (files, URLs), keeping ``#id`` and data."""
-    for element in root.iter():
-        if not isinstance(element.tag, str):
+    """Remove links to anything outside the SVG itself (files, URLs), keeping ``#id`` and
+    data, and anything active (scripts, event handlers): the SVG travels inside the document."""
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str):  # comments, processing instructions
+            if element.getparent() is not None:
+                element.getparent().remove(element)
+            continue
+        if element.tag.rsplit("}", 1)[-1] in ("script", "foreignObject"):
+            element.getparent().remove(element)
             continue
         for name in list(element.attrib):
-            if name.endswith("}href") or name == "href":
-                value = element.attrib[name].strip()
-                if not (value.startswith("#") or value.lower().startswith("data:image/")):
-                    del element.attrib[name]
+            local = name.rsplit("}", 1)[-1]
+            value = element.attrib[name].strip()
+            external = local == "href" and not (value.startswith("#")
+                                                 or value.lower().startswith("data:image/"))
+            if external or local.lower().startswith("on"):
+                del element.attrib[name]
 
 
 def _svg_size(root) -> tuple[float, float]:  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import re
 import urllib.parse
 from collections.abc import Callable
@@ -35,6 +36,8 @@ DECORATIVE = (
     'val="1"/></a:ext></a:extLst>'
 )
 """Marks a picture with empty alt text as decorative, so Word's accessibility check agrees."""
+SVG_EXTENSION = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
+SVG_NS = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
 
 
 class DocxMedia:
@@ -88,18 +91,30 @@ class DocxMedia:
             return self.ctx.resources.fetch_remote(url)[0]
         return self.ctx.resources.read_local(src, base)
 
+    def _part(self, blob: bytes, ext: str, content_type: str) -> Any:
+        """The image part holding ``blob``, added to the package once."""
+        from docx.parts.image import ImagePart
+
+        key = hashlib.sha256(blob).hexdigest()
+        image_part = self._parts.get(key)
+        if image_part is None:
+            name = self.package.next_partname(f"/word/media/image%d.{ext}")
+            image_part = self._parts[key] = ImagePart(name, content_type, blob)
+        return image_part
+
     def drawing(self, picture: Picture, part: Any, cx: int, cy: int, alt: str,
                 title: str | None = None) -> str:
         """An inline picture run: the image part related to ``part``, alt text as description."""
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
-        from docx.parts.image import ImagePart
 
-        image_part = self._parts.get(picture.digest)
-        if image_part is None:
-            name = self.package.next_partname(f"/word/media/image%d.{picture.ext}")
-            image_part = ImagePart(name, picture.content_type, picture.blob)
-            self._parts[picture.digest] = image_part
+        image_part = self._part(picture.blob, picture.ext, picture.content_type)
         rid = part.relate_to(image_part, RT.IMAGE)
+        blip = f'<a:blip r:embed="{rid}"/>'
+        if picture.vector is not None:
+            svg_rid = part.relate_to(self._part(picture.vector, "svg", "image/svg+xml"), RT.IMAGE)
+            blip = (f'<a:blip r:embed="{rid}"><a:extLst><a:ext uri="{SVG_EXTENSION}">'
+                    f'<asvg:svgBlip xmlns:asvg="{SVG_NS}" r:embed="{svg_rid}"/></a:ext>'
+                    "</a:extLst></a:blip>")
         self._drawing_id += 1
         did = self._drawing_id
         descr = clean(" ".join(alt.split()))
@@ -114,7 +129,7 @@ class DocxMedia:
             '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
             f'<pic:pic><pic:nvPicPr><pic:cNvPr id="{did}" name="{image_part.partname.filename}" '
             f'descr="{descr}"/><pic:cNvPicPr/></pic:nvPicPr>'
-            f'<pic:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch>'
+            f"<pic:blipFill>{blip}<a:stretch><a:fillRect/></a:stretch>"
             '</pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/>'
             f'<a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
             "</pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"
