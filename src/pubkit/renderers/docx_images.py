@@ -3,10 +3,11 @@
 Word shows PNG, JPEG and GIF everywhere, so those are kept byte for byte
 once Pillow has decoded them whole (a truncated file or a text file named
 ``.png`` is refused here, not in the reader's word processor).  EMF and WMF
-are Word's own vector formats and are kept too.  SVG is rasterised with
-resvg after every external reference is removed from it (an SVG must not
-pull files from outside the site); WebP, BMP, TIFF, ICO and the rest become
-PNG.  Anything else is refused with the reason, and the caller leaves the
+are Word's own vector formats and are kept too.  SVG is cleaned (no
+external references, so it cannot pull files from outside the site; no
+scripts or event handlers; entities never expanded), rasterised with resvg
+for every reader, and kept as SVG for Word 2016 and later; WebP, BMP, TIFF,
+ICO and the rest become PNG.  Anything else is refused with the reason, and the caller leaves the
 picture out with a warning naming the line.
 """
 
