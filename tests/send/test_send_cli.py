@@ -192,6 +192,17 @@ def test_missing_newsletter_or_list_exits_2(site: Site) -> None:
     assert result.exit_code == 2 and "none.csv: cannot read" in result.stderr
 
 
+def test_newsletter_by_name_or_site_relative_path(site: Site, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    listed = write_list(site, 1)
+    monkeypatch.chdir(tmp_path)  # somewhere else than the site
+    for given in ("sample", "newsletters/sample.md"):
+        result = runner.invoke(app, ["send", given, "--to", str(listed), "--site",
+                                     str(site.root)])
+        assert result.exit_code == 0, result.stderr
+        assert "wrote 1 message to" in result.stdout
+
+
 def test_a_second_run_on_the_same_ledger_is_refused(site: Site, port: int) -> None:
     write_list(site, 1)
     from pubkit.renderers.base import RenderContext

@@ -112,11 +112,13 @@ def send(
 
 
 def _newsletter_path(newsletter: Path, site: Site) -> Path:
-    if newsletter.is_file():
-        return newsletter
-    named = site.newsletters_dir / newsletter.with_suffix(".md").name
-    if newsletter.parent == Path(".") and named.is_file():
-        return named
+    """The file as given, else relative to the site, else ``newsletters/<name>.md``."""
+    candidates = [newsletter, site.root / newsletter]
+    if newsletter.parent == Path("."):
+        candidates.append(site.newsletters_dir / newsletter.with_suffix(".md").name)
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
     fail_usage(f"{newsletter}: no such newsletter file")
 
 
@@ -147,7 +149,8 @@ def _summary(result: Report, out_dir: Path, report_path: Path, err: bool) -> Non
             if o.status == "failed":
                 typer.echo(f"failed: {o.email} (line {o.line}): {o.detail}", err=True)
         written = len(result.outcomes) - counts["failed"]
-        typer.echo(f"dry run: wrote {written} messages to {_shown(out_dir)}, sent nothing; "
+        typer.echo(f"dry run: wrote {written} message{'' if written == 1 else 's'} to "
+                   f"{_shown(out_dir)}, sent nothing; "
                    f"--yes would send {counts['would_send']}, skip {counts['skipped']} already "
                    f"sent, leave {counts['unknown']} unknown{invalid}; report: "
                    f"{_shown(report_path)}", err=err)
