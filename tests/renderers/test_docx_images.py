@@ -111,3 +111,15 @@ def test_document_is_written_whole_around_bad_pictures(tmp_path: Path) -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         types = archive.read("[Content_Types].xml").decode()
     assert 'Extension="emf" ContentType="image/x-emf"' in types
+
+
+def test_photos_are_turned_upright_by_their_exif_orientation() -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored sideways: turn 90 degrees clockwise to view
+    out = io.BytesIO()
+    Image.new("RGB", (80, 40), (200, 30, 30)).save(out, format="JPEG", exif=exif)
+    picture = prepare(out.getvalue())
+    assert picture.ext == "jpeg"
+    upright = Image.open(io.BytesIO(picture.blob))
+    assert upright.size == (40, 80) and upright.getexif().get(0x0112, 1) == 1
+    assert picture.height_emu == 2 * picture.width_emu

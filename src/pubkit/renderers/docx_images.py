@@ -23,9 +23,10 @@ import struct
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 EMU_PER_INCH = 914400
+ORIENTATION = 0x0112  # EXIF tag
 DEFAULT_DPI = 96
 SVG_MAX_PIXELS = 4000
 """Longest side of a rasterised SVG, in pixels (twice its size for sharp print, at most this)."""
@@ -86,13 +87,31 @@ def prepare(data: bytes) -> Picture:
         raise ImageRefused("not an image format that can be read") from None
     except _DECODE_ERRORS as exc:
         raise ImageRefused(f"unreadable {fmt or 'image'} ({exc})") from None
-    if fmt in _KEEP:
-        ext, ctype = _KEEP[fmt]
-        return Picture(data, ext, ctype, *_size(image))
     try:
-        return _to_png(image)
+        if fmt in _KEEP and _orientation(image) == 1:
+            ext, ctype = _KEEP[fmt]
+            return Picture(data, ext, ctype, *_size(image))
+        if fmt == "JPEG":
+            return _upright_jpeg(image)
+        return _to_png(ImageOps.exif_transpose(image))
     except _DECODE_ERRORS as exc:
-        raise ImageRefused(f"{fmt} could not be converted to PNG ({exc})") from None
+        raise ImageRefused(f"{fmt} could not be converted ({exc})") from None
+
+
+def _orientation(image: Image.Image) -> int:
+    try:
+        return int(image.getexif().get(ORIENTATION, 1))
+    except (ValueError, TypeError, SyntaxError, OSError):
+        return 1
+
+
+def _upright_jpeg(image: Image.Image) -> Picture:
+    """A phone photo turned by its EXIF orientation, which Word does not apply."""
+    upright = ImageOps.exif_transpose(image)
+    out = io.BytesIO()
+    upright.save(out, format="JPEG", quality=92, dpi=image.info.get("dpi", (DEFAULT_DPI,) * 2))
+    upright.info["dpi"] = image.info.get("dpi", (DEFAULT_DPI, DEFAULT_DPI))
+    return Picture(out.getvalue(), "jpeg", "image/jpeg", *_size(upright))
 
 
 def _size(image: Image.Image) -> tuple[int, int]:
