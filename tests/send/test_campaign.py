@@ -175,6 +175,27 @@ def test_dry_run_writes_one_message_per_recipient_and_sends_nothing(
     assert len(handler.received) == 2  # only the earlier real run's
 
 
+class Picky(Letter):
+    """Cannot build the message of one recipient (as a merge field can fail)."""
+
+    def message_for(self, recipient):  # type: ignore[no-untyped-def]
+        if recipient.email == "r0001@example.org":
+            raise ValueError("merge field 'first_name': unknown filter 'shout' (line 4)")
+        return super().message_for(recipient)
+
+
+def test_a_message_that_cannot_be_built_fails_alone(tmp_path: Path, port: int,
+                                                    handler: ScriptedHandler) -> None:
+    people = recipients(3)
+    dry = campaign.dry_run(Picky(), people, tmp_path / "out", None)
+    assert [o.status for o in dry.outcomes] == ["would_send", "failed", "would_send"]
+    assert len(list((tmp_path / "out").glob("*.eml"))) == 2
+    report = run(tmp_path / "l.sqlite", port, Picky(), people)
+    assert [o.status for o in report.outcomes] == ["sent", "failed", "sent"]
+    assert "cannot build the message: merge field 'first_name'" in report.outcomes[1].detail
+    assert "r0001@example.org" not in handler.counts()
+
+
 def test_report_json_lists_problems_not_every_success(tmp_path: Path, port: int,
                                                       handler: ScriptedHandler) -> None:
     people = recipients(3)
