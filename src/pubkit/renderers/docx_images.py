@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gzip
-import hashlib
 import io
 import re
 import struct
@@ -59,10 +58,6 @@ class Picture:
     vector: bytes | None = None
     """The cleaned SVG a rasterised picture came from: Word 2016 and later draw it instead."""
 
-    @property
-    def digest(self) -> str:
-        return hashlib.sha256(self.blob).hexdigest()
-
     def fitted(self, max_width: int, max_height: int) -> tuple[int, int]:
         """Display size: natural size, shrunk (never enlarged) to fit the box."""
         scale = min(1.0, max_width / max(self.width_emu, 1), max_height / max(self.height_emu, 1))
@@ -93,7 +88,9 @@ def prepare(data: bytes) -> Picture:
             return Picture(data, ext, ctype, *_size(image))
         if fmt == "JPEG":
             return _upright_jpeg(image)
-        return _to_png(ImageOps.exif_transpose(image))
+        upright = ImageOps.exif_transpose(image)
+        upright.info.setdefault("dpi", image.info.get("dpi"))
+        return _to_png(upright)
     except _DECODE_ERRORS as exc:
         raise ImageRefused(f"{fmt} could not be converted ({exc})") from None
 
@@ -126,15 +123,18 @@ def _size(image: Image.Image) -> tuple[int, int]:
     return (int(image.width * EMU_PER_INCH / x_dpi), int(image.height * EMU_PER_INCH / y_dpi))
 
 
-def _to_png(image: Image.Image, dpi: float = DEFAULT_DPI) -> Picture:
+def _to_png(image: Image.Image, dpi: float | None = None) -> Picture:
+    """``image`` (its first frame) as PNG; its size from ``dpi`` or the file's own resolution."""
     if getattr(image, "n_frames", 1) > 1:
         image.seek(0)
     mode = "RGBA" if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info else "RGB"
     converted = image.convert(mode)
     out = io.BytesIO()
     converted.save(out, format="PNG", optimize=False)
-    width = int(image.width * EMU_PER_INCH / dpi)
-    height = int(image.height * EMU_PER_INCH / dpi)
+    if dpi is None:
+        width, height = _size(image)
+    else:
+        width, height = int(image.width * EMU_PER_INCH / dpi), int(image.height * EMU_PER_INCH / dpi)
     return Picture(out.getvalue(), "png", "image/png", width, height)
 
 
