@@ -69,6 +69,7 @@ class DocxRenderer(Renderer):
         )
         document = _with_body(part, body_xml)
         header_and_footer(document, settings, writer, media, ctx.site.root)
+        writer.report_removed()
         _set_language(part.styles.element, article.lang)
         if reference.is_relative_to(builtin_templates()):  # a site's own reference keeps its colours
             _brand_colours(part.styles.element, settings.brand)

@@ -53,6 +53,7 @@ class DocxInlines(NodeVisitor[str]):
         self._marks: list[str] = []
         self._rpr_cache: dict[tuple[str, ...], str] = {}
         self._rels: dict[tuple[int, str], str] = {}
+        self._removed: dict[int | None, set[str]] = {}
 
     def inlines(self, inlines: list[n.Inline]) -> str:
         return "".join([self.visit(i) for i in inlines])
@@ -62,7 +63,13 @@ class DocxInlines(NodeVisitor[str]):
         return clean(text, self._report)
 
     def _report(self, found: list[str]) -> None:
-        self._warn(self.line, f"removed characters XML cannot hold: {', '.join(found)}")
+        self._removed.setdefault(self.line, set()).update(found)
+
+    def report_removed(self) -> None:
+        """One warning per source line that lost characters (not one per run)."""
+        for line, found in self._removed.items():
+            self._warn(line, f"removed characters XML cannot hold: {', '.join(sorted(found))}")
+        self._removed.clear()
 
     def _run_props(self) -> str:
         key = tuple(self._marks)
