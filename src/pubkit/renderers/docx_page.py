@@ -117,14 +117,16 @@ def header_and_footer(document: Any, settings: Settings, writer: DocxWriter,
         if logo:
             runs = logo + text_run("  ")
         runs += text_run(writer.text(settings.site_name))
-        _replace(header._element, parse_xml(f"<w:hdr {NSDECLS}>{paragraph(runs, 'Header')}</w:hdr>"))
+        para = paragraph(runs, "Header", bidi=writer.rtl)
+        _replace(header._element, parse_xml(f"<w:hdr {NSDECLS}>{para}</w:hdr>"))
     if section.footer.is_linked_to_previous:
         footer = section.footer
         footer.is_linked_to_previous = False
         name = writer.text(settings.brand.contact or settings.site_name)
         runs = (text_run(name) + "<w:r><w:tab/></w:r>" + text_run("Page ")
                 + field("PAGE", "1") + text_run(" of ") + field("NUMPAGES", "1"))
-        _replace(footer._element, parse_xml(f"<w:ftr {NSDECLS}>{paragraph(runs, 'Footer')}</w:ftr>"))
+        para = paragraph(runs, "Footer", bidi=writer.rtl)
+        _replace(footer._element, parse_xml(f"<w:ftr {NSDECLS}>{para}</w:ftr>"))
 
 
 def _logo(settings: Settings, media: DocxMedia, part: Any, root: Any) -> str | None:
