@@ -341,6 +341,8 @@ def test_right_to_left_article(tmp_path: Path) -> None:
     paragraphs = body.xpath("/w:document/w:body/w:p", namespaces=NS)
     assert paragraphs and all(p.xpath("w:pPr/w:bidi", namespaces=NS) for p in paragraphs)
     assert body.xpath("//w:tblPr/w:bidiVisual", namespaces=NS)
+    for name in ("word/header1.xml", "word/footer1.xml"):
+        assert part(data, name).xpath("//w:p/w:pPr/w:bidi", namespaces=NS), name
     styles = part(data, "word/styles.xml")
     lang = styles.xpath("//w:docDefaults//w:lang", namespaces=NS)[0]
     assert (lang.get(W + "val"), lang.get(W + "bidi")) == ("ar", "ar")
