@@ -123,3 +123,18 @@ def test_photos_are_turned_upright_by_their_exif_orientation() -> None:
     upright = Image.open(io.BytesIO(picture.blob))
     assert upright.size == (40, 80) and upright.getexif().get(0x0112, 1) == 1
     assert picture.height_emu == 2 * picture.width_emu
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "GIF"])
+def test_truncated_files_are_refused_even_when_pillow_would_pad_them(fmt: str) -> None:
+    from PIL import ImageFile
+
+    data = image_bytes(fmt, (300, 200), mode="RGB")
+    assert prepare(data).blob == data
+    saved = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as WeasyPrint sets it on import
+    try:
+        with pytest.raises(ImageRefused, match="truncated"):
+            prepare(data[: len(data) * 2 // 3])
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = saved

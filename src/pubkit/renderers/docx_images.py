@@ -82,6 +82,8 @@ def prepare(data: bytes) -> Picture:
         raise ImageRefused("not an image format that can be read") from None
     except _DECODE_ERRORS as exc:
         raise ImageRefused(f"unreadable {fmt or 'image'} ({exc})") from None
+    if fmt in _KEEP and not _complete(fmt, data):
+        raise ImageRefused(f"unreadable {fmt} (image file is truncated)")
     try:
         if fmt in _KEEP and _orientation(image) == 1:
             ext, ctype = _KEEP[fmt]
@@ -93,6 +95,22 @@ def prepare(data: bytes) -> Picture:
         return _to_png(upright)
     except _DECODE_ERRORS as exc:
         raise ImageRefused(f"{fmt} could not be converted ({exc})") from None
+
+
+def _complete(fmt: str, data: bytes) -> bool:
+    """Whether a file kept byte for byte ends as its format requires.
+
+    Pillow alone cannot say: WeasyPrint, loaded in the same process for PDFs,
+    sets ``ImageFile.LOAD_TRUNCATED_IMAGES`` and Pillow then pads a cut-off
+    file with grey instead of failing.
+    """
+    if fmt == "PNG":
+        return b"IEND\xaeB`\x82" in data
+    if fmt == "JPEG":  # the image's end marker, after its scan (not an EXIF thumbnail's)
+        return data.rfind(b"\xff\xd9") > data.rfind(b"\xff\xda") > 0
+    if fmt == "GIF":
+        return data.rstrip(b"\x00").endswith(b";")
+    return True
 
 
 def _orientation(image: Image.Image) -> int:
