@@ -408,6 +408,25 @@ def test_headings_are_kept_with_what_follows(make_site, ctx_for, tmp_path: Path)
         assert not body_lines[-1].startswith("Heading number"), body_lines[-3:]
 
 
+def test_engine_caches_stay_bounded_and_recycling_changes_nothing(site, rendered,
+                                                                  monkeypatch) -> None:
+    from pubkit.renderers import pdf as pdf_module
+
+    article, data, _ = rendered["features"]
+    eng = pdf_module.engine()
+    for mm in range(10, 10 + pdf_module.STYLESHEET_CACHE_SIZE + 3):
+        settings = site.settings.model_copy(deep=True)
+        settings.pdf.margin = f"{mm}mm"
+        get("pdf").render(article, RenderContext.for_site(type(site)(site.root, settings)))
+        assert len(eng.styles) <= pdf_module.STYLESHEET_CACHE_SIZE
+    monkeypatch.setattr(pdf_module, "FONT_CONFIG_RENDERS", 2)
+    fonts_before = eng.fonts
+    ctx = RenderContext.for_site(site)
+    outputs = [get("pdf").render(article, ctx).data for _ in range(3)]
+    assert eng.fonts is not fonts_before  # a fresh font configuration was built ...
+    assert outputs == [data] * 3  # ... and the output did not change by a byte
+
+
 def test_variants(site, rendered) -> None:
     article = rendered["features"][0]
     for variant, check in (("pdf/a-3b", 'pdfaid:part="3"'), ("plain", None)):
