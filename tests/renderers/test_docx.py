@@ -460,3 +460,15 @@ def test_brand_colours_from_the_site_settings_recolour_the_house_styles(tmp_path
     assert banner.xpath("w:pPr/w:shd/@w:fill") == ["FFF4E0"]
     assert not part(data, "word/styles.xml").xpath("//@w:color[.='0B5A7A'] | //@w:val[.='0B5A7A']",
                                                    namespaces=NS)
+
+
+def test_a_note_no_reference_reaches_still_appears_at_the_end(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    ctx = RenderContext.for_site(open_site(root))
+    article = parse_article(b"---\ntitle: T\n---\n\nText[^a].\n\n[^a]: The lonely note.\n",
+                            "content/t.md", "content")
+    article.body[0].children = article.body[0].children[:1]  # type: ignore[attr-defined]
+    data = get("docx").render(article, ctx).data
+    texts = [(p.style.name, p.text) for p in docx.Document(io.BytesIO(data)).paragraphs]
+    assert texts[-2] == ("footnote text", "[1] The lonely note.")

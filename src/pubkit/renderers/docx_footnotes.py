@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pubkit.model import nodes as n
-from pubkit.renderers.docx_xml import NSDECLS, W, field, paragraph, rpr, text_run
+from pubkit.renderers.docx_xml import NSDECLS, W, field, rpr, text_run
 
 if TYPE_CHECKING:
     from pubkit.renderers.docx_writer import DocxWriter
@@ -84,11 +84,17 @@ class Footnotes:
             writer.part, writer.style, writer.indent = saved
         xml = f"<w:footnotes {NSDECLS}>{self._separators}{''.join(notes)}</w:footnotes>"
         self.part._element = parse_xml(xml)
+        # A note no reference reached still keeps its words, after the body.
         leftover = [d for num, d in sorted(self.defs.items()) if num not in self._seen]
-        return "".join(
-            paragraph(text_run(f"[{d.number}] "), "FootnoteText") + writer.blocks(d.children)
-            for d in leftover
-        )
+        saved_style, writer.style = writer.style, "FootnoteText"
+        out = []
+        try:
+            for note in leftover:
+                writer.lead = text_run(f"[{note.number}] ")
+                out.append(writer.blocks(note.children) + writer.flush_pending())
+        finally:
+            writer.style = saved_style
+        return "".join(out)
 
 
 def _footnotes_part(document_part: Any) -> Any:
