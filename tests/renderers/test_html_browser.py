@@ -63,8 +63,9 @@ def test_pages_load_without_console_errors_and_pass_axe(pages: dict[str, Path]) 
         for name, path in pages.items():
             page = b.new_page()
             errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
+            sink = errors.append  # bound now, not looked up when the browser calls back
+            page.on("console", lambda m, sink=sink: sink(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e, sink=sink: sink(str(e)))
             page.goto(path.as_uri())
             assert errors == [], (name, errors)
             assert page.title() != "pwned"
