@@ -6,8 +6,10 @@ finish; none writes a file.  Dask is imported only by :class:`DaskExecutor`.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -49,18 +51,28 @@ class InlineExecutor:
 class LocalExecutor:
     """A pool of worker processes, each with its context and engines loaded once.
 
-    A worker that dies (a crash in an engine, the kernel's OOM killer) breaks
-    the pool; the unfinished tasks run once more in a fresh pool, and if that
-    breaks too they are reported as failed rather than retried forever.
+    Each render is bounded in its worker by ``render_timeout`` (SIGALRM); a
+    watchdog here catches what that cannot interrupt (a stuck C library, a
+    stopped process): a task still unfinished well after its limit fails, the
+    workers are replaced and the other tasks go on.  A worker that dies (a
+    crash in an engine, the OOM killer) breaks the pool; the unfinished tasks
+    run once more in a fresh pool, and if that breaks too they fail rather
+    than being retried forever.
     """
 
     name = "local"
     RETRIES = 1
+    GRACE = 10.0
+    """Seconds on top of twice a task's render time limit before the watchdog acts."""
+    EXIT_WAIT = 10.0
+    """Seconds workers get to exit once the work is done."""
 
-    def __init__(self, spec: SiteSpec, jobs: int, formats: tuple[str, ...]) -> None:
+    def __init__(self, spec: SiteSpec, jobs: int, formats: tuple[str, ...],
+                 render_timeout: float = 60.0) -> None:
         self.spec = spec
         self.jobs = max(1, jobs)
         self.formats = formats
+        self.render_timeout = render_timeout
         self.pool: ProcessPoolExecutor | None = None
 
     def _start(self) -> ProcessPoolExecutor:
@@ -75,42 +87,69 @@ class LocalExecutor:
         )
         return self.pool
 
+    def limit(self, task: Task) -> float:
+        # A task may wait in the pool's queue behind one other task, hence twice.
+        return 2 * self.render_timeout * len(task.formats) + self.GRACE
+
     def run(self, tasks: list[Task]) -> Iterator[TaskResult]:
         pending = list(tasks)
-        for attempt in range(self.RETRIES + 1):
+        crashes = 0
+        while pending:
             pool = self._start()
             futures: dict[Future[TaskResult], Task] = {
                 pool.submit(run_task, self.spec, t): t for t in pending
             }
-            broken = False
-            while futures:
-                done, _ = wait(futures, return_when=FIRST_COMPLETED)
+            pending = []
+            started: dict[Future[TaskResult], float] = {}
+            broken = stuck = False
+            while futures and not (broken or stuck):
+                done, _ = wait(futures, timeout=1.0, return_when=FIRST_COMPLETED)
                 for fut in done:
                     task = futures.pop(fut)
                     try:
                         yield fut.result()
                     except BrokenProcessPool:
                         broken = True
-                        pending_left = [task, *futures.values()]
-                        futures.clear()
-                        pending = pending_left
-                        break
+                        pending.append(task)
                     except Exception as exc:  # unpicklable result, worker start-up failure
                         yield _failed(task, f"build worker failed: {type(exc).__name__}: {exc}")
-                if broken:
-                    break
+                now = time.monotonic()
+                for fut, task in futures.items():
+                    if not broken and fut.running() and now - started.setdefault(fut, now) > (
+                            limit := self.limit(task)):
+                        stuck = True
+                        del futures[fut]
+                        self._kill_workers()
+                        yield _failed(task, f"render did not finish within {limit:.0f} s; "
+                                            "its worker process was stopped")
+                        break
+            pending.extend(futures.values())
             self.close()
-            if not broken:
-                return
-            if attempt == self.RETRIES:
-                for task in pending:
-                    yield _failed(task, "a build worker process died while rendering")
-                return
+            if broken and not stuck:
+                crashes += 1
+                if crashes > self.RETRIES:
+                    for task in pending:
+                        yield _failed(task, "a build worker process died while rendering")
+                    return
+
+    def _kill_workers(self) -> None:
+        processes = getattr(self.pool, "_processes", None) or {}
+        for process in list(processes.values()):
+            with contextlib.suppress(OSError, AttributeError):
+                process.kill()
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        """Stop the pool; a worker that does not exit in time (stopped, stuck) is killed."""
+        if self.pool is None:
+            return
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        manager = getattr(self.pool, "_executor_manager_thread", None)
+        if manager is not None:
+            manager.join(self.EXIT_WAIT)
+            if manager.is_alive():
+                self._kill_workers()
+                manager.join()
+        self.pool = None
 
 
 class DaskExecutor:
@@ -154,7 +193,7 @@ def _failed(task: Task, message: str) -> TaskResult:
 
 def make_executor(
     kind: str, spec: SiteSpec, jobs: int, formats: tuple[str, ...], tasks: int,
-    scheduler: str | None = None,
+    scheduler: str | None = None, render_timeout: float = 60.0,
 ) -> Executor:
     """The executor for ``kind``; small local batches run in this process."""
     if kind == "dask":
@@ -162,4 +201,4 @@ def make_executor(
     jobs = min(jobs or default_jobs(), tasks)
     if jobs <= 1:
         return InlineExecutor(spec)
-    return LocalExecutor(spec, jobs, formats)
+    return LocalExecutor(spec, jobs, formats, render_timeout)

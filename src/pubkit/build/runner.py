@@ -135,6 +135,7 @@ class Builder:
         executor = make_executor(
             self.options.executor, spec, self.options.jobs or self.site.settings.build.jobs,
             tuple(infos), len(self.plan.tasks), self.options.scheduler,
+            self.site.settings.render_timeout,
         )
         self.summary.executor = executor.name
         try:

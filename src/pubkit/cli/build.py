@@ -38,7 +38,7 @@ def build(
     """Build every article (and newsletter) into every format; skip what is up to date.
 
     Exit codes: 0 all built, 1 some documents failed, 2 usage or configuration
-    error, 75 another build is running in the same output folder.
+    error, 75 another build is running in the same output folder, 130 interrupted.
     """
     if executor not in ("local", "dask"):
         fail_usage(f"--executor must be local or dask, not {executor!r}")
