@@ -132,6 +132,20 @@ def test_tagged_pdf_ua_structure(rendered) -> None:
     assert 'pdfuaid:part="1"' in tags[-1][1]
 
 
+def test_bookmarks_follow_the_headings(make_site, ctx_for) -> None:
+    site = make_site({"content/b.md": (
+        "---\ntitle: Bookmarks\n---\n\n## Dosing *and* timing[^1]\n\nText.\n\n"
+        "### Missed a dose?\n\nMore.\n\n[^1]: A note about dosing.\n"
+    )})
+    data = get("pdf").render(read_article(site.content_dir / "b.md", site.root), ctx_for(site)).data
+    with pikepdf.open(io.BytesIO(data)) as pdf, pdf.open_outline() as outline:
+        [top] = outline.root
+        assert top.title == "Bookmarks"
+        [h2] = top.children
+        assert h2.title == "Dosing and timing"  # no footnote call in the label
+        assert [c.title for c in h2.children] == ["Missed a dose?"]
+
+
 def test_rerender_is_byte_identical(site, rendered) -> None:
     ctx = RenderContext.for_site(site)
     for slug, (article, data, _) in rendered.items():

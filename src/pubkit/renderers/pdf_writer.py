@@ -20,7 +20,7 @@ from pathlib import Path
 from weasyprint.urls import iri_to_uri
 
 from pubkit.model import nodes as n
-from pubkit.model.text import slugify
+from pubkit.model.text import plain_text, slugify
 from pubkit.renderers.html_writer import HtmlWriter, escape
 from pubkit.resources import is_remote
 from pubkit.sanitize import is_safe_url
@@ -111,6 +111,12 @@ class PrintHtmlWriter(HtmlWriter):
             )
         return super().visit_paragraph(node)
 
+    def visit_heading(self, node: n.Heading) -> str:
+        # The bookmark reads the heading's words only, not its footnote calls.
+        html = super().visit_heading(node)
+        label = f' data-label="{escape(plain_text(node.children))}"'
+        return html.replace(f"<h{node.level}", f"<h{node.level}{label}", 1)
+
     def visit_table(self, node: n.Table) -> str:
         return f'<div class="table-wrap">{super().visit_table(node)}</div>\n'
 
@@ -149,21 +155,11 @@ class PrintHtmlWriter(HtmlWriter):
         if href is None or not is_remote(href):
             return html
         shown = re.sub(r"^https?://", "", href).rstrip("/")
-        text = re.sub(r"^https?://", "", "".join(_plain(node.children))).rstrip("/")
+        text = re.sub(r"^https?://", "", plain_text(node.children)).rstrip("/")
         if text == shown:
             return html
         # The address is printed after the link text: a reader cannot click paper.
         return html.replace("<a ", '<a class="print-url" ', 1)
-
-
-def _plain(inlines: list[n.Inline]) -> list[str]:
-    out: list[str] = []
-    for node in inlines:
-        text = getattr(node, "text", None)
-        if isinstance(text, str):
-            out.append(text)
-        out.extend(_plain(getattr(node, "children", []) or []))
-    return out
 
 
 def fits_the_page(defs: list[n.FootnoteDef]) -> bool:
