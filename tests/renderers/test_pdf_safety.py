@@ -186,3 +186,17 @@ def test_fetcher_refuses_every_other_scheme(make_site, ctx_for) -> None:
     ok = fetcher.fetch("pubkit://site/content/images/ok.png")
     assert ok.read().startswith(b"\x89PNG") and ok.content_type == "image/png"
     assert fetcher.fetch("data:text/plain,hi").read() == b"hi"
+
+
+def test_a_file_swapped_after_the_check_is_not_read(tmp_path: Path) -> None:
+    """The read itself refuses a FIFO or a symlink put in place after the policy looked."""
+    from pubkit.renderers.pdf_fetch import _read_limited
+
+    fifo = tmp_path / "swapped.png"
+    os.mkfifo(fifo)
+    with pytest.raises(Refused, match="not a regular file"):
+        _read_limited(fifo)  # returns at once: opened without blocking
+    link = tmp_path / "link.png"
+    link.symlink_to("/etc/passwd")
+    with pytest.raises(OSError):
+        _read_limited(link)

@@ -17,6 +17,8 @@ WeasyPrint leave the resource out and carry on.
 from __future__ import annotations
 
 import mimetypes
+import os
+import stat
 import time
 import urllib.parse
 import urllib.request
@@ -84,18 +86,18 @@ class SiteFetcher(URLFetcher):
         self.deadline = deadline
         self.find_theme = find_theme
         self.system_fonts = system_fonts
-        self.loaded: list[str] = []
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise RenderDeadline(f"time limit reached while loading {url}")
         try:
-            response = self._resolve(url)
+            return self._resolve(url)
         except Refused as exc:
             self.on_refused(url, str(exc))
             raise
-        self.loaded.append(url)
-        return response
+        except OSError as exc:
+            self.on_refused(url, exc.strerror or str(exc))
+            raise Refused(str(exc)) from None
 
     def _resolve(self, url: str) -> URLFetcherResponse:
         scheme = urllib.parse.urlsplit(url).scheme.lower()
@@ -153,7 +155,16 @@ class SiteFetcher(URLFetcher):
 
 
 def _read_limited(path: Path) -> bytes:
-    with path.open("rb") as fh:
+    """The bytes of the regular file at the (already resolved) ``path``.
+
+    Opened without following a final symlink and without blocking, then checked
+    again on the open descriptor: a file swapped for a link or a FIFO between
+    the policy's check and this read is refused, never waited on.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise Refused(f"{path.name} is not a regular file")
         data = fh.read(REMOTE_MAX_BYTES + 1)
     if len(data) > REMOTE_MAX_BYTES:
         raise Refused(f"{path.name} is larger than {REMOTE_MAX_BYTES} bytes")
