@@ -50,6 +50,10 @@ class Pdf(_Section):
     variant: Literal["pdf/ua-1", "pdf/a-3b", "plain"] = Field(
         "pdf/ua-1", description="Tagged PDF/UA for screen readers, PDF/A-3b archive, or plain."
     )
+    image_dpi: int = Field(
+        300, ge=0, description="Pictures finer than this many dots per inch at their printed size "
+        "are scaled down (smaller files, no visible loss); 0 keeps them as they are."
+    )
     footnotes: Literal["page", "end"] = Field(
         "page", description="Footnotes at the foot of their page, or as endnotes after the article "
         "(notes with lists, code or nested notes are always endnotes)."

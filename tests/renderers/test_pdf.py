@@ -441,6 +441,28 @@ def test_engine_caches_stay_bounded_and_recycling_changes_nothing(site, rendered
     assert outputs == [data] * 3  # ... and the output did not change by a byte
 
 
+def test_large_pictures_are_scaled_to_print_resolution(make_site, ctx_for) -> None:
+    from PIL import Image
+
+    photo = io.BytesIO()
+    Image.linear_gradient("L").resize((3000, 1500)).convert("RGB").save(photo, "PNG")
+    files = {"content/p.md": "---\ntitle: Photo\n---\n\n![a gradient](photo.png)\n",
+             "content/photo.png": photo.getvalue()}
+
+    def widths(toml: str) -> list[int]:
+        site = make_site(files, toml=toml)
+        data = get("pdf").render(read_article(site.content_dir / "p.md", site.root),
+                                 ctx_for(site)).data
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            return [int(o.stream_dict.Width) for o in pdf.objects
+                    if isinstance(o, pikepdf.Stream) and o.stream_dict.get("/Subtype") == "/Image"]
+
+    # Printed across the ~7 in column of a Letter page: 300 dpi is about 2,100 pixels.
+    [scaled] = widths("")
+    assert 1900 < scaled < 2300
+    assert widths("[pdf]\nimage_dpi = 0\n") == [3000]
+
+
 def test_variants(site, rendered) -> None:
     article = rendered["features"][0]
     for variant, check in (("pdf/a-3b", 'pdfaid:part="3"'), ("plain", None)):

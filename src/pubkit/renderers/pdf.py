@@ -153,6 +153,7 @@ class PdfRenderer(Renderer):
                     # pydyf derives the file identifier from the bytes written: no clock, no randomness.
                     pdf_identifier=True,
                     finisher=_display_title,
+                    dpi=ctx.settings.pdf.image_dpi or None,
                     **VARIANTS[ctx.settings.pdf.variant],
                 )
         except RenderDeadline:
