@@ -463,6 +463,20 @@ def test_large_pictures_are_scaled_to_print_resolution(make_site, ctx_for) -> No
     assert widths("[pdf]\nimage_dpi = 0\n") == [3000]
 
 
+def test_pictures_without_alt_text_get_words_and_a_warning(make_site, ctx_for) -> None:
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.new("RGB", (30, 20), (9, 90, 120)).save(png, "PNG")
+    site = make_site({"content/a.md": "---\ntitle: Alt\n---\n\n![](knee-injection_site.png)\n",
+                      "content/knee-injection_site.png": png.getvalue()})
+    ctx = ctx_for(site)
+    data = get("pdf").render(read_article(site.content_dir / "a.md", site.root), ctx).data
+    alts = [alt for kind, alt in _structure(data) if kind == "/Figure"]
+    assert alts == ["knee injection site"]
+    assert [(w.line, "no alt text" in w.message) for w in ctx.warnings] == [(5, True)]
+
+
 def test_variants(site, rendered) -> None:
     article = rendered["features"][0]
     for variant, check in (("pdf/a-3b", 'pdfaid:part="3"'), ("plain", None)):

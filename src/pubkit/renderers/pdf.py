@@ -160,6 +160,9 @@ class PdfRenderer(Renderer):
             raise TimeoutError(f"render took longer than {limit:g} s") from None
         if time.monotonic() > deadline:  # WeasyPrint swallows errors inside SVG drawing
             raise TimeoutError(f"render took longer than {limit:g} s")
+        for src, line in writer.missing_alt:
+            ctx.warn(article, line, f"pdf: image {src!r} has no alt text; screen readers "
+                     "get its title or file name instead")
         for why in styles.refused:
             ctx.warn(article, None, f"pdf: stylesheet resource left out {why}")
         return Output(data)

@@ -50,6 +50,7 @@ class PrintHtmlWriter(HtmlWriter):
         self.lines: dict[str, int | None] = {}
         self.refs: dict[str, str] = {}
         self.line: int | None = None
+        self.missing_alt: list[tuple[str, int | None]] = []
 
     def visit(self, node: n.Node) -> str:
         line = getattr(node, "line", None)
@@ -136,6 +137,15 @@ class PrintHtmlWriter(HtmlWriter):
         return "" if self.page_notes is not None else super().footnotes(defs)
 
     # ------------------------------------------------------------ inlines
+    def visit_image(self, node: n.Image) -> str:
+        if node.alt.strip():
+            return super().visit_image(node)
+        # A tagged PDF needs words for every picture: the title, else the file's name.
+        self.missing_alt.append((node.src, self.line))
+        stem = Path(urllib.parse.unquote(urllib.parse.urlsplit(node.src).path)).stem
+        words = node.title or re.sub(r"[-_.]+", " ", stem).strip() or "picture"
+        return super().visit_image(n.Image(node.src, words, node.title))
+
     def visit_footnote_ref(self, node: n.FootnoteRef) -> str:
         """At the first reference, the note itself, floated to the foot of the page."""
         if self.page_notes is None or node.number not in self.page_notes:
