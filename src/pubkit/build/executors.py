@@ -16,7 +16,15 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
 
 from pubkit.build.jobs import Task
-from pubkit.build.worker import FormatResult, SiteSpec, TaskResult, init_local, run_task, warm
+from pubkit.build.worker import (
+    FormatResult,
+    SiteSpec,
+    TaskResult,
+    init_local,
+    run_local,
+    run_task,
+    warm,
+)
 from pubkit.diagnostics import ConfigError, Diagnostic
 
 
@@ -97,7 +105,7 @@ class LocalExecutor:
         while pending:
             pool = self._start()
             futures: dict[Future[TaskResult], Task] = {
-                pool.submit(run_task, self.spec, t): t for t in pending
+                pool.submit(run_local, t): t for t in pending
             }
             pending = []
             started: dict[Future[TaskResult], float] = {}

@@ -117,7 +117,7 @@ class Builder:
                 for src, fmt in self.plan.skipped:
                     self.summary.records.append(JobRecord(src, fmt, "skipped"))
                 if self.plan.tasks:
-                    self._render(infos)
+                    self._render()
             finally:
                 if self._dirty:
                     save_manifest(self.out_dir, self.manifest)
@@ -126,7 +126,7 @@ class Builder:
         self.listener.finish(self.summary)
         return self.summary
 
-    def _render(self, infos: dict[str, FormatInfo]) -> None:
+    def _render(self) -> None:
         from pubkit.build.executors import make_executor
         from pubkit.build.worker import SiteSpec
 
@@ -134,7 +134,8 @@ class Builder:
         spec = SiteSpec(str(self.site.root), self.site.settings.model_dump_json(), generation)
         executor = make_executor(
             self.options.executor, spec, self.options.jobs or self.site.settings.build.jobs,
-            tuple(infos), len(self.plan.tasks), self.options.scheduler,
+            tuple(sorted({f for t in self.plan.tasks for f in t.formats})),
+            len(self.plan.tasks), self.options.scheduler,
             self.site.settings.render_timeout,
         )
         self.summary.executor = executor.name

@@ -87,10 +87,22 @@ def warm(spec: SiteSpec, formats: tuple[str, ...]) -> None:
             renderers.get(fmt)
 
 
+_LOCAL_SPEC: list[SiteSpec] = []
+
+
 def init_local(spec: SiteSpec, formats: tuple[str, ...]) -> None:
-    """Initializer of a local pool worker: Ctrl-C is the main process's to handle."""
+    """Initializer of a local pool worker: Ctrl-C is the main process's to handle.
+
+    The site spec is kept here once, so that each task ships only its own few fields.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _LOCAL_SPEC[:] = [spec]
     warm(spec, formats)
+
+
+def run_local(task: Task) -> TaskResult:
+    """:func:`run_task` in a local pool worker, on the site given to :func:`init_local`."""
+    return run_task(_LOCAL_SPEC[0], task)
 
 
 def run_task(spec: SiteSpec, task: Task) -> TaskResult:
