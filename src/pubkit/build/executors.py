@@ -6,6 +6,7 @@ finish; none writes a file.  Dask is imported only by :class:`DaskExecutor`.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import multiprocessing
 import os
@@ -100,25 +101,34 @@ class LocalExecutor:
         return 2 * self.render_timeout * len(task.formats) + self.GRACE
 
     def run(self, tasks: list[Task]) -> Iterator[TaskResult]:
-        pending = list(tasks)
+        queue = collections.deque(tasks)
         crashes = 0
-        while pending:
+        while queue:
             pool = self._start()
-            futures: dict[Future[TaskResult], Task] = {
-                pool.submit(run_local, t): t for t in pending
-            }
-            pending = []
+            # A small window of tasks in flight: waiting on every future of a big
+            # site at once would cost time quadratic in its size.
+            window = 2 * self.jobs + 2
+            futures: dict[Future[TaskResult], Task] = {}
             started: dict[Future[TaskResult], float] = {}
             broken = stuck = False
-            while futures and not (broken or stuck):
+            while (queue or futures) and not (broken or stuck):
+                while queue and len(futures) < window:
+                    task = queue.popleft()
+                    try:
+                        futures[pool.submit(run_local, task)] = task
+                    except BrokenProcessPool:
+                        queue.appendleft(task)
+                        broken = True
+                        break
                 done, _ = wait(futures, timeout=1.0, return_when=FIRST_COMPLETED)
                 for fut in done:
                     task = futures.pop(fut)
+                    started.pop(fut, None)
                     try:
                         yield fut.result()
                     except BrokenProcessPool:
                         broken = True
-                        pending.append(task)
+                        queue.appendleft(task)
                     except Exception as exc:  # unpicklable result, worker start-up failure
                         yield _failed(task, f"build worker failed: {type(exc).__name__}: {exc}")
                 now = time.monotonic()
@@ -131,12 +141,12 @@ class LocalExecutor:
                         yield _failed(task, f"render did not finish within {limit:.0f} s; "
                                             "its worker process was stopped")
                         break
-            pending.extend(futures.values())
+            queue.extendleft(reversed(list(futures.values())))
             self.close()
             if broken and not stuck:
                 crashes += 1
                 if crashes > self.RETRIES:
-                    for task in pending:
+                    for task in queue:
                         yield _failed(task, "a build worker process died while rendering")
                     return
 
