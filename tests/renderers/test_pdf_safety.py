@@ -200,3 +200,38 @@ def test_a_file_swapped_after_the_check_is_not_read(tmp_path: Path) -> None:
     link.symlink_to("/etc/passwd")
     with pytest.raises(OSError):
         _read_limited(link)
+
+
+_OPENED: list[str] = []
+_RECORDING = threading.Event()
+
+
+def _record_opens(event: str, args: tuple) -> None:  # type: ignore[type-arg]
+    if _RECORDING.is_set() and event == "open" and isinstance(args[0], str | bytes | os.PathLike):
+        _OPENED.append(os.fsdecode(args[0]))
+
+
+def test_weasyprint_opens_no_local_path_itself(make_site, ctx_for) -> None:
+    """Every file read during a render is one the fetcher let through, inside the site."""
+    import sys
+
+    site = make_site({
+        "content/a.md": "---\ntitle: A\n---\n\n![box](images/ok.png) ![svg](images/b.svg)\n",
+        "content/images/ok.png": _png((0, 120, 0)),
+        "content/images/b.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9">'
+                                '<image href="ok.png" width="9" height="9"/></svg>',
+    })
+    ctx = ctx_for(site)
+    render_path(site.content_dir / "a.md", ["pdf"], ctx)  # warm: fonts and stylesheets parsed
+    sys.addaudithook(_record_opens)
+    _OPENED.clear()
+    _RECORDING.set()
+    try:
+        [result] = render_path(site.content_dir / "a.md", ["pdf"], ctx)
+    finally:
+        _RECORDING.clear()
+    assert result.ok and _images(result.output.data) >= 1
+    opened = {Path(p).resolve() for p in _OPENED}
+    assert site.content_dir.resolve() / "images" / "ok.png" in opened  # the hook does see reads
+    allowed = ctx.resources.allowed_dirs  # content, templates (site's and built-in), assets
+    assert all(any(p.is_relative_to(d) for d in allowed) for p in opened), opened
