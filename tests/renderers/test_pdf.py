@@ -487,15 +487,14 @@ def test_variants(site, rendered) -> None:
             assert str(pdf.docinfo["/Title"]) == article.title
 
 
-def test_cli_render_pdf_writes_the_same_bytes(site, rendered, tmp_path: Path) -> None:
-    out = tmp_path / "out"
+def test_cli_render_pdf_writes_the_same_bytes(site, rendered) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "pubkit", "render", "--pdf", "--site", str(site.root),
-         "--output", str(out), str(site.content_dir / "features.md")],
+         str(site.content_dir / "features.md")],
         capture_output=True, text=True, cwd=site.root, timeout=120,
     )
     assert proc.returncode == 0, proc.stderr + proc.stdout
-    written = out / "pdf" / "features.pdf"
+    written = site.root / "output" / "pdf" / "features.pdf"
     assert written.read_bytes() == rendered["features"][1]  # another process, same bytes
     assert "1 rendered, 0 failed" in proc.stdout
 
