@@ -9,7 +9,6 @@ import re
 import shutil
 import subprocess
 import sys
-import unicodedata
 from pathlib import Path
 
 import pikepdf
@@ -23,7 +22,7 @@ from pubkit.pipeline import render_one, render_path
 from pubkit.renderers import get
 from pubkit.renderers.base import RenderContext
 from pubkit.renderers.qr import qr_svg
-from pubkit.site import open_site
+from pubkit.site import Site, open_site
 from pubkit.source.reader import read_article
 
 REPO = Path(__file__).resolve().parents[2]
@@ -45,24 +44,35 @@ def squash(text: str) -> str:
     return re.sub(r"[\s\-\u00ad\u2010]+", "", text)
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def copy_fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """The handout fixture site (tests/fixtures/pdf/site) plus the sample article, in a temp folder."""
     root = tmp_path_factory.mktemp("pdf") / "site"
     shutil.copytree(FIXTURE_SITE, root)
     shutil.copy(SAMPLE, root / "content" / SAMPLE.name)
     return open_site(root)
 
 
-@pytest.fixture(scope="module")
-def rendered(site):  # type: ignore[no-untyped-def]
-    """Each article of the fixture site rendered once: slug -> (article, bytes, warnings)."""
+def render_site(site: Site, slugs: tuple[str, ...] = ()) -> dict:  # type: ignore[type-arg]
+    """Articles of ``site`` rendered once: slug -> (article, bytes, warnings)."""
     ctx = RenderContext.for_site(site)
     out = {}
     for path in sorted(site.content_dir.glob("*.md")):
+        if slugs and path.stem not in slugs:
+            continue
         article = read_article(path, site.root)
         ctx.warnings.clear()
         out[article.slug] = (article, get("pdf").render(article, ctx).data, list(ctx.warnings))
     return out
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    return copy_fixture_site(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def rendered(site: Site):  # type: ignore[no-untyped-def]
+    return render_site(site)
 
 
 def test_every_heading_and_paragraph_of_the_sample_in_order(rendered, tmp_path: Path) -> None:
@@ -132,20 +142,6 @@ def test_tagged_pdf_ua_structure(rendered) -> None:
     assert 'pdfuaid:part="1"' in tags[-1][1]
 
 
-def test_bookmarks_follow_the_headings(make_site, ctx_for) -> None:
-    site = make_site({"content/b.md": (
-        "---\ntitle: Bookmarks\n---\n\n## Dosing *and* timing[^1]\n\nText.\n\n"
-        "### Missed a dose?\n\nMore.\n\n[^1]: A note about dosing.\n"
-    )})
-    data = get("pdf").render(read_article(site.content_dir / "b.md", site.root), ctx_for(site)).data
-    with pikepdf.open(io.BytesIO(data)) as pdf, pdf.open_outline() as outline:
-        [top] = outline.root
-        assert top.title == "Bookmarks"
-        [h2] = top.children
-        assert h2.title == "Dosing and timing"  # no footnote call in the label
-        assert [c.title for c in h2.children] == ["Missed a dose?"]
-
-
 def test_rerender_is_byte_identical(site, rendered) -> None:
     ctx = RenderContext.for_site(site)
     for slug, (article, data, _) in rendered.items():
@@ -175,41 +171,6 @@ def test_handout_parts(rendered, tmp_path: Path) -> None:
     assert squash("is not a substitute for professional medical advice") in flat
 
 
-def test_footnotes_as_endnotes(site, rendered, tmp_path: Path) -> None:
-    settings = site.settings.model_copy(deep=True)
-    settings.pdf.footnotes = "end"
-    data = get("pdf").render(rendered["features"][0],
-                             RenderContext.for_site(type(site)(site.root, settings))).data
-    text = " ".join(pdftotext(data, tmp_path).split())
-    notes = text.index("Notes 1. Most blocks wear off")
-    assert notes > text.index("Call us if the numbness lasts longer than 48 hours")
-    assert "2. Do not stop a blood thinner" in text[notes:]
-
-
-def test_notes_with_block_content_become_endnotes(make_site, ctx_for, tmp_path: Path) -> None:
-    site = make_site({"content/n.md": (
-        "---\ntitle: Calls\n---\n\nCall one.[^a] Call two.[^b] Again.[^a]\n\n"
-        "[^a]: Plain note.\n\n[^b]: A note with a list:\n\n    - first\n    - second\n"
-    )})
-    article = read_article(site.content_dir / "n.md", site.root)
-    data = get("pdf").render(article, ctx_for(site)).data
-    text = " ".join(pdftotext(data, tmp_path).split())
-    assert "Notes 1. Plain note. 2. A note with a list: first second" in text.replace("◦ ", "")
-
-
-def test_a_note_called_twice_is_printed_once(make_site, ctx_for, tmp_path: Path) -> None:
-    site = make_site({"content/n.md": (
-        "---\ntitle: Calls\n---\n\nFirst call.[^a] Second note.[^b]\n\nCalled again.[^a]\n\n"
-        "[^a]: Alpha note.\n\n    Its second paragraph.\n\n[^b]: Beta note.\n"
-    )})
-    article = read_article(site.content_dir / "n.md", site.root)
-    data = get("pdf").render(article, ctx_for(site)).data
-    text = " ".join(pdftotext(data, tmp_path).split())
-    assert text.count("Alpha note.") == 1 and "Notes" not in text
-    assert "1. Alpha note. Its second paragraph. 2. Beta note." in text
-    assert "Called again.1" in text
-
-
 def test_qr_code_on_paper_decodes_to_the_canonical_url(rendered, tmp_path: Path) -> None:
     zxingcpp = pytest.importorskip("zxingcpp")
     from PIL import Image
@@ -226,153 +187,6 @@ def test_qr_code_on_paper_decodes_to_the_canonical_url(rendered, tmp_path: Path)
 def test_no_qr_code_without_a_canonical_url(rendered) -> None:
     kinds = _structure(rendered["ketamine-pain-management"][1])
     assert not any(alt.startswith("QR code") for _, alt in kinds)
-
-
-SCRIPTS = {
-    "Latin": "café naïve Ærøskøbing Łódź Nguyễn São Čeština",
-    "Greek": "Η ψυχή του ανθρώπου είναι σαν το νερό",
-    "Cyrillic": "Съешь же ещё этих мягких французских булок",
-    "Arabic": "الألم المزمن يحتاج إلى رعاية مستمرة",
-    "Hebrew": "כאב כרוני דורש טיפול מתמשך",
-    "CJK": "慢性疼痛需要持续的护理 慢性の痛みには継続的なケアが必要です 만성 통증에는 지속적인",
-}
-
-
-def _glyph_maps(data: bytes) -> tuple[dict[str, set[int]], dict[str, int], set[str]]:
-    """char -> glyph ids (from each font's ToUnicode), font -> glyph count, font names."""
-    from fontTools.ttLib import TTFont
-
-    chars: dict[str, set[int]] = {}
-    counts: dict[str, int] = {}
-    names: set[str] = set()
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        for page in pdf.pages:
-            for font in page.Resources.Font.values():
-                base = str(font.BaseFont)
-                names.add(base.split("+", 1)[-1])
-                desc = font.DescendantFonts[0].FontDescriptor
-                stream = desc.get("/FontFile2") or desc.get("/FontFile3")
-                raw = stream.read_bytes()
-                if "/FontFile3" in desc:
-                    counts[base] = 1 << 16  # bare CFF: glyph ids checked through ToUnicode only
-                else:
-                    counts[base] = len(TTFont(io.BytesIO(raw)).getGlyphOrder())
-                cmap = font.ToUnicode.read_bytes().decode("latin-1")
-                for gid, text in _bfchars(cmap):
-                    # A glyph the font lacks is drawn as .notdef (0) or as an id past its end.
-                    real = gid if 0 < gid < counts[base] else 0
-                    for ch in text:
-                        chars.setdefault(ch, set()).add(real)
-    return chars, counts, names
-
-
-def _bfchars(cmap: str) -> list[tuple[int, str]]:
-    out = []
-    for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
-        for gid, uni in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
-            out.append((int(gid, 16), bytes.fromhex(uni).decode("utf-16-be")))
-    for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.S):
-        for lo, hi, uni in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>",
-                                      block):
-            start = int.from_bytes(bytes.fromhex(uni), "big")
-            for i, gid in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
-                out.append((gid, chr(start + i)))
-    return out
-
-
-def test_every_script_prints_with_real_glyphs(rendered, tmp_path: Path) -> None:
-    _, data, _ = rendered["scripts"]
-    chars, _, fonts = _glyph_maps(data)
-    for script, sample in SCRIPTS.items():
-        for ch in sample.replace(" ", ""):
-            gids = chars.get(ch)
-            assert gids, f"{script}: {ch!r} (U+{ord(ch):04X}) is not in any embedded font"
-            assert 0 not in gids, f"{script}: {ch!r} drawn with the missing-glyph box"
-    for emoji in "😀💊🩺":
-        assert chars.get(emoji), emoji
-    assert {"Noto-Sans", "Noto-Sans-Arabic", "Noto-Sans-Hebrew", "Noto-Sans-CJK-SC",
-            "Noto-Color-Emoji"} <= fonts
-    text = unicodedata.normalize("NFC", pdftotext(data, tmp_path))
-    words = set(re.sub(r"[.,:]", " ", text).split())
-    for script in ("Latin", "Greek", "Cyrillic"):
-        for word in unicodedata.normalize("NFC", SCRIPTS[script]).split():
-            assert word in words, (script, word)
-
-
-def test_a_missing_glyph_is_detected(make_site, ctx_for) -> None:
-    site = make_site({"content/m.md": "---\ntitle: M\n---\n\nUnassigned: \u0378 here.\n"})
-    article = read_article(site.content_dir / "m.md", site.root)
-    chars, _, _ = _glyph_maps(get("pdf").render(article, ctx_for(site)).data)
-    assert chars["\u0378"] == {0}
-    assert 0 not in chars["U"]
-
-
-def test_digits_do_not_come_from_the_emoji_font(rendered) -> None:
-    _, data, _ = rendered["scripts"]
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        for font in pdf.pages[0].Resources.Font.values():
-            if "Emoji" in str(font.BaseFont):
-                mapped = "".join(t for _, t in _bfchars(font.ToUnicode.read_bytes().decode()))
-                assert not set(mapped) & set("0123456789 #*"), mapped
-
-
-def test_right_to_left_article(rendered, tmp_path: Path) -> None:
-    article, data, warnings = rendered["rtl"]
-    assert warnings == []
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        assert str(pdf.Root.Lang) == "ar"
-        assert str(pdf.docinfo["/Title"]) == "إدارة الألم المزمن"
-    raw = re.sub("[\u202a-\u202e\u2066-\u2069]", "", pdftotext(data, tmp_path))  # bidi marks
-    text = " ".join(raw.split())
-    # The site's own words stay left to right, in reading order, around the Arabic names.
-    assert "Medically reviewed by" in text and "on April 10, 2024 · 1 min read" in text
-    assert "Read online: https://clinic.example.org/ar/ chronic-pain.html" in text
-    chars, _, fonts = _glyph_maps(data)
-    assert "Noto-Sans-Arabic" in fonts
-    assert all(0 not in chars[ch] for ch in article.title.replace(" ", ""))
-
-
-def test_paper_and_margins_from_settings(site, rendered, tmp_path: Path) -> None:
-    def box(data: bytes) -> list[float]:
-        return [float(v) for v in PdfReader(io.BytesIO(data)).pages[0].mediabox]
-
-    assert box(rendered["features"][1])[2:] == pytest.approx([595.28, 841.89], abs=0.5)  # a4
-    letter = site.settings.model_copy(deep=True)
-    letter.pdf.paper = "letter"
-    letter.pdf.margin = "1in"
-    ctx = RenderContext.for_site(type(site)(site.root, letter))
-    article = rendered["features"][0]
-    data = get("pdf").render(article, ctx).data
-    assert box(data)[2:] == pytest.approx([612, 792], abs=0.5)
-    bbox = pdftotext(data, tmp_path, "-bbox", "-f", "1", "-l", "1")
-    lefts = [float(x) for x in re.findall(r'xMin="([\d.]+)"', bbox)]
-    assert min(lefts) == pytest.approx(72, abs=1.5)  # one inch
-
-
-def _words_inside_page(data: bytes, tmp: Path) -> list[str]:
-    bbox = pdftotext(data, tmp, "-bbox")
-    pages = re.findall(r'<page width="([\d.]+)"', bbox)
-    width = float(pages[0])
-    over = re.findall(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)<', bbox)
-    return [w for x0, x1, w in over if float(x1) > width - 20 or float(x0) < 20]
-
-
-def test_long_tables_repeat_their_header_and_nothing_runs_off_the_page(make_site, ctx_for,
-                                                                        tmp_path: Path) -> None:
-    rows = "\n".join(f"| Visit {i} | {'note ' * 12}| {'x' * 90} |" for i in range(90))
-    word = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 4
-    site = make_site({"content/long.md": (
-        f"---\ntitle: Long table\n---\n\nA {word} word.\n\n"
-        f"| Visit | Notes | Code |\n|---|---|---|\n{rows}\n"
-    )})
-    ctx = ctx_for(site)
-    article = read_article(site.content_dir / "long.md", site.root)
-    data = get("pdf").render(article, ctx).data
-    pages = pdftotext(data, tmp_path).split("\f")[:-1]
-    assert len(pages) >= 3
-    for page in pages[1:]:
-        assert re.search(r"Visit\s+Notes\s+Code", page), "header row not repeated"
-    assert _words_inside_page(data, tmp_path) == []
 
 
 def test_time_limit_fails_the_slow_article_alone(make_site, ctx_for) -> None:
@@ -408,20 +222,6 @@ def test_time_limit_holds_off_the_main_thread(make_site, ctx_for) -> None:
     assert result.output is None
 
 
-def test_headings_are_kept_with_what_follows(make_site, ctx_for, tmp_path: Path) -> None:
-    body = "\n\n".join(f"## Heading number {i}\n\n" + "Body text of this section. " * (6 + i % 9)
-                         for i in range(60))
-    site = make_site({"content/h.md": f"---\ntitle: Headings\n---\n\n{body}\n"})
-    article = read_article(site.content_dir / "h.md", site.root)
-    data = get("pdf").render(article, ctx_for(site)).data
-    pages = pdftotext(data, tmp_path).split("\f")[:-1]
-    assert len(pages) >= 3
-    for page in pages:
-        lines = [ln.strip() for ln in page.splitlines() if ln.strip()]
-        body_lines = [ln for ln in lines if "· Page" not in ln]
-        assert not body_lines[-1].startswith("Heading number"), body_lines[-3:]
-
-
 def test_stylesheet_cache_stays_bounded(site, rendered) -> None:
     from pubkit.renderers import pdf as pdf_module
 
@@ -434,42 +234,6 @@ def test_stylesheet_cache_stays_bounded(site, rendered) -> None:
         assert len(eng.styles) <= pdf_module.STYLESHEET_CACHE_SIZE
     # The first settings were evicted and parsed again: the output has not moved a byte.
     assert get("pdf").render(article, RenderContext.for_site(site)).data == data
-
-
-def test_large_pictures_are_scaled_to_print_resolution(make_site, ctx_for) -> None:
-    from PIL import Image
-
-    photo = io.BytesIO()
-    Image.linear_gradient("L").resize((3000, 1500)).convert("RGB").save(photo, "PNG")
-    files = {"content/p.md": "---\ntitle: Photo\n---\n\n![a gradient](photo.png)\n",
-             "content/photo.png": photo.getvalue()}
-
-    def widths(toml: str) -> list[int]:
-        site = make_site(files, toml=toml)
-        data = get("pdf").render(read_article(site.content_dir / "p.md", site.root),
-                                 ctx_for(site)).data
-        with pikepdf.open(io.BytesIO(data)) as pdf:
-            return [int(o.stream_dict.Width) for o in pdf.objects
-                    if isinstance(o, pikepdf.Stream) and o.stream_dict.get("/Subtype") == "/Image"]
-
-    # Printed across the ~7 in column of a Letter page: 300 dpi is about 2,100 pixels.
-    [scaled] = widths("")
-    assert 1900 < scaled < 2300
-    assert widths("[pdf]\nimage_dpi = 0\n") == [3000]
-
-
-def test_pictures_without_alt_text_get_words_and_a_warning(make_site, ctx_for) -> None:
-    from PIL import Image
-
-    png = io.BytesIO()
-    Image.new("RGB", (30, 20), (9, 90, 120)).save(png, "PNG")
-    site = make_site({"content/a.md": "---\ntitle: Alt\n---\n\n![](knee-injection_site.png)\n",
-                      "content/knee-injection_site.png": png.getvalue()})
-    ctx = ctx_for(site)
-    data = get("pdf").render(read_article(site.content_dir / "a.md", site.root), ctx).data
-    alts = [alt for kind, alt in _structure(data) if kind == "/Figure"]
-    assert alts == ["knee injection site"]
-    assert [(w.line, "no alt text" in w.message) for w in ctx.warnings] == [(5, True)]
 
 
 def test_variants(site, rendered) -> None:
