@@ -59,7 +59,7 @@ def recipients(count: int) -> list:  # type: ignore[type-arg]
 
 def compose(root: Path, runs: int = 5):  # type: ignore[no-untyped-def]
     from pubkit.renderers.base import RenderContext
-    from pubkit.renderers.newsletter import compose_newsletter
+    from pubkit.renderers.email.newsletter import compose_newsletter
     from pubkit.site import open_site
 
     site = open_site(root)

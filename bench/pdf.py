@@ -73,8 +73,8 @@ def weasyprint_render(paths: list[Path], root: Path, shared: bool):  # type: ign
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from pubkit.renderers.pdf import PAGE_STYLESHEET, STYLESHEET, VARIANTS, PdfRenderer
-    from pubkit.renderers.pdf_fetch import THEME, SiteFetcher
+    from pubkit.renderers.pdf.fetch import THEME, SiteFetcher
+    from pubkit.renderers.pdf.renderer import PAGE_STYLESHEET, STYLESHEET, VARIANTS, PdfRenderer
     from pubkit.source.reader import read_article
 
     ctx = _context(root)

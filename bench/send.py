@@ -84,7 +84,7 @@ class StandIn:
 def composed_newsletter(site_dir: Path) -> tuple[Any, str]:
     """The sample newsletter composed by pubkit, or the stand-in when composition is missing."""
     try:
-        from pubkit.renderers.newsletter import compose_newsletter
+        from pubkit.renderers.email.newsletter import compose_newsletter
     except ImportError:
         return StandIn(), "stand-in multipart message (composition not available)"
     from pubkit.renderers.base import RenderContext

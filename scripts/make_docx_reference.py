@@ -12,7 +12,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from pubkit.renderers.docx_numbering import abstract_num_xml
+from pubkit.renderers.docx.numbering import abstract_num_xml
 from pubkit.settings import Brand
 
 REPO = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ from pubkit import renderers
 from pubkit.site import Site
 from tests.build.conftest import build, built
 
-newsletter = pytest.importorskip("pubkit.renderers.newsletter")
+newsletter = pytest.importorskip("pubkit.renderers.email.newsletter")
 if not hasattr(newsletter, "compose_newsletter") or "email" not in renderers.names():
     pytest.skip("newsletter composition is not installed", allow_module_level=True)
 

@@ -14,8 +14,8 @@ from tests.build.conftest import ALL, build, run_cli
 
 ENGINES = (
     "weasyprint", "docx", "markdown_it", "css_inline", "segno", "rich", "dask", "distributed",
-    "pubkit.source.markdown", "pubkit.renderers.html", "pubkit.renderers.pdf",
-    "pubkit.renderers.docx", "pubkit.renderers.email", "pubkit.build.worker",
+    "pubkit.source.markdown", "pubkit.renderers.html.page", "pubkit.renderers.pdf.renderer",
+    "pubkit.renderers.docx.renderer", "pubkit.renderers.email.renderer", "pubkit.build.worker",
 )
 
 NOOP = """

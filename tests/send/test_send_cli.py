@@ -206,7 +206,7 @@ def test_newsletter_by_name_or_site_relative_path(site: Site, tmp_path: Path,
 def test_a_second_run_on_the_same_ledger_is_refused(site: Site, port: int) -> None:
     write_list(site, 1)
     from pubkit.renderers.base import RenderContext
-    from pubkit.renderers.newsletter import compose_newsletter
+    from pubkit.renderers.email.newsletter import compose_newsletter
 
     composed = compose_newsletter(site.newsletters_dir / "sample.md", RenderContext.for_site(site))
     with Ledger.open(site.root / ".pubkit/send-ledger.sqlite", composed.name,

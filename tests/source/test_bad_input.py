@@ -95,7 +95,7 @@ def test_fifteen_thousand_words_render() -> None:
     a = parse_article(f"---\ntitle: Long\n---\n{body}\n".encode(), P)
     assert a.word_count >= 15_000
     assert a.reading_time == round(a.word_count / 200)
-    from pubkit.renderers.html_writer import HtmlWriter
+    from pubkit.renderers.html.writer import HtmlWriter
 
     html = HtmlWriter().blocks(a.body)
     assert html.count("<h2") == 100

@@ -17,7 +17,7 @@ from pubkit import renderers
 NEWSLETTER = "newsletter"
 """The pseudo-format of newsletter issues (``newsletters/*.md``)."""
 
-NEWSLETTER_MODULE = "pubkit.renderers.newsletter"
+NEWSLETTER_MODULE = "pubkit.renderers.email.newsletter"
 
 
 @dataclass(frozen=True)

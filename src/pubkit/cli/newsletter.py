@@ -23,8 +23,8 @@ def newsletter(
     from pubkit.diagnostics import SourceError
     from pubkit.output import write_files
     from pubkit.renderers.base import RenderContext
-    from pubkit.renderers.mime import UnsafeHeader
-    from pubkit.renderers.newsletter import compose_newsletter
+    from pubkit.renderers.email.mime import UnsafeHeader
+    from pubkit.renderers.email.newsletter import compose_newsletter
     from pubkit.source.merge_fields import MergeError
 
     the_site = load_site(site)

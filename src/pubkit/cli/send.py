@@ -39,8 +39,8 @@ def send(
     from pubkit.diagnostics import SourceError
     from pubkit.output import write_atomic
     from pubkit.renderers.base import RenderContext
-    from pubkit.renderers.mime import UnsafeHeader
-    from pubkit.renderers.newsletter import compose_newsletter
+    from pubkit.renderers.email.mime import UnsafeHeader
+    from pubkit.renderers.email.newsletter import compose_newsletter
     from pubkit.send import campaign
     from pubkit.send.ledger import Ledger, LedgerBusy
     from pubkit.send.recipients import RecipientsError, read_recipients

@@ -47,7 +47,7 @@ def get(name: str) -> Renderer:
     return cls()
 
 
-register("html", "pubkit.renderers.html:HtmlRenderer")
-register("pdf", "pubkit.renderers.pdf:PdfRenderer")
-register("docx", "pubkit.renderers.docx:DocxRenderer")
-register("email", "pubkit.renderers.email:EmailRenderer")
+register("html", "pubkit.renderers.html.page:HtmlRenderer")
+register("pdf", "pubkit.renderers.pdf.renderer:PdfRenderer")
+register("docx", "pubkit.renderers.docx.renderer:DocxRenderer")
+register("email", "pubkit.renderers.email.renderer:EmailRenderer")

@@ -1,0 +1,1 @@
+"""The Word document: the article as WordprocessingML, starting from the reference document."""

@@ -1,0 +1,69 @@
+"""The text/plain part of an email, written from the model (never from the HTML)."""
+
+from __future__ import annotations
+
+from pubkit.model import nodes as n
+from pubkit.model.article import Article
+from pubkit.renderers.email.media import EmailMedia
+from pubkit.renderers.email.text_writer import TextWriter, wrap
+from pubkit.renderers.page_data import format_date
+from pubkit.source.newsletter import Newsletter
+
+
+def message_text(newsletter: Newsletter, media: EmailMedia, full: bool, unsubscribe: str) -> str:
+    """The whole text part; ``unsubscribe`` is the unsubscribe URL's merge token."""
+    settings = media.ctx.settings
+    brand = settings.brand
+    sections = [settings.site_name]
+    if newsletter.date and not full:
+        sections[0] += f"\n{format_date(newsletter.date)}"
+    if brand.banner:
+        sections.append(wrap(brand.banner, 72))
+    intro = TextWriter(resolve_link=lambda url: media.link(newsletter.intro, url))
+    if newsletter.intro.body:
+        sections.append(intro.blocks(newsletter.intro.body))
+        if newsletter.intro.footnotes:
+            sections.append(intro.footnotes(newsletter.intro.footnotes))
+    links = intro.links
+    for article in newsletter.articles:
+        writer = TextWriter(resolve_link=lambda url, a=article: media.link(a, url))
+        writer.links = links  # one numbering for the whole message
+        sections.append(_full(article, writer, newsletter.button, media) if full
+                        else _teaser(article, writer, newsletter.button, media))
+    if links:
+        sections.append("Links\n-----\n" + intro.link_list())
+    footer = [wrap(brand.disclaimer, 72)]
+    if brand.contact:
+        footer.append(brand.contact)
+    if settings.email.postal_address:
+        footer.append(settings.email.postal_address)
+    footer.append(f"Unsubscribe: {unsubscribe}")
+    sections.append("-- \n" + "\n\n".join(footer))
+    return "\n\n\n".join(s for s in sections if s) + "\n"
+
+
+def _heading(writer: TextWriter, level: int, text: str) -> str:
+    return writer.visit(n.Heading(level, children=[n.Text(text)]))
+
+
+def _teaser(article: Article, writer: TextWriter, button: str, media: EmailMedia) -> str:
+    parts = [_heading(writer, 2, article.title)]
+    if article.meta.date:
+        parts.append(f"{format_date(article.meta.date)} · {article.reading_time} min read")
+    parts.append(wrap(article.summary, writer.width))
+    parts.append(f"{button}: {media.page_url(article)}")
+    return "\n\n".join(parts)
+
+
+def _full(article: Article, writer: TextWriter, button: str, media: EmailMedia) -> str:
+    meta = article.meta
+    parts = [_heading(writer, 1, article.title)]
+    if meta.subtitle:
+        parts.append(wrap(meta.subtitle, writer.width))
+    if meta.reviewed_by:
+        parts.append(f"Medically reviewed by {meta.reviewed_by}")
+    parts.append(writer.blocks(article.body))
+    if article.footnotes:
+        parts.append(writer.footnotes(article.footnotes))
+    parts.append(f"{button}: {media.page_url(article)}")
+    return "\n\n".join(p for p in parts if p)

@@ -1,0 +1,1 @@
+"""The printed handout: the article as print HTML, laid out by WeasyPrint."""

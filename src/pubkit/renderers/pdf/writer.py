@@ -1,0 +1,190 @@
+"""The article body as print HTML: the web writer, with print's notion of references.
+
+Differences from the web page: images point at pseudo URLs that only the
+handout's :class:`~pubkit.renderers.pdf.fetch.SiteFetcher` can open (each
+remembered with its source line, so a refusal names the line); an image
+with a title alone in its paragraph becomes a figure with a caption; links to
+other articles point at their public web pages (paper has no sibling files);
+external links carry a class so the stylesheet can print their address; and
+notes made only of paragraphs are placed at their first call, where the
+stylesheet floats them to the foot of the page (``float: footnote``).
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from html import unescape
+from pathlib import Path
+
+from weasyprint.urls import iri_to_uri
+
+from pubkit.model import nodes as n
+from pubkit.model.text import plain_text, slugify
+from pubkit.renderers.html.writer import HtmlWriter, escape
+from pubkit.resources import is_remote
+from pubkit.sanitize import is_safe_url
+
+_RAW_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+
+
+class PrintHtmlWriter(HtmlWriter):
+    """HTML for WeasyPrint.
+
+    ``lines`` and ``refs`` map every URL it emits to its source line and to the
+    reference as the author wrote it (for warnings).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        web_base: str,
+        heading_ids: set[str],
+        page_notes: list[n.FootnoteDef] | None = None,
+    ) -> None:
+        super().__init__(resolve_image=self._image_url, resolve_link=self._link_url)
+        self.base_url = base_url
+        self.web_base = web_base.rstrip("/") + "/"
+        self.known_ids = heading_ids
+        self.page_notes = {d.number: d for d in page_notes} if page_notes is not None else None
+        self.lines: dict[str, int | None] = {}
+        self.refs: dict[str, str] = {}
+        self.line: int | None = None
+        self.missing_alt: list[tuple[str, int | None]] = []
+
+    def visit(self, node: n.Node) -> str:
+        line = getattr(node, "line", None)
+        if line is None:
+            return super().visit(node)
+        saved, self.line = self.line, line
+        try:
+            return super().visit(node)
+        finally:
+            self.line = saved
+
+    def remember(self, url: str) -> str:
+        """``url`` made absolute against the article's folder, recorded with the current line.
+
+        A relative reference is appended to the folder's URL as written: urljoin()
+        would quietly clamp ``../../x`` at the site root, and the fetcher must see
+        (and refuse) the escape instead.  The key is what WeasyPrint will ask for.
+        """
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme or url.startswith("/"):
+            absolute = iri_to_uri(urllib.parse.urljoin(self.base_url, url))
+        else:
+            absolute = iri_to_uri(self.base_url + url)
+        self.lines.setdefault(absolute, self.line)
+        self.refs.setdefault(absolute, url)
+        return absolute
+
+    # ------------------------------------------------------------ resolvers
+    def _image_url(self, image: n.Image) -> str | None:
+        return self.remember(image.src.strip())
+
+    def _link_url(self, url: str) -> str | None:
+        if not is_safe_url(url):
+            return None
+        parts = urllib.parse.urlsplit(url)
+        if is_remote(url) or parts.scheme.lower() in ("mailto", "tel"):
+            return url
+        if parts.scheme:
+            return None
+        if not parts.path:
+            frag = urllib.parse.unquote(parts.fragment)
+            if frag in self.known_ids:
+                return f"#{frag}"
+            return f"#sec-{frag}" if f"sec-{frag}" in self.known_ids else None
+        path = urllib.parse.unquote(parts.path)
+        if path.endswith(".md"):
+            frag = f"#{parts.fragment}" if parts.fragment else ""
+            return f"{self.web_base}{slugify(Path(path).stem)}.html{frag}"
+        return None  # a local file: nothing to follow on paper
+
+    # ------------------------------------------------------------- blocks
+    def visit_paragraph(self, node: n.Paragraph) -> str:
+        kids = [c for c in node.children if not (isinstance(c, n.Text) and not c.text.strip())]
+        if not self._tight and len(kids) == 1 and isinstance(kids[0], n.Image) and kids[0].title:
+            image = kids[0]
+            return (
+                f'<figure>{self.visit(image)}'
+                f"<figcaption>{escape(image.title or '')}</figcaption></figure>\n"
+            )
+        return super().visit_paragraph(node)
+
+    def visit_heading(self, node: n.Heading) -> str:
+        # The bookmark reads the heading's words only, not its footnote calls.
+        html = super().visit_heading(node)
+        label = f' data-label="{escape(plain_text(node.children))}"'
+        return html.replace(f"<h{node.level}", f"<h{node.level}{label}", 1)
+
+    def visit_table(self, node: n.Table) -> str:
+        return f'<div class="table-wrap">{super().visit_table(node)}</div>\n'
+
+    def visit_raw_block(self, node: n.RawBlock) -> str:
+        self._remember_raw(node.html)
+        return super().visit_raw_block(node)
+
+    def visit_raw_inline(self, node: n.RawInline) -> str:
+        self._remember_raw(node.html)
+        return super().visit_raw_inline(node)
+
+    def _remember_raw(self, html: str) -> None:
+        for match in _RAW_SRC.finditer(html):
+            self.remember(unescape(next(g for g in match.groups() if g is not None)))
+
+    def footnotes(self, defs: list[n.FootnoteDef]) -> str:
+        return "" if self.page_notes is not None else super().footnotes(defs)
+
+    # ------------------------------------------------------------ inlines
+    def visit_image(self, node: n.Image) -> str:
+        if node.alt.strip():
+            return super().visit_image(node)
+        # A tagged PDF needs words for every picture: the title, else the file's name.
+        self.missing_alt.append((node.src, self.line))
+        stem = Path(urllib.parse.unquote(urllib.parse.urlsplit(node.src).path)).stem
+        words = node.title or re.sub(r"[-_.]+", " ", stem).strip() or "picture"
+        return super().visit_image(n.Image(node.src, words, node.title))
+
+    def visit_footnote_ref(self, node: n.FootnoteRef) -> str:
+        """At the first reference, the note itself, floated to the foot of the page."""
+        if self.page_notes is None or node.number not in self.page_notes:
+            return super().visit_footnote_ref(node)
+        if node.ref_index:
+            return (f'<sup class="footnote-ref"><a href="#fn{node.number}" '
+                    f'aria-label="Footnote {node.number}">{node.number}</a></sup>')
+        paras = [self.inlines(p.children) for p in self.page_notes[node.number].children
+                 if isinstance(p, n.Paragraph)]
+        rest = "".join(f'<span class="footnote-para">{p}</span>' for p in paras[1:])
+        return (f'<span class="footnote" id="fn{node.number}" data-n="{node.number}">'
+                f"{paras[0] if paras else ''}{rest}</span>")
+
+    def visit_link(self, node: n.Link) -> str:
+        html = super().visit_link(node)
+        href = self._link_url(node.url)
+        if href is None or not is_remote(href):
+            return html
+        shown = re.sub(r"^https?://", "", href).rstrip("/")
+        text = re.sub(r"^https?://", "", plain_text(node.children)).rstrip("/")
+        if text == shown:
+            return html
+        # The address is printed after the link text: a reader cannot click paper.
+        return html.replace("<a ", '<a class="print-url" ', 1)
+
+
+def fits_the_page(defs: list[n.FootnoteDef]) -> bool:
+    """Whether every note is plain paragraphs without further notes (a page footnote's shape)."""
+    for note in defs:
+        if not all(isinstance(b, n.Paragraph) for b in note.children):
+            return False
+        if any(isinstance(i, n.FootnoteRef) for i in _walk_inlines(note.children)):
+            return False
+    return True
+
+
+def _walk_inlines(nodes: list) -> list[n.Node]:  # type: ignore[type-arg]
+    out: list[n.Node] = []
+    for node in nodes:
+        out.append(node)
+        out.extend(_walk_inlines(getattr(node, "children", []) or []))
+    return out

@@ -1,0 +1,218 @@
+"""Word documents as their readers get them: reproducible bytes, LibreOffice, the acceptance
+checker, every CommonMark example, and ``pubkit render --docx``."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import docx
+import lxml.html
+import pytest
+
+from pubkit.renderers import get
+from pubkit.renderers.base import RenderContext
+from pubkit.site import open_site
+from pubkit.source.reader import parse_article
+from tests.conftest import SHARED
+from tests.renderers.docx.test_docx import SAMPLE, make_site, render
+from tests.renderers.docx.test_docx_images import emf, image_bytes
+
+CHECKER = SHARED / "acceptance" / "check.py"
+CHECKER_PYTHON = Path("/tmp/pubkit-acceptance/venv/bin/python")
+SPEC = SHARED / "commonmark" / "spec.json"
+WORD = re.compile(r"\w+")
+
+
+def spec_examples() -> list[dict]:
+    if not SPEC.is_file():
+        pytest.fail(f"CommonMark examples not found at {SPEC} (set PUBKIT_SHARED)")
+    return json.loads(SPEC.read_text(encoding="utf-8"))
+
+
+def members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            assert info.date_time == (1980, 1, 1, 0, 0, 0), info.filename
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def differing_parts(a: bytes, b: bytes) -> set[str]:
+    """Names of the package parts that differ (pandoc's OOXML golden tests compare this way)."""
+    left, right = members(a), members(b)
+    assert list(left) == list(right)  # same parts, same order
+    return {name for name in left if left[name] != right[name]}
+
+
+@pytest.fixture(scope="module")
+def site_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = make_site(tmp_path_factory.mktemp("docx-clients") / "site")
+    header = "| " + " | ".join(f"Column {i}" for i in range(8)) + " |\n|" + ":---:|" * 8 + "\n"
+    rows = "".join("| " + " | ".join(f"r{r} c{c}" for c in range(8)) + " |\n" for r in range(60))
+    (root / "content" / "big-table.md").write_text(f"---\ntitle: Big Table\n---\n\n{header}{rows}")
+    (root / "content" / "img").mkdir()
+    (root / "content" / "img" / "diagram.emf").write_bytes(emf())
+    (root / "content" / "img" / "photo.bmp").write_bytes(image_bytes("BMP", (900, 300)))
+    (root / "content" / "pictures.md").write_text(
+        "---\ntitle: Pictures\n---\n\n![A diagram](img/diagram.emf)\n\n"
+        "Text ![a photo](img/photo.bmp) inline.\n")
+    corpus = "\n\n* * *\n\n".join(e["markdown"] for e in spec_examples())
+    (root / "content" / "commonmark.md").write_text(f"---\ntitle: CommonMark\n---\n\n{corpus}")
+    return root
+
+
+@pytest.fixture(scope="module")
+def documents(site_root: Path) -> dict[str, bytes]:
+    names = [SAMPLE.name, "everything.md", "big-table.md", "commonmark.md", "pictures.md"]
+    return {Path(name).stem: render(site_root, name)[0] for name in names}
+
+
+def test_same_input_gives_identical_bytes_across_processes(site_root: Path, documents) -> None:
+    again = render(site_root, "everything.md")[0]
+    assert differing_parts(documents["everything"], again) == set()
+    code = (
+        "import sys; from pathlib import Path; from tests.renderers.docx.test_docx import render;"
+        "sys.stdout.buffer.write(render(Path(sys.argv[1]), 'everything.md')[0])"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    other = subprocess.run([sys.executable, "-c", code, str(site_root)], capture_output=True,
+                           check=True, env=env, cwd=Path(__file__).resolve().parents[3]).stdout
+    assert differing_parts(documents["everything"], other) == set()
+    assert other == documents["everything"]
+
+
+def test_a_changed_date_changes_only_the_parts_that_show_it(site_root: Path, documents,
+                                                            tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site")
+    source = root / "content" / "everything.md"
+    source.write_text(source.read_text().replace("updated: 2024-06-15", "updated: 2024-07-01"))
+    changed = render(root, "everything.md")[0]
+    assert differing_parts(documents["everything"], changed) == {
+        "docProps/core.xml", "word/document.xml"}
+
+
+def test_libreoffice_converts_every_test_document(documents, tmp_path: Path) -> None:
+    soffice = shutil.which("soffice")
+    assert soffice, "LibreOffice (libreoffice-writer-nogui) is required"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for slug, data in documents.items():
+        (folder / f"{slug}.docx").write_bytes(data)
+    proc = subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+         "--norestore", "--infilter=MS Word 2007 XML", "--convert-to", "pdf",
+         "--outdir", str(tmp_path / "pdf"), *sorted(str(p) for p in folder.iterdir())],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert "Error" not in proc.stderr, proc.stderr
+    for slug, data in documents.items():
+        pdf = tmp_path / "pdf" / f"{slug}.pdf"
+        assert pdf.is_file() and pdf.stat().st_size > 0, proc.stdout + proc.stderr
+        text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                                       text=True, check=True).stdout.split())
+        title = docx.Document(io.BytesIO(data)).core_properties.title
+        assert title in text
+    big = subprocess.run(["pdftotext", str(tmp_path / "pdf" / "big-table.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    assert big.count("\f") >= 2  # more than one page, and the header row on each
+    assert " ".join(big.split()).count("Column 7") == big.count("\f")
+
+
+def test_pandoc_reads_the_structure_back(documents) -> None:
+    """A third, independent reader (pandoc's DOCX reader) sees the same structure."""
+    pypandoc = pytest.importorskip("pypandoc")
+    proc = subprocess.run([pypandoc.get_pandoc_path(), "-f", "docx", "-t", "markdown",
+                           "--wrap=none"], input=documents["everything"], capture_output=True,
+                          check=True)
+    markdown = proc.stdout.decode("utf-8")
+    lines = markdown.splitlines()
+    for level, word in enumerate(["One", "Two", "Three", "Four", "Five", "Six"], start=1):
+        assert f"{'#' * level} Heading {word}" in lines
+    for expected in ("- Bullet one", "  - Nested bullet", "    1.  Deep ordered", "3.  Three",
+                     "1.  Restart one", "> A quoted paragraph.", "> > A nested quote.",
+                     "    def f():", '    \treturn  "tab and  spaces"'):
+        assert expected in lines, expected
+    assert "*emphasis*, **strong**, ~~struck~~, `inline code`" in markdown
+    assert "[link to the clinic](https://example.org/clinic" in markdown
+    assert "A note[^1] and another[^2]" in markdown
+    assert "[^1]: The first note, with a [link](https://example.org/note)." in markdown
+    assert re.search(r"^\s*Left\s+Centre\s+Right$", markdown, re.M)
+
+
+def test_acceptance_checker(documents, site_root: Path, tmp_path: Path) -> None:
+    if not (CHECKER.is_file() and CHECKER_PYTHON.is_file()):
+        pytest.skip("acceptance checker not installed (run ../shared/acceptance/setup.sh)")
+    out = tmp_path / "out" / "docx"
+    out.mkdir(parents=True)
+    for slug, data in documents.items():
+        (out / f"{slug}.docx").write_bytes(data)
+    report = tmp_path / "report.json"
+    subprocess.run([str(CHECKER_PYTHON), str(CHECKER), str(out.parent), "--source",
+                    str(site_root / "content"), "--skip", "vnu,axe,caniemail", "--json",
+                    str(report)], check=True, capture_output=True, timeout=600)
+    records = {r["slug"]: r for r in json.loads(report.read_text())["files"]}
+    assert set(records) == set(documents)
+    for slug, rec in records.items():
+        assert rec["libreoffice"]["ok"] is True, rec
+        assert rec["python_docx"] == "ok", rec
+        assert rec["fake_headings"] == 0, rec
+        assert rec["title"], rec
+        assert rec["images_no_alt"] == 0 and rec["leaks"] == [], rec
+        if slug not in ("big-table", "pictures"):
+            assert rec["headings"] > 0, rec
+    assert records["ketamine-pain-management"]["heading_levels"] == {"2": 3, "title": 1}
+    assert records["ketamine-pain-management"]["fidelity"]["pct"] == 100.0
+    assert records["everything"]["notes"] == 2
+
+
+def _docx_words(data: bytes) -> set[str]:
+    document = docx.Document(io.BytesIO(data))
+    texts = [p.text for p in document.paragraphs]
+    texts += [c.text for t in document.tables for r in t.rows for c in r.cells]
+    texts += [s._inline.docPr.get("descr") or "" for s in document.inline_shapes]
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if "word/footnotes.xml" in archive.namelist():
+            notes = archive.read("word/footnotes.xml").decode()
+            texts += [html.unescape(t) for t in re.findall(r"<w:t[^>]*>([^<]*)</w:t>", notes)]
+    return set(WORD.findall(" ".join(texts)))
+
+
+def test_every_commonmark_example_renders_without_losing_words(site_root: Path) -> None:
+    ctx = RenderContext.for_site(open_site(site_root))
+    renderer = get("docx")
+    lost = {}
+    for example in spec_examples():
+        source = b"---\ntitle: Example\n---\n" + example["markdown"].encode("utf-8")
+        article = parse_article(source, "content/example.md", "content")
+        data = renderer.render(article, ctx).data
+        expected = ""
+        if example["html"].strip():
+            root = lxml.html.fromstring(f"<div>{example['html']}</div>")
+            for hidden in root.xpath("//script | //style"):  # sanitised away, never shown
+                hidden.drop_tree()
+            expected = root.text_content() + " " + " ".join(root.xpath("//img/@alt"))
+        missing = set(WORD.findall(expected)) - _docx_words(data)
+        if missing:
+            lost[example["example"]] = sorted(missing)
+    assert lost == {}
+
+
+def test_cli_render_docx_writes_output_docx_slug(site_root: Path, documents, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pubkit", "render", "--docx", "--site", str(site_root),
+         "--output", str(out), str(site_root / "content" / SAMPLE.name)],
+        capture_output=True, text=True, cwd=site_root, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    written = out / "docx" / "ketamine-pain-management.docx"
+    assert written.read_bytes() == documents["ketamine-pain-management"]
+    assert "1 rendered, 0 failed" in proc.stdout
