@@ -1,6 +1,6 @@
 """PDF benchmark: pubkit's handout against WeasyPrint alone (the engine's floor) and pandoc.
 
-    .venv/bin/python bench/pdf.py [--batch 100] [--memory 1000] [--pandoc-files 10]
+    .venv/bin/python bench/bench_pdf.py [--batch 100] [--memory 1000] [--pandoc-files 10]
 
 In one run, on the same articles: pubkit's time per article for the sample,
 a generated 15,000-word article and a batch of generated articles in one

@@ -1,9 +1,6 @@
 """Email benchmark: compose once, personalise 10,000 messages; css-inline against premailer.
 
-    .venv/bin/python bench/newsletter.py [--recipients 10000] [--inline-runs 50]
-
-(Not ``bench/email.py``: a script named after the standard library's ``email``
-package would shadow it for every script in this folder.)
+    .venv/bin/python bench/bench_newsletter.py [--recipients 10000] [--inline-runs 50]
 
 Rows, in one run on this machine:
 

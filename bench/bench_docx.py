@@ -1,6 +1,6 @@
 """Word benchmark: pubkit parse + DOCX render in one process against pandoc, one process per file.
 
-    .venv/bin/python bench/docx.py [--batch 200] [--pandoc-runs 5]
+    .venv/bin/python bench/bench_docx.py [--batch 200] [--pandoc-runs 5]
 
 Cases: the sample article, a 15,000-word article, an article with a 60-row,
 8-column table, and a batch of generated articles rendered in one process.
@@ -10,7 +10,6 @@ Prints a Markdown table; figures go into bench/results/docx.md.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -21,13 +20,8 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
-# This file is called docx.py: keep its folder off the path so "docx" is python-docx.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
-_spec = importlib.util.spec_from_file_location("bench_corpus", BENCH / "corpus.py")
-assert _spec is not None and _spec.loader is not None
-corpus = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(corpus)
-article, write_site = corpus.article, corpus.write_site
+sys.path.insert(0, str(BENCH))
+from corpus import article, write_site  # noqa: E402
 
 SAMPLE = REPO / "content" / "ketamine-pain-management.md"
 

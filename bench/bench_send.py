@@ -1,6 +1,6 @@
 """Sending benchmark: pubkit's sender (ledger, one connection) against bare smtplib.
 
-    .venv/bin/python bench/send.py [--send 1000] [--dry-run 10000] [--repeat 3]
+    .venv/bin/python bench/bench_send.py [--send 1000] [--dry-run 10000] [--repeat 3]
 
 The SMTP server is aiosmtpd on 127.0.0.1 in its own process (so client and
 server do not share a GIL).  Rows:

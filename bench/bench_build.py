@@ -1,6 +1,6 @@
 """Build benchmark: `pubkit build` on 1,000 generated articles, side by side with pandoc.
 
-    .venv/bin/python bench/build.py [--articles 1000] [--skip-all-formats] [--skip-pandoc]
+    .venv/bin/python bench/bench_build.py [--articles 1000] [--skip-all-formats] [--skip-pandoc]
 
 In one run: cold builds with 1 and 2 workers (every available format, then
 HTML and DOCX only), a no-op rebuild as a whole process, rebuilds after
@@ -25,9 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-# Not bench/ itself: a benchmark script there may be named like a library (docx.py), and the
-# Dask workers started from this process inherit its path.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
 sys.path.insert(0, str(REPO))
 from tests.build.sitegen import generate_site  # noqa: E402
 
