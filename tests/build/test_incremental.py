@@ -175,3 +175,16 @@ def test_parallel_build_equals_serial_build(gen_site: Callable[..., Path]) -> No
     assert summary.executor == "local"
     assert len({w for w in summary.workers}) == 2
     assert output_tree(serial / "output") == output_tree(parallel / "output")
+
+
+def test_workers_are_recycled_after_their_task_quota(
+    gen_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pubkit.build.executors import LocalExecutor
+
+    monkeypatch.setattr(LocalExecutor, "TASKS_PER_WORKER", 3)
+    root = gen_site(12)
+    summary = build(root, formats=["html"], jobs=2)
+    assert summary.exit_code == 0
+    # 12 articles, at most 3 per worker process: at least 4 distinct processes did the work.
+    assert len(summary.workers) >= 4

@@ -75,6 +75,10 @@ class LocalExecutor:
     """Seconds on top of twice a task's render time limit before the watchdog acts."""
     EXIT_WAIT = 10.0
     """Seconds workers get to exit once the work is done."""
+    TASKS_PER_WORKER = 1000
+    """Articles a worker renders before it is replaced.  Text shaping (Pango,
+    HarfBuzz) grows a PDF worker's native memory by about 1 MB per 100 handouts
+    whatever Python caches are kept, so long builds recycle their workers."""
 
     def __init__(self, spec: SiteSpec, jobs: int, formats: tuple[str, ...],
                  render_timeout: float = 60.0) -> None:
@@ -92,7 +96,7 @@ class LocalExecutor:
         context.set_forkserver_preload(["pubkit.build.worker"])
         self.pool = ProcessPoolExecutor(
             max_workers=self.jobs, mp_context=context, initializer=init_local,
-            initargs=(self.spec, self.formats),
+            initargs=(self.spec, self.formats), max_tasks_per_child=self.TASKS_PER_WORKER,
         )
         return self.pool
 
