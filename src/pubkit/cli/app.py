@@ -36,6 +36,13 @@ SiteOption = Annotated[
                  file_okay=False),
 ]
 
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Output folder (default: the site's).")
+]
+AllowRemoteOption = Annotated[
+    bool, typer.Option("--allow-remote", help="Let renderers fetch http(s) resources.")
+]
+
 
 def _version(value: bool) -> None:
     if value:
@@ -71,3 +78,11 @@ def load_site(site_dir: Path | None) -> Site:
 def report(diagnostics: list[Diagnostic]) -> None:
     for d in diagnostics:
         print(d, file=sys.stderr)
+
+
+def shown(path: Path) -> str:
+    """``path`` relative to the current folder when it is below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from pubkit.cli.app import EXIT_FAILED, SiteOption, app, fail_usage, load_site, report
+from pubkit.cli.app import (
+    EXIT_FAILED,
+    AllowRemoteOption,
+    OutputOption,
+    SiteOption,
+    app,
+    fail_usage,
+    load_site,
+    report,
+    shown,
+)
 
 ALL_FORMATS = ("html", "pdf", "docx", "email")
 
@@ -27,10 +37,8 @@ def render(
     docx: Annotated[bool, typer.Option("--docx", help="Word document.")] = False,
     email: Annotated[bool, typer.Option("--email", help="Email (.eml with .html and .txt).")] = False,
     all_: Annotated[bool, typer.Option("--all", help="Every format.")] = False,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output folder.")] = None,
-    allow_remote: Annotated[
-        bool, typer.Option("--allow-remote", help="Let renderers fetch http(s) resources.")
-    ] = False,
+    output: OutputOption = None,
+    allow_remote: AllowRemoteOption = False,
     site: SiteOption = None,
 ) -> None:
     """Render articles into output/<format>/<slug>.<ext>."""
@@ -68,15 +76,9 @@ def render(
             files_out = {renderer.output_name_for(result.slug): result.output.data,
                          **result.output.extras}
             for target in write_files(out_dir / renderer.folder, files_out):
-                typer.echo(f"wrote {_shown(target)}")
+                typer.echo(f"wrote {shown(target)}")
             written += 1
     typer.echo(f"{written} rendered, {failed} failed")
     if failed:
         raise typer.Exit(EXIT_FAILED)
 
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pubkit.cli.app import EXIT_FAILED, SiteOption, app, fail_usage, load_site, report
+from pubkit.cli.app import EXIT_FAILED, OutputOption, SiteOption, app, fail_usage, load_site, report, shown
 
 if TYPE_CHECKING:
     from pubkit.send.campaign import Outcome, Report
@@ -30,22 +30,19 @@ def send(
         "--resend-unknown", help="Send again to recipients whose delivery is unknown "
         "(the connection broke before the server answered).")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output folder.")] = None,
+    output: OutputOption = None,
     site: SiteOption = None,
 ) -> None:
     """Send a newsletter: a dry run by default, --yes to deliver; resumable without duplicates."""
     import sqlite3
 
-    from pubkit.diagnostics import SourceError
+    from pubkit.cli.newsletter import compose_or_exit
     from pubkit.output import write_atomic
     from pubkit.renderers.base import RenderContext
-    from pubkit.renderers.email.mime import UnsafeHeader
-    from pubkit.renderers.email.newsletter import compose_newsletter
     from pubkit.send import campaign
     from pubkit.send.ledger import Ledger, LedgerBusy
     from pubkit.send.recipients import RecipientsError, read_recipients
     from pubkit.send.smtp import SmtpConfig, SmtpConfigError, SmtpSender, SmtpUnavailable
-    from pubkit.source.merge_fields import MergeError
 
     the_site = load_site(site)
     path = _newsletter_path(newsletter, the_site)
@@ -63,15 +60,7 @@ def send(
             config = SmtpConfig.from_settings(smtp, the_site.root, host=smtp_host, port=smtp_port)
         except SmtpConfigError as exc:
             fail_usage(str(exc))
-    try:
-        composed = compose_newsletter(path, RenderContext.for_site(the_site))
-    except SourceError as exc:
-        report([exc.diagnostic])
-        raise typer.Exit(EXIT_FAILED) from None
-    except (MergeError, UnsafeHeader) as exc:
-        typer.echo(f"{path}: {exc}", err=True)
-        raise typer.Exit(EXIT_FAILED) from None
-    report(composed.warnings)
+    composed = compose_or_exit(path, RenderContext.for_site(the_site))
     out_dir = (output or the_site.output_dir).resolve() / "send" / composed.name
     ledger_path = the_site.root / smtp.ledger
 
@@ -150,22 +139,16 @@ def _summary(result: Report, out_dir: Path, report_path: Path, err: bool) -> Non
                 typer.echo(f"failed: {o.email} (line {o.line}): {o.detail}", err=True)
         written = len(result.outcomes) - counts["failed"]
         typer.echo(f"dry run: wrote {written} message{'' if written == 1 else 's'} to "
-                   f"{_shown(out_dir)}, sent nothing; "
+                   f"{shown(out_dir)}, sent nothing; "
                    f"--yes would send {counts['would_send']}, skip {counts['skipped']} already "
                    f"sent, leave {counts['unknown']} unknown{invalid}; report: "
-                   f"{_shown(report_path)}", err=err)
+                   f"{shown(report_path)}", err=err)
         return
     if sys.stderr.isatty():
         print(file=sys.stderr)  # end the running count's line
     if result.stopped:
         typer.echo(f"pubkit: stopped: {result.stopped}", err=True)
-    shown = ", ".join(f"{counts[k]} {k}" for k in ("sent", "failed", "skipped", "unknown"))
+    tally = ", ".join(f"{counts[k]} {k}" for k in ("sent", "failed", "skipped", "unknown"))
     pending = f", {counts['pending']} pending" if counts["pending"] else ""
-    typer.echo(f"{shown}{pending}{invalid}; report: {_shown(report_path)}", err=err)
+    typer.echo(f"{tally}{pending}{invalid}; report: {shown(report_path)}", err=err)
 
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
