@@ -79,3 +79,22 @@ def common_context(article: Article, settings: Settings) -> dict[str, Any]:
         "reading_time": article.reading_time,
         "url": page_url(article, settings),
     }
+
+
+BYLINE_SEPARATOR = " · "
+
+
+def byline(article: Article) -> list[str]:
+    """The pieces of the byline, in the web page's order and words."""
+    meta = article.meta
+    parts = []
+    if meta.author:
+        parts.append(f"By {meta.author}")
+    if meta.reviewed_by:
+        parts.append(f"Medically reviewed by {meta.reviewed_by}")
+    if meta.date:
+        parts.append(f"Published {format_date(meta.date)}")
+    if meta.updated:
+        parts.append(f"Updated {format_date(meta.updated)}")
+    parts.append(f"{article.reading_time} min read")
+    return parts

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pubkit.model.article import Article
 from pubkit.renderers.docx.xml import NSDECLS, field, field_end, field_start, paragraph, text_run
-from pubkit.renderers.page_data import format_date
+from pubkit.renderers.page_data import BYLINE_SEPARATOR, byline
 
 if TYPE_CHECKING:
     from pubkit.renderers.docx.media import DocxMedia
@@ -22,25 +22,6 @@ if TYPE_CHECKING:
 
 LOGO_HEIGHT = 457200  # half an inch, in EMU
 TOC_LEVELS = 3
-BYLINE_SEPARATOR = " · "
-
-
-def byline(article: Article) -> list[str]:
-    """The pieces of the byline, in the web page's order and words."""
-    meta = article.meta
-    parts = []
-    if meta.author:
-        parts.append(f"By {meta.author}")
-    if meta.reviewed_by:
-        parts.append(f"Medically reviewed by {meta.reviewed_by}")
-    if meta.date:
-        parts.append(f"Published {format_date(meta.date)}")
-    if meta.updated:
-        parts.append(f"Updated {format_date(meta.updated)}")
-    parts.append(f"{article.reading_time} min read")
-    return parts
-
-
 def front_matter(article: Article, settings: Settings, writer: DocxWriter) -> str:
     """Banner, title, subtitle and byline, before the body."""
     rtl = writer.rtl

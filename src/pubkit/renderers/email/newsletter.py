@@ -32,7 +32,7 @@ from pubkit.renderers.email.mime import (
     refuse_line_breaks,
 )
 from pubkit.renderers.email.text import message_text
-from pubkit.renderers.page_data import format_date, text_direction
+from pubkit.renderers.page_data import BYLINE_SEPARATOR, byline, format_date, text_direction
 from pubkit.send.recipients import Recipient
 from pubkit.source.merge_fields import MergeDocument, MergeFields
 from pubkit.source.newsletter import Newsletter, read_newsletter
@@ -177,14 +177,8 @@ def compose(newsletter: Newsletter, ctx: RenderContext, date: dt.datetime) -> Co
 def _full(article: Article, media: EmailMedia) -> dict[str, object]:
     body, notes = article_html(article, media)
     meta = article.meta
-    byline = []
-    if meta.author:
-        byline.append(f"By {meta.author}")
-    if meta.reviewed_by:
-        byline.append(f"Medically reviewed by {meta.reviewed_by}")
-    if meta.updated or meta.date:
-        byline.append(format_date(meta.updated or meta.date))
-    return {"title": article.title, "subtitle": meta.subtitle, "byline": " · ".join(byline),
+    return {"title": article.title, "subtitle": meta.subtitle,
+            "byline": BYLINE_SEPARATOR.join(byline(article)),
             "image": media.lead_image(article), "image_alt": meta.image_alt or "",
             "body": body, "footnotes": notes, "url": media.page_url(article)}
 
