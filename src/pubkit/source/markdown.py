@@ -38,11 +38,17 @@ def parser() -> MarkdownIt:
     # addresses stay text (GFM links them, but patients' addresses in prose
     # should not become mailto: links by accident).
     md.linkify.set({"fuzzy_email": False, "fuzzy_link": True})
-    # linkify-it's own pre-test is a costly regex run on every text run; GFM
-    # autolinks all contain "www." or "://", so test for those first.
-    full_pretest = md.linkify.pretest
-    md.linkify.pretest = lambda text: ("://" in text or "www." in text.lower()) and full_pretest(text)
+    # linkify-it's tests are costly regexes run on every run of text; GFM
+    # autolinks all contain "www." or "://", so look for those first.
+    linkify = md.linkify
+    full_pretest, full_test = linkify.pretest, linkify.test
+    linkify.pretest = lambda text: _may_link(text) and full_pretest(text)
+    linkify.test = lambda text: _may_link(text) and full_test(text)
     return md
+
+
+def _may_link(text: str) -> bool:
+    return "://" in text or "www." in text or "WWW." in text or "Www." in text
 
 
 class _Node:
