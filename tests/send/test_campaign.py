@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import email
-from collections.abc import Iterator
 from email import policy
 from pathlib import Path
-
-import pytest
 
 from pubkit.send import campaign
 from pubkit.send.ledger import Ledger
 from pubkit.send.smtp import SmtpConfig, SmtpSender
 from tests.send.letters import SENDER, Letter, recipients
 from tests.send.smtp_server import ScriptedHandler, smtp_server
-
-
-@pytest.fixture
-def handler() -> ScriptedHandler:
-    return ScriptedHandler()
-
-
-@pytest.fixture
-def port(handler: ScriptedHandler) -> Iterator[int]:
-    with smtp_server(handler) as controller:
-        yield controller.port
 
 
 def run(db: Path, port: int, letter: Letter, people: list, resend_unknown: bool = False,

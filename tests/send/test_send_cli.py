@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from email import policy
 from pathlib import Path
 
@@ -39,17 +38,6 @@ def site(sample_site: Site) -> Site:
     with (sample_site.root / "pubkit.toml").open("a", encoding="utf-8") as fh:
         fh.write(SMTP_TEST_SETTINGS)
     return sample_site
-
-
-@pytest.fixture
-def handler() -> ScriptedHandler:
-    return ScriptedHandler()
-
-
-@pytest.fixture
-def port(handler: ScriptedHandler) -> Iterator[int]:
-    with smtp_server(handler) as controller:
-        yield controller.port
 
 
 def write_list(site: Site, count: int, extra: list[list[str]] | None = None,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email
 import ssl
-from collections.abc import Iterator
 from email import policy
 from pathlib import Path
 
@@ -29,17 +28,6 @@ from tests.send.smtp_server import (
 )
 
 PASSWORD = "Tr0ub4dor-s3cret"
-
-
-@pytest.fixture
-def handler() -> ScriptedHandler:
-    return ScriptedHandler()
-
-
-@pytest.fixture
-def server(handler: ScriptedHandler) -> Iterator[int]:
-    with smtp_server(handler) as controller:
-        yield controller.port
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +60,9 @@ def parsed(raw: bytes) -> email.message.EmailMessage:
     return email.message_from_bytes(raw, policy=policy.default)  # type: ignore[return-value]
 
 
-def test_message_arrives_with_its_headers_and_body(server: int, handler: ScriptedHandler) -> None:
+def test_message_arrives_with_its_headers_and_body(port: int, handler: ScriptedHandler) -> None:
     body = "First line\n.a line starting with a dot\n..two dots\n.\nlast line\n"
-    run = Run(plain(server))
+    run = Run(plain(port))
     attempt = run.deliver("ana@example.org", name="Ana Lima", subject="Spring news", body=body)
     run.sender.close()
     assert (attempt.status, attempt.code, attempt.data_sent) == ("sent", 250, True)
@@ -87,8 +75,8 @@ def test_message_arrives_with_its_headers_and_body(server: int, handler: Scripte
     assert handler.mail_from == [SENDER]
 
 
-def test_many_messages_share_one_connection(server: int, handler: ScriptedHandler) -> None:
-    run = Run(plain(server))
+def test_many_messages_share_one_connection(port: int, handler: ScriptedHandler) -> None:
+    run = Run(plain(port))
     results = [run.deliver(f"p{i}@example.org").status for i in range(25)]
     run.sender.close()
     assert results == ["sent"] * 25
@@ -96,10 +84,10 @@ def test_many_messages_share_one_connection(server: int, handler: ScriptedHandle
     assert sorted(handler.counts().values()) == [1] * 25
 
 
-def test_451_is_retried_with_growing_pauses_then_accepted(server: int,
+def test_451_is_retried_with_growing_pauses_then_accepted(port: int,
                                                           handler: ScriptedHandler) -> None:
     handler.data_replies["bo@example.org"] = ["451 4.3.0 try later", "451 4.3.0 try later"]
-    run = Run(plain(server, retries=3, retry_delay=0.5))
+    run = Run(plain(port, retries=3, retry_delay=0.5))
     attempt = run.deliver("bo@example.org")
     assert attempt.status == "sent"
     assert [a.code for a in run.retries] == [451, 451]
@@ -108,9 +96,9 @@ def test_451_is_retried_with_growing_pauses_then_accepted(server: int,
     assert run.before == ["bo@example.org"] * 3  # each try reached the data
 
 
-def test_451_until_the_retries_run_out_fails(server: int, handler: ScriptedHandler) -> None:
+def test_451_until_the_retries_run_out_fails(port: int, handler: ScriptedHandler) -> None:
     handler.data_replies["cy@example.org"] = ["451 4.7.1 greylisted"] * 5
-    run = Run(plain(server, retries=2))
+    run = Run(plain(port, retries=2))
     attempt = run.deliver("cy@example.org")
     assert attempt.status == "failed" and attempt.code == 451
     assert "gave up after 3 tries" in attempt.detail
@@ -118,9 +106,9 @@ def test_451_until_the_retries_run_out_fails(server: int, handler: ScriptedHandl
     assert run.deliver("next@example.org").status == "sent"
 
 
-def test_550_after_the_data_fails_at_once(server: int, handler: ScriptedHandler) -> None:
+def test_550_after_the_data_fails_at_once(port: int, handler: ScriptedHandler) -> None:
     handler.data_replies["dee@example.org"] = ["550 5.7.1 content rejected"]
-    run = Run(plain(server))
+    run = Run(plain(port))
     attempt = run.deliver("dee@example.org")
     assert (attempt.status, attempt.code) == ("failed", 550)
     assert "content rejected" in attempt.detail and not run.retries
@@ -128,9 +116,9 @@ def test_550_after_the_data_fails_at_once(server: int, handler: ScriptedHandler)
     assert run.sender.connections == 1
 
 
-def test_refused_recipient_fails_before_any_data(server: int, handler: ScriptedHandler) -> None:
+def test_refused_recipient_fails_before_any_data(port: int, handler: ScriptedHandler) -> None:
     handler.rcpt_replies["nobody@example.org"] = "550 5.1.1 no such user"
-    run = Run(plain(server))
+    run = Run(plain(port))
     attempt = run.deliver("nobody@example.org")
     assert (attempt.status, attempt.code, attempt.data_sent) == ("failed", 550, False)
     assert "recipient refused" in attempt.detail
@@ -138,25 +126,25 @@ def test_refused_recipient_fails_before_any_data(server: int, handler: ScriptedH
     assert run.deliver("next@example.org").status == "sent"  # RSET left the session usable
 
 
-def test_refused_sender_stops_everything(server: int, handler: ScriptedHandler) -> None:
+def test_refused_sender_stops_everything(port: int, handler: ScriptedHandler) -> None:
     handler.mail_reply = "553 5.7.1 sender not allowed"
-    run = Run(plain(server))
+    run = Run(plain(port))
     with pytest.raises(SmtpConfigError, match=r"refused the sender news@clinic\.example: 553"):
         run.deliver("any@example.org")
     assert run.before == [] and handler.received == []
 
 
-def test_temporarily_refused_recipient_is_retried(server: int, handler: ScriptedHandler) -> None:
+def test_temporarily_refused_recipient_is_retried(port: int, handler: ScriptedHandler) -> None:
     handler.rcpt_replies["full@example.org"] = "452 4.2.2 mailbox full"
-    run = Run(plain(server, retries=1))
+    run = Run(plain(port, retries=1))
     attempt = run.deliver("full@example.org")
     assert attempt.status == "failed" and len(run.retries) == 1
     assert not run.retries[0].data_sent
 
 
-def test_connection_lost_after_the_data_is_unknown(server: int, handler: ScriptedHandler) -> None:
+def test_connection_lost_after_the_data_is_unknown(port: int, handler: ScriptedHandler) -> None:
     handler.drop_after_data.add("eve@example.org")
-    run = Run(plain(server))
+    run = Run(plain(port))
     attempt = run.deliver("eve@example.org")
     assert (attempt.status, attempt.data_sent) == ("unknown", True)
     assert not run.retries  # never resent on its own
@@ -165,10 +153,10 @@ def test_connection_lost_after_the_data_is_unknown(server: int, handler: Scripte
     assert run.sender.connections == 2  # reconnected for the next recipient
 
 
-def test_before_data_runs_before_the_server_has_the_message(server: int,
+def test_before_data_runs_before_the_server_has_the_message(port: int,
                                                             handler: ScriptedHandler) -> None:
     seen: list[int] = []
-    sender = SmtpSender(plain(server))
+    sender = SmtpSender(plain(port))
     data = message_bytes(message("gus@example.org"))
     sender.deliver(SENDER, "gus@example.org", data,
                    lambda: seen.append(handler.counts()["gus@example.org"]), print)
@@ -188,7 +176,7 @@ def test_international_addresses(handler: ScriptedHandler) -> None:
         assert attempt.status == "failed" and "no SMTPUTF8" in attempt.detail
 
 
-def test_rate_limit_paces_transactions(server: int) -> None:
+def test_rate_limit_paces_transactions(port: int) -> None:
     now = [100.0]  # a clock that moves only when the sender sleeps
 
     def sleep(seconds: float) -> None:
@@ -196,7 +184,7 @@ def test_rate_limit_paces_transactions(server: int) -> None:
         now[0] += seconds
 
     naps: list[float] = []
-    sender = SmtpSender(plain(server, rate_limit=20.0), sleep=sleep, clock=lambda: now[0])
+    sender = SmtpSender(plain(port, rate_limit=20.0), sleep=sleep, clock=lambda: now[0])
     for i in range(4):
         data = message_bytes(message(f"h{i}@example.org"))
         assert sender.deliver(SENDER, f"h{i}@example.org", data, lambda: None, print).status \
@@ -211,9 +199,9 @@ def test_unreachable_server_stops_after_bounded_tries() -> None:
     assert run.sleeps == [0.25, 0.5]
 
 
-def test_starttls_required_but_not_offered(server: int) -> None:
+def test_starttls_required_but_not_offered(port: int) -> None:
     with pytest.raises(SmtpConfigError, match="does not offer STARTTLS"):
-        SmtpSender(plain(server, security="starttls")).open()
+        SmtpSender(plain(port, security="starttls")).open()
 
 
 def _server_tls(certificate: tuple[Path, Path]) -> ssl.SSLContext:

@@ -8,6 +8,7 @@ import re
 import runpy
 import shutil
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
@@ -348,18 +349,30 @@ def test_right_to_left_article(tmp_path: Path) -> None:
     assert (lang.get(W + "val"), lang.get(W + "bidi")) == ("ar", "ar")
 
 
-def test_footnote_ids_follow_the_reference_documents_separators(tmp_path: Path) -> None:
+def site_with_edited_reference(
+    tmp_path: Path, edit: Callable[[str, bytes], bytes | None]
+) -> Path:
+    """A site whose templates/docx/reference.docx is the built-in one, part by part
+    passed through ``edit`` (None leaves the part out)."""
     root = make_site(tmp_path / "site")
     (root / "templates" / "docx").mkdir(parents=True)
     reference = root / "templates" / "docx" / "reference.docx"
     with zipfile.ZipFile(REPO / "templates" / "docx" / "reference.docx") as src, \
             zipfile.ZipFile(reference, "w") as dst:
         for item in src.infolist():
-            blob = src.read(item.filename)
-            if item.filename in ("word/footnotes.xml", "word/settings.xml"):
-                # Word's own numbering of the two separators
-                blob = blob.replace(b'w:id="0"', b'w:id="1"').replace(b'w:id="-1"', b'w:id="0"')
-            dst.writestr(item, blob)
+            blob = edit(item.filename, src.read(item.filename))
+            if blob is not None:
+                dst.writestr(item, blob)
+    return root
+
+
+def test_footnote_ids_follow_the_reference_documents_separators(tmp_path: Path) -> None:
+    def separators_as_word_numbers_them(name: str, blob: bytes) -> bytes | None:
+        if name in ("word/footnotes.xml", "word/settings.xml"):
+            return blob.replace(b'w:id="0"', b'w:id="1"').replace(b'w:id="-1"', b'w:id="0"')
+        return blob
+
+    root = site_with_edited_reference(tmp_path, separators_as_word_numbers_them)
     data, _ = render(root, "everything.md")
     notes = part(data, "word/footnotes.xml")
     assert notes.xpath("w:footnote/@w:id", namespaces=NS) == ["0", "1", "2", "3"]
@@ -377,18 +390,14 @@ def test_damaged_reference_document_fails_the_article_with_its_path(tmp_path: Pa
 
 
 def test_reference_without_numbering_gets_the_house_lists(tmp_path: Path) -> None:
-    root = make_site(tmp_path / "site")
-    (root / "templates" / "docx").mkdir(parents=True)
-    reference = root / "templates" / "docx" / "reference.docx"
-    with zipfile.ZipFile(REPO / "templates" / "docx" / "reference.docx") as src, \
-            zipfile.ZipFile(reference, "w") as dst:
-        for item in src.infolist():
-            blob = src.read(item.filename)
-            if item.filename == "word/numbering.xml":
-                continue
-            if item.filename == "word/_rels/document.xml.rels":
-                blob = re.sub(rb'<Relationship [^>]*numbering.xml"/>', b"", blob)
-            dst.writestr(item, blob)
+    def without_numbering(name: str, blob: bytes) -> bytes | None:
+        if name == "word/numbering.xml":
+            return None
+        if name == "word/_rels/document.xml.rels":
+            return re.sub(rb'<Relationship [^>]*numbering.xml"/>', b"", blob)
+        return blob
+
+    root = site_with_edited_reference(tmp_path, without_numbering)
     data, _ = render(root, "everything.md")
     items = _numbering(data)
     assert [t for t, _, _ in items][:3] == ["Bullet one", "Bullet two", "Nested bullet"]
