@@ -26,7 +26,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from tests.build.sitegen import generate_site  # noqa: E402
+from tests.batch.sitegen import generate_site  # noqa: E402
 
 PNG = REPO / "bench" / "build-scaling.png"
 FAILED: list[str] = []

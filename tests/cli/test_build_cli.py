@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pubkit.site import Site
-from tests.build.conftest import run_cli
+from tests.batch.conftest import run_cli
 
 ARTICLE = "---\ntitle: One\n---\nSome text.\n"
 

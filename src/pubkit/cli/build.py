@@ -54,9 +54,9 @@ def run_build(
     formats: list[str] | None, json_lines: bool,
 ) -> int:
     """Run one build and return its exit code (shared with ``pubkit watch``)."""
-    from pubkit.build.lock import LockHeld
-    from pubkit.build.progress import listener_for
-    from pubkit.build.runner import BuildOptions, build_site
+    from pubkit.batch.lock import LockHeld
+    from pubkit.batch.progress import listener_for
+    from pubkit.batch.runner import BuildOptions, build_site
     from pubkit.diagnostics import ConfigError
 
     options = BuildOptions(formats or None, force, jobs, executor, scheduler)

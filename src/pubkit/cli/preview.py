@@ -11,7 +11,7 @@ import typer
 from pubkit.cli.app import EXIT_USAGE, SiteOption, app, load_site
 
 if TYPE_CHECKING:
-    from pubkit.build.serve import Generation
+    from pubkit.batch.serve import Generation
 
 FormatOption = Annotated[
     list[str] | None,
@@ -38,7 +38,7 @@ def serve(
     site: SiteOption = None,
 ) -> None:
     """Serve the outputs on 127.0.0.1 with an index page; pages reload after each rebuild."""
-    from pubkit.build.serve import Generation, start_server
+    from pubkit.batch.serve import Generation, start_server
 
     the_site = load_site(site)
     generation = Generation()
@@ -58,10 +58,10 @@ def serve(
 def _watch(root: Path, formats: list[str] | None, jobs: int, generation: Generation | None) -> None:
     import sys
 
-    from pubkit.build.progress import PlainLog
-    from pubkit.build.report import BuildSummary
-    from pubkit.build.runner import BuildOptions
-    from pubkit.build.watch import watch_site
+    from pubkit.batch.progress import PlainLog
+    from pubkit.batch.report import BuildSummary
+    from pubkit.batch.runner import BuildOptions
+    from pubkit.batch.watch import watch_site
 
     def error(message: str) -> None:
         print(f"pubkit: {message}", file=sys.stderr, flush=True)

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from pubkit import renderers
-from pubkit.build.jobs import Plan
-from pubkit.build.report import BuildSummary, JobRecord
-from pubkit.build.runner import BuildOptions, build_site
+from pubkit.batch.jobs import Plan
+from pubkit.batch.report import BuildSummary, JobRecord
+from pubkit.batch.runner import BuildOptions, build_site
 from pubkit.site import Site, open_site
-from tests.build.sitegen import REPO, generate_site
+from tests.batch.sitegen import REPO, generate_site
 
 
 def working_formats(candidates: tuple[str, ...]) -> list[str]:

@@ -17,7 +17,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from pubkit.build.manifest import MANIFEST_NAME
+from pubkit.batch.manifest import MANIFEST_NAME
 
 EVENTS = "/_pubkit/events"
 LIVE_SCRIPT = (

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from pubkit import renderers
-from pubkit.build.manifest import MANIFEST_NAME
-from tests.build.conftest import ALL, FAST, Collect, build, built, output_tree
+from pubkit.batch.manifest import MANIFEST_NAME
+from tests.batch.conftest import ALL, FAST, Collect, build, built, output_tree
 
 A0 = "content/article-0000.md"
 A1 = "content/article-0001.md"
@@ -180,7 +180,7 @@ def test_parallel_build_equals_serial_build(gen_site: Callable[..., Path]) -> No
 def test_workers_are_recycled_after_their_task_quota(
     gen_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pubkit.build.executors import LocalExecutor
+    from pubkit.batch.executors import LocalExecutor
 
     monkeypatch.setattr(LocalExecutor, "TASKS_PER_WORKER", 3)
     root = gen_site(12)

@@ -10,12 +10,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.build.conftest import ALL, build, run_cli
+from tests.batch.conftest import ALL, build, run_cli
 
 ENGINES = (
     "weasyprint", "docx", "markdown_it", "css_inline", "segno", "rich", "dask", "distributed",
     "pubkit.source.markdown", "pubkit.renderers.html.page", "pubkit.renderers.pdf.renderer",
-    "pubkit.renderers.docx.renderer", "pubkit.renderers.email.renderer", "pubkit.build.worker",
+    "pubkit.renderers.docx.renderer", "pubkit.renderers.email.renderer", "pubkit.batch.worker",
 )
 
 NOOP = """
@@ -39,7 +39,7 @@ def test_noop_build_imports_no_engine(gen_site: Callable[..., Path]) -> None:
     assert data["code"] == 0
     assert "0 built" in done.stdout
     loaded = set(data["modules"])
-    assert "pubkit.build.jobs" in loaded  # the probe did run a build
+    assert "pubkit.batch.jobs" in loaded  # the probe did run a build
     assert sorted(loaded & set(ENGINES)) == []
 
 
@@ -47,7 +47,7 @@ def test_second_build_exits_75_naming_the_holder(gen_site: Callable[..., Path]) 
     root = gen_site(2)
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from pathlib import Path; from pubkit.build.lock import BuildLock\n"
+         "import sys, time; from pathlib import Path; from pubkit.batch.lock import BuildLock\n"
          "lock = BuildLock(Path(sys.argv[1])); lock.acquire(); print('held', flush=True);"
          " time.sleep(600)", str(root / "output")],
         stdout=subprocess.PIPE, text=True,

@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from tests.build.sitegen import generate_site
+from tests.batch.sitegen import generate_site
 
 
 def _lines(proc: subprocess.Popen[str]) -> queue.Queue[str]:
@@ -72,3 +72,19 @@ def test_watch_rebuilds_edits_and_waits_out_a_bad_config(tmp_path: Path) -> None
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+def test_watch_sees_folders_that_other_tools_call_build_output(tmp_path: Path) -> None:
+    """Only pubkit's own folders are ignored: ``content/build/`` and ``assets/dist/`` are inputs."""
+    from pubkit.batch.watch import source_filter
+    from pubkit.site import open_site
+
+    root = generate_site(tmp_path / "site", 1)
+    site = open_site(root)
+    accept = source_filter(site)
+    for name in ("content/build/a.md", "content/dist/b.md", "assets/dist/logo.png",
+                 "content/node_modules/c.md", "templates/html/page.html.j2", "pubkit.toml"):
+        assert accept(None, str(root / name)), name
+    for name in ("output/html/a.html", ".pubkit/send-ledger.sqlite", "content/.pubkit-abcd1234.tmp",
+                 "content/.a.md.swp", "notes.txt"):
+        assert not accept(None, str(root / name)), name

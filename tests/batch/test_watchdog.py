@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.build.conftest import REPO, run_cli
+from tests.batch.conftest import REPO, run_cli
 
 
 @pytest.mark.slow

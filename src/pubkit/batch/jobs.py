@@ -2,7 +2,7 @@
 
 Everything here reads only the manifest, the settings and file bytes: no
 Markdown is parsed and no renderer module is imported while the stored
-format facts still hold (see :mod:`pubkit.build.formats`).
+format facts still hold (see :mod:`pubkit.batch.formats`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pubkit import __version__
-from pubkit.build.formats import NEWSLETTER, FormatInfo
-from pubkit.build.manifest import FileHashes, Manifest, SourceRecord
+from pubkit.batch.formats import NEWSLETTER, FormatInfo
+from pubkit.batch.manifest import FileHashes, Manifest, SourceRecord
 from pubkit.site import Site
 from pubkit.theme import Theme
 

@@ -18,9 +18,9 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pubkit.build.formats import NEWSLETTER, NEWSLETTER_MODULE
-from pubkit.build.jobs import Task, rel
-from pubkit.build.manifest import FileHashes
+from pubkit.batch.formats import NEWSLETTER, NEWSLETTER_MODULE
+from pubkit.batch.jobs import Task, rel
+from pubkit.batch.manifest import FileHashes
 from pubkit.diagnostics import Diagnostic, SourceError
 from pubkit.model import nodes as n
 from pubkit.model.article import Article

@@ -6,7 +6,7 @@ import pytest
 
 from pubkit import renderers
 from pubkit.site import Site
-from tests.build.conftest import build, built
+from tests.batch.conftest import build, built
 
 newsletter = pytest.importorskip("pubkit.renderers.email.newsletter")
 if not hasattr(newsletter, "compose_newsletter") or "email" not in renderers.names():

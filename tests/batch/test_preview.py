@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import browser
-from tests.build.sitegen import generate_site
+from tests.batch.sitegen import generate_site
 
 
 @pytest.fixture
@@ -80,8 +80,8 @@ def test_serve_refuses_paths_outside_the_output(served: tuple[Path, str]) -> Non
 
 
 def test_index_links_every_built_format(tmp_path: Path) -> None:
-    from pubkit.build.serve import index_page
-    from tests.build.conftest import ALL, build
+    from pubkit.batch.serve import index_page
+    from tests.batch.conftest import ALL, build
 
     root = generate_site(tmp_path / "site", 2)
     build(root, formats=ALL)

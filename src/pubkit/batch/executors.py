@@ -16,8 +16,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
 
-from pubkit.build.jobs import Task
-from pubkit.build.worker import (
+from pubkit.batch.jobs import Task
+from pubkit.batch.worker import (
     FormatResult,
     SiteSpec,
     TaskResult,
@@ -93,7 +93,7 @@ class LocalExecutor:
         # must not inherit the build lock (a killed build would stay locked
         # until its workers exit) nor the progress display's threads.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["pubkit.build.worker"])
+        context.set_forkserver_preload(["pubkit.batch.worker"])
         self.pool = ProcessPoolExecutor(
             max_workers=self.jobs, mp_context=context, initializer=init_local,
             initargs=(self.spec, self.formats), max_tasks_per_child=self.TASKS_PER_WORKER,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.build.conftest import FAST, build, output_tree, run_cli
-from tests.build.sitegen import generate_site
+from tests.batch.conftest import FAST, build, output_tree, run_cli
+from tests.batch.sitegen import generate_site
 
 distributed = pytest.importorskip("distributed")
 

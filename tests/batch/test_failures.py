@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.build.conftest import REPO, build, built, run_cli
+from tests.batch.conftest import REPO, build, built, run_cli
 
 BAD_FRONT_MATTER = "---\ntitle: Broken\ntags: [unclosed\n---\nBody.\n"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pubkit import __version__
-from pubkit.build.formats import FormatInfo
+from pubkit.batch.formats import FormatInfo
 from pubkit.output import write_atomic
 
 MANIFEST_NAME = ".pubkit-manifest.json"

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from pubkit import renderers
-from pubkit.build.formats import NEWSLETTER, FormatInfo, format_info, newsletter_info
-from pubkit.build.jobs import Plan, make_plan
-from pubkit.build.lock import BuildLock
-from pubkit.build.manifest import (
+from pubkit.batch.formats import NEWSLETTER, FormatInfo, format_info, newsletter_info
+from pubkit.batch.jobs import Plan, make_plan
+from pubkit.batch.lock import BuildLock
+from pubkit.batch.manifest import (
     FormatRecord,
     Manifest,
     SourceRecord,
@@ -29,13 +29,13 @@ from pubkit.build.manifest import (
     load_manifest,
     save_manifest,
 )
-from pubkit.build.report import BuildSummary, JobRecord, write_report
+from pubkit.batch.report import BuildSummary, JobRecord, write_report
 from pubkit.diagnostics import ConfigError, Diagnostic
 from pubkit.output import remove_stale_temps, write_files
 from pubkit.site import Site
 
 if TYPE_CHECKING:
-    from pubkit.build.worker import TaskResult
+    from pubkit.batch.worker import TaskResult
 
 SAVE_EVERY = 2.0
 """Seconds between manifest saves during a build (what a killed build keeps)."""
@@ -127,8 +127,8 @@ class Builder:
         return self.summary
 
     def _render(self) -> None:
-        from pubkit.build.executors import make_executor
-        from pubkit.build.worker import SiteSpec
+        from pubkit.batch.executors import make_executor
+        from pubkit.batch.worker import SiteSpec
 
         generation = hash_bytes(json.dumps(self.plan.keys, sort_keys=True).encode())
         spec = SiteSpec(str(self.site.root), self.site.settings.model_dump_json(), generation)

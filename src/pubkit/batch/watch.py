@@ -11,25 +11,42 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from pubkit.build.report import BuildSummary
-from pubkit.build.runner import BuildOptions, Listener, build_site
+from pubkit.batch.report import BuildSummary
+from pubkit.batch.runner import BuildOptions, Listener, build_site
 from pubkit.diagnostics import ConfigError
 from pubkit.site import Site, open_site
 
-IGNORED_DIRS = {".pubkit", ".ruff_cache", "build", "dist"}
+PUBKIT_DIRS = (".pubkit",)
+"""Folders of the site that pubkit itself writes (besides the output folder)."""
 
 
 def source_filter(site: Site) -> Callable[[object, str], bool]:
-    """A watchfiles filter: the site's inputs, not its outputs or tools' folders."""
+    """A watchfiles filter: the site's inputs, and nothing pubkit writes itself.
+
+    Only pubkit's own folders are ignored (the output folder, ``.pubkit/``, its
+    temporary files): a site may well keep articles in ``content/build/`` or
+    images in ``assets/dist/``, names other tools treat as build output.
+    """
     from watchfiles import DefaultFilter
 
-    base = DefaultFilter(ignore_dirs=(*DefaultFilter.ignore_dirs, *IGNORED_DIRS))
-    out_dir = str(site.output_dir.resolve())
+    from pubkit.output import is_own_temp
+    from pubkit.settings import CONFIG_NAME
+
+    # Editor swap and backup files still trigger nothing.
+    base = DefaultFilter(ignore_dirs=(), ignore_entity_patterns=DefaultFilter.ignore_entity_patterns)
+    root = site.root.resolve()
+    inputs = [site.content_dir, site.newsletters_dir, site.templates_dir, *site.asset_dirs]
+    watched = tuple(str(p.resolve()) for p in inputs)
+    ignored = tuple(str(p) for p in (site.output_dir.resolve(), *(root / d for d in PUBKIT_DIRS)))
+    config = str(root / CONFIG_NAME)
+
+    def under(path: str, folders: tuple[str, ...]) -> bool:
+        return any(path == f or path.startswith(f + "/") for f in folders)
 
     def accept(change: object, path: str) -> bool:
-        if path == out_dir or path.startswith(out_dir + "/"):
+        if under(path, ignored) or is_own_temp(Path(path).name):
             return False
-        if Path(path).name.endswith(".tmp"):
+        if path != config and not under(path, watched):
             return False
         return base(change, path)  # type: ignore[arg-type]
 
@@ -39,7 +56,7 @@ def source_filter(site: Site) -> Callable[[object, str], bool]:
 def build_once(site_dir: Path, options: BuildOptions, listener: Listener,
                report_error: Callable[[str], None]) -> BuildSummary | None:
     """One build of the site as it is now; None when it could not start."""
-    from pubkit.build.lock import LockHeld
+    from pubkit.batch.lock import LockHeld
 
     try:
         return build_site(open_site(site_dir), options, listener)

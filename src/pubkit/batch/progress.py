@@ -12,8 +12,8 @@ import sys
 from collections import Counter
 from typing import Any, TextIO
 
-from pubkit.build.jobs import Plan
-from pubkit.build.report import BuildSummary, JobRecord
+from pubkit.batch.jobs import Plan
+from pubkit.batch.report import BuildSummary, JobRecord
 
 
 class PlainLog:
