@@ -124,10 +124,10 @@ def main() -> None:
     parser.add_argument("--skip-all-formats", action="store_true")
     parser.add_argument("--skip-pandoc", action="store_true")
     args = parser.parse_args()
-    from pubkit import renderers
+    from pubkit import formats
 
     n = args.articles
-    every = renderers.names()
+    every = formats.article_formats()
     light = [f for f in ("html", "docx") if f in every]
     rows: list[tuple[str, str, str, str]] = []
     scaling: dict[str, tuple[float, float]] = {}

@@ -28,7 +28,7 @@ SAMPLE = REPO / "content" / "ketamine-pain-management.md"
 
 def pubkit_per_article(path: Path, root: Path, runs: int) -> tuple[float, float, int]:
     """Best-of-runs seconds to parse + render ``path``, and to render it alone; its word count."""
-    from pubkit.renderers import get
+    from pubkit.formats import article_renderer as get
     from pubkit.renderers.base import RenderContext
     from pubkit.site import open_site
     from pubkit.source.reader import read_article
@@ -51,7 +51,7 @@ def pubkit_per_article(path: Path, root: Path, runs: int) -> tuple[float, float,
 
 def pubkit_batch(paths: list[Path], root: Path) -> float:
     """Seconds to parse and render every file in one process (after one warm-up, best pass)."""
-    from pubkit.renderers import get
+    from pubkit.formats import article_renderer as get
     from pubkit.renderers.base import RenderContext
     from pubkit.site import open_site
     from pubkit.source.reader import read_article

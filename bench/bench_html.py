@@ -24,7 +24,7 @@ SAMPLE = REPO / "content" / "ketamine-pain-management.md"
 
 def pubkit_batch(paths: list[Path], root: Path) -> float:
     """Seconds to parse and render every file in one process (after one warm-up)."""
-    from pubkit.renderers import get
+    from pubkit.formats import article_renderer as get
     from pubkit.renderers.base import RenderContext
     from pubkit.site import open_site
     from pubkit.source.reader import read_article

@@ -56,7 +56,7 @@ def _context(root: Path):  # type: ignore[no-untyped-def]
 
 def pubkit_render(root: Path):  # type: ignore[no-untyped-def]
     """One article through pubkit: parse, print HTML, WeasyPrint (shared engine)."""
-    from pubkit.renderers import get
+    from pubkit.formats import article_renderer as get
     from pubkit.source.reader import read_article
 
     ctx, renderer = _context(root), get("pdf")
@@ -147,7 +147,7 @@ def memory_worker(root: Path, count: int) -> None:
     """Render ``count`` articles in this (fresh) process; print RSS checkpoints as JSON."""
     import psutil
 
-    from pubkit.renderers import get
+    from pubkit.formats import article_renderer as get
     from pubkit.source.reader import read_article
 
     proc = psutil.Process()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from pubkit.diagnostics import Diagnostic
 from pubkit.renderers.base import RenderContext
 from pubkit.site import Site, open_site
 from pubkit.source.reader import read_article
@@ -65,3 +66,21 @@ def ctx_for() -> Callable[..., RenderContext]:
 @pytest.fixture
 def sample_article(sample_site: Site):  # type: ignore[no-untyped-def]
     return read_article(sample_site.content_dir / SAMPLE.name, sample_site.root)
+
+
+def render_files(site: Site, paths: list[Path], formats: list[str],
+                 ctx: RenderContext | None = None) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """Render ``paths`` as ``pubkit render`` does: every file by its path in the output folder."""
+    from pubkit import formats as registry
+    from pubkit.pipeline import render_path
+    from pubkit.site.outputs import files_of
+
+    ctx = ctx or RenderContext.for_site(site)
+    files: dict[str, bytes] = {}
+    warnings: list[Diagnostic] = []
+    for path in paths:
+        for result in render_path(path, formats, ctx):
+            assert result.output is not None and result.slug, result.error
+            files.update(files_of(registry.get(result.format), result.slug, result.output))
+            warnings += result.warnings
+    return files, warnings

@@ -1,47 +1,39 @@
-"""Content checks that need no renderer: references and alt text."""
+"""Content checks that need no renderer: where links and pictures go, and alt text.
+
+Links and pictures are judged by the same :class:`~pubkit.site.links.LinkResolver`
+every format uses, so ``pubkit check`` flags exactly what a render would
+warn about: here a reference into the content folder that leads nowhere is
+an error.
+"""
 
 from __future__ import annotations
-
-import urllib.parse
-from pathlib import Path
 
 from pubkit.diagnostics import Diagnostic
 from pubkit.model import nodes as n
 from pubkit.model.article import Article
 from pubkit.model.visitor import walk
-from pubkit.resources import Refused, ResourcePolicy, is_remote
+from pubkit.renderers.base import RenderContext
 
 
-def check_article(article: Article, policy: ResourcePolicy, base_dir: Path) -> list[Diagnostic]:
-    """Local links and images that do not resolve, and images without alt text."""
+def check_article(article: Article, ctx: RenderContext) -> list[Diagnostic]:
+    """Broken or unsafe references, a slug taken twice, and pictures without alt text."""
     out: list[Diagnostic] = []
-
-    def error(line: int | None, message: str, severity: str = "error") -> None:
-        out.append(Diagnostic(article.path, line, message, severity))  # type: ignore[arg-type]
-
-    def local(ref: str, line: int | None, what: str) -> None:
-        parts = urllib.parse.urlsplit(ref)
-        if is_remote(ref) or parts.scheme in ("mailto", "tel") or not parts.path:
-            return
-        try:
-            policy.local_path(ref, base_dir)
-        except Refused as exc:
-            error(line, f"{what} {ref!r}: {exc}")
-
-    for block in walk(article.body):
+    duplicate = ctx.index.duplicate_error(article.path)
+    if duplicate is not None:
+        out.append(duplicate)
+    resolver = ctx.links(article)
+    resolver.resolve_all()
+    out += resolver.diagnostics(broken="error")
+    for block in walk([*article.body, *article.footnotes]):
         line = getattr(block, "line", None)
-        for node in walk(getattr(block, "children", None) or []):
-            if isinstance(node, n.Image):
-                local(node.src, line, "image")
-                if not node.alt.strip():
-                    error(line, f"image {node.src!r} has no alt text", "warning")
-            elif isinstance(node, n.Link):
-                local(node.url, line, "link")
-    if article.meta.image:
-        local(article.meta.image, None, "lead image")
-        if not article.meta.image_alt:
-            error(None, "front matter 'image' has no 'image_alt'", "warning")
+        if not isinstance(block, n.Block):
+            continue
+        for node in walk([c for c in getattr(block, "children", None) or [] if isinstance(c, n.Inline)]):
+            if isinstance(node, n.Image) and not node.alt.strip():
+                out.append(Diagnostic(article.path, line, f"image {node.src!r} has no alt text", "warning"))
+    if article.meta.image and not article.meta.image_alt:
+        out.append(Diagnostic(article.path, None, "front matter 'image' has no 'image_alt'", "warning"))
     unique: dict[tuple[int | None, str], Diagnostic] = {}
     for d in out:
         unique.setdefault((d.line, d.message), d)
-    return list(unique.values())
+    return sorted(unique.values(), key=lambda d: (d.line or 0, d.message))

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pubkit import formats
 from pubkit.diagnostics import Diagnostic, SourceError
 from pubkit.model.article import Article
-from pubkit.renderers import get as get_renderer
 from pubkit.renderers.base import Output, RenderContext
 from pubkit.source.reader import display_path, read_article
 
@@ -69,17 +69,21 @@ def render_one(article: Article, fmt: str, ctx: RenderContext) -> JobResult:
     """Render ``article`` as ``fmt``; any failure is captured as a diagnostic."""
     result = JobResult(article.path, fmt, article.slug)
     start = time.perf_counter()
-    ctx.warnings.clear()
+    duplicate = ctx.index.duplicate_error(article.path)
+    if duplicate is not None:
+        result.error = duplicate
+        return result
+    fctx = ctx.for_format(formats.get(fmt))
     try:
         with time_limit(ctx.settings.render_timeout):
-            result.output = get_renderer(fmt).render(article, ctx)
+            result.output = formats.article_renderer(fmt).render(article, fctx)
     except SourceError as exc:
         result.error = exc.diagnostic
     except RenderTimeout as exc:
         result.error = Diagnostic(article.path, None, f"{fmt}: {exc}")
     except Exception as exc:  # a renderer bug must not stop the batch
         result.error = Diagnostic(article.path, None, f"{fmt}: {type(exc).__name__}: {exc}")
-    result.warnings = list(ctx.warnings)
+    result.warnings = list(fctx.warnings)
     result.seconds = time.perf_counter() - start
     return result
 

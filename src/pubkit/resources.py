@@ -29,6 +29,10 @@ class Refused(Exception):
     """A resource was refused; the message says why."""
 
 
+class Missing(Refused):
+    """A local resource does not exist (as opposed to one refused for safety)."""
+
+
 def is_remote(ref: str) -> bool:
     return urllib.parse.urlsplit(ref).scheme.lower() in ("http", "https") or ref.startswith("//")
 
@@ -65,7 +69,7 @@ class ResourcePolicy:
         try:
             real = candidate.resolve(strict=True)
         except (OSError, RuntimeError):
-            raise Refused(f"{shown} does not exist") from None
+            raise Missing(f"{shown} does not exist") from None
         if not any(real.is_relative_to(d) for d in self.allowed_dirs):
             raise Refused(f"{shown} is outside the site's content, template and asset folders")
         try:
@@ -75,6 +79,15 @@ class ResourcePolicy:
         if not stat.S_ISREG(mode):
             raise Refused(f"{shown} is not a regular file")
         return real
+
+    def read_checked(self, path: Path, ref: str | None = None, limit: int = REMOTE_MAX_BYTES) -> bytes:
+        """The bytes of ``path``, held to the boundary again as it is read."""
+        real = self.check_path(path, ref)
+        with real.open("rb") as fh:
+            data = fh.read(limit + 1)
+        if len(data) > limit:
+            raise Refused(f"{ref or real.name} is larger than {limit} bytes")
+        return data
 
     def read_local(self, ref: str, base_dir: Path, limit: int = REMOTE_MAX_BYTES) -> bytes:
         path = self.local_path(ref, base_dir)

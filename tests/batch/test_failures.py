@@ -6,7 +6,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.batch.conftest import REPO, build, built, run_cli
+from tests.batch.conftest import build, built, run_cli
+from tests.batch.sitegen import REPO
 
 BAD_FRONT_MATTER = "---\ntitle: Broken\ntags: [unclosed\n---\nBody.\n"
 

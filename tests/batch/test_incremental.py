@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pubkit import renderers
+from pubkit import formats
 from pubkit.batch.manifest import MANIFEST_NAME
 from tests.batch.conftest import ALL, FAST, Collect, build, built, output_tree
 
@@ -78,7 +78,8 @@ def test_settings_edit_rebuilds_what_depends_on_it(gen_site: Callable[..., Path]
 def test_deleted_and_renamed_articles_lose_their_outputs(gen_site: Callable[..., Path]) -> None:
     root = gen_site(5)
     build(root, formats=FAST)
-    media = sorted(p.name for p in (root / "output/html/media").iterdir())
+    media = sorted(p.name for p in (root / "output/html/assets").iterdir())
+    assert media == ["img0.png", "img1.png"]  # the shared pictures, published once each
     (root / A0).unlink()
     renamed = root / "content/renamed.md"
     (root / A1).rename(renamed)
@@ -87,7 +88,7 @@ def test_deleted_and_renamed_articles_lose_their_outputs(gen_site: Callable[...,
     again = build(root, collect, formats=FAST)
     out = root / "output"
     for fmt in FAST:
-        suffix = renderers.get(fmt).suffix
+        suffix = formats.get(fmt).suffix
         assert not (out / fmt / f"article-0000{suffix}").exists()
         assert not (out / fmt / f"article-0001{suffix}").exists()
         assert (out / fmt / f"renamed{suffix}").is_file()
@@ -95,7 +96,7 @@ def test_deleted_and_renamed_articles_lose_their_outputs(gen_site: Callable[...,
     assert {(r.source, r.status) for r in collect.jobs if r.status == "removed"} == {
         (A0, "removed"), (A1, "removed")}
     # Images still used by other articles stay.
-    assert sorted(p.name for p in (out / "html/media").iterdir()) == media
+    assert sorted(p.name for p in (out / "html/assets").iterdir()) == media
 
 
 def test_slug_change_removes_the_old_output(gen_site: Callable[..., Path]) -> None:
@@ -161,8 +162,8 @@ def test_two_articles_with_one_slug_fail_the_newcomer(gen_site: Callable[..., Pa
     (root / "content/copy.md").write_text("---\ntitle: Copy\nslug: article-0000\n---\nText.\n")
     again = build(root, formats=["html"])
     assert [r.error for r in again.failures] == [
-        "content/copy.md: html/article-0000.html is already built from "
-        "content/article-0000.md (same slug)"]
+        "content/copy.md: slug 'article-0000' is already used by content/article-0000.md; "
+        "give one of them another slug"]
     assert b"Copy" not in (root / "output/html/article-0000.html").read_bytes()
     assert again.exit_code == 1
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.batch.conftest import REPO, run_cli
+from tests.batch.conftest import run_cli
+from tests.batch.sitegen import REPO
 
 
 @pytest.mark.slow

@@ -155,16 +155,16 @@ def test_shell_completion_script(shell: str) -> None:
 
 
 def test_registry_refuses_duplicates_and_hides_unbuilt() -> None:
-    from pubkit import renderers
+    from pubkit import formats
 
     with pytest.raises(ValueError, match="already registered"):
-        renderers.register("html", "x:Y")
-    renderers.register("test-absent", "pubkit.renderers.no_such_module:X")
+        formats.register(formats.Format("html", "x:Y", "x", ".x", "x"))
+    formats.register(formats.Format("test-absent", "pubkit.renderers.no_such_module:X", "t", ".t", "t"))
     try:
-        assert "test-absent" not in renderers.names()
-        assert "html" in renderers.names()
+        assert "test-absent" not in formats.names()
+        assert "html" in formats.names()
     finally:
-        renderers._REGISTRY.pop("test-absent")
+        formats.unregister("test-absent")
 
 
 def test_json_ld_is_valid_json_in_rendered_file(make_site: Callable[..., Site]) -> None:

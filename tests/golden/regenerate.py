@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pubkit.pipeline import render_path
-from pubkit.renderers.base import RenderContext
 from pubkit.site import open_site
+from tests.conftest import render_files
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[1]
@@ -20,14 +19,7 @@ GOLDEN_FORMATS = ("html",)
 def render_sample() -> dict[str, bytes]:
     """The sample site's outputs, keyed by path relative to the output folder."""
     site = open_site(REPO)
-    ctx = RenderContext.for_site(site)
-    files: dict[str, bytes] = {}
-    for path in sorted(site.content_dir.glob("*.md")):
-        for result in render_path(path, list(GOLDEN_FORMATS), ctx):
-            assert result.output is not None, result.error
-            files[f"{result.format}/{result.slug}.{result.format}"] = result.output.data
-            for name, data in result.output.extras.items():
-                files[f"{result.format}/{name}"] = data
+    files, _ = render_files(site, sorted(site.content_dir.glob("*.md")), list(GOLDEN_FORMATS))
     return files
 
 

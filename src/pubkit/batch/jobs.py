@@ -1,8 +1,8 @@
-"""Planning a build: which (source, format) pairs to render, skip or remove.
+"""Planning a build: which (source, format) pairs to render, skip, refuse or remove.
 
-Everything here reads only the manifest, the settings and file bytes: no
-Markdown is parsed and no renderer module is imported while the stored
-format facts still hold (see :mod:`pubkit.batch.formats`).
+Everything here reads the site index, the manifest, the settings and the
+format registry: no Markdown is parsed (the index has done that, or its
+cache) and no renderer module is imported.
 """
 
 from __future__ import annotations
@@ -14,20 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pubkit import __version__
-from pubkit.batch.formats import NEWSLETTER, FormatInfo
 from pubkit.batch.manifest import FileHashes, Manifest, SourceRecord
+from pubkit.diagnostics import Diagnostic
+from pubkit.formats import Format
 from pubkit.site import Site
+from pubkit.site.indexing import IndexResult
 from pubkit.theme import Theme
 
-UNUSED_SETTINGS: dict[str, set[str]] = {
-    "html": {"pdf", "email", "smtp", "build", "default_formats", "render_timeout"},
-    "pdf": {"email", "smtp", "build", "default_formats", "render_timeout"},
-    "docx": {"pdf", "email", "smtp", "build", "default_formats", "render_timeout"},
-    "email": {"pdf", "smtp", "build", "default_formats", "render_timeout"},
-    NEWSLETTER: {"pdf", "smtp", "build", "default_formats", "render_timeout"},
-}
-"""Settings that cannot change a format's output (others, unknown formats: all but these)."""
-DEFAULT_UNUSED = {"smtp", "build", "default_formats", "render_timeout"}
+LINK_DEP = "@"
+"""Prefix of a manifest dependency on another source's index facts (a linked article)."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +40,8 @@ class Task:
 class Plan:
     tasks: list[Task] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    refused: list[tuple[str, tuple[str, ...], Diagnostic]] = field(default_factory=list)
+    """Sources that cannot be built (unreadable, a slug taken by another), with the reason."""
     removed: list[str] = field(default_factory=list)
     """Sources in the manifest that no longer exist."""
     keys: dict[str, str] = field(default_factory=dict)
@@ -55,34 +52,11 @@ class Plan:
         return sum(len(t.formats) for t in self.tasks)
 
 
-def rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def discover(site: Site, newsletters: bool) -> list[tuple[str, bool]]:
-    """(source, is_newsletter) of every article and (optionally) newsletter issue."""
-    found = [(rel(p, site.root), False) for p in _markdown(site.content_dir)]
-    if newsletters:
-        found += [(rel(p, site.root), True) for p in _markdown(site.newsletters_dir)]
-    return found
-
-
-def _markdown(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.rglob("*.md") if p.is_file() and not p.name.startswith("."))
-
-
-def format_key(site: Site, theme: Theme, info: FormatInfo, extra: str = "") -> str:
+def format_key(site: Site, theme: Theme, fmt: Format, extra: str = "") -> str:
     """Hash of what an output depends on besides its source and the source's files."""
-    unused = UNUSED_SETTINGS.get(info.name, DEFAULT_UNUSED)
-    settings = site.settings.model_dump(mode="json", exclude=unused)
+    settings = site.settings.model_dump(mode="json", include=set(fmt.reads))
     blob = json.dumps(
-        [__version__, info.name, info.version, settings, theme.fingerprint(list(info.templates)),
-         extra],
+        [__version__, fmt.name, fmt.version, settings, theme.fingerprint(list(fmt.templates)), extra],
         sort_keys=True,
     )
     return hashlib.sha256(blob.encode()).hexdigest()
@@ -95,38 +69,43 @@ def dep_path(name: str, root: Path) -> Path:
 def make_plan(
     site: Site,
     manifest: Manifest,
-    infos: dict[str, FormatInfo],
+    formats: dict[str, Format],
+    indexed: IndexResult,
     force: bool = False,
 ) -> Plan:
-    """Compare the site with ``manifest``; ``infos`` are the formats to build."""
+    """Compare the site with ``manifest``; ``formats`` are the formats to build."""
     root = site.root
     out_dir = site.output_dir
     theme = Theme(site.templates_dir)
+    index = indexed.index
     hashes = FileHashes()
-    articles = [f for f in infos if f != NEWSLETTER]
-    sources = discover(site, NEWSLETTER in infos)
-    current: dict[str, str | None] = {src: hashes(root / src) for src, _ in sources}
+    article_formats = [f for f, fmt in formats.items() if fmt.source == "article"]
+    issue_formats = [f for f, fmt in formats.items() if fmt.source == "newsletter"]
+    current = indexed.hashes
     plan = Plan()
-    for fmt in articles:
-        plan.keys[fmt] = format_key(site, theme, infos[fmt])
-    if NEWSLETTER in infos:
+    for name in article_formats:
+        plan.keys[name] = format_key(site, theme, formats[name])
+    if issue_formats:
         # An issue may feature any article (by tag, "latest N"), so every article counts.
-        content = json.dumps(sorted((s, h) for (s, nl), h in zip(sources, current.values(), strict=True)
-                                    if not nl))
-        email = infos.get("email")
-        extra = content + (json.dumps(email.templates) + email.version if email else "")
-        templates = infos[NEWSLETTER].templates + (email.templates if email else ())
-        info = FormatInfo(NEWSLETTER, "newsletters", "", infos[NEWSLETTER].version, templates,
-                          infos[NEWSLETTER].stamp)
-        plan.keys[NEWSLETTER] = format_key(site, theme, info, extra)
+        content = json.dumps(sorted((s, h) for s, h in current.items()
+                                    if indexed.kinds[s] == "article"))
+        for name in issue_formats:
+            plan.keys[name] = format_key(site, theme, formats[name], content)
 
-    for src, is_newsletter in sources:
-        wanted = [NEWSLETTER] if is_newsletter else articles
+    for src, digest in current.items():
+        issue = indexed.kinds[src] == "newsletter"
+        wanted = issue_formats if issue else article_formats
+        if not wanted:
+            continue
+        refusal = index.problems.get(src) or index.duplicate_error(src)
+        if refusal is not None:
+            plan.refused.append((src, tuple(wanted), refusal))
+            continue
         record = manifest.sources.get(src)
         fresh_source = (
-            not force and record is not None and current[src] is not None
-            and record.source_hash == current[src]
-            and _deps_unchanged(record, root, hashes)
+            not force and record is not None and digest is not None
+            and record.source_hash == digest
+            and _deps_unchanged(record, root, hashes, indexed)
         )
         todo = []
         for fmt in wanted:
@@ -135,27 +114,33 @@ def make_plan(
             else:
                 todo.append(fmt)
         if todo:
-            plan.tasks.append(Task(src, tuple(todo), current[src], is_newsletter))
+            plan.tasks.append(Task(src, tuple(todo), digest, issue))
     plan.removed = sorted(
         src for src, record in manifest.sources.items()
-        if src not in current and _gone(src, record, root, NEWSLETTER in infos)
+        if src not in current and _gone(src, record, root, bool(issue_formats))
     )
     return plan
 
 
-def _gone(src: str, record: SourceRecord, root: Path, newsletters_discovered: bool) -> bool:
+def _gone(src: str, record: SourceRecord, root: Path, issues_discovered: bool) -> bool:
     """Whether a recorded source that was not discovered has really left the site.
 
-    Newsletter issues are discovered only when they are built (with the email
-    format), so an HTML-only build must not take their outputs for orphans.
+    Newsletter issues are planned only when a newsletter format is built, so an
+    HTML-only build must not take their outputs for orphans.
     """
-    if NEWSLETTER in record.formats and not newsletters_discovered:
+    if any(f == "newsletter" for f in record.formats) and not issues_discovered:
         return not (root / src).is_file()
     return True
 
 
-def _deps_unchanged(record: SourceRecord, root: Path, hashes: FileHashes) -> bool:
-    return all(hashes(dep_path(name, root)) == digest for name, digest in record.deps.items())
+def _deps_unchanged(record: SourceRecord, root: Path, hashes: FileHashes, indexed: IndexResult) -> bool:
+    for name, digest in record.deps.items():
+        if name.startswith(LINK_DEP):
+            if indexed.index.fingerprint(name[len(LINK_DEP):]) != digest:
+                return False
+        elif hashes(dep_path(name, root)) != digest:
+            return False
+    return True
 
 
 def _output_fresh(record: SourceRecord | None, fmt: str, key: str, out_dir: Path) -> bool:
@@ -171,4 +156,3 @@ def _output_fresh(record: SourceRecord | None, fmt: str, key: str, out_dir: Path
         except OSError:
             return False
     return True
-

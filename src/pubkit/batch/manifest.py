@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from pubkit import __version__
-from pubkit.batch.formats import FormatInfo
 from pubkit.output import write_atomic
 
 MANIFEST_NAME = ".pubkit-manifest.json"
-SCHEMA = 1
+SCHEMA = 2
 
 
 class ManifestError(Exception):
@@ -51,7 +50,6 @@ class SourceRecord:
 @dataclass
 class Manifest:
     sources: dict[str, SourceRecord] = field(default_factory=dict)
-    formats: dict[str, FormatInfo] = field(default_factory=dict)
 
     def owners(self) -> dict[str, str]:
         """Output file -> the source whose record lists it first."""
@@ -69,7 +67,6 @@ class Manifest:
         return {
             "schema": SCHEMA,
             "pubkit": __version__,
-            "formats": {name: info.to_json() for name, info in sorted(self.formats.items())},
             "sources": {
                 src: {
                     "source_hash": r.source_hash,
@@ -90,7 +87,6 @@ class Manifest:
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             raise ManifestError("unknown manifest schema")
         try:
-            formats = {name: FormatInfo.from_json(d) for name, d in data["formats"].items()}
             sources = {}
             for src, r in data["sources"].items():
                 sources[str(src)] = SourceRecord(
@@ -108,7 +104,7 @@ class Manifest:
                 )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ManifestError(f"malformed manifest ({type(exc).__name__}: {exc})") from None
-        return cls(sources, formats)
+        return cls(sources)
 
 
 def load_manifest(out_dir: Path) -> tuple[Manifest, str | None]:

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from pubkit import renderers
-from pubkit.batch.formats import NEWSLETTER, FormatInfo, format_info, newsletter_info
+from pubkit import formats as registry
 from pubkit.batch.jobs import Plan, make_plan
 from pubkit.batch.lock import BuildLock
 from pubkit.batch.manifest import (
@@ -31,8 +30,11 @@ from pubkit.batch.manifest import (
 )
 from pubkit.batch.report import BuildSummary, JobRecord, write_report
 from pubkit.diagnostics import ConfigError, Diagnostic
+from pubkit.formats import Format
 from pubkit.output import remove_stale_temps, write_files
 from pubkit.site import Site
+from pubkit.site.index import SiteIndex
+from pubkit.site.indexing import IndexResult, build_index
 
 if TYPE_CHECKING:
     from pubkit.batch.worker import TaskResult
@@ -58,23 +60,23 @@ class Listener(Protocol):
     def finish(self, summary: BuildSummary) -> None: ...
 
 
-def choose_formats(site: Site, requested: list[str] | None, manifest: Manifest) -> dict[str, FormatInfo]:
-    """Facts of the formats to build; an unknown or unavailable format is a ConfigError."""
-    available = renderers.names()
+def choose_formats(site: Site, requested: list[str] | None) -> dict[str, Format]:
+    """The formats to build; an unknown or unavailable format is a ConfigError.
+
+    By default every available format; when email is built, newsletter issues are too.
+    """
+    available = registry.names()
     names = list(requested or site.settings.build.formats or available)
     for name in names:
-        if name == NEWSLETTER:
-            continue
-        if name not in renderers._REGISTRY:
-            raise ConfigError(f"unknown format {name!r} (have: {', '.join(available)})")
-        if name not in available:
+        try:
+            fmt = registry.get(name)
+        except registry.UnknownFormat as exc:
+            raise ConfigError(str(exc)) from None
+        if not fmt.installed():
             raise ConfigError(f"format {name} is not available in this version of pubkit")
-    infos = {name: format_info(name, manifest.formats) for name in names if name != NEWSLETTER}
-    if "email" in infos or NEWSLETTER in names:
-        news = newsletter_info(manifest.formats)
-        if news is not None:
-            infos[NEWSLETTER] = news
-    return infos
+    if "email" in names and "newsletter" in available and "newsletter" not in names:
+        names.append("newsletter")
+    return {name: registry.get(name) for name in names}
 
 
 class Builder:
@@ -87,6 +89,7 @@ class Builder:
         self.refs: Counter[str] = Counter()
         self.summary = BuildSummary()
         self.plan = Plan()
+        self.indexed = IndexResult(SiteIndex())
         self._saved_at = time.monotonic()
         self._dirty = False
 
@@ -101,12 +104,13 @@ class Builder:
             if warning:
                 self.summary.notes.append(warning)
                 self.listener.note(warning)
-            infos = choose_formats(self.site, self.options.formats, self.manifest)
-            if self.manifest.formats != {**self.manifest.formats, **infos}:
-                self.manifest.formats.update(infos)
-                self._dirty = True
-            self.summary.formats = list(infos)
-            self.plan = make_plan(self.site, self.manifest, infos, self.options.force)
+            chosen = choose_formats(self.site, self.options.formats)
+            self.summary.formats = list(chosen)
+            self.indexed = build_index(self.site, write_cache=True, jobs=self.options.jobs)
+            for note in self.indexed.notes:
+                self.summary.notes.append(note)
+                self.listener.note(note)
+            self.plan = make_plan(self.site, self.manifest, chosen, self.indexed, self.options.force)
             self.refs = Counter(
                 n for r in self.manifest.sources.values() for f in r.formats.values() for n in f.outputs
             )
@@ -116,6 +120,8 @@ class Builder:
                     self._remove_source(src)
                 for src, fmt in self.plan.skipped:
                     self.summary.records.append(JobRecord(src, fmt, "skipped"))
+                for src, fmts, why in self.plan.refused:
+                    self._refuse(src, fmts, why)
                 if self.plan.tasks:
                     self._render()
             finally:
@@ -127,11 +133,17 @@ class Builder:
         return self.summary
 
     def _render(self) -> None:
+        import datetime as dt
+
         from pubkit.batch.executors import make_executor
         from pubkit.batch.worker import SiteSpec
+        from pubkit.site.index import index_to_json
 
-        generation = hash_bytes(json.dumps(self.plan.keys, sort_keys=True).encode())
-        spec = SiteSpec(str(self.site.root), self.site.settings.model_dump_json(), generation)
+        index_json = index_to_json(self.indexed.index)
+        generation = hash_bytes(json.dumps(self.plan.keys, sort_keys=True).encode()
+                                + index_json.encode("utf-8"))
+        spec = SiteSpec(str(self.site.root), self.site.settings.model_dump_json(), generation,
+                        index_json, dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat())
         executor = make_executor(
             self.options.executor, spec, self.options.jobs or self.site.settings.build.jobs,
             tuple(sorted({f for t in self.plan.tasks for f in t.formats})),
@@ -195,6 +207,15 @@ class Builder:
             self._emit(JobRecord(src, fr.format, "built", fr.seconds, None,
                                  [str(w) for w in fr.warnings], sorted(new.outputs),
                                  worker=result.worker))
+
+    def _refuse(self, src: str, fmts: tuple[str, ...], why: Diagnostic) -> None:
+        """A source that cannot be built: its last good outputs stay, it is retried next time."""
+        record = self.manifest.sources.get(src)
+        for fmt in fmts:
+            if record is not None and fmt in record.formats:
+                record.formats[fmt].key = None
+                self._dirty = True
+            self._emit(JobRecord(src, fmt, "failed", 0.0, str(why)))
 
     def _conflict(self, src: str, files: dict[str, bytes]) -> Diagnostic | None:
         """Two sources with the same slug would overwrite each other: the newcomer fails."""

@@ -17,7 +17,9 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from pubkit import formats
 from pubkit.batch.manifest import MANIFEST_NAME
+from pubkit.site import outputs
 
 EVENTS = "/_pubkit/events"
 LIVE_SCRIPT = (
@@ -66,14 +68,17 @@ def index_page(out_dir: Path) -> str:
     rows = []
     for src, rec in sorted(sources.items(), key=lambda kv: (kv[1].get("title") or kv[0]).lower()):
         links = []
-        for fmt, done in sorted(rec.get("formats", {}).items()):
-            for name in sorted(done.get("outputs", {})):
-                if "/media/" in name or not (out_dir / name).is_file():
+        slug = rec.get("slug")
+        for name in sorted(rec.get("formats", {})):
+            if not isinstance(slug, str) or name not in formats.names():
+                continue
+            fmt = formats.get(name)
+            for suffix in (fmt.suffix, *fmt.companions):
+                path = outputs.output_file(fmt, slug, suffix)
+                if not (out_dir / path).is_file():
                     continue
-                label = fmt.upper() if fmt != "newsletter" else Path(name).name
-                if fmt == "email" and not name.endswith(".eml"):
-                    label = f"email ({Path(name).suffix.lstrip('.')})"
-                links.append(f'<a href="/{html.escape(urllib.parse.quote(name))}">{html.escape(label)}</a>')
+                label = fmt.name.upper() if suffix == fmt.suffix else f"{fmt.name} ({suffix.lstrip('.')})"
+                links.append(f'<a href="/{html.escape(urllib.parse.quote(path))}">{html.escape(label)}</a>')
         title = html.escape(rec.get("title") or src)
         rows.append(f"<li><strong>{title}</strong> <small>{html.escape(src)}</small><br>"
                     + " · ".join(links) + "</li>")

@@ -8,34 +8,42 @@ local process pool and on Dask workers.
 
 from __future__ import annotations
 
-import importlib
+import datetime as dt
 import os
 import resource
 import signal
 import socket
 import time
-import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pubkit.batch.formats import NEWSLETTER, NEWSLETTER_MODULE
-from pubkit.batch.jobs import Task, rel
+from pubkit import formats as registry
+from pubkit.batch.jobs import LINK_DEP, Task
 from pubkit.batch.manifest import FileHashes
 from pubkit.diagnostics import Diagnostic, SourceError
-from pubkit.model import nodes as n
 from pubkit.model.article import Article
-from pubkit.model.visitor import walk
 from pubkit.renderers.base import RenderContext
 
 
 @dataclass(frozen=True)
 class SiteSpec:
-    """What a worker needs to open the site: its folder and the settings as read."""
+    """What a worker needs: the site's folder, the settings as read, and the site index."""
 
     root: str
     settings_json: str
     generation: str = ""
-    """Changes with any template or setting, so long-lived workers reload the theme."""
+    """Changes with any template, setting or index entry, so long-lived workers reload."""
+    index_json: str = ""
+    """The site index as built by the submitting process (see :func:`index_to_json`)."""
+    now: str = ""
+    """The build's clock reading (ISO 8601), for what is dated by the clock (newsletters)."""
+
+    def __hash__(self) -> int:
+        return hash((self.root, self.generation))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SiteSpec) and (self.root, self.generation) == (
+            other.root, other.generation)
 
 
 @dataclass
@@ -70,21 +78,20 @@ def context(spec: SiteSpec) -> RenderContext:
     if ctx is None:
         from pubkit.settings import Settings
         from pubkit.site import Site
+        from pubkit.site.index import index_from_json
 
         site = Site(Path(spec.root), Settings.model_validate_json(spec.settings_json))
         _CONTEXTS.clear()  # one site at a time: drop the previous generation's templates
-        ctx = _CONTEXTS[spec] = RenderContext.for_site(site)
+        index = index_from_json(spec.index_json) if spec.index_json else None
+        ctx = _CONTEXTS[spec] = RenderContext.for_site(site, index=index)
     return ctx
 
 
 def warm(spec: SiteSpec, formats: tuple[str, ...]) -> None:
     """Load the context and every engine before the first task (pool initializer)."""
-    from pubkit import renderers
-
     context(spec)
     for fmt in formats:
-        if fmt != NEWSLETTER:
-            renderers.get(fmt)
+        registry.load(fmt)
 
 
 _LOCAL_SPEC: list[SiteSpec] = []
@@ -108,15 +115,15 @@ def run_local(task: Task) -> TaskResult:
 def run_task(spec: SiteSpec, task: Task) -> TaskResult:
     """Render ``task``; every failure becomes a diagnostic in the result."""
     ctx = context(spec)
-    result = _newsletter(task, ctx) if task.newsletter else _article(task, ctx)
+    result = _newsletter(task, spec, ctx) if task.newsletter else _article(task, ctx)
     result.worker = f"{socket.gethostname()}:{os.getpid()}"
     result.peak_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return result
 
 
 def _article(task: Task, ctx: RenderContext) -> TaskResult:
-    from pubkit import renderers
     from pubkit.pipeline import load, render_one
+    from pubkit.site.outputs import files_of
 
     root = ctx.site.root
     try:
@@ -131,81 +138,59 @@ def _article(task: Task, ctx: RenderContext) -> TaskResult:
         if job.output is None:
             out.results.append(FormatResult(fmt, None, job.error, warnings, job.seconds))
             continue
-        renderer = renderers.get(fmt)
-        folder = renderer.folder
-        files = {f"{folder}/{renderer.output_name(article)}": job.output.data}
-        files.update({f"{folder}/{name}": data for name, data in job.output.extras.items()})
+        files = files_of(registry.get(fmt), article.slug, job.output)
         out.results.append(FormatResult(fmt, files, None, warnings, job.seconds))
     return out
 
 
-def _newsletter(task: Task, ctx: RenderContext) -> TaskResult:
+def _newsletter(task: Task, spec: SiteSpec, ctx: RenderContext) -> TaskResult:
     from pubkit.pipeline import RenderTimeout, time_limit
+    from pubkit.site.outputs import files_of
 
     path = ctx.site.root / task.source
     out = TaskResult(task, [])
     start = time.perf_counter()
-    warnings_before = len(ctx.warnings)
+    (name,) = task.formats
+    fmt = registry.get(name)
+    fctx = ctx.for_format(fmt)
+    now = dt.datetime.fromisoformat(spec.now) if spec.now else dt.datetime.now(dt.UTC)
+    files = None
     try:
-        data = path.read_bytes()
         out.source_hash = FileHashes()(path)
-        compose = importlib.import_module(NEWSLETTER_MODULE).compose_newsletter
         with time_limit(ctx.settings.render_timeout):
-            issue = compose(path, ctx)
-            files = {
-                f"newsletters/{issue.name}/{name}": body if isinstance(body, bytes) else
-                str(body).encode("utf-8")
-                for name, body in issue.preview_files().items()
-            }
-        del data
-        out.slug = str(issue.name)
-        subject = getattr(issue, "subject", None)
-        out.title = subject if isinstance(subject, str) else f"Newsletter: {issue.name}"
+            output, subject = registry.issue_renderer(name).render_issue(path, fctx, now)
+        entry = ctx.index.entry(task.source)
+        out.slug = entry.slug if entry else path.stem
+        out.title = subject
+        files = files_of(fmt, out.slug, output)
         error = None
     except SourceError as exc:
-        files, error = None, exc.diagnostic
+        error = exc.diagnostic
     except RenderTimeout as exc:
-        files, error = None, Diagnostic(task.source, None, f"newsletter: {exc}")
+        error = Diagnostic(task.source, None, f"newsletter: {exc}")
     except Exception as exc:  # a composer bug must not stop the batch
-        files, error = None, Diagnostic(task.source, None,
-                                        f"newsletter: {type(exc).__name__}: {exc}")
-    warnings = ctx.warnings[warnings_before:]
-    del ctx.warnings[warnings_before:]
-    out.results.append(FormatResult(NEWSLETTER, files, error, list(warnings),
+        error = Diagnostic(task.source, None, f"newsletter: {type(exc).__name__}: {exc}")
+    out.results.append(FormatResult(name, files, error, list(fctx.warnings),
                                     time.perf_counter() - start))
     return out
 
 
 def dependencies(article: Article, ctx: RenderContext) -> dict[str, str | None]:
-    """Local files ``article`` uses (images, linked files, lead image, logo) -> sha256."""
+    """What ``article``'s outputs use besides its source: local files and linked articles.
+
+    Files (pictures, linked files, the lead image, the logo) are recorded with
+    their sha256; a linked article with the index facts its links use (slug,
+    heading ids), so renaming or re-heading it rebuilds the pages linking to it.
+    """
+    from pubkit.site.indexing import article_entry
+
     root = ctx.site.root
-    base = ctx.article_dir(article)
-    refs: list[tuple[str, Path]] = []
-    for node in walk([*article.body, *article.footnotes]):
-        if isinstance(node, n.Image):
-            refs.append((node.src, base))
-        elif isinstance(node, n.Link):
-            refs.append((node.url, base))
-    if article.meta.image:
-        refs.append((article.meta.image, base))
+    entry = article_entry(article)
+    files = list(entry.files)
     if ctx.settings.brand.logo:
-        refs.append((ctx.settings.brand.logo, root))
+        files.append(ctx.settings.brand.logo.lstrip("/"))
     hashes = FileHashes()
-    deps: dict[str, str | None] = {}
-    for ref, folder in refs:
-        path = _local_candidate(ref, folder, root)
-        if path is not None:
-            deps[rel(path, root)] = hashes(path)
+    deps: dict[str, str | None] = {name: hashes(root / name) for name in files}
+    for linked in entry.articles:
+        deps[LINK_DEP + linked] = ctx.index.fingerprint(linked)
     return deps
-
-
-def _local_candidate(ref: str, base: Path, root: Path) -> Path | None:
-    """The file a local reference names (resolved as the resource policy does), else None."""
-    parts = urllib.parse.urlsplit(ref)
-    if parts.scheme or ref.startswith("//") or not parts.path:
-        return None
-    path = urllib.parse.unquote(parts.path)
-    if path.endswith(".md") or "\x00" in path:
-        return None
-    candidate = root / path.lstrip("/") if path.startswith("/") else base / path
-    return Path(os.path.normpath(candidate))

@@ -32,23 +32,30 @@ def newsletter(
     site: SiteOption = None,
 ) -> None:
     """Write newsletter.html, newsletter.txt and newsletter.eml (addressed to [email] preview_to)."""
+    from pubkit import formats
+    from pubkit.diagnostics import SourceError
     from pubkit.output import write_files
     from pubkit.renderers.base import RenderContext
-    from pubkit.renderers.email.mime import UnsafeHeader
+    from pubkit.renderers.email.renderer import preview_output
+    from pubkit.site.outputs import files_of
     from pubkit.source.merge_fields import MergeError
 
     the_site = load_site(site)
     if not file.is_file():
         fail_usage(f"{file}: no such file")
-    ctx = RenderContext.for_site(the_site, allow_remote=allow_remote or None)
+    fmt = formats.get("newsletter")
+    ctx = RenderContext.for_site(the_site, allow_remote=allow_remote or None).for_format(fmt)
     composed = compose_or_exit(file, ctx)
     try:
-        files = composed.preview_files()
-    except (MergeError, UnsafeHeader) as exc:
+        rendered = preview_output(composed, composed.path)
+    except SourceError as exc:
+        report([exc.diagnostic])
+        raise typer.Exit(EXIT_FAILED) from None
+    except MergeError as exc:
         typer.echo(f"{file}: {exc}", err=True)
         raise typer.Exit(EXIT_FAILED) from None
-    folder = (output or the_site.output_dir).resolve() / "newsletters" / composed.name
-    for target in write_files(folder, files):
+    for target in write_files((output or the_site.output_dir).resolve(),
+                              files_of(fmt, composed.name, rendered)):
         typer.echo(f"wrote {shown(target)}")
 
 

@@ -19,12 +19,12 @@ from pubkit.cli.app import (
     shown,
 )
 
-ALL_FORMATS = ("html", "pdf", "docx", "email")
-
 
 def chosen_formats(flags: dict[str, bool], all_: bool, default: list[str]) -> list[str]:
+    from pubkit import formats
+
     if all_:
-        return list(ALL_FORMATS)
+        return formats.article_formats()
     picked = [name for name, on in flags.items() if on]
     return picked or list(default)
 
@@ -42,18 +42,22 @@ def render(
     site: SiteOption = None,
 ) -> None:
     """Render articles into output/<format>/<slug>.<ext>."""
-    from pubkit import renderers
+    import dataclasses
+
+    from pubkit import formats as registry
     from pubkit.output import write_files
-    from pubkit.pipeline import render_path
+    from pubkit.pipeline import load, render_one
     from pubkit.renderers.base import RenderContext
     from pubkit.site import discover_articles
+    from pubkit.site.indexing import build_index, rel
+    from pubkit.site.outputs import files_of
 
     the_site = load_site(site)
     formats = chosen_formats(
         {"html": html, "pdf": pdf, "docx": docx, "email": email}, all_,
         the_site.settings.default_formats,
     )
-    missing = [f for f in formats if f not in renderers.names()]
+    missing = [f for f in formats if f not in registry.article_formats()]
     if missing:
         fail_usage(f"format {', '.join(missing)} is not available in this version of pubkit")
     files = discover_articles(list(paths or []), the_site)
@@ -63,22 +67,42 @@ def render(
     if not files:
         fail_usage(f"no articles found in {the_site.content_dir}")
     out_dir = (output or the_site.output_dir).resolve()
-    ctx = RenderContext.for_site(the_site, allow_remote=allow_remote or None)
+    wanted = [rel(p, the_site.root) for p in files]
+    indexed = build_index(the_site, keep=wanted, write_cache=output is None)
+    for note in indexed.notes:
+        typer.echo(f"pubkit: warning: {note}", err=True)
+    index = indexed.index
+    ctx = RenderContext.for_site(the_site, allow_remote=allow_remote or None, index=index)
     failed = written = 0
-    for path in files:
-        for result in render_path(path, formats, ctx):
+    for path, source in zip(files, wanted, strict=True):
+        problem = index.problems.get(source)
+        article = indexed.parsed.get(source)
+        if problem is not None:
+            report([problem])
+            failed += len(formats)
+            continue
+        if article is None:  # a file outside the content folder: read it now
+            from pubkit.diagnostics import SourceError
+            from pubkit.site.indexing import article_entry
+
+            try:
+                article = load(path, ctx)
+            except SourceError as exc:
+                report([exc.diagnostic])
+                failed += len(formats)
+                continue
+            ctx = dataclasses.replace(ctx, _index=index.with_entry(article_entry(article)))
+        report(article.warnings)
+        for fmt in formats:
+            result = render_one(article, fmt, ctx)
             report(result.warnings)
             if result.error is not None or result.output is None:
                 failed += 1
                 report([result.error] if result.error else [])
                 continue
-            renderer = renderers.get(result.format)
-            files_out = {renderer.output_name_for(result.slug): result.output.data,
-                         **result.output.extras}
-            for target in write_files(out_dir / renderer.folder, files_out):
+            for target in write_files(out_dir, files_of(registry.get(fmt), article.slug, result.output)):
                 typer.echo(f"wrote {shown(target)}")
             written += 1
     typer.echo(f"{written} rendered, {failed} failed")
     if failed:
         raise typer.Exit(EXIT_FAILED)
-

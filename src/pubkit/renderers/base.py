@@ -2,34 +2,47 @@
 
 A renderer turns (article, context) into bytes and never writes a file,
 reads the clock or opens a socket on its own: files it may read come
-through ``ctx.resources``, and warnings go to ``ctx.warn``.  Writing is
-:mod:`pubkit.output`'s job alone.
+through ``ctx.resources``, facts about other pages through ``ctx.index``,
+where each link goes through ``ctx.links(article)``, and warnings go to
+``ctx.warn``.  The facts about its format (folder, suffix, templates,
+settings, version) are declared in :mod:`pubkit.formats`, not here.
+Writing is :mod:`pubkit.output`'s job alone.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pubkit.diagnostics import Diagnostic
+from pubkit.formats import Format, SettingsView
 from pubkit.model.article import Article
 from pubkit.resources import ResourcePolicy
 from pubkit.site import Site
 from pubkit.theme import Theme
 
+if TYPE_CHECKING:
+    from pubkit.site.index import SiteIndex
+    from pubkit.site.links import LinkResolver
+
 
 @dataclass(frozen=True, slots=True)
 class Output:
-    """A rendered document and its companion files.
+    """A rendered document and the files that go with it.
 
-    ``extras`` maps names relative to the format's folder (``media/x.png``,
-    ``<slug>.txt``) to their bytes.
+    ``companions`` maps suffixes (``.txt``) to files written beside the main
+    one under the same name.  ``published`` maps web paths (relative to the
+    web root, as the site index names them) to local files the document shows
+    or links to by address; they are written once, into the web root.
     """
 
     data: bytes
-    extras: dict[str, bytes] = field(default_factory=dict)
+    companions: dict[str, bytes] = field(default_factory=dict)
+    published: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -40,17 +53,50 @@ class RenderContext:
     theme: Theme
     resources: ResourcePolicy
     warnings: list[Diagnostic] = field(default_factory=list)
+    format: Format | None = None
+    """The format being rendered; its renderer sees only the settings it declares."""
+    _index: SiteIndex | None = None
+    _resolvers: dict[int, LinkResolver] = field(default_factory=dict)
 
     @classmethod
-    def for_site(cls, site: Site, allow_remote: bool | None = None) -> RenderContext:
+    def for_site(cls, site: Site, allow_remote: bool | None = None,
+                 index: SiteIndex | None = None) -> RenderContext:
         theme = Theme(site.templates_dir)
         dirs = [site.content_dir, *theme.search_path, *site.asset_dirs]
         remote = site.settings.allow_remote if allow_remote is None else allow_remote
-        return cls(site, theme, ResourcePolicy.for_dirs(site.root, dirs, remote))
+        return cls(site, theme, ResourcePolicy.for_dirs(site.root, dirs, remote), _index=index)
+
+    def for_format(self, fmt: Format) -> RenderContext:
+        """A context for one render in ``fmt``: its own warnings and link decisions."""
+        return dataclasses.replace(self, warnings=[], format=fmt, _index=self.index, _resolvers={})
 
     @property
-    def settings(self):  # type: ignore[no-untyped-def]
-        return self.site.settings
+    def settings(self) -> Any:
+        """The site's settings; within a format's render, only those it declares."""
+        if self.format is None:
+            return self.site.settings
+        return SettingsView(self.site.settings, self.format)
+
+    @property
+    def index(self) -> SiteIndex:
+        """The site index (read from the content folder when the command gave none)."""
+        if self._index is None:
+            from pubkit.site.indexing import build_index
+
+            self._index = build_index(self.site).index
+        return self._index
+
+    def links(self, article: Article) -> LinkResolver:
+        """Where ``article``'s links and pictures go (one resolver per article and render)."""
+        resolver = self._resolvers.get(id(article))
+        if resolver is None:
+            from pubkit.site.links import LinkResolver
+
+            settings = self.site.settings
+            resolver = LinkResolver(self.index, article, self.resources, settings.base_url,
+                                    settings.content_dir, self.site.root, self.warnings)
+            self._resolvers[id(article)] = resolver
+        return resolver
 
     def article_dir(self, article: Article) -> Path:
         return (self.site.root / article.source_dir).resolve()
@@ -60,25 +106,20 @@ class RenderContext:
 
 
 class Renderer(ABC):
-    """One output format.  Subclasses set ``name`` and ``suffix``."""
+    """One output format.  Subclasses set ``format``, the name it is registered under."""
 
-    name: ClassVar[str]
-    suffix: ClassVar[str]
-    version: ClassVar[str] = "1"
-    """Bumped when output changes for the same input (invalidates incremental builds)."""
-    templates: ClassVar[tuple[str, ...]] = ()
-    """Template files the output depends on (for incremental builds)."""
-
-    @property
-    def folder(self) -> str:
-        return self.name
-
-    def output_name(self, article: Article) -> str:
-        return self.output_name_for(article.slug)
-
-    def output_name_for(self, slug: str | None) -> str:
-        return f"{slug}{self.suffix}"
+    format: ClassVar[str]
 
     @abstractmethod
     def render(self, article: Article, ctx: RenderContext) -> Output:
         """Render ``article``; raise an exception to fail this article alone."""
+
+
+class IssueRenderer(ABC):
+    """A format of newsletter issues (``newsletters/*.md``) rather than articles."""
+
+    format: ClassVar[str]
+
+    @abstractmethod
+    def render_issue(self, path: Path, ctx: RenderContext, now: dt.datetime) -> tuple[Output, str]:
+        """Render the issue at ``path`` dated ``now``; its output and its subject."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from pubkit.model.article import Article
 from pubkit.settings import Settings
+from pubkit.site import outputs
 
 # Languages written right to left (base subtags), for the ``dir`` attribute.
 RTL_LANGUAGES = frozenset(
@@ -28,9 +29,10 @@ def format_date(value: dt.date | None) -> str:
 
 
 def page_url(article: Article, settings: Settings) -> str:
+    """The article's public address: its canonical URL, else where its web page is published."""
     if article.meta.canonical_url:
         return article.meta.canonical_url
-    return settings.base_url.rstrip("/") + f"/{article.slug}.html"
+    return outputs.public_url(settings.base_url, outputs.page_path(article.slug))
 
 
 def json_ld(article: Article, settings: Settings) -> str:

@@ -33,7 +33,8 @@ from typing import Any, Literal
 from pubkit.diagnostics import Diagnostic, SourceError
 from pubkit.model.article import Article, Meta
 from pubkit.model.text import block_text, count_words
-from pubkit.site import Site, discover_articles
+from pubkit.site import Site
+from pubkit.site.index import Entry, SiteIndex
 from pubkit.source.decode import decode_source
 from pubkit.source.frontmatter import split_front_matter
 from pubkit.source.markdown import parse_markdown
@@ -70,8 +71,8 @@ class Newsletter:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def read_newsletter(path: Path, site: Site) -> Newsletter:
-    """Read ``path`` and resolve its articles in the site's content folder."""
+def read_newsletter(path: Path, site: Site, index: SiteIndex | None = None) -> Newsletter:
+    """Read ``path`` and resolve its articles in the site index (read now when not given)."""
     shown = display_path(path, site.root)
     try:
         if path.stat().st_size > MAX_SOURCE_BYTES:
@@ -92,7 +93,11 @@ def read_newsletter(path: Path, site: Site) -> Newsletter:
     subject = front.one_line("subject", required=True)
     preheader = front.one_line("preheader") or ""
     layout = front.choice("layout", ("teasers", "full"), "teasers")
-    articles, found_warnings = _select(front, site)
+    if index is None:
+        from pubkit.site.indexing import build_index
+
+        index = build_index(site).index
+    articles, found_warnings = _select(front, site, index)
     warnings += found_warnings
     if layout == "full" and len(articles) != 1:
         raise SourceError(shown, front.line("layout"),
@@ -134,7 +139,9 @@ def newsletter_for_article(article: Article, site_language: str = "en") -> Newsl
     )
 
 
-def _select(front: _FrontMatter, site: Site) -> tuple[list[Article], list[Diagnostic]]:
+def _select(front: _FrontMatter, site: Site,
+            index: SiteIndex) -> tuple[list[Article], list[Diagnostic]]:
+    """The featured articles, chosen from the site index; only those are read."""
     slugs = front.slug_list("articles")
     tag = front.text("tag")
     latest = front.count("latest")
@@ -144,38 +151,36 @@ def _select(front: _FrontMatter, site: Site) -> tuple[list[Article], list[Diagno
     if slugs is None and not tag and latest is None:
         return [], []
     warnings: list[Diagnostic] = []
-    by_slug: dict[str, Article] = {}
-    broken: dict[str, SourceError] = {}
-    for file in discover_articles([], site):
-        try:
-            article = read_article(file, site.root, site.settings.language)
-        except SourceError as exc:
-            broken[file.stem] = exc
-            continue
-        by_slug.setdefault(article.slug, article)
+    published = [e for e in index.articles() if index.duplicate_of(e.source) is None]
     if slugs is not None:
         chosen = []
         for slug in slugs:
-            if slug in by_slug:
-                chosen.append(by_slug[slug])
-            elif slug in broken:
-                raise broken[slug]
-            else:
-                close = difflib.get_close_matches(slug, list(by_slug), n=1)
+            entry = index.by_slug(slug)
+            if entry is None:
+                broken = [d for s, d in index.problems.items() if Path(s).stem == slug]
+                if broken:
+                    raise SourceError(broken[0].path, broken[0].line, broken[0].message)
+                close = difflib.get_close_matches(slug, [e.slug for e in published], n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 raise SourceError(front.path, front.item_line("articles", slug),
                                   f"article '{slug}' not found in {site.settings.content_dir}/{hint}")
-        return chosen, warnings
-    warnings += [Diagnostic(front.path, front.line("tag") or front.line("latest"),
-                            f"skipped {exc.diagnostic}", "warning") for exc in broken.values()]
-    pool = [a for a in by_slug.values() if tag is None or tag.lower() in _tags(a)]
-    pool.sort(key=lambda a: (a.meta.date or a.meta.updated or dt.date.min, a.slug), reverse=True)
+            chosen.append(entry)
+        return [_read(site, e) for e in chosen], warnings
+    at = front.line("tag") or front.line("latest")
+    warnings += [Diagnostic(front.path, at, f"skipped {d}", "warning")
+                 for s, d in index.problems.items() if not s.startswith("newsletters/")]
+    pool = [e for e in published if tag is None or tag.lower() in {t.lower() for t in e.tags}]
+    pool.sort(key=lambda e: (e.date or e.updated or dt.date.min, e.slug), reverse=True)
     if latest is not None:
         pool = pool[:latest]
     if not pool:
-        raise SourceError(front.path, front.line("tag") or front.line("latest"),
+        raise SourceError(front.path, at,
                           f"no article has the tag '{tag}'" if tag else "no articles to feature")
-    return pool, warnings
+    return [_read(site, e) for e in pool], warnings
+
+
+def _read(site: Site, entry: Entry) -> Article:
+    return read_article(site.root / entry.source, site.root, site.settings.language)
 
 
 def _with_quote_hint(exc: SourceError, text: str) -> SourceError:
@@ -185,10 +190,6 @@ def _with_quote_hint(exc: SourceError, text: str) -> SourceError:
     if d.line and d.line <= len(lines) and ": {{" in lines[d.line - 1]:
         return SourceError(d.path, d.line, f"{d.message} (quote a value that starts with {{{{)")
     return exc
-
-
-def _tags(article: Article) -> set[str]:
-    return {t.lower() for t in article.meta.tags}
 
 
 @dataclass(slots=True)

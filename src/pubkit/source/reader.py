@@ -7,7 +7,6 @@ count, reading time, summary, outline) are computed here once.
 from __future__ import annotations
 
 import hashlib
-import re
 from pathlib import Path
 
 from pubkit.diagnostics import SourceError
@@ -17,7 +16,7 @@ from pubkit.model.text import block_text, count_words, plain_text, slugify
 from pubkit.source.decode import decode_source
 from pubkit.source.frontmatter import split_front_matter
 from pubkit.source.markdown import parse_markdown
-from pubkit.source.meta import SLUG_PATTERN, validate_meta
+from pubkit.source.meta import valid_slug, validate_meta
 
 SUMMARY_LIMIT = 300
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
@@ -26,15 +25,20 @@ MAX_SOURCE_BYTES = 20 * 1024 * 1024
 def read_article(path: Path, root: Path, default_lang: str = "en") -> Article:
     """Read ``path``; messages name it relative to the site ``root``."""
     shown = display_path(path, root)
+    data = read_source_bytes(path, shown)
+    source_dir = display_path(path.parent, root)
+    return parse_article(data, shown, source_dir, path.stem, default_lang)
+
+
+def read_source_bytes(path: Path, shown: str) -> bytes:
+    """The bytes of a source file, or :class:`SourceError` naming ``shown``."""
     try:
         size = path.stat().st_size
         if size > MAX_SOURCE_BYTES:
             raise SourceError(shown, None, f"file is {size} bytes; the limit is {MAX_SOURCE_BYTES}")
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise SourceError(shown, None, f"cannot read: {exc.strerror}") from None
-    source_dir = display_path(path.parent, root)
-    return parse_article(data, shown, source_dir, path.stem, default_lang)
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -53,7 +57,7 @@ def parse_article(
         raise SourceError(path, 1, "empty file: an article needs front matter with a title")
     fm = split_front_matter(decoded.text, path)
     default_slug = slugify(stem)
-    if not _valid_slug(default_slug):
+    if not valid_slug(default_slug):
         default_slug = "article-" + hashlib.sha256(stem.encode()).hexdigest()[:8]
     meta, meta_warnings = validate_meta(fm.data, fm.key_lines, path, fm.start_line, default_slug)
     body = parse_markdown(fm.body, fm.body_line)
@@ -77,10 +81,6 @@ def parse_article(
         source_hash=hashlib.sha256(data).hexdigest(),
         warnings=[*decoded.warnings, *meta_warnings],
     )
-
-
-def _valid_slug(slug: str) -> bool:
-    return re.match(SLUG_PATTERN, slug) is not None
 
 
 def _first_paragraph(blocks: list[Block]) -> str:

@@ -15,10 +15,10 @@ import docx
 import pytest
 from lxml import etree
 
+from pubkit.formats import article_renderer as get
 from pubkit.model.nodes import Paragraph
 from pubkit.model.text import plain_text
 from pubkit.model.visitor import walk
-from pubkit.renderers import get
 from pubkit.renderers.base import RenderContext
 from pubkit.site import open_site
 from pubkit.source.reader import parse_article, read_article

@@ -18,7 +18,7 @@ import docx
 import lxml.html
 import pytest
 
-from pubkit.renderers import get
+from pubkit.formats import article_renderer as get
 from pubkit.renderers.base import RenderContext
 from pubkit.site import open_site
 from pubkit.source.reader import parse_article

@@ -73,7 +73,8 @@ def render(site: Site, **settings: object) -> tuple[EmailMessage, dict[str, byte
     assert result.ok, result.error
     assert result.output is not None
     msg = email.message_from_bytes(result.output.data, policy=email.policy.default)
-    return msg, result.output.extras, ctx  # type: ignore[return-value]
+    companions = {f"sleep{suffix}": data for suffix, data in result.output.companions.items()}
+    return msg, companions, ctx
 
 
 def html_of(msg: EmailMessage) -> str:
@@ -134,7 +135,7 @@ def test_images_links_and_footnotes_are_absolute_and_sized(site: Site) -> None:
     img = re.search(r"<img [^>]*>", html).group(0)  # type: ignore[union-attr]
     assert 'alt="A chart of sleep hours"' in img
     assert 'width="536"' in img and 'height="300"' in img
-    assert re.search(r'src="https://clinic\.example/health/media/[0-9a-f]{10}-chart\.png"', img)
+    assert 'src="https://clinic.example/health/chart.png"' in img  # where the site publishes it
     assert 'href="https://clinic.example/health/other.html"' in html
     assert 'href="https://clinic.example/health/sleep.html#sec-tips"' in html
     assert '<sup class="footnote-ref"' in html and 'href="#fn' not in html
@@ -152,7 +153,7 @@ def test_embedded_images_use_multipart_related_and_content_id(site: Site) -> Non
     assert related[1].get_content() == png(1072, 600)
     # The preview file on disk cannot resolve cid:, so it points at the public copy.
     assert "cid:" not in extras["sleep.html"].decode()
-    assert "https://clinic.example/health/media/" in extras["sleep.html"].decode()
+    assert "https://clinic.example/health/chart.png" in extras["sleep.html"].decode()
 
 
 def test_text_part_is_written_from_the_model(site: Site) -> None:
@@ -175,17 +176,18 @@ def test_svg_images_are_left_out_with_a_warning(make_site: Callable[..., Site]) 
     [result] = render_path(site.content_dir / "a.md", ["email"], ctx)
     assert result.ok
     assert any("only PNG, JPEG, GIF or WebP" in str(w) for w in result.warnings)
-    assert b"<img" not in result.output.extras["a.html"]  # type: ignore[union-attr]
+    assert b"<img" not in result.output.companions[".html"]  # type: ignore[union-attr]
 
 
 def test_logo_is_sized_absolute_and_named(make_site: Callable[..., Site]) -> None:
     site = make_site({"content/a.md": "---\ntitle: A\n---\nx\n", "assets/logo.png": png(800, 200)},
                      toml='[brand]\nlogo = "assets/logo.png"\n')
     [result] = render_path(site.content_dir / "a.md", ["email"], RenderContext.for_site(site))
-    html = result.output.extras["a.html"].decode()  # type: ignore[union-attr]
+    html = result.output.companions[".html"].decode()  # type: ignore[union-attr]
     logo = re.search(r'<img class="logo"[^>]*>', html).group(0)  # type: ignore[union-attr]
     assert 'alt="Test Clinic"' in logo and 'width="200"' in logo and 'height="50"' in logo
-    assert re.search(r'src="https://example\.com/media/[0-9a-f]{10}-logo\.png"', logo)
+    assert 'src="https://example.com/assets/logo.png"' in logo
+    assert result.output.published == {"assets/logo.png": png(800, 200)}  # type: ignore[union-attr]
 
 
 def test_a_title_with_a_line_break_fails_naming_the_subject(
@@ -200,7 +202,7 @@ def test_a_title_with_a_line_break_fails_naming_the_subject(
 def test_right_to_left_articles(make_site: Callable[..., Site]) -> None:
     site = make_site({"content/a.md": "---\ntitle: ألم\nlang: ar\n---\nنص.\n"})
     [result] = render_path(site.content_dir / "a.md", ["email"], RenderContext.for_site(site))
-    assert '<html lang="ar" dir="rtl">' in result.output.extras["a.html"].decode()  # type: ignore[union-attr]
+    assert '<html lang="ar" dir="rtl">' in result.output.companions[".html"].decode()  # type: ignore[union-attr]
 
 
 def test_cli_render_email_writes_eml_html_and_txt(sample_site: Site) -> None:

@@ -7,18 +7,21 @@ import re
 from collections.abc import Callable
 from html.parser import HTMLParser
 
+from pubkit.diagnostics import Diagnostic
 from pubkit.model.article import Article
+from pubkit.pipeline import render_one
 from pubkit.renderers.base import RenderContext
-from pubkit.renderers.html.page import HtmlRenderer
 from pubkit.site import Site
 from pubkit.source.reader import read_article
 
 
-def render(site: Site, name: str, ctx: RenderContext | None = None) -> tuple[str, RenderContext, dict]:
-    ctx = ctx or RenderContext.for_site(site)
+def render(site: Site, name: str) -> tuple[str, list[Diagnostic], dict[str, bytes]]:
+    """The page, its warnings and the files it publishes (by web path)."""
+    ctx = RenderContext.for_site(site)
     article = read_article(site.content_dir / name, site.root)
-    out = HtmlRenderer().render(article, ctx)
-    return out.data.decode(), ctx, out.extras
+    result = render_one(article, "html", ctx)
+    assert result.output is not None, result.error
+    return result.output.data.decode(), result.warnings, result.output.published
 
 
 class _Tags(HTMLParser):
@@ -37,8 +40,8 @@ def tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
 
 
 def test_sample_page_structure(sample_site: Site, sample_article: Article) -> None:
-    html, ctx, extras = render(sample_site, "ketamine-pain-management.md")
-    assert ctx.warnings == [] and extras == {}
+    html, warnings, published = render(sample_site, "ketamine-pain-management.md")
+    assert warnings == [] and published == {}
     assert html.startswith("<!DOCTYPE html>\n<html lang=\"en\" dir=\"ltr\">")
     names = [t for t, _ in tags(html)]
     for landmark in ("header", "main", "article", "footer"):
@@ -136,20 +139,21 @@ def test_local_media_copied_and_outside_refused(make_site: Callable[..., Site], 
             """,
     })
     (site.content_dir / "img" / "escape.png").symlink_to(outside)
-    html, ctx, extras = render(site, "a.md")
-    (name,) = extras
-    assert name.startswith("media/") and name.endswith("-ok.png")
-    assert extras[name] == b"\x89PNG fake image"
-    assert f'<img src="{name}" alt="ok">' in html
-    assert not re.search(r'(src|href)="[^"]*(passwd|escape|secret)', html)
-    assert b"secret" not in b"".join(extras.values())
+    html, warnings, published = render(site, "a.md")
+    assert published == {"img/ok.png": b"\x89PNG fake image"}
+    assert '<img src="img/ok.png" alt="ok">' in html
+    # Nothing outside the site is read; a root path the site lacks is a web address, kept.
+    assert '<img src="/etc/passwd" alt="abs">' in html
+    assert not re.search(r'(src|href)="[^"]*(\.\./etc/passwd|file:|escape|secret)', html)
+    assert b"secret" not in b"".join(published.values())
+    # A heading that does not exist and an article that does not exist: kept, and reported.
     assert '<a href="other.html#top">other</a>' in html
-    assert ">missing<" not in html and "missing" in html  # dropped link keeps its text
-    shown = sorted(str(w) for w in ctx.warnings)
-    assert len(shown) == 4, shown
+    assert '<a href="nope.md">missing</a>' in html
+    shown = sorted(str(w) for w in warnings)
+    assert len(shown) == 4, shown  # markdown-it itself refuses file: URLs as images
     assert all(s.startswith(("content/a.md:4: warning: left out", "content/a.md:7: warning: link"))
                for s in shown), shown
-    assert any("outside the site" in s for s in shown)
+    assert sum("outside the site" in s for s in shown) == 2, shown
 
 
 def test_table_of_contents_for_long_articles(make_site: Callable[..., Site]) -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from pubkit.output import write_files
-from pubkit.pipeline import render_path
 from pubkit.renderers.base import RenderContext
 from pubkit.site import Site
 from tests.browser import axe_source, browser, nu_check
+from tests.conftest import render_files
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
@@ -49,13 +49,10 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     (site_root / "content" / "long.md").write_text(f"---\ntitle: Long\nlang: en\n---\n{long}\n")
     site: Site = open_site(site_root)
     ctx = RenderContext.for_site(site)
-    found = {}
-    for md in sorted(site.content_dir.glob("*.md")):
-        (result,) = render_path(md, ["html"], ctx)
-        assert result.output is not None, result.error
-        write_files(out, {f"{result.slug}.html": result.output.data, **result.output.extras})
-        found[md.stem] = out / f"{result.slug}.html"
-    return found
+    sources = sorted(site.content_dir.glob("*.md"))
+    files, _ = render_files(site, sources, ["html"], ctx)
+    write_files(out, files)
+    return {md.stem: out / "html" / f"{md.stem}.html" for md in sources}
 
 
 def test_pages_load_without_console_errors_and_pass_axe(pages: dict[str, Path]) -> None:

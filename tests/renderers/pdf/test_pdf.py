@@ -15,11 +15,11 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
+from pubkit.formats import article_renderer as get
 from pubkit.model import nodes as n
 from pubkit.model.text import plain_text
 from pubkit.model.visitor import walk
 from pubkit.pipeline import render_one, render_path
-from pubkit.renderers import get
 from pubkit.renderers.base import RenderContext
 from pubkit.renderers.pdf.qr import qr_svg
 from pubkit.site import Site, open_site

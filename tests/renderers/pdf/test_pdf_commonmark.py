@@ -11,7 +11,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from pubkit.renderers import get
+from pubkit.formats import article_renderer as get
 from pubkit.renderers.base import RenderContext
 from pubkit.site import open_site
 from pubkit.source.reader import parse_article

@@ -10,7 +10,7 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from pubkit.renderers import get
+from pubkit.formats import article_renderer as get
 from pubkit.renderers.base import RenderContext
 from pubkit.site import Site
 from pubkit.source.reader import read_article

@@ -10,7 +10,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from pubkit.renderers import get
+from pubkit.formats import article_renderer as get
 from pubkit.site import Site
 from pubkit.source.reader import read_article
 from tests.renderers.pdf.test_pdf import copy_fixture_site, pdftotext, render_site

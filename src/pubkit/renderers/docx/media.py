@@ -1,34 +1,29 @@
 """Pictures and links of a Word document: fetched safely, embedded once, drawn inline.
 
-Files come only through the site's resource policy (inside the site, no
-network unless allowed); anything refused or unreadable is left out with a
-warning naming the article's line, and its alt text stays in the text.
+Where each picture comes from and each link goes is the site's link
+resolver's decision, as for every format.  Files come only through the
+site's resource policy (inside the site, no network unless allowed);
+anything refused or unreadable is left out with a warning naming the
+article's line, and its alt text stays in the text.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import re
-import urllib.parse
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from pubkit.model import nodes as n
 from pubkit.model.article import Article
-from pubkit.model.text import slugify
 from pubkit.renderers.base import RenderContext
 from pubkit.renderers.docx.images import ImageRefused, Picture, prepare
 from pubkit.renderers.docx.inlines import LinkTarget
 from pubkit.renderers.docx.xml import clean
-from pubkit.renderers.page_data import page_url
-from pubkit.resources import Refused, is_remote
-from pubkit.sanitize import is_safe_url
+from pubkit.renderers.files import Publisher
+from pubkit.resources import Refused
+from pubkit.site.links import Kind, Target
 
-_DATA_IMAGE = re.compile(r"^data:image/[a-z0-9.+-]+;base64,(.*)$", re.I | re.S)
-MAX_DATA_BYTES = 20 * 1024 * 1024
 Warn = Callable[[int | None, str], None]
 DECORATIVE = (
     '<a:extLst><a:ext uri="{C183D7F6-B498-43B3-948B-1728B52AA6E4}">'
@@ -45,8 +40,8 @@ class DocxMedia:
 
     def __init__(self, article: Article, ctx: RenderContext, package: Any, max_height: int,
                  warn: Warn) -> None:
+        self.article = article
         self.ctx = ctx
-        self.base = ctx.article_dir(article)
         self.package = package
         self.max_height = max_height
         self.warn = warn
@@ -62,34 +57,27 @@ class DocxMedia:
         cx, cy = picture.fitted(max_width, self.max_height)
         return self.drawing(picture, part, cx, cy, node.alt, node.title)
 
-    def load(self, src: str, line: int | None, base: Path | None = None) -> Picture | None:
-        key = src if base is None else f"{base}\0{src}"
-        if key in self._pictures:
-            return self._pictures[key]
+    def load(self, src: str, line: int | None, site_file: bool = False) -> Picture | None:
+        """The picture ``src`` names (relative to the site root when ``site_file``), or None."""
+        ref = "/" + src.lstrip("/") if site_file else src
+        if ref in self._pictures:
+            return self._pictures[ref]
         picture = None
+        target = self.ctx.links(self.article).image(ref)
         try:
-            picture = prepare(self._read(src, base or self.base))
+            data = self._read(target)
+            picture = prepare(data) if data is not None else None
         except (Refused, ImageRefused) as exc:
             self.warn(line, f"left out image {src[:200]!r}: {exc}")
-        self._pictures[key] = picture
+        self._pictures[ref] = picture
         return picture
 
-    def _read(self, src: str, base: Path) -> bytes:
-        data_uri = _DATA_IMAGE.match(src.strip())
-        if data_uri:
-            try:
-                data = base64.b64decode(data_uri.group(1), validate=False)
-            except (binascii.Error, ValueError):
-                raise Refused("the data: URL is not valid base64") from None
-            if len(data) > MAX_DATA_BYTES:
-                raise Refused("the data: URL is too large")
-            return data
-        if not is_safe_url(src) or src.lower().startswith("data:"):
-            raise Refused("not an image address pubkit reads")
-        if is_remote(src):
-            url = "https:" + src if src.startswith("//") else src
-            return self.ctx.resources.fetch_remote(url)[0]
-        return self.ctx.resources.read_local(src, base)
+    def _read(self, target: Target) -> bytes | None:
+        if target.kind is Kind.FILE and target.path is not None:
+            return self.ctx.resources.read_checked(target.path, target.written)
+        if target.kind is Kind.KEPT and target.url:
+            return self.ctx.resources.fetch_remote(target.url)[0]
+        return None  # dropped or broken: the resolver has said why
 
     def _part(self, blob: bytes, ext: str, content_type: str) -> Any:
         """The image part holding ``blob``, added to the package once."""
@@ -137,41 +125,26 @@ class DocxMedia:
 
 
 class DocxLinks:
-    """Where a link of the article points from a Word document, read anywhere."""
+    """Where a link of the article points from a Word document, read anywhere.
 
-    def __init__(self, article: Article, ctx: RenderContext, bookmarks: dict[str, str],
-                 warn: Warn) -> None:
-        self.article = article
-        self.ctx = ctx
-        self.base = ctx.article_dir(article)
+    A heading of the article is a bookmark; everything else is the absolute
+    address the link resolver gives (the document travels without its folder).
+    """
+
+    def __init__(self, article: Article, ctx: RenderContext, bookmarks: dict[str, str]) -> None:
+        self.resolver = ctx.links(article)
+        self.publisher = Publisher(ctx, article)
         self.bookmarks = bookmarks
-        self.page = page_url(article, ctx.settings)
-        self.warn = warn
 
     def resolve(self, url: str) -> LinkTarget | None:
-        url = url.strip()
-        if not url or not is_safe_url(url):
+        target = self.resolver.link(url)
+        if target.kind is Kind.DROPPED:
             return None
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme:
-            return ("url", url)
-        if url.startswith("//"):
-            return ("url", "https:" + url)
-        if not parts.path:  # a heading of this article
-            frag = urllib.parse.unquote(parts.fragment)
-            name = self.bookmarks.get(frag) or self.bookmarks.get(f"sec-{frag}")
-            return ("anchor", name) if name else None
-        path = urllib.parse.unquote(parts.path)
-        if path.endswith(".md"):
-            try:
-                self.ctx.resources.local_path(parts.path, self.base)
-            except Refused as exc:
-                self.warn(None, f"link to {url!r} dropped: {exc}")
-                return None
-            frag = f"#{parts.fragment}" if parts.fragment else ""
-            return ("url", urllib.parse.urljoin(self.page, f"{slugify(Path(path).stem)}.html{frag}"))
-        # The document travels without its folder: point where the web page would.
-        return ("url", urllib.parse.urljoin(self.page, url))
+        if target.anchor and target.anchor in self.bookmarks:
+            return ("anchor", self.bookmarks[target.anchor])
+        if target.kind is Kind.FILE and not self.publisher.add(target):
+            return None
+        return ("url", target.url) if target.url else None
 
 
 def heading_ids(blocks: list[n.Block]) -> list[str]:

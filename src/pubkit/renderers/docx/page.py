@@ -113,7 +113,7 @@ def header_and_footer(document: Any, settings: Settings, writer: DocxWriter,
 def _logo(settings: Settings, media: DocxMedia, part: Any, root: Any) -> str | None:
     if not settings.brand.logo:
         return None
-    picture = media.load(settings.brand.logo, None, base=root)
+    picture = media.load(settings.brand.logo, None, site_file=True)
     if picture is None:
         return None
     scale = LOGO_HEIGHT / max(picture.height_emu, 1)

@@ -9,7 +9,6 @@ are the house style, and the renderer only adds content that names them.
 from __future__ import annotations
 
 import io
-from typing import ClassVar
 
 from pubkit.model.article import Article
 from pubkit.renderers.base import Output, RenderContext, Renderer
@@ -22,9 +21,7 @@ CJK_LANGUAGES = frozenset(("zh", "ja", "ko"))
 
 
 class DocxRenderer(Renderer):
-    name = "docx"
-    suffix = ".docx"
-    templates: ClassVar[tuple[str, ...]] = (REFERENCE,)
+    format = "docx"
 
     def render(self, article: Article, ctx: RenderContext) -> Output:
         from docx import Document
@@ -51,7 +48,7 @@ class DocxRenderer(Renderer):
 
         bookmarks = bookmark_names(heading_ids(article.body))
         media = DocxMedia(article, ctx, part.package, text_height * 9 // 10, warn)
-        links = DocxLinks(article, ctx, bookmarks, warn)
+        links = DocxLinks(article, ctx, bookmarks)
         notes = Footnotes(part, article.footnotes)
         numbering = Numbering(numbering_element(part), part.styles.element)
         writer = DocxWriter(
@@ -75,7 +72,7 @@ class DocxRenderer(Renderer):
             _brand_colours(part.styles.element, settings.brand)
         set_properties(document, article, settings.site_name)
         set_app_properties(part.package, settings.site_name)
-        return Output(write_package(part.package))
+        return Output(write_package(part.package), published=links.publisher.files)
 
 
 def _with_body(part, body_xml: str):  # type: ignore[no-untyped-def]

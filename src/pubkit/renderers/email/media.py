@@ -1,8 +1,8 @@
 """Images and links of an email: absolute URLs or inline (``cid:``) parts.
 
 A mail client has no folder to resolve ``media/x.png`` against, so every
-local image becomes either its public address (the site's ``base_url`` plus
-the ``media/`` name the web page publishes it under) or, with
+local image becomes either its public address (the one the site index
+publishes it under, for every format) or, with
 ``[email] embed_images``, an inline MIME part named by Content-ID.  Each
 image gets its pixel width and height (scaled to the column) so clients
 reserve the space before it loads.
@@ -10,15 +10,17 @@ reserve the space before it loads.
 
 from __future__ import annotations
 
+import hashlib
 import io
-import urllib.parse
 from dataclasses import dataclass, field
 
 from pubkit.model import nodes as n
 from pubkit.model.article import Article
 from pubkit.renderers.base import RenderContext
-from pubkit.renderers.html.media import MediaCollector
-from pubkit.resources import Refused, is_remote
+from pubkit.renderers.files import Publisher
+from pubkit.renderers.page_data import page_url
+from pubkit.resources import Refused
+from pubkit.site.links import Kind, Target
 
 COLUMN_WIDTH = 536
 """Pixels of the content column: 600 less the side padding."""
@@ -45,58 +47,71 @@ class InlineImage:
 
 @dataclass
 class EmailMedia:
-    """Resolves the references of the articles of one message."""
+    """Resolves the references of the articles of one message.
+
+    Every decision is the article's :class:`~pubkit.site.links.LinkResolver`'s;
+    mail takes the absolute ``url`` of each, and local files it shows or links
+    to are handed over for publishing at that address.
+    """
 
     ctx: RenderContext
     embed: bool
     inline: dict[str, InlineImage] = field(default_factory=dict)
     urls: dict[str, str] = field(default_factory=dict)  # cid -> public URL (for previews)
-    _collectors: dict[int, MediaCollector] = field(default_factory=dict)
+    _publishers: dict[int, Publisher] = field(default_factory=dict)
 
     @property
-    def base_url(self) -> str:
-        return self.ctx.settings.base_url.rstrip("/") + "/"
+    def published(self) -> dict[str, bytes]:
+        """Every local file the message shows or links to, by web path."""
+        out: dict[str, bytes] = {}
+        for publisher in self._publishers.values():
+            out.update(publisher.files)
+        return out
 
-    def collector(self, article: Article) -> MediaCollector:
-        if id(article) not in self._collectors:
-            self._collectors[id(article)] = MediaCollector(article, self.ctx)
-        return self._collectors[id(article)]
+    def publisher(self, article: Article) -> Publisher:
+        if id(article) not in self._publishers:
+            self._publishers[id(article)] = Publisher(self.ctx, article)
+        return self._publishers[id(article)]
 
     def image(self, article: Article, node: n.Image, max_width: int = COLUMN_WIDTH) -> ImageRef | None:
         """An image of ``article``'s body, or None (warned) when it cannot be shown."""
-        if is_remote(node.src):
-            return self._remote(article, node.src, max_width)
-        name = self.collector(article).image(node)
-        return None if name is None else self._local(article, name, max_width)
+        return self.picture(article, node.src, max_width)
 
     def lead_image(self, article: Article, max_width: int = COLUMN_WIDTH) -> ImageRef | None:
         ref = article.meta.image
-        if not ref:
-            return None
-        if is_remote(ref):
-            return self._remote(article, ref, max_width)
-        name = self.collector(article).copy_local(ref, None)
-        return None if name is None else self._local(article, name, max_width)
+        return self.picture(article, ref, max_width) if ref else None
 
     def site_image(self, article: Article, ref: str, max_width: int) -> ImageRef | None:
         """A file named relative to the site root (the brand logo)."""
-        name = self.collector(article).copy_local("/" + ref.lstrip("/"), None)
-        return None if name is None else self._local(article, name, max_width)
+        return self.picture(article, "/" + ref.lstrip("/"), max_width)
 
-    def _local(self, article: Article, name: str, max_width: int) -> ImageRef | None:
-        data = self.collector(article).extras[name]
+    def picture(self, article: Article, src: str, max_width: int) -> ImageRef | None:
+        target = self.ctx.links(article).image(src)
+        if target.kind is Kind.FILE:
+            publisher = self.publisher(article)
+            if not publisher.add(target):
+                return None
+            return self._local(article, target, publisher.read(target) or b"", max_width)
+        if target.kind is Kind.KEPT and target.url:
+            return self._remote(article, target.url, max_width)
+        return None  # dropped or broken: the resolver has said why
+
+    def _local(self, article: Article, target: Target, data: bytes, max_width: int) -> ImageRef | None:
         size = _pixel_size(data)
         if size is None:
-            self.ctx.warn(article, None, f"left out image {name.split('-', 1)[-1]!r}: "
+            self.ctx.warn(article, self.ctx.links(article).line_of(target.written),
+                          f"left out image {target.written!r}: "
                           "email clients show only PNG, JPEG, GIF or WebP images")
             return None
         fmt, width, height = size
         width, height = _fit(width, height, max_width)
-        url = self.base_url + name
+        url = target.url or ""
         if not self.embed:
             return ImageRef(url, width, height)
-        cid = f"{name.split('/')[-1].split('-', 1)[0]}@pubkit"
-        self.inline[cid] = InlineImage(cid, data, _SUBTYPES[fmt], name.split("/")[-1])
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        cid = f"{digest}@pubkit"
+        name = (target.published or "image").rsplit("/", 1)[-1]
+        self.inline[cid] = InlineImage(cid, data, _SUBTYPES[fmt], name)
         self.urls[cid] = url
         return ImageRef(f"cid:{cid}", width, height)
 
@@ -112,21 +127,14 @@ class EmailMedia:
         return ImageRef(url, max_width, None)
 
     def link(self, article: Article, url: str) -> str | None:
-        """An absolute address for a link in ``article`` (mail has no relative links)."""
-        resolved = self.collector(article).link(url)
-        if resolved is None:
+        """The absolute address of a link in ``article`` (mail has no relative links)."""
+        target = self.ctx.links(article).link(url)
+        if target.kind is Kind.FILE and not self.publisher(article).add(target):
             return None
-        parts = urllib.parse.urlsplit(resolved)
-        if parts.scheme:
-            return resolved
-        if resolved.startswith("//"):
-            return "https:" + resolved
-        if resolved.startswith("#"):
-            return self.page_url(article) + resolved
-        return urllib.parse.urljoin(self.base_url, resolved)
+        return target.url
 
     def page_url(self, article: Article) -> str:
-        return article.meta.canonical_url or f"{self.base_url}{article.slug}.html"
+        return page_url(article, self.ctx.settings)
 
     def public(self, html: str) -> str:
         """``html`` with inline images pointing at their public URLs (preview files)."""

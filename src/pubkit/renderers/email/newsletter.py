@@ -128,7 +128,7 @@ class ComposedNewsletter:
 def compose_newsletter(path: Path, ctx: RenderContext,
                        now: dt.datetime | None = None) -> ComposedNewsletter:
     """Read ``path`` (a newsletter issue) and compose it; Date is ``now`` (default: the clock)."""
-    newsletter = read_newsletter(path, ctx.site)
+    newsletter = read_newsletter(path, ctx.site, ctx.index)
     # An issue's own folder holds content too (images for its intro).
     policy = ctx.resources
     resources = dataclasses.replace(policy, allowed_dirs=(

@@ -1,42 +1,54 @@
-"""One article as an email: ``output/email/<slug>.eml`` with ``.html`` and ``.txt`` beside it.
+"""Email formats: one article as an email, and a newsletter issue.
 
-The article is composed like a one-article newsletter in the "full" layout,
-addressed to the preview recipient (``[email] preview_to``).  The Date header
+``email`` composes an article like a one-article newsletter in the "full"
+layout, addressed to the preview recipient (``[email] preview_to``): its
+``.eml`` with the ``.html`` and ``.txt`` parts beside it.  The Date header
 comes from the article (its update or publication date), or else from the
 source file's modification time: a renderer never reads the clock.
+
+``newsletter`` composes an issue of ``newsletters/`` for the preview
+recipient; its Date is given by the caller (the clock, at the command's edge).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+from pathlib import Path
 
 from pubkit.diagnostics import SourceError
 from pubkit.model.article import Article
-from pubkit.renderers.base import Output, RenderContext, Renderer
+from pubkit.renderers.base import IssueRenderer, Output, RenderContext, Renderer
 from pubkit.renderers.email.mime import UnsafeHeader
-from pubkit.renderers.email.newsletter import compose
+from pubkit.renderers.email.newsletter import ComposedNewsletter, compose, compose_newsletter
 from pubkit.source.newsletter import newsletter_for_article
 
 
+def preview_output(composed: ComposedNewsletter, path: str) -> Output:
+    """The composed message for the preview recipient, with its HTML and text beside it."""
+    try:
+        files = composed.preview_files()
+    except UnsafeHeader as exc:  # a title with a line break cannot be a subject
+        raise SourceError(path, None, f"email: {exc}") from None
+    return Output(files["newsletter.eml"],
+                  {".html": files["newsletter.html"], ".txt": files["newsletter.txt"]},
+                  composed.media.published)
+
+
 class EmailRenderer(Renderer):
-    name = "email"
-    suffix = ".eml"
-    templates: ClassVar[tuple[str, ...]] = (
-        "email/message.html.j2", "email/button.html.j2", "email/style.css.j2",
-    )
+    format = "email"
 
     def render(self, article: Article, ctx: RenderContext) -> Output:
         newsletter = newsletter_for_article(article, ctx.settings.language)
-        composed = compose(newsletter, ctx, _article_date(article, ctx))
-        try:
-            files = composed.preview_files()
-        except UnsafeHeader as exc:  # a title with a line break cannot be a subject
-            raise SourceError(article.path, None, f"email: {exc}") from None
-        return Output(files["newsletter.eml"], {
-            f"{article.slug}.html": files["newsletter.html"],
-            f"{article.slug}.txt": files["newsletter.txt"],
-        })
+        return preview_output(compose(newsletter, ctx, _article_date(article, ctx)), article.path)
+
+
+class NewsletterRenderer(IssueRenderer):
+    format = "newsletter"
+
+    def render_issue(self, path: Path, ctx: RenderContext, now: dt.datetime) -> tuple[Output, str]:
+        """The issue at ``path`` for the preview recipient, and its subject."""
+        composed = compose_newsletter(path, ctx, now)
+        return preview_output(composed, composed.path), composed.subject.source()
 
 
 def _article_date(article: Article, ctx: RenderContext) -> dt.datetime:

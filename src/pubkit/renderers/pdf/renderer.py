@@ -21,7 +21,7 @@ import urllib.parse
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import pydyf
 from markupsafe import Markup, escape
@@ -29,10 +29,9 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from pubkit import __version__
-from pubkit.model import nodes as n
 from pubkit.model.article import Article
-from pubkit.model.visitor import walk
 from pubkit.renderers.base import Output, RenderContext, Renderer
+from pubkit.renderers.files import Publisher
 from pubkit.renderers.page_data import common_context, text_direction
 from pubkit.renderers.pdf.fetch import (
     GENERATED,
@@ -121,10 +120,7 @@ def engine() -> _Engine:
 
 
 class PdfRenderer(Renderer):
-    name = "pdf"
-    suffix = ".pdf"
-    version = "1"
-    templates: ClassVar[tuple[str, ...]] = (TEMPLATE, STYLESHEET, PAGE_STYLESHEET)
+    format = "pdf"
 
     def render(self, article: Article, ctx: RenderContext) -> Output:
         limit = ctx.settings.render_timeout
@@ -159,17 +155,16 @@ class PdfRenderer(Renderer):
                      "get its title or file name instead")
         for why in styles.refused:
             ctx.warn(article, None, f"pdf: stylesheet resource left out {why}")
-        return Output(data)
+        return Output(data, published=writer.publisher.files)
 
     def print_html(
         self, article: Article, ctx: RenderContext
     ) -> tuple[str, PrintHtmlWriter, dict[str, tuple[bytes, str]]]:
         """The handout as an HTML string, the writer that made it, and generated files."""
         settings = ctx.settings
-        ids = {b.id for b in walk(article.body) if isinstance(b, n.Heading) and b.id}
         on_page = settings.pdf.footnotes == "page" and fits_the_page(article.footnotes)
-        writer = PrintHtmlWriter(folder_url(article.source_dir), settings.base_url, ids,
-                                 article.footnotes if on_page else None)
+        writer = PrintHtmlWriter(folder_url(article.source_dir), ctx.links(article),
+                                 Publisher(ctx, article), article.footnotes if on_page else None)
         body = writer.blocks(article.body)
         notes = writer.footnotes(article.footnotes)
         generated: dict[str, tuple[bytes, str]] = {}
@@ -183,7 +178,7 @@ class PdfRenderer(Renderer):
             logo = site_url(urllib.parse.quote(settings.brand.logo.lstrip("/")))
             writer.lines.setdefault(logo, None)
             writer.refs.setdefault(logo, f"brand.logo = {settings.brand.logo}")
-        lead_image = writer.remember(article.meta.image) if article.meta.image else None
+        lead_image = writer.picture(article.meta.image) if article.meta.image else None
         html = ctx.theme.template(TEMPLATE).render(
             **common_context(article, settings),
             body=Markup(body),

@@ -3,9 +3,10 @@
 Differences from the web page: images point at pseudo URLs that only the
 handout's :class:`~pubkit.renderers.pdf.fetch.SiteFetcher` can open (each
 remembered with its source line, so a refusal names the line); an image
-with a title alone in its paragraph becomes a figure with a caption; links to
-other articles point at their public web pages (paper has no sibling files);
-external links carry a class so the stylesheet can print their address; and
+with a title alone in its paragraph becomes a figure with a caption; every
+link goes where the site's link resolver says, as an absolute address (paper
+has no sibling files) or an anchor of the handout itself; external links
+carry a class so the stylesheet can print their address; and
 notes made only of paragraphs are placed at their first call, where the
 stylesheet floats them to the foot of the page (``float: footnote``).
 """
@@ -20,10 +21,12 @@ from pathlib import Path
 from weasyprint.urls import iri_to_uri
 
 from pubkit.model import nodes as n
-from pubkit.model.text import plain_text, slugify
+from pubkit.model.text import plain_text
+from pubkit.renderers.files import Publisher
 from pubkit.renderers.html.writer import HtmlWriter, escape
+from pubkit.renderers.pdf.fetch import site_url
 from pubkit.resources import is_remote
-from pubkit.sanitize import is_safe_url
+from pubkit.site.links import Kind, LinkResolver
 
 _RAW_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
@@ -38,14 +41,14 @@ class PrintHtmlWriter(HtmlWriter):
     def __init__(
         self,
         base_url: str,
-        web_base: str,
-        heading_ids: set[str],
+        links: LinkResolver,
+        publisher: Publisher,
         page_notes: list[n.FootnoteDef] | None = None,
     ) -> None:
         super().__init__(resolve_image=self._image_url, resolve_link=self._link_url)
         self.base_url = base_url
-        self.web_base = web_base.rstrip("/") + "/"
-        self.known_ids = heading_ids
+        self.links = links
+        self.publisher = publisher
         self.page_notes = {d.number: d for d in page_notes} if page_notes is not None else None
         self.lines: dict[str, int | None] = {}
         self.refs: dict[str, str] = {}
@@ -62,7 +65,7 @@ class PrintHtmlWriter(HtmlWriter):
         finally:
             self.line = saved
 
-    def remember(self, url: str) -> str:
+    def remember(self, url: str, written: str | None = None) -> str:
         """``url`` made absolute against the article's folder, recorded with the current line.
 
         A relative reference is appended to the folder's URL as written: urljoin()
@@ -75,31 +78,29 @@ class PrintHtmlWriter(HtmlWriter):
         else:
             absolute = iri_to_uri(self.base_url + url)
         self.lines.setdefault(absolute, self.line)
-        self.refs.setdefault(absolute, url)
+        self.refs.setdefault(absolute, written or url)
         return absolute
 
     # ------------------------------------------------------------ resolvers
+    def picture(self, src: str) -> str | None:
+        """The URL WeasyPrint loads a picture from, or None when it is left out."""
+        target = self.links.image(src)
+        if target.kind is Kind.FILE and target.file:
+            return self.remember(site_url(urllib.parse.quote(target.file)), src)
+        if target.kind is Kind.KEPT and target.url:
+            return self.remember(target.url, src)
+        return None  # dropped or broken: the resolver has said why
+
     def _image_url(self, image: n.Image) -> str | None:
-        return self.remember(image.src.strip())
+        return self.picture(image.src)
 
     def _link_url(self, url: str) -> str | None:
-        if not is_safe_url(url):
+        target = self.links.link(url)
+        if target.kind is Kind.DROPPED:
             return None
-        parts = urllib.parse.urlsplit(url)
-        if is_remote(url) or parts.scheme.lower() in ("mailto", "tel"):
-            return url
-        if parts.scheme:
+        if target.kind is Kind.FILE and not self.publisher.add(target):
             return None
-        if not parts.path:
-            frag = urllib.parse.unquote(parts.fragment)
-            if frag in self.known_ids:
-                return f"#{frag}"
-            return f"#sec-{frag}" if f"sec-{frag}" in self.known_ids else None
-        path = urllib.parse.unquote(parts.path)
-        if path.endswith(".md"):
-            frag = f"#{parts.fragment}" if parts.fragment else ""
-            return f"{self.web_base}{slugify(Path(path).stem)}.html{frag}"
-        return None  # a local file: nothing to follow on paper
+        return target.in_document
 
     # ------------------------------------------------------------- blocks
     def visit_paragraph(self, node: n.Paragraph) -> str:

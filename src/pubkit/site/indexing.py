@@ -1,0 +1,380 @@
+"""Building the site index: every source read once, entries cached by content hash.
+
+An article's entry needs its headings and references, hence a full parse
+(about 2 ms for a 600-word article).  Entries are kept in
+``<output>/.pubkit-index.json`` keyed by the hash of the source bytes, so a
+command on an unchanged site reads each file, hashes it and parses nothing.
+When many entries are missing (a first build of a big site) they are made
+in parallel, on every core.
+
+The cache lives in the output folder and is treated as untrusted: anything
+oversized, ill-formed or of the wrong shape discards the whole cache (one
+note, then everything is read again), and every value is checked as the
+source would be.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import posixpath
+import re
+import urllib.parse
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pubkit import __version__
+from pubkit.diagnostics import Diagnostic, SourceError
+from pubkit.formats import Source
+from pubkit.model import nodes as n
+from pubkit.model.article import Article
+from pubkit.model.visitor import walk
+from pubkit.site import Site
+from pubkit.site.index import Entry, SiteIndex
+
+CACHE_NAME = ".pubkit-index.json"
+CACHE_SCHEMA = 1
+CACHE_LIMIT = 256 * 1024 * 1024
+PARALLEL_FROM = 200
+"""Entries to make before a process pool pays for its start-up."""
+
+_ID = re.compile(r"[\w-]{1,200}")
+
+
+@dataclass
+class IndexResult:
+    """The index, the articles parsed on the way, and notes for the user."""
+
+    index: SiteIndex
+    parsed: dict[str, Article] = field(default_factory=dict)
+    """Articles read while indexing, for the sources the caller asked to keep."""
+    notes: list[str] = field(default_factory=list)
+    fresh: int = 0
+    """Entries made now (not taken from the cache)."""
+    hashes: dict[str, str | None] = field(default_factory=dict)
+    """sha256 of every source's bytes (None: not a readable regular file)."""
+    kinds: dict[str, Source] = field(default_factory=dict)
+    """What each source is, the unreadable ones included."""
+
+
+def sources(site: Site, newsletters: bool = True) -> list[tuple[str, Source]]:
+    """Every source of the site: articles of the content folder, then newsletter issues."""
+    found: list[tuple[str, Source]] = [(rel(p, site.root), "article") for p in _markdown(site.content_dir)]
+    if newsletters:
+        found += [(rel(p, site.root), "newsletter") for p in _markdown(site.newsletters_dir)]
+    return found
+
+
+def _markdown(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*.md") if p.is_file() and not p.name.startswith("."))
+
+
+def rel(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` as the index and messages spell it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+# --------------------------------------------------------------------- entries
+def article_entry(article: Article) -> Entry:
+    """The index's facts about a parsed article."""
+    files: list[str] = []
+    articles: list[str] = []
+    ids: list[str] = []
+    for node in walk([*article.body, *article.footnotes]):
+        if isinstance(node, n.Heading) and node.id:
+            ids.append(node.id)
+        elif isinstance(node, n.Image):
+            _local(node.src, article.source_dir, files, articles)
+        elif isinstance(node, n.Link):
+            _local(node.url, article.source_dir, files, articles)
+    if article.meta.image:
+        _local(article.meta.image, article.source_dir, files, articles)
+    meta = article.meta
+    return Entry(
+        source=article.path, kind="article", source_hash=article.source_hash,
+        slug=article.slug, title=article.title, lang=article.lang, date=meta.date,
+        updated=meta.updated, tags=tuple(meta.tags), ids=tuple(ids),
+        files=tuple(dict.fromkeys(files)), articles=tuple(dict.fromkeys(articles)),
+    )
+
+
+def local_target(ref: str, source_dir: str) -> str | None:
+    """The site-relative path a local reference names, or None (remote, other scheme, outside)."""
+    parts = urllib.parse.urlsplit(ref.strip())
+    if parts.scheme or ref.startswith("//") or not parts.path:
+        return None
+    path = urllib.parse.unquote(parts.path)
+    if "\x00" in path:
+        return None
+    joined = path.lstrip("/") if path.startswith("/") else posixpath.join(source_dir, path)
+    norm = posixpath.normpath(joined)
+    if norm in (".", "") or norm == ".." or norm.startswith("../") or norm.startswith("/"):
+        return None
+    return norm
+
+
+def _local(ref: str, source_dir: str, files: list[str], articles: list[str]) -> None:
+    target = local_target(ref, source_dir)
+    if target is not None:
+        (articles if target.endswith(".md") else files).append(target)
+
+
+def newsletter_entry(data: bytes, source: str, default_lang: str) -> Entry:
+    """The index's facts about a newsletter issue: its name, subject and language.
+
+    Only the front matter is read: which articles an issue features is decided
+    when it is composed, from this index.
+    """
+    import datetime as dt
+    import hashlib
+
+    from pubkit.source.decode import decode_source
+    from pubkit.source.frontmatter import split_front_matter
+    from pubkit.source.meta import valid_slug
+
+    name = posixpath.splitext(posixpath.basename(source))[0]
+    if not valid_slug(name):
+        raise SourceError(source, None, f"newsletter name '{name}' must be lowercase letters, digits "
+                                        "and hyphens (it becomes a folder name)")
+    fm = split_front_matter(decode_source(data, source).text, source)
+    subject, lang, date = fm.data.get("subject"), fm.data.get("lang"), fm.data.get("date")
+    return Entry(
+        source=source, kind="newsletter", source_hash=hashlib.sha256(data).hexdigest(),
+        slug=name, title=str(subject) if isinstance(subject, str | int | float) else name,
+        lang=lang if isinstance(lang, str) and lang.strip() else default_lang,
+        date=date if isinstance(date, dt.date) and not isinstance(date, dt.datetime) else None,
+    )
+
+
+def read_entry(root: str, source: str, kind: Source, default_lang: str,
+               keep: bool = False) -> tuple[Entry | None, Diagnostic | None, Article | None]:
+    """Read one source into its entry (or the reason it cannot be read)."""
+    from pubkit.source.reader import read_article, read_source_bytes
+
+    path = Path(root) / source
+    try:
+        if kind == "newsletter":
+            return newsletter_entry(read_source_bytes(path, source), source, default_lang), None, None
+        article = read_article(path, Path(root), default_lang)
+    except SourceError as exc:
+        return None, exc.diagnostic, None
+    return article_entry(article), None, article if keep else None
+
+
+def _read_chunk(root: str, items: list[tuple[str, Source]],
+                default_lang: str) -> list[tuple[str, Entry | None, Diagnostic | None]]:
+    out = []
+    for source, kind in items:
+        entry, problem, _ = read_entry(root, source, kind, default_lang)
+        out.append((source, entry, problem))
+    return out
+
+
+# ----------------------------------------------------------------------- cache
+def _date(value: Any) -> Any:
+    import datetime as dt
+
+    if value is None:
+        return None
+    return dt.date.fromisoformat(_text(value, 10))
+
+
+def _text(value: Any, limit: int = 2000) -> str:
+    if not isinstance(value, str) or len(value) > limit:
+        raise ValueError("not a short text")
+    return value
+
+
+def _paths(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise ValueError("not a list")
+    out = []
+    for item in value:
+        path = _text(item, 4096)
+        if posixpath.normpath(path) != path or path.startswith(("/", "../")) or path == "..":
+            raise ValueError(f"not a site path: {path!r}")
+        out.append(path)
+    return tuple(out)
+
+
+def entry_from_json(source: str, data: Any, expect_hash: str) -> Entry | None:
+    """The cached entry of ``source``, checked like fresh input; None when it is stale."""
+    from pubkit.source.meta import valid_slug
+
+    if not isinstance(data, dict):
+        raise ValueError("entry is not an object")
+    if data.get("hash") != expect_hash:
+        return None
+    kind = data.get("kind")
+    if kind not in ("article", "newsletter"):
+        raise ValueError("unknown kind")
+    slug = _text(data.get("slug"), 200)
+    if not valid_slug(slug):
+        raise ValueError(f"bad slug {slug!r}")
+    ids = tuple(_text(i, 200) for i in data.get("ids") or [])
+    if not all(_ID.fullmatch(i) for i in ids):
+        raise ValueError("bad heading id")
+    tags = data.get("tags") or []
+    if not isinstance(tags, list):
+        raise ValueError("bad tags")
+    return Entry(
+        source=source, kind=kind, source_hash=expect_hash, slug=slug,
+        title=_text(data.get("title")), lang=_text(data.get("lang"), 64),
+        date=_date(data.get("date")), updated=_date(data.get("updated")),
+        tags=tuple(_text(t, 200) for t in tags), ids=ids,
+        files=_paths(data.get("files") or []), articles=_paths(data.get("articles") or []),
+    )
+
+
+def load_cache(path: Path, language: str) -> tuple[dict[str, Any], str | None]:
+    """Raw cached entries by source, and a note when the cache had to be discarded."""
+    try:
+        raw = read_bounded(path, CACHE_LIMIT)
+    except FileNotFoundError:
+        return {}, None
+    except (OSError, ValueError) as exc:
+        return {}, f"{path}: cannot read the site index cache ({exc}); reading every source"
+    try:
+        data = json.loads(raw)
+        if not isinstance(data, dict) or data.get("schema") != CACHE_SCHEMA:
+            raise ValueError("unknown schema")
+        if data.get("pubkit") != __version__ or data.get("language") != language:
+            return {}, None  # made by another version or for another default language
+        entries = data.get("entries")
+        if not isinstance(entries, dict):
+            raise ValueError("no entries")
+        return entries, None
+    except (ValueError, RecursionError) as exc:
+        return {}, f"{path}: the site index cache is corrupt ({exc}); reading every source"
+
+
+def save_cache(path: Path, index: SiteIndex, language: str) -> None:
+    from pubkit.output import write_atomic
+
+    data = {
+        "schema": CACHE_SCHEMA, "pubkit": __version__, "language": language,
+        "entries": {s: e.to_json() for s, e in sorted(index.entries.items())},
+    }
+    write_atomic(path, json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+# ----------------------------------------------------------------------- build
+def build_index(
+    site: Site,
+    *,
+    keep: Iterable[str] = (),
+    use_cache: bool = True,
+    write_cache: bool = False,
+    jobs: int = 0,
+) -> IndexResult:
+    """Index every source of ``site``.
+
+    ``keep`` names sources (site-relative) whose parsed article the caller
+    will render: those are parsed here, in this process, and returned, so no
+    article is parsed twice.  The cache is read unless ``use_cache`` is off and
+    written back (when anything changed) if ``write_cache`` is on.
+    """
+    keep_set = set(keep)
+    language = site.settings.language
+    cache_path = site.output_dir / CACHE_NAME
+    found = sources(site)
+    result = IndexResult(SiteIndex(content_dir=site.settings.content_dir))
+    result.hashes = {source: file_digest(site.root / source) for source, _ in found}
+    result.kinds = dict(found)
+    cached: dict[str, Any] = {}
+    if use_cache:
+        cached, note = load_cache(cache_path, language)
+        if note:
+            result.notes.append(note)
+    entries: dict[str, Entry] = {}
+    try:
+        for source, kind in found:
+            digest = result.hashes[source]
+            if digest is None or source not in cached or source in keep_set:
+                continue
+            entry = entry_from_json(source, cached[source], digest)
+            if entry is not None and entry.kind == kind:
+                entries[source] = entry
+    except (ValueError, TypeError) as exc:
+        result.notes.append(f"{cache_path}: the site index cache is corrupt ({exc}); "
+                            "reading every source")
+        entries = {}
+    problems: dict[str, Diagnostic] = {}
+    todo = [(s, k) for s, k in found if s not in entries]
+    result.fresh = len(todo)
+    root = str(site.root)
+    for source, kind in todo:
+        if source in keep_set:
+            entry, problem, article = read_entry(root, source, kind, language, keep=True)
+            _place(source, entry, problem, entries, problems)
+            if article is not None:
+                result.parsed[source] = article
+    rest = [(s, k) for s, k in todo if s not in keep_set]
+    for source, entry, problem in _read_many(root, rest, language, jobs):
+        _place(source, entry, problem, entries, problems)
+    ordered = {s: entries[s] for s, _ in found if s in entries}
+    result.index = SiteIndex(ordered, problems, site.settings.content_dir)
+    if write_cache and result.fresh:
+        try:
+            save_cache(cache_path, result.index, language)
+        except OSError as exc:
+            result.notes.append(f"{cache_path}: cannot save the site index cache ({exc.strerror})")
+    return result
+
+
+def file_digest(path: Path, limit: int = 64 * 1024 * 1024) -> str | None:
+    """sha256 of a regular file's bytes, or None when it is not one (or too big to be a source)."""
+    import hashlib
+
+    try:
+        data = read_bounded(path, limit)
+    except (OSError, ValueError):
+        return None
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """A regular file's bytes, opened without blocking; ValueError past ``limit`` bytes."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise ValueError(f"{path} is not a regular file")
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"{path} is larger than {limit} bytes")
+    return data
+
+
+def _place(source: str, entry: Entry | None, problem: Diagnostic | None,
+           entries: dict[str, Entry], problems: dict[str, Diagnostic]) -> None:
+    if entry is not None:
+        entries[source] = entry
+    elif problem is not None:
+        problems[source] = problem
+
+
+def _read_many(root: str, items: list[tuple[str, Source]], language: str,
+               jobs: int) -> list[tuple[str, Entry | None, Diagnostic | None]]:
+    workers = jobs or len(os.sched_getaffinity(0))
+    if len(items) < PARALLEL_FROM or workers < 2:
+        return _read_chunk(root, items, language)
+    size = max(20, len(items) // (workers * 4))
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    # A fork server, as for the build's own workers: nothing of this process
+    # (the build lock, threads) is inherited.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pubkit.site.indexing"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        parts = pool.map(_read_chunk, [root] * len(chunks), chunks, [language] * len(chunks))
+        return [item for part in parts for item in part]

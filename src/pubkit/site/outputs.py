@@ -1,0 +1,104 @@
+"""Where every output goes: the one home of output file names and public URLs.
+
+Paths here are relative to the output folder (``html/knee-pain.html``) or to
+the web root, the folder the site's ``base_url`` serves (the HTML format's
+folder).  Local files that articles show or link to (pictures, a PDF form)
+are published once, into the web root, under a path that mirrors the source:
+``content/forms/intake.pdf`` becomes ``forms/intake.pdf`` and
+``assets/logo.png`` stays ``assets/logo.png``.  The address is stable across
+edits, so a printed handout or an email sent last month keeps working.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+import urllib.parse
+from typing import TYPE_CHECKING
+
+from pubkit.formats import Format
+from pubkit.formats import get as get_format
+
+if TYPE_CHECKING:
+    from pubkit.renderers.base import Output
+
+WEB_FORMAT = "html"
+"""The format whose folder is the web root that ``base_url`` points at."""
+
+_UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def output_file(fmt: Format, slug: str, suffix: str | None = None) -> str:
+    """The file of ``slug`` in ``fmt`` (its main file, or the companion with ``suffix``)."""
+    end = fmt.suffix if suffix is None else suffix
+    if fmt.folder_per_source:
+        return f"{fmt.folder}/{slug}/{fmt.name}{end}"
+    return f"{fmt.folder}/{slug}{end}"
+
+
+def output_files(fmt: Format, slug: str) -> list[str]:
+    """The main file and every companion of ``slug`` in ``fmt``."""
+    return [output_file(fmt, slug), *(output_file(fmt, slug, s) for s in fmt.companions)]
+
+
+def web_root() -> str:
+    """The web root's folder inside the output folder."""
+    return get_format(WEB_FORMAT).folder
+
+
+def page_path(slug: str) -> str:
+    """The web page of ``slug``, relative to the web root."""
+    web = get_format(WEB_FORMAT)
+    return output_file(web, slug)[len(web.folder) + 1:]
+
+
+def in_web_root(path: str) -> str:
+    """A web-root-relative path as a path relative to the output folder."""
+    return f"{web_root()}/{path}"
+
+
+def public_url(base_url: str, path: str) -> str:
+    """The address of web-root-relative ``path``."""
+    return base_url.rstrip("/") + "/" + urllib.parse.quote(path, safe="/")
+
+
+def relative_href(from_page: str, to_path: str) -> str:
+    """A link from web page ``from_page`` to ``to_path`` (both web-root-relative)."""
+    here = posixpath.dirname(from_page)
+    rel = posixpath.relpath(to_path, here) if here else to_path
+    return urllib.parse.quote(rel, safe="/")
+
+
+def publish_path(site_path: str, content_dir: str) -> str:
+    """The web path a local file is published under (before conflicts are settled).
+
+    ``site_path`` is relative to the site root.  Files in the content folder
+    lose that folder's name; every part is reduced to characters that need no
+    escaping anywhere (URLs, file systems, mail clients).
+    """
+    parts = site_path.split("/")
+    prefix = [p for p in content_dir.strip("/").split("/") if p not in ("", ".")]
+    if prefix and parts[: len(prefix)] == prefix:
+        parts = parts[len(prefix):]
+    clean = [(_UNSAFE_CHARS.sub("-", p).strip(".-") or "file") for p in parts]
+    return "/".join(clean)
+
+
+def disambiguated(path: str, site_path: str) -> str:
+    """``path`` made unique for ``site_path`` (two files would share it otherwise)."""
+    stem, dot, suffix = posixpath.basename(path).rpartition(".")
+    tag = hashlib.sha256(site_path.encode("utf-8")).hexdigest()[:8]
+    name = f"{stem}-{tag}.{suffix}" if dot and stem else f"{posixpath.basename(path)}-{tag}"
+    folder = posixpath.dirname(path)
+    return f"{folder}/{name}" if folder else name
+
+
+def files_of(fmt: Format, slug: str, output: Output) -> dict[str, bytes]:
+    """Every file of one rendered output, by path relative to the output folder."""
+    files = {output_file(fmt, slug): output.data}
+    for suffix, data in output.companions.items():
+        files[output_file(fmt, slug, suffix)] = data
+    for path, data in output.published.items():
+        files[in_web_root(path)] = data
+    return files
