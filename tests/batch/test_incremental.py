@@ -189,3 +189,53 @@ def test_workers_are_recycled_after_their_task_quota(
     assert summary.exit_code == 0
     # 12 articles, at most 3 per worker process: at least 4 distinct processes did the work.
     assert len(summary.workers) >= 4
+
+
+def test_linked_articles_are_dependencies(gen_site: Callable[..., Path]) -> None:
+    """Every generated article links to sample.md: its slug and headings are part of their pages."""
+    root = gen_site(4)
+    build(root, formats=["html"])
+    sample = root / "content/sample.md"
+    text = sample.read_text()
+    # Body words that no link can see: only the sample itself is rebuilt.
+    sample.write_text(text + "\nOne more sentence.\n")
+    assert built(build(root, formats=["html"])) == {("content/sample.md", "html")}
+    # A new slug changes every link to it: the linking pages are rebuilt and point at it.
+    sample.write_text(text.replace("---\n", "---\nslug: ketamine-guide\n", 1))
+    again = build(root, formats=["html"])
+    assert built(again) == {(f"content/article-000{i}.md", "html") for i in range(3)} | {
+        ("content/sample.md", "html")}
+    assert b'href="ketamine-guide.html"' in (root / "output/html/article-0000.html").read_bytes()
+    assert not (root / "output/html/sample.html").exists()
+
+
+def test_a_link_to_a_missing_article_is_fixed_by_creating_it(gen_site: Callable[..., Path]) -> None:
+    root = gen_site(2)
+    page = root / "content/article-0000.md"
+    page.write_text(page.read_text() + "\nSee [later](later.md#soon).\n")
+    first = build(root, formats=["html"])
+    assert any("later.md" in w and "does not exist" in w for r in first.records for w in r.warnings)
+    (root / "content/later.md").write_text("---\ntitle: Later\nslug: written-later\n---\n## Soon\n")
+    again = build(root, formats=["html"])
+    assert (A0, "html") in built(again)
+    assert b'href="written-later.html#sec-soon"' in (root / "output/html/article-0000.html").read_bytes()
+
+
+def test_email_template_edit_rebuilds_newsletters(sample_site: object) -> None:
+    from pubkit.site import Site
+
+    assert isinstance(sample_site, Site)
+    root = sample_site.root
+    build(root, formats=["newsletter"])
+    assert built(build(root, formats=["newsletter"])) == set()
+    override = root / "templates/email/style.css.j2"
+    override.parent.mkdir(parents=True)
+    override.write_text((formats_templates() / "email/style.css.j2").read_text() + "\n/* edited */\n")
+    again = build(root, formats=["newsletter"])
+    assert built(again) == {("newsletters/sample.md", "newsletter")}
+
+
+def formats_templates() -> Path:
+    from pubkit.theme import builtin_templates
+
+    return builtin_templates()

@@ -50,7 +50,7 @@ def render(
     from pubkit.renderers.base import RenderContext
     from pubkit.site import discover_articles
     from pubkit.site.indexing import build_index, rel
-    from pubkit.site.outputs import files_of
+    from pubkit.site.outputs import files_of, in_web_root
 
     the_site = load_site(site)
     formats = chosen_formats(
@@ -74,6 +74,7 @@ def render(
     index = indexed.index
     ctx = RenderContext.for_site(the_site, allow_remote=allow_remote or None, index=index)
     failed = written = 0
+    published_now: dict[str, int] = {}
     for path, source in zip(files, wanted, strict=True):
         problem = index.problems.get(source)
         article = indexed.parsed.get(source)
@@ -100,8 +101,14 @@ def render(
                 failed += 1
                 report([result.error] if result.error else [])
                 continue
-            for target in write_files(out_dir, files_of(registry.get(fmt), article.slug, result.output)):
+            files_out = files_of(registry.get(fmt), article.slug, result.output)
+            # A file several outputs link to is published once per run.
+            published = {in_web_root(p): hash(d) for p, d in result.output.published.items()}
+            fresh = {k: v for k, v in files_out.items()
+                     if k not in published or published_now.get(k) != published[k]}
+            for target in write_files(out_dir, fresh):
                 typer.echo(f"wrote {shown(target)}")
+            published_now.update(published)
             written += 1
     typer.echo(f"{written} rendered, {failed} failed")
     if failed:

@@ -247,6 +247,8 @@ def load_cache(path: Path, language: str) -> tuple[dict[str, Any], str | None]:
         data = json.loads(raw)
         if not isinstance(data, dict) or data.get("schema") != CACHE_SCHEMA:
             raise ValueError("unknown schema")
+        if not isinstance(data.get("pubkit"), str) or not isinstance(data.get("language"), str):
+            raise ValueError("no version or language")
         if data.get("pubkit") != __version__ or data.get("language") != language:
             return {}, None  # made by another version or for another default language
         entries = data.get("entries")

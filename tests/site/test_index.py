@@ -1,0 +1,200 @@
+"""The site index: its facts, its cache (untrusted), and duplicate slugs in every command."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+
+import pytest
+
+from pubkit import formats
+from pubkit.site import Site, indexing
+from pubkit.site.indexing import CACHE_NAME, build_index
+
+ARTICLE = """\
+---
+title: Knee pain
+slug: knee
+lang: es
+date: 2024-05-01
+tags: [knee, Pain]
+image: img/lead.png
+---
+Intro with [a form](forms/a.pdf), [another article](other.md#part) and ![chart](img/chart.png).
+
+## First part
+
+> ### Quoted heading
+>
+> - a list with a [nested link](../outside.md)
+
+| a | b |
+|---|---|
+| ![cell](/assets/cell.png) | x |
+"""
+
+
+def test_entry_holds_what_other_pages_need(make_site: Callable[..., Site]) -> None:
+    site = make_site({"content/guides/knee.md": ARTICLE, "content/other.md": "---\ntitle: O\n---\nx\n"})
+    index = build_index(site).index
+    entry = index.entry("content/guides/knee.md")
+    assert entry is not None
+    assert (entry.slug, entry.title, entry.lang, entry.tags) == ("knee", "Knee pain", "es", ("knee", "Pain"))
+    assert entry.ids == ("sec-first-part", "sec-quoted-heading")  # nested headings too
+    assert entry.files == ("content/guides/forms/a.pdf", "content/guides/img/chart.png",
+                           "assets/cell.png", "content/guides/img/lead.png")
+    assert entry.articles == ("content/guides/other.md", "content/outside.md")
+    assert index.by_slug("knee") is entry
+    assert [index.output_path(entry, formats.get(f)) for f in ("html", "pdf", "docx", "email")] == [
+        "html/knee.html", "pdf/knee.pdf", "docx/knee.docx", "email/knee.eml"]
+    assert index.output_path(entry, formats.get("email"), ".txt") == "email/knee.txt"
+    assert index.published_as("content/guides/forms/a.pdf") == "guides/forms/a.pdf"
+    assert index.published_as("assets/cell.png") == "assets/cell.png"
+    assert entry.anchor("first-part") == entry.anchor("sec-first-part") == "sec-first-part"
+    assert entry.anchor("First Part") == "sec-first-part"  # as GitHub spells anchors
+    assert entry.anchor("third") is None
+
+
+def test_two_files_for_one_web_path_get_paths_of_their_own(make_site: Callable[..., Site]) -> None:
+    site = make_site({
+        "content/a.md": "---\ntitle: A\n---\n![x](assets/logo.png) ![y](/assets/logo.png) [z](a.html)\n",
+    })
+    index = build_index(site).index
+    assert index.published_as("assets/logo.png") == "assets/logo.png"
+    other = index.published_as("content/assets/logo.png")
+    assert other is not None and other != "assets/logo.png" and other.startswith("assets/logo-")
+
+
+def test_cache_skips_parsing_and_follows_edits(make_site: Callable[..., Site]) -> None:
+    site = make_site({f"content/a{i}.md": f"---\ntitle: A{i}\n---\n## H{i}\n" for i in range(5)})
+    first = build_index(site, write_cache=True)
+    assert first.fresh == 5 and (site.output_dir / CACHE_NAME).is_file()
+    again = build_index(site, write_cache=True)
+    assert again.fresh == 0 and again.notes == []
+    assert again.index.entries == first.index.entries
+    (site.content_dir / "a3.md").write_text("---\ntitle: Changed\n---\n## New heading\n")
+    edited = build_index(site, write_cache=True)
+    assert edited.fresh == 1
+    assert edited.index.entry("content/a3.md").ids == ("sec-new-heading",)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("cache", [
+    b"{not json", b"[]", b'{"schema": 99}', b"\xff\xfe", b'{"schema":1}',
+    "entries-not-object", "bad-slug", "path-escape", "absolute-path", "id-with-quote", "wrong-kind",
+    "huge-title", "date-garbage", "deep-nesting",
+])
+def test_any_damaged_cache_is_discarded_with_one_note(
+    make_site: Callable[..., Site], cache: bytes | str,
+) -> None:
+    site = make_site({"content/a.md": "---\ntitle: A\n---\n[b](b.md)\n",
+                      "content/b.md": "---\ntitle: B\n---\nx\n"})
+    good = build_index(site, write_cache=True).index
+    path = site.output_dir / CACHE_NAME
+    if isinstance(cache, str):
+        data = json.loads(path.read_bytes())
+        entry = data["entries"]["content/a.md"]
+        if cache == "entries-not-object":
+            data["entries"] = ["x"]
+        elif cache == "bad-slug":
+            entry["slug"] = "../../etc/passwd"
+        elif cache == "path-escape":
+            entry["articles"] = ["../../../etc/passwd"]
+        elif cache == "absolute-path":
+            entry["files"] = ["/etc/passwd"]
+        elif cache == "id-with-quote":
+            entry["ids"] = ['x" onmouseover="alert(1)']
+        elif cache == "wrong-kind":
+            entry["kind"] = "executable"
+        elif cache == "huge-title":
+            entry["title"] = "x" * 100_000
+        elif cache == "date-garbage":
+            entry["date"] = "yesterday"
+        elif cache == "deep-nesting":
+            entry["tags"] = [[[[["deep"]]]]]
+        cache = json.dumps(data).encode()
+    path.write_bytes(cache)
+    result = build_index(site)
+    assert result.index.entries == good.entries  # everything read again from the sources
+    if result.fresh:
+        assert len(result.notes) == 1 and "site index cache" in result.notes[0], result.notes
+
+
+def test_cache_that_is_not_a_regular_file_is_not_waited_on(make_site: Callable[..., Site]) -> None:
+    import os
+
+    site = make_site({"content/a.md": "---\ntitle: A\n---\nx\n"})
+    site.output_dir.mkdir()
+    os.mkfifo(site.output_dir / CACHE_NAME)
+    result = build_index(site)
+    assert result.fresh == 1 and "not a regular file" in result.notes[0]
+
+
+def test_oversized_cache_is_discarded(
+    make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    site = make_site({"content/a.md": "---\ntitle: A\n---\nx\n"})
+    build_index(site, write_cache=True)
+    monkeypatch.setattr(indexing, "CACHE_LIMIT", 64)
+    result = build_index(site)
+    assert result.fresh == 1 and "larger than 64 bytes" in result.notes[0]
+
+
+def test_parallel_indexing_gives_the_same_index(make_site: Callable[..., Site]) -> None:
+    count = indexing.PARALLEL_FROM + 20
+    site = make_site({
+        f"content/a{i:03d}.md": f"---\ntitle: A{i}\n---\n## Part {i}\n\n[n](a{(i + 1) % count:03d}.md)\n"
+        for i in range(count)})
+    serial = build_index(site, jobs=1)
+    parallel = build_index(site, jobs=2)
+    assert parallel.index.entries == serial.index.entries
+    assert list(parallel.index.entries) == list(serial.index.entries)
+
+
+def test_unreadable_sources_are_problems_not_entries(make_site: Callable[..., Site]) -> None:
+    site = make_site({
+        "content/good.md": "---\ntitle: Good\n---\nx\n",
+        "content/bad.md": "---\ntitle: [unclosed\n---\nx\n",
+        "newsletters/Bad Name.md": "---\nsubject: Hi\n---\nx\n",
+        "newsletters/june.md": "---\nsubject: June news\nlang: es\n---\nx\n",
+    })
+    index = build_index(site).index
+    assert set(index.entries) == {"content/good.md", "newsletters/june.md"}
+    assert set(index.problems) == {"content/bad.md", "newsletters/Bad Name.md"}
+    assert "becomes a folder name" in index.problems["newsletters/Bad Name.md"].message
+    june = index.entry("newsletters/june.md")
+    assert june is not None and (june.kind, june.slug, june.title, june.lang) == (
+        "newsletter", "june", "June news", "es")
+    assert index.output_path(june, formats.get("newsletter")) == "newsletters/june/newsletter.eml"
+
+
+DUPLICATE = {
+    "content/first.md": "---\ntitle: First\nslug: same\n---\nThe medical article.\n",
+    "content/second.md": "---\ntitle: Second\nslug: same\n---\nA copy.\n",
+}
+REFUSAL = "content/second.md: slug 'same' is already used by content/first.md; give one of them another slug"
+
+
+def _pubkit(site: Site, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pubkit", *args, "--site", str(site.root)],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("command", [["render", "--html"], ["render", "--html", "content/second.md"],
+                                     ["build", "-f", "html"], ["check"]])
+def test_a_duplicate_slug_is_refused_alike_in_every_command(
+    make_site: Callable[..., Site], command: list[str],
+) -> None:
+    site = make_site(DUPLICATE)
+    if command[-1].endswith(".md"):
+        command = [*command[:-1], str(site.root / command[-1])]
+    done = _pubkit(site, *command)
+    assert done.returncode == 1
+    assert REFUSAL in done.stderr + done.stdout
+    page = site.output_dir / "html" / "same.html"
+    if command[0] != "check":
+        if command[-1].endswith(".md"):
+            assert not page.exists()
+        else:
+            assert b"The medical article." in page.read_bytes() and b"A copy." not in page.read_bytes()
