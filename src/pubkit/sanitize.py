@@ -38,6 +38,12 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "abbr": set(),
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+FILTERED_TAGS = ("title", "textarea", "style", "xmp", "iframe", "noembed", "noframes", "script",
+                 "plaintext")
+"""GFM's tag filter: tags that change how everything after them is parsed.  Left open,
+``<style>`` or ``<script>`` would hide the rest of the article and ``<plaintext>`` would
+show the rest as markup, so an opening tag without its closing one is shown as text."""
+_FILTERED_OPEN = re.compile(rf"<\s*({'|'.join(FILTERED_TAGS)})(?![A-Za-z0-9-])", re.IGNORECASE)
 _VOID = {"br", "hr", "img", "wbr", "col"}
 _TAG = re.compile(r"^<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)")
 
@@ -93,9 +99,27 @@ def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", "".join(parser.parts)).strip()
 
 
+def tag_filter(html: str) -> str:
+    """``html`` with each unclosed tag of :data:`FILTERED_TAGS` escaped, so it reads as text.
+
+    A closed ``<script>...</script>`` is left to the allow-list, which drops it
+    and its code; ``<plaintext>`` never closes, so it is always escaped.
+    """
+    out = []
+    last = 0
+    for m in _FILTERED_OPEN.finditer(html):
+        tag = m.group(1).lower()
+        closes = tag != "plaintext" and re.search(rf"</\s*{tag}\s*>", html[m.end():], re.IGNORECASE)
+        if not closes:
+            out.append(html[last:m.start()] + "&lt;")
+            last = m.start() + 1
+    out.append(html[last:])
+    return "".join(out)
+
+
 def sanitize_block(html: str) -> tuple[str, str]:
     """A raw HTML block: its sanitised markup and its readable text."""
-    cleaned = clean(html)
+    cleaned = clean(tag_filter(html))
     return cleaned, text_of(cleaned)
 
 
@@ -121,8 +145,36 @@ def sanitize_inline(fragment: str) -> tuple[str, str]:
     return cleaned[: -len(f"</{tag}>")] if cleaned.endswith(f"</{tag}>") else "", ""
 
 
+UNSAFE_SCHEMES = frozenset([
+    # run script in the page, the viewer or the mail client
+    "javascript", "vbscript", "livescript", "mocha", "x-javascript", "data", "blob", "filesystem",
+    "wyciwyg",
+    # open local files or shares (a share also hands over the reader's Windows credentials)
+    "file", "smb", "cifs", "nfs", "afp", "webdav", "ldap", "ldaps", "jar", "mhtml", "mk", "its",
+    # reach into the browser, the system or an app installer without a page in between
+    "about", "view-source", "resource", "chrome", "chrome-extension", "edge", "opera",
+    "moz-extension", "res", "hcp", "help", "shell", "search", "search-ms", "intent",
+    "itms-services",
+])
+"""Schemes a link may never carry, by what they do; see :func:`is_safe_url`."""
+UNSAFE_SCHEME_PREFIXES = ("ms-", "vnd.ms-", "x-")
+"""Families of app launchers (``ms-msdt:``, ``ms-officecmd:``...) and private schemes."""
+
+
 def is_safe_url(url: str) -> bool:
-    """True when ``url`` is relative or uses an allowed scheme (case-insensitive)."""
+    """True unless ``url``'s scheme (in any case or entity disguise) could act on its own.
+
+    A link is the author's address and is kept, including schemes pubkit does
+    not know (``irc:``, ``tel:``, ``geo:``): the reader's system asks before
+    it hands them to an application.  What is refused is every scheme that
+    runs script, opens a local file or share, reaches into the browser or the
+    system, or launches a known class of application handlers
+    (:data:`UNSAFE_SCHEMES`, :data:`UNSAFE_SCHEME_PREFIXES`).  Raw HTML is
+    stricter still: its addresses must use :data:`URL_SCHEMES`.
+    """
     probe = re.sub(r"[\x00-\x20]+", "", unescape(url)).lower()
     scheme = re.match(r"^([a-z][a-z0-9+.-]*):", probe)
-    return scheme is None or scheme.group(1) in URL_SCHEMES
+    if scheme is None:
+        return True
+    name = scheme.group(1)
+    return name not in UNSAFE_SCHEMES and not name.startswith(UNSAFE_SCHEME_PREFIXES)

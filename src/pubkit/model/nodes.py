@@ -123,8 +123,11 @@ class Heading(Block):
 
 @dataclass(slots=True)
 class ListItem(Block):
+    """A list item; ``checked`` is True or False for a task (``- [x]``/``- [ ]``), else None."""
+
     tagname: ClassVar[str] = "list_item"
     children: list[Block] = field(default_factory=list)
+    checked: bool | None = None
 
 
 @dataclass(slots=True)

@@ -8,6 +8,9 @@ from collections.abc import Iterable
 
 from pubkit.model.nodes import Node
 
+BALLOT_BOX = {False: "\u2610", True: "\u2611"}
+"""☐ and ☑: a task item's state in media without checkboxes (paper, Word, plain text)."""
+
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _SLUG_DROP = re.compile(r"[^\w\s-]")
 _SLUG_JOIN = re.compile(r"[\s_-]+")

@@ -1,7 +1,9 @@
 """Markdown to the document tree, through markdown-it-py's syntax tree.
 
-The parser is CommonMark plus GFM tables, strikethrough and autolinks, and
-footnotes.  Conversion is a dispatch on markdown-it's node type
+The parser is CommonMark plus GitHub's extensions as GitHub renders them:
+tables, strikethrough with one or two tildes (three or more stay text),
+autolinks (``https://`` and ``www.``, without trailing punctuation; bare
+e-mail addresses stay text), task lists, and footnotes.  Conversion is a dispatch on markdown-it's node type
 (``_block_<type>`` / ``_inline_<type>``); raw HTML is sanitised here, once,
 so no renderer ever sees unsanitised markup.
 """
@@ -16,8 +18,10 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
 from pubkit.model import nodes as n
 from pubkit.model.text import plain_text, slugify
@@ -31,24 +35,52 @@ _ALIGN = re.compile(r"text-align:(left|center|right)")
 
 @cache
 def parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"linkify": True, "typographer": False})
-    md.enable(["table", "strikethrough", "linkify"])
+    md = MarkdownIt("commonmark", {"typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.options["strikethrough_single_tilde"] = True
+    md.options["tasklists"] = True
+    md.use(gfm_autolink_plugin)
+    # Bare e-mail addresses stay text (GFM links them): an address in an article may be
+    # a patient's example or a colleague's, and <desk@clinic.example> links it on purpose.
+    md.inline.ruler.disable("gfm_autolink_email")
+    md.core.ruler.after("inline", "autolink_before_hard_break", _autolink_before_hard_break)
     md.use(footnote_plugin)
-    # GFM's "www." autolinks need linkify-it's fuzzy links; bare e-mail
-    # addresses stay text (GFM links them, but patients' addresses in prose
-    # should not become mailto: links by accident).
-    md.linkify.set({"fuzzy_email": False, "fuzzy_link": True})
-    # linkify-it's tests are costly regexes run on every run of text; GFM
-    # autolinks all contain "www." or "://", so look for those first.
-    linkify = md.linkify
-    full_pretest, full_test = linkify.pretest, linkify.test
-    linkify.pretest = lambda text: _may_link(text) and full_pretest(text)
-    linkify.test = lambda text: _may_link(text) and full_test(text)
     return md
 
 
-def _may_link(text: str) -> bool:
-    return "://" in text or "www." in text or "WWW." in text or "Www." in text
+_TRAILING = "?!.,:*_~'\""
+"""What GFM trims from the end of an autolink."""
+
+
+def _autolink_before_hard_break(state: StateCore) -> None:
+    """Give back the ``\\`` of a hard break that an autolink swallowed.
+
+    The GFM autolink rule scans the raw source, so in ``see www.example.org.\\``
+    at the end of a line it takes ``.\\`` into the address; cmark-gfm links
+    ``www.example.org`` and keeps the full stop and the line break.
+    """
+    for token in state.tokens:
+        kids = token.children
+        if token.type != "inline" or not kids:
+            continue
+        i = 0
+        while i + 3 < len(kids):
+            opening, text, closing, after = kids[i:i + 4]
+            if (opening.type == "link_open" and opening.info == "auto" and text.type == "text"
+                    and closing.type == "link_close" and after.type == "softbreak"
+                    and text.content.endswith("\\")):
+                kept = text.content[:-1].rstrip(_TRAILING)
+                if kept:
+                    scheme = "http://" if kept.lower().startswith("www.") else ""
+                    opening.attrs["href"] = state.md.normalizeLink(scheme + kept)
+                    rest = text.content[len(kept):-1]
+                    text.content = kept
+                    after.type, after.tag = "hardbreak", "br"
+                    if rest:
+                        tail = Token("text", "", 0)
+                        tail.content = rest
+                        kids.insert(i + 3, tail)
+            i += 1
 
 
 class _Node:
@@ -143,7 +175,9 @@ class _Converter:
         return n.OrderedList(items, start=start, tight=_is_tight(node), line=self._line(node))
 
     def _item(self, node: _Node) -> n.ListItem:
-        return n.ListItem(self.blocks(node.children), line=self._line(node))
+        checked = node.meta.get("checked") if "task-list-item" in str(node.attrs.get("class", "")) else None
+        return n.ListItem(self.blocks(node.children), line=self._line(node),
+                          checked=None if checked is None else bool(checked))
 
     def _block_blockquote(self, node: _Node) -> n.Block:
         return n.BlockQuote(self.blocks(node.children), line=self._line(node))

@@ -22,20 +22,18 @@ from pubkit.formats import article_renderer as get
 from pubkit.renderers.base import RenderContext
 from pubkit.site import open_site
 from pubkit.source.reader import parse_article
+from tests.conformance import Example, commonmark_examples
 from tests.conftest import SHARED
 from tests.renderers.docx.test_docx import SAMPLE, make_site, render
 from tests.renderers.docx.test_docx_images import emf, image_bytes
 
 CHECKER = SHARED / "acceptance" / "check.py"
 CHECKER_PYTHON = Path("/tmp/pubkit-acceptance/venv/bin/python")
-SPEC = SHARED / "commonmark" / "spec.json"
 WORD = re.compile(r"\w+")
 
 
-def spec_examples() -> list[dict]:
-    if not SPEC.is_file():
-        pytest.fail(f"CommonMark examples not found at {SPEC} (set PUBKIT_SHARED)")
-    return json.loads(SPEC.read_text(encoding="utf-8"))
+def spec_examples() -> list[Example]:
+    return commonmark_examples()
 
 
 def members(data: bytes) -> dict[str, bytes]:
@@ -64,7 +62,7 @@ def site_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "content" / "pictures.md").write_text(
         "---\ntitle: Pictures\n---\n\n![A diagram](img/diagram.emf)\n\n"
         "Text ![a photo](img/photo.bmp) inline.\n")
-    corpus = "\n\n* * *\n\n".join(e["markdown"] for e in spec_examples())
+    corpus = "\n\n* * *\n\n".join(e.markdown for e in spec_examples())
     (root / "content" / "commonmark.md").write_text(f"---\ntitle: CommonMark\n---\n\n{corpus}")
     return root
 
@@ -190,18 +188,18 @@ def test_every_commonmark_example_renders_without_losing_words(site_root: Path) 
     renderer = get("docx")
     lost = {}
     for example in spec_examples():
-        source = b"---\ntitle: Example\n---\n" + example["markdown"].encode("utf-8")
+        source = b"---\ntitle: Example\n---\n" + example.markdown.encode("utf-8")
         article = parse_article(source, "content/example.md", "content")
         data = renderer.render(article, ctx).data
         expected = ""
-        if example["html"].strip():
-            root = lxml.html.fromstring(f"<div>{example['html']}</div>")
+        if example.html.strip():
+            root = lxml.html.fromstring(f"<div>{example.html}</div>")
             for hidden in root.xpath("//script | //style"):  # sanitised away, never shown
                 hidden.drop_tree()
             expected = root.text_content() + " " + " ".join(root.xpath("//img/@alt"))
         missing = set(WORD.findall(expected)) - _docx_words(data)
         if missing:
-            lost[example["example"]] = sorted(missing)
+            lost[example.key] = sorted(missing)
     assert lost == {}
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pubkit.model import nodes as n
+from pubkit.model.text import BALLOT_BOX
 from pubkit.renderers.docx.inlines import DocxInlines, LinkTarget
 from pubkit.renderers.docx.numbering import INDENT_STEP, LEVELS, Numbering, level_indent
 from pubkit.renderers.docx.xml import paragraph, rpr, text_run
@@ -124,6 +125,8 @@ class DocxWriter(DocxInlines):
 
     def visit_list_item(self, node: n.ListItem) -> str:
         self.line = node.line
+        if node.checked is not None:  # a task: its box leads the item's first paragraph
+            self.lead = text_run(BALLOT_BOX[node.checked] + " ")
         first = node.children[0] if node.children else None
         if first is not None and not isinstance(first, n.Paragraph | n.Heading):
             return self.flush_pending() + self.blocks(node.children)

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from pubkit.model import nodes as n
 from pubkit.model.article import Article
+from pubkit.model.text import BALLOT_BOX
 from pubkit.renderers.base import RenderContext
 from pubkit.renderers.email.media import EmailMedia
 from pubkit.renderers.html.writer import HtmlWriter, escape
@@ -31,9 +32,14 @@ class EmailHtmlWriter(HtmlWriter):
     """Renders one article's blocks for an email body."""
 
     def __init__(self, article: Article, media: EmailMedia) -> None:
-        super().__init__(resolve_link=lambda url: media.link(article, url), heading_ids=False)
+        super().__init__(resolve_link=lambda url: media.link(article, url), heading_ids=False,
+                         lang=article.lang)
         self.article = article
         self.media = media
+
+    def task_marker(self, checked: bool) -> str:
+        # Mail clients drop form controls: the ballot box characters say the same.
+        return BALLOT_BOX[checked] + " "
 
     def visit_image(self, node: n.Image) -> str:
         ref = self.media.image(self.article, node)

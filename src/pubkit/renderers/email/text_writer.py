@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable
 
 from pubkit.model import nodes as n
+from pubkit.model.text import BALLOT_BOX
 from pubkit.model.visitor import NodeVisitor
 
 WIDTH = 72
@@ -90,6 +91,8 @@ class TextWriter(NodeVisitor[str]):
     def _list(self, items: list[n.ListItem], markers: list[str], tight: bool) -> str:
         out = []
         for item, marker in zip(items, markers, strict=True):
+            if item.checked is not None:
+                marker += BALLOT_BOX[item.checked] + " "
             body = self._narrow(len(marker), item.children, "\n" if tight else "\n\n")
             out.append(indent(body, marker, " " * len(marker)))
         return ("\n" if tight else "\n\n").join(out)
@@ -168,8 +171,10 @@ class TextWriter(NodeVisitor[str]):
         url = self.resolve_link(node.url)
         if url is None:
             return text
-        if text.strip() in (url, node.url, url.removeprefix("mailto:")):
-            return url  # an autolink already shows its address
+        shown = text.strip()
+        if shown in (url, node.url, url.removeprefix("mailto:"), url.partition("://")[2]):
+            # An autolink already shows its address: an e-mail address as written, a web one whole.
+            return shown if url.startswith("mailto:") else url
         return f"{text} [{self.link_number(url)}]"
 
     def visit_image(self, node: n.Image) -> str:

@@ -16,7 +16,7 @@ class HtmlRenderer(Renderer):
 
     def render(self, article: Article, ctx: RenderContext) -> Output:
         media = PageMedia(article, ctx)
-        writer = HtmlWriter(resolve_image=media.image, resolve_link=media.link)
+        writer = HtmlWriter(resolve_image=media.image, resolve_link=media.link, lang=article.lang)
         settings = ctx.settings
         show_toc = len(article.outline) >= settings.toc_min_headings
         lead_image = media.picture(article.meta.image) if article.meta.image else None

@@ -33,11 +33,15 @@ class HtmlWriter(NodeVisitor[str]):
         resolve_image: ImageResolver | None = None,
         resolve_link: LinkResolver | None = None,
         heading_ids: bool = True,
+        lang: str = "en",
     ) -> None:
         self.resolve_image = resolve_image or (lambda image: image.src)
         self.resolve_link = resolve_link or (lambda url: url)
         self.heading_ids = heading_ids
+        self.lang = lang
         self._tight = False
+        self._marker = ""
+        """A task item's checkbox, waiting for the item's first paragraph."""
 
     def blocks(self, blocks: list[n.Block]) -> str:
         return "".join(self.visit(b) for b in blocks)
@@ -47,9 +51,10 @@ class HtmlWriter(NodeVisitor[str]):
 
     # ------------------------------------------------------------ blocks
     def visit_paragraph(self, node: n.Paragraph) -> str:
+        marker, self._marker = self._marker, ""
         if self._tight:
-            return self.inlines(node.children) + "\n"
-        return f"<p>{self.inlines(node.children)}</p>\n"
+            return marker + self.inlines(node.children) + "\n"
+        return f"<p>{marker}{self.inlines(node.children)}</p>\n"
 
     def visit_heading(self, node: n.Heading) -> str:
         ident = _attr("id", node.id) if self.heading_ids and node.id else ""
@@ -69,12 +74,25 @@ class HtmlWriter(NodeVisitor[str]):
         finally:
             self._tight = saved
 
+    def task_marker(self, checked: bool) -> str:
+        """What stands for a task item's ``[ ]`` or ``[x]``: a checkbox nobody can tick."""
+        from pubkit.i18n import translations
+
+        t = translations(self.lang)
+        label = escape(t.gettext("done") if checked else t.gettext("not done"))
+        state = ' checked=""' if checked else ""
+        return f'<input type="checkbox" disabled=""{state} aria-label="{label}"> '
+
     def visit_list_item(self, node: n.ListItem) -> str:
+        opening = "<li>"
+        if node.checked is not None:
+            self._marker = self.task_marker(node.checked)
+            opening = '<li class="task-list-item">'  # its box stands in for the bullet
         inner = self.blocks(node.children)
         if self._tight:
             inner = inner.rstrip("\n")
-            return f"<li>{inner}</li>\n"
-        return f"<li>\n{inner}</li>\n" if inner else "<li></li>\n"
+            return f"{opening}{inner}</li>\n"
+        return f"{opening}\n{inner}</li>\n" if inner else f"{opening}</li>\n"
 
     def visit_block_quote(self, node: n.BlockQuote) -> str:
         saved, self._tight = self._tight, False
@@ -122,7 +140,7 @@ class HtmlWriter(NodeVisitor[str]):
         if body.endswith("</p>\n"):
             body = body[: -len("</p>\n")] + backrefs + "</p>\n"
         else:
-            body += f"<p>{backrefs.strip()}</p>\n"
+            body += backrefs.strip() + "\n"  # after a list or code block, as markdown-it does
         return f'<li id="fn{node.number}" class="footnote-item">{body}</li>\n'
 
     def footnotes(self, defs: list[n.FootnoteDef]) -> str:

@@ -164,7 +164,8 @@ class PdfRenderer(Renderer):
         settings = ctx.settings
         on_page = settings.pdf.footnotes == "page" and fits_the_page(article.footnotes)
         writer = PrintHtmlWriter(folder_url(article.source_dir), ctx.links(article),
-                                 Publisher(ctx, article), article.footnotes if on_page else None)
+                                 Publisher(ctx, article), article.footnotes if on_page else None,
+                                 lang=article.lang)
         body = writer.blocks(article.body)
         notes = writer.footnotes(article.footnotes)
         generated: dict[str, tuple[bytes, str]] = {}

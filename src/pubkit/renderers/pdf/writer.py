@@ -21,7 +21,7 @@ from pathlib import Path
 from weasyprint.urls import iri_to_uri
 
 from pubkit.model import nodes as n
-from pubkit.model.text import plain_text
+from pubkit.model.text import BALLOT_BOX, plain_text
 from pubkit.renderers.files import Publisher
 from pubkit.renderers.html.writer import HtmlWriter, escape
 from pubkit.renderers.pdf.fetch import site_url
@@ -44,8 +44,9 @@ class PrintHtmlWriter(HtmlWriter):
         links: LinkResolver,
         publisher: Publisher,
         page_notes: list[n.FootnoteDef] | None = None,
+        lang: str = "en",
     ) -> None:
-        super().__init__(resolve_image=self._image_url, resolve_link=self._link_url)
+        super().__init__(resolve_image=self._image_url, resolve_link=self._link_url, lang=lang)
         self.base_url = base_url
         self.links = links
         self.publisher = publisher
@@ -103,6 +104,10 @@ class PrintHtmlWriter(HtmlWriter):
         return target.in_document
 
     # ------------------------------------------------------------- blocks
+    def task_marker(self, checked: bool) -> str:
+        # Paper has no checkbox to tick: the ballot box character, read out as such.
+        return f'<span class="task-box">{BALLOT_BOX[checked]}</span> '
+
     def visit_paragraph(self, node: n.Paragraph) -> str:
         kids = [c for c in node.children if not (isinstance(c, n.Text) and not c.text.strip())]
         if not self._tight and len(kids) == 1 and isinstance(kids[0], n.Image) and kids[0].title:
