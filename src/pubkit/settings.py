@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pubkit.diagnostics import ConfigError
+from pubkit.safeio import SETTINGS_LIMIT, exists, read_text
 
 CONFIG_NAME = "pubkit.toml"
 FORMATS = ("html", "pdf", "docx", "email")
@@ -140,17 +141,23 @@ class Settings(_Section):
 
 
 def load_settings(path: Path) -> Settings:
-    """Read ``path`` (or return defaults when it does not exist)."""
-    if not path.is_file():
+    """Read ``path`` (or return defaults when nothing at all is there).
+
+    Anything else by that name (a folder, a FIFO, a link to a device, a file
+    too large) is an error, never silently the defaults.
+    """
+    if not exists(path):
         return Settings()
     try:
-        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = tomllib.loads(read_text(path, SETTINGS_LIMIT))
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+)", str(exc))
         line = f":{m.group(1)}" if m else ""
         raise ConfigError(f"{path}{line}: invalid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:

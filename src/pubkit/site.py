@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pubkit.safeio import exists
 from pubkit.settings import CONFIG_NAME, Settings, load_settings
 
 
@@ -38,7 +39,7 @@ def find_root(start: Path) -> Path:
     """The nearest folder upward holding ``pubkit.toml`` (as git finds its repository)."""
     start = start.resolve()
     for folder in (start, *start.parents):
-        if (folder / CONFIG_NAME).is_file():
+        if exists(folder / CONFIG_NAME):  # a FIFO or folder by that name is an error, not "no site"
             return folder
     return start
 

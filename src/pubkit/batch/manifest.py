@@ -19,6 +19,7 @@ from typing import Any
 from pubkit import __version__
 from pubkit.batch.formats import FormatInfo
 from pubkit.output import write_atomic
+from pubkit.safeio import MANIFEST_LIMIT, read_regular
 
 MANIFEST_NAME = ".pubkit-manifest.json"
 SCHEMA = 1
@@ -115,7 +116,7 @@ def load_manifest(out_dir: Path) -> tuple[Manifest, str | None]:
     """The manifest of ``out_dir`` and a warning when it had to be discarded."""
     path = out_dir / MANIFEST_NAME
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MANIFEST_LIMIT)
     except FileNotFoundError:
         if out_dir.is_dir() and any(p.name != ".pubkit-build.lock" for p in out_dir.iterdir()):
             return Manifest(), f"{path}: no build manifest; rebuilding everything"

@@ -33,6 +33,7 @@ from typing import Any, Literal
 from pubkit.diagnostics import Diagnostic, SourceError
 from pubkit.model.article import Article, Meta
 from pubkit.model.text import block_text, count_words
+from pubkit.safeio import read_regular
 from pubkit.site import Site, discover_articles
 from pubkit.source.decode import decode_source
 from pubkit.source.frontmatter import split_front_matter
@@ -74,9 +75,7 @@ def read_newsletter(path: Path, site: Site) -> Newsletter:
     """Read ``path`` and resolve its articles in the site's content folder."""
     shown = display_path(path, site.root)
     try:
-        if path.stat().st_size > MAX_SOURCE_BYTES:
-            raise SourceError(shown, None, f"file is larger than {MAX_SOURCE_BYTES} bytes")
-        data = path.read_bytes()
+        data = read_regular(path, MAX_SOURCE_BYTES)
     except OSError as exc:
         raise SourceError(shown, None, f"cannot read: {exc.strerror}") from None
     decoded = decode_source(data, shown)

@@ -14,23 +14,21 @@ from pubkit.diagnostics import SourceError
 from pubkit.model.article import WORDS_PER_MINUTE, Article, OutlineEntry
 from pubkit.model.nodes import Block, Heading, Paragraph
 from pubkit.model.text import block_text, count_words, plain_text, slugify
+from pubkit.safeio import SOURCE_LIMIT, read_regular
 from pubkit.source.decode import decode_source
 from pubkit.source.frontmatter import split_front_matter
 from pubkit.source.markdown import parse_markdown
 from pubkit.source.meta import SLUG_PATTERN, validate_meta
 
 SUMMARY_LIMIT = 300
-MAX_SOURCE_BYTES = 20 * 1024 * 1024
+MAX_SOURCE_BYTES = SOURCE_LIMIT
 
 
 def read_article(path: Path, root: Path, default_lang: str = "en") -> Article:
     """Read ``path``; messages name it relative to the site ``root``."""
     shown = display_path(path, root)
     try:
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            raise SourceError(shown, None, f"file is {size} bytes; the limit is {MAX_SOURCE_BYTES}")
-        data = path.read_bytes()
+        data = read_regular(path, MAX_SOURCE_BYTES)
     except OSError as exc:
         raise SourceError(shown, None, f"cannot read: {exc.strerror}") from None
     source_dir = display_path(path.parent, root)

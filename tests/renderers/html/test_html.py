@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
+
+from PIL import Image
 
 from pubkit.model.article import Article
 from pubkit.renderers.base import RenderContext
 from pubkit.renderers.html.page import HtmlRenderer
 from pubkit.site import Site
 from pubkit.source.reader import read_article
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (0, 120, 0)).save(out, format="PNG")
+    return out.getvalue()
+
+
+_PNG = _png()
 
 
 def render(site: Site, name: str, ctx: RenderContext | None = None) -> tuple[str, RenderContext, dict]:
@@ -123,7 +135,7 @@ def test_local_media_copied_and_outside_refused(make_site: Callable[..., Site], 
     outside = tmp_path / "secret.png"
     outside.write_bytes(b"\x89PNG secret")
     site = make_site({
-        "content/img/ok.png": b"\x89PNG fake image",
+        "content/img/ok.png": _PNG,
         "content/other.md": "---\ntitle: Other\n---\nHi.\n",
         "content/a.md": """\
             ---
@@ -139,7 +151,7 @@ def test_local_media_copied_and_outside_refused(make_site: Callable[..., Site], 
     html, ctx, extras = render(site, "a.md")
     (name,) = extras
     assert name.startswith("media/") and name.endswith("-ok.png")
-    assert extras[name] == b"\x89PNG fake image"
+    assert extras[name] == _PNG
     assert f'<img src="{name}" alt="ok">' in html
     assert not re.search(r'(src|href)="[^"]*(passwd|escape|secret)', html)
     assert b"secret" not in b"".join(extras.values())

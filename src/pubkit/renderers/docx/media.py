@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pubkit.media import left_out
 from pubkit.model import nodes as n
 from pubkit.model.article import Article
 from pubkit.model.text import slugify
@@ -68,9 +69,9 @@ class DocxMedia:
             return self._pictures[key]
         picture = None
         try:
-            picture = prepare(self._read(src, base or self.base))
+            picture = prepare(self._read(src, base or self.base), src)
         except (Refused, ImageRefused) as exc:
-            self.warn(line, f"left out image {src[:200]!r}: {exc}")
+            self.warn(line, left_out(src[:200], exc))
         self._pictures[key] = picture
         return picture
 

@@ -75,12 +75,12 @@ class EmailMedia:
             return None
         if is_remote(ref):
             return self._remote(article, ref, max_width)
-        name = self.collector(article).copy_local(ref, None)
+        name = self.collector(article).copy_local(ref, None, picture=True)
         return None if name is None else self._local(article, name, max_width)
 
     def site_image(self, article: Article, ref: str, max_width: int) -> ImageRef | None:
         """A file named relative to the site root (the brand logo)."""
-        name = self.collector(article).copy_local("/" + ref.lstrip("/"), None)
+        name = self.collector(article).copy_local("/" + ref.lstrip("/"), None, picture=True)
         return None if name is None else self._local(article, name, max_width)
 
     def _local(self, article: Article, name: str, max_width: int) -> ImageRef | None:

@@ -11,8 +11,9 @@ import hashlib
 import re
 import urllib.parse
 from functools import cached_property
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
+from pubkit.media import Refusal, inspect_attachment, inspect_picture, left_out
 from pubkit.model import nodes as n
 from pubkit.model.article import Article
 from pubkit.model.text import slugify
@@ -46,16 +47,24 @@ class MediaCollector:
     def _line(self) -> dict[int | str, int | None]:
         return _first_lines(self.article)
 
-    def copy_local(self, ref: str, line: int | None) -> str | None:
-        """Copy a local file into ``media/``; its URL, or None when refused."""
+    def copy_local(self, ref: str, line: int | None, picture: bool = False) -> str | None:
+        """Copy a local file into ``media/``; its URL, or None when refused.
+
+        What is copied is what :mod:`pubkit.media` makes of the file (a picture
+        when ``picture``, else any linked file), under the extension its bytes call for.
+        """
         try:
             path = self.ctx.resources.local_path(ref, self.base)
-            data = path.read_bytes()
+            checked = (inspect_picture if picture else inspect_attachment)(
+                self.ctx.resources.read(path, ref=ref), path.name)
+            if isinstance(checked, Refusal):
+                raise Refused(checked.reason)
         except (Refused, OSError) as exc:
-            self.ctx.warn(self.article, line, f"left out {ref!r}: {exc}")
+            self.ctx.warn(self.article, line, left_out(ref, exc))
             return None
+        data = checked.data
         digest = hashlib.sha256(data).hexdigest()[:10]
-        name = f"{MEDIA_DIR}/{digest}-{_safe_name(PurePosixPath(path.name).name)}"
+        name = f"{MEDIA_DIR}/{digest}-{_safe_name(checked.published_name(path.name))}"
         self.extras[name] = data
         return self.prefix + name
 
@@ -65,7 +74,7 @@ class MediaCollector:
         if not is_safe_url(image.src) or image.src.lower().startswith("data:"):
             self.ctx.warn(self.article, self._line.get(id(image)), f"left out image {image.src!r}")
             return None
-        return self.copy_local(image.src, self._line.get(id(image)))
+        return self.copy_local(image.src, self._line.get(id(image)), picture=True)
 
     def link(self, url: str) -> str | None:
         if not is_safe_url(url):

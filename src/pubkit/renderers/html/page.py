@@ -25,7 +25,7 @@ class HtmlRenderer(Renderer):
         show_toc = len(article.outline) >= settings.toc_min_headings
         lead_image = None
         if article.meta.image:
-            lead_image = media.copy_local(article.meta.image, None)
+            lead_image = media.copy_local(article.meta.image, None, picture=True)
         page = ctx.theme.template("html/page.html.j2").render(
             **common_context(article, settings),
             body=Markup(writer.blocks(article.body)),
