@@ -17,7 +17,7 @@ import signal
 import subprocess
 import sys
 
-DRAW_SECONDS = 10.0
+DRAW_SECONDS = 5.0
 """Wall-clock seconds one drawing may take (a detailed map draws in well under one)."""
 DRAW_MEMORY = 1024 * 1024 * 1024
 """Bytes of memory the drawing process may allocate."""

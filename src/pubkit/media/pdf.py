@@ -4,7 +4,7 @@ A PDF can run JavaScript when opened (``/OpenAction``), when a page or field
 is touched (``/AA``), from a link (``/A``), from the document's JavaScript
 name tree or an XFA form; it can launch programs (``/Launch``), open other
 files (``/GoToR``, ``/GoToE``), post form data to a host (``/SubmitForm``,
-``/ImportData``), carry files (``/EmbeddedFiles``, file-attachment
+``/ImportData``), carry files (``/EmbeddedFiles``, ``/AF``, file-attachment
 annotations) and play media.  Every such part is removed with pikepdf
 (qpdf), the result is checked again, and only then published.  A file
 pikepdf cannot open, or one that is encrypted, is refused: it cannot be checked.
@@ -16,6 +16,7 @@ within the document stay, as they do in articles.
 from __future__ import annotations
 
 import io
+import warnings
 from typing import Any
 
 from pubkit.media.types import Refusal
@@ -49,7 +50,9 @@ def inspect_pdf(data: bytes) -> bytes | Refusal:
             if not removed:
                 return data
             out = io.BytesIO()
-            pdf.save(out, deterministic_id=True)
+            with warnings.catch_warnings():  # qpdf's advice on form layout is not the reader's business
+                warnings.simplefilter("ignore")
+                pdf.save(out, deterministic_id=True)
         except (pikepdf.PdfError, ValueError, RuntimeError, TypeError, KeyError) as exc:
             return Refusal(f"unreadable PDF ({_short(str(exc))})")
     cleaned = out.getvalue()
@@ -108,9 +111,10 @@ def _clean_object(obj: Any, removed: list[str], depth: int = 0) -> None:
             if value is not None and not _passive_action(value):
                 del obj[key]
                 removed.append(key)
-        if "/EF" in obj:
-            del obj["/EF"]
-            removed.append("/EF")
+        for key in ("/EF", "/AF"):  # embedded files, and PDF 2.0's associated files
+            if key in obj:
+                del obj[key]
+                removed.append(key)
         if str(obj.get("/S", "")) not in PASSIVE_ACTIONS and "/S" in obj and "/Type" in obj \
                 and str(obj.get("/Type")) == "/Action":
             obj["/S"] = pikepdf.Name("/Named")

@@ -3,12 +3,12 @@
 The size a file claims is checked before anything is decoded (a 30000x30000
 PNG of 100 kB is refused at its header, as are animations whose frames add up
 past the budget), then every frame is decoded in full by Pillow.  Pillow's
-own bomb check is not relied on (it is a process-wide setting), nor is its
-truncation check: WeasyPrint, loaded in the same process for PDFs, sets
-``ImageFile.LOAD_TRUNCATED_IMAGES`` and Pillow then pads a cut-off file with
-grey.  So PNG, JPEG, GIF and WebP are also walked chunk by chunk here: a file
-that ends early is refused, and bytes after the format's end (where polyglot
-files hide a second format) are cut off.  Web formats are then published byte
+own bomb check is not relied on (it is a process-wide setting), and its
+truncation check is forced on while decoding: WeasyPrint, loaded in the same
+process for PDFs, sets ``ImageFile.LOAD_TRUNCATED_IMAGES`` and Pillow then
+pads a cut-off file with grey.  PNG, JPEG, GIF and WebP are also walked chunk
+by chunk: a file that ends early is refused, and bytes after the format's end
+(where polyglot files hide a second format) are cut off.  Web formats are then published byte
 for byte; CMYK JPEGs (shown wrongly or not at all by several readers) are
 re-encoded as RGB, and BMP, TIFF, icons and multi-picture JPEGs become PNG
 or JPEG.
@@ -16,9 +16,12 @@ or JPEG.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import struct
-from collections.abc import Callable
+import threading
+import warnings
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pubkit.media import sniff as s
@@ -107,9 +110,38 @@ def _open(data: bytes, kind: s.Sniffed) -> Any:
 
 
 def _decode_all(image: Any, kind: s.Sniffed) -> int:
-    """Decode every frame; the number of frames."""
+    """Decode every frame (strictly: a cut-off frame is an error, not grey); the number of frames."""
+    with _strict():
+        return _decode_frames(image, kind)
+
+
+@contextlib.contextmanager
+def _strict() -> Iterator[None]:
+    """Pillow's truncation check on, whatever WeasyPrint (or anyone) set it to.
+
+    ``ImageFile.LOAD_TRUNCATED_IMAGES`` is one process-wide flag, so decodes here
+    take a lock while it is off; another thread's decode during that time is
+    at worst stricter, and every picture pubkit hands WeasyPrint came through here.
+    """
+    from PIL import ImageFile
+
+    with _strict_lock, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Pillow's asides on odd files; a refusal says what matters
+        saved = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = saved
+
+
+_strict_lock = threading.Lock()
+
+
+def _decode_frames(image: Any, kind: s.Sniffed) -> int:
     width, height = image.size
-    claimed = int(getattr(image, "n_frames", 1) or 1)
+    # A multi-picture JPEG (a camera's stereo or depth pair) publishes its main picture only.
+    claimed = 1 if image.format == "MPO" else int(getattr(image, "n_frames", 1) or 1)
     if claimed > MAX_FRAMES:
         raise _Refused(f"animated {_name(kind)} of {claimed} frames, more than the limit of {MAX_FRAMES}")
     if claimed * width * height > MAX_TOTAL_PIXELS:
