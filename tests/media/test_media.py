@@ -20,7 +20,6 @@ import time
 import zipfile
 import zlib
 from collections.abc import Callable
-from pathlib import Path
 
 import pikepdf
 import pytest
@@ -106,7 +105,7 @@ def tiff_claiming(width: int, height: int) -> bytes:
     (count,) = struct.unpack("<H", data[ifd:ifd + 2])
     for i in range(count):
         at = ifd + 2 + 12 * i
-        tag, kind = struct.unpack("<HH", data[at:at + 4])
+        (tag,) = struct.unpack("<H", data[at:at + 2])
         if tag in (256, 257):
             value = width if tag == 256 else height
             data[at + 2:at + 12] = struct.pack("<HII", 4, 1, value)
@@ -454,7 +453,8 @@ def _active_names(data: bytes) -> set[str]:
                 found.add(kind)
             if str(obj.get("/Subtype", "")) == "/FileAttachment":
                 found.add("/FileAttachment")
-            children = [obj.get(k) for k in obj.keys()]
+            keys = list(obj.keys())
+            children = [obj.get(k) for k in keys]
         elif isinstance(obj, pikepdf.Array):
             children = list(obj)
         else:

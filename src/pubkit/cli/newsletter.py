@@ -19,6 +19,7 @@ from pubkit.cli.app import (
     app,
     fail_usage,
     load_site,
+    output_folder,
     report,
     shown,
 )
@@ -47,7 +48,7 @@ def newsletter(
     except (MergeError, UnsafeHeader) as exc:
         typer.echo(f"{file}: {exc}", err=True)
         raise typer.Exit(EXIT_FAILED) from None
-    folder = (output or the_site.output_dir).resolve() / "newsletters" / composed.name
+    folder = output_folder(output, the_site) / "newsletters" / composed.name
     for target in write_files(folder, files):
         typer.echo(f"wrote {shown(target)}")
 

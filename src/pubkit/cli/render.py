@@ -15,6 +15,7 @@ from pubkit.cli.app import (
     app,
     fail_usage,
     load_site,
+    output_folder,
     report,
     shown,
 )
@@ -62,7 +63,7 @@ def render(
             fail_usage(f"{p}: no such file or folder")
     if not files:
         fail_usage(f"no articles found in {the_site.content_dir}")
-    out_dir = (output or the_site.output_dir).resolve()
+    out_dir = output_folder(output, the_site)
     ctx = RenderContext.for_site(the_site, allow_remote=allow_remote or None)
     failed = written = 0
     for path in files:
