@@ -19,7 +19,7 @@ from typing import Any
 from pubkit import __version__
 from pubkit.batch.formats import FormatInfo
 from pubkit.output import write_atomic
-from pubkit.safeio import MANIFEST_LIMIT, read_regular
+from pubkit.safeio import MANIFEST_LIMIT, MEDIA_LIMIT, read_regular
 
 MANIFEST_NAME = ".pubkit-manifest.json"
 SCHEMA = 1
@@ -147,7 +147,7 @@ class FileHashes:
     def __call__(self, path: Path) -> str | None:
         if path not in self._seen:
             try:
-                self._seen[path] = hash_bytes(path.read_bytes()) if path.is_file() else None
+                self._seen[path] = hash_bytes(read_regular(path, MEDIA_LIMIT)) if path.is_file() else None
             except OSError:
                 self._seen[path] = None
         return self._seen[path]

@@ -57,7 +57,8 @@ def inspect_raster(data: bytes, kind: s.Sniffed) -> Picture | Refusal:
     from PIL import Image
 
     try:
-        image = _open(data, kind)
+        with _strict():
+            image = _open(data, kind)
     except (*_DECODE_ERRORS, Image.DecompressionBombError) as exc:
         return Refusal(f"unreadable {_name(kind)} ({_why(exc)})")
     with image:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import http.server
 import io
 import os
@@ -186,7 +187,10 @@ def test_fetcher_refuses_every_other_scheme(make_site, ctx_for) -> None:
     assert len(refused) == 9
     ok = fetcher.fetch("pubkit://site/content/images/ok.png")
     assert ok.read().startswith(b"\x89PNG") and ok.content_type == "image/png"
-    assert fetcher.fetch("data:text/plain,hi").read() == b"hi"
+    dot = "data:image/png;base64," + base64.b64encode(_png((0, 0, 0))).decode()
+    assert fetcher.fetch(dot).read() == _png((0, 0, 0))  # decoded in memory, then inspected
+    with pytest.raises(Refused, match="not an image format"):
+        fetcher.fetch("data:text/html,<script>alert(1)</script>")
 
 
 def test_a_file_swapped_after_the_check_is_not_read(tmp_path: Path) -> None:

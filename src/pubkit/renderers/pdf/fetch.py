@@ -114,7 +114,10 @@ class SiteFetcher(URLFetcher):
             return self._system_font(url)
         if scheme == "data":
             # urllib's DataHandler decodes in memory: no file, no socket.
-            return super().fetch(url, headers=None)
+            response = super().fetch(url, headers=None)
+            if self.system_fonts:  # the theme's stylesheets: their own fonts and pictures
+                return response
+            return _picture(url, response.read(), "data: URL")
         raise Refused(f"{scheme or 'relative'} URLs are not loaded into handouts ({url})")
 
     def _local(self, url: str) -> URLFetcherResponse:
