@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import browser
 from tests.batch.sitegen import generate_site
+from tests.browser import browser
 
 
 @pytest.fixture
