@@ -21,8 +21,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pubkit.safeio import MEDIA_LIMIT, Unreadable, read_regular
+
 REMOTE_TIMEOUT = 10.0
-REMOTE_MAX_BYTES = 20 * 1024 * 1024
+REMOTE_MAX_BYTES = MEDIA_LIMIT
 
 
 class Refused(Exception):
@@ -80,22 +82,26 @@ class ResourcePolicy:
             raise Refused(f"{shown} is not a regular file")
         return real
 
-    def read_checked(self, path: Path, ref: str | None = None, limit: int = REMOTE_MAX_BYTES) -> bytes:
+    def read_checked(self, path: Path, ref: str | None = None, limit: int = MEDIA_LIMIT) -> bytes:
         """The bytes of ``path``, held to the boundary again as it is read."""
-        real = self.check_path(path, ref)
-        with real.open("rb") as fh:
-            data = fh.read(limit + 1)
-        if len(data) > limit:
-            raise Refused(f"{ref or real.name} is larger than {limit} bytes")
-        return data
+        return self.read(self.check_path(path, ref), limit, ref)
 
-    def read_local(self, ref: str, base_dir: Path, limit: int = REMOTE_MAX_BYTES) -> bytes:
-        path = self.local_path(ref, base_dir)
-        with path.open("rb") as fh:
-            data = fh.read(limit + 1)
-        if len(data) > limit:
-            raise Refused(f"{ref} is larger than {limit} bytes")
-        return data
+    def read_local(self, ref: str, base_dir: Path, limit: int = MEDIA_LIMIT) -> bytes:
+        return self.read(self.local_path(ref, base_dir), limit, ref)
+
+    def read(self, real: Path, limit: int = MEDIA_LIMIT, ref: str | None = None) -> bytes:
+        """The bytes of a path :meth:`check_path` returned, read safely, or :class:`Refused`.
+
+        The final name is not followed again: a symlink or FIFO put in its place
+        after the check is refused, not read or waited on.
+        """
+        shown = ref or real.name
+        try:
+            return read_regular(real, limit, follow_symlinks=False)
+        except Unreadable as exc:
+            raise Refused(f"{shown} is {exc.strerror}") from None
+        except OSError as exc:
+            raise Refused(f"{shown}: {exc.strerror or exc}") from None
 
     def fetch_remote(self, url: str, timeout: float = REMOTE_TIMEOUT) -> tuple[bytes, str | None]:
         """Body and content type of a public http(s) URL, or :class:`Refused`."""

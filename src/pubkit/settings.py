@@ -2,7 +2,11 @@
 
 Every field carries its own description (shown by ``pubkit init`` in the
 scaffolded file).  A missing file means every default; an unknown key is a
-configuration error naming the key and the closest known one.
+configuration error naming the key and the closest known one.  Settings are
+careless, not trusted: every number has a finite range stated in its
+description (no ``inf``, no ``nan``, anywhere), and folder settings are
+relative paths inside the site without ``..`` (where they may point once
+symlinks are followed is checked by :func:`pubkit.site.check_layout`).
 """
 
 from __future__ import annotations
@@ -11,18 +15,56 @@ import difflib
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from pubkit.diagnostics import ConfigError
+from pubkit.safeio import SETTINGS_LIMIT, exists, read_text
 
 CONFIG_NAME = "pubkit.toml"
 FORMATS = ("html", "pdf", "docx", "email")
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
+    # No float anywhere in the file may be inf or nan, whatever its own range says.
+    model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=False)
+
+
+_MARGIN = re.compile(r"^(\d+(?:\.\d+)?)(mm|cm|in|pt)$")
+_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
+MAX_MARGIN_MM = 50.0
+
+
+def _margin(value: str) -> str:
+    match = _MARGIN.match(value)
+    if not match:
+        raise ValueError("a length such as 16mm, 1.5cm, 0.75in or 40pt")
+    if float(match.group(1)) * _MM[match.group(2)] > MAX_MARGIN_MM:
+        raise ValueError(f"at most {MAX_MARGIN_MM:g}mm (a margin wider than that leaves no page)")
+    return value
+
+
+_UNSAFE_PATH = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
+def _folder(value: str) -> str:
+    """A folder of the site: relative, inside it, no ``..``; returned tidied (``./a/`` -> ``a``)."""
+    if not value.strip():
+        raise ValueError("a folder name is needed")
+    if _UNSAFE_PATH.search(value):
+        raise ValueError("control characters and backslashes are not allowed in folder names")
+    if value.startswith(("/", "~")) or re.match(r"^[A-Za-z]:", value):
+        raise ValueError("must be relative to the site folder (no leading /, ~ or drive)")
+    parts = [p for p in value.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise ValueError("must stay inside the site folder (no '..')")
+    if not parts:
+        raise ValueError("must be a folder inside the site, not the site folder itself")
+    return "/".join(parts)
+
+
+Folder = Annotated[str, AfterValidator(_folder)]
 
 
 class Brand(_Section):
@@ -46,13 +88,15 @@ class Pdf(_Section):
     """Printed handouts."""
 
     paper: Literal["letter", "a4", "legal"] = Field("letter", description="Paper size.")
-    margin: str = Field("16mm", pattern=r"^\d+(\.\d+)?(mm|cm|in|pt)$", description="Page margins.")
+    margin: Annotated[str, AfterValidator(_margin)] = Field(
+        "16mm", description="Page margins: 0 to 50mm, in mm, cm, in or pt.")
     variant: Literal["pdf/ua-1", "pdf/a-3b", "plain"] = Field(
         "pdf/ua-1", description="Tagged PDF/UA for screen readers, PDF/A-3b archive, or plain."
     )
     image_dpi: int = Field(
-        300, ge=0, description="Pictures finer than this many dots per inch at their printed size "
-        "are scaled down (smaller files, no visible loss); 0 keeps them as they are."
+        300, ge=0, le=2400, description="Pictures finer than this many dots per inch at their "
+        "printed size are scaled down (smaller files, no visible loss); 0 keeps them as they are "
+        "(0 to 2400)."
     )
     footnotes: Literal["page", "end"] = Field(
         "page", description="Footnotes at the foot of their page, or as endnotes after the article "
@@ -113,7 +157,8 @@ class Build(_Section):
     formats: list[str] = Field(
         [], description="Formats `pubkit build` renders; empty means every available format."
     )
-    jobs: int = Field(0, ge=0, description="Worker processes; 0 means one per CPU core.")
+    jobs: int = Field(0, ge=0, le=256,
+                      description="Worker processes, 0 to 256; 0 means one per CPU core.")
 
 
 class Settings(_Section):
@@ -126,12 +171,17 @@ class Settings(_Section):
     default_formats: list[Literal["html", "pdf", "docx", "email"]] = Field(
         ["html"], description="Formats `pubkit render` builds when no format flag is given."
     )
-    content_dir: str = Field("content", description="Folder of articles.")
-    output_dir: str = Field("output", description="Folder outputs are written to.")
-    asset_dirs: list[str] = Field(["assets"], description="Further folders outputs may read.")
+    content_dir: Folder = Field("content", description="Folder of articles, inside the site.")
+    output_dir: Folder = Field(
+        "output", description="Folder outputs are written to, inside the site; it may not be, "
+                              "hold or sit inside the site's sources.")
+    asset_dirs: list[Folder] = Field(["assets"], max_length=64,
+                                     description="Further folders outputs may read, inside the site.")
     allow_remote: bool = Field(False, description="Let renderers fetch http(s) resources.")
-    render_timeout: float = Field(60.0, gt=0, description="Seconds one render may take.")
-    toc_min_headings: int = Field(4, ge=1, description="Headings needed for a table of contents.")
+    render_timeout: float = Field(60.0, gt=0, le=3600,
+                                  description="Seconds one render may take (above 0, at most 3600).")
+    toc_min_headings: int = Field(4, ge=1, le=1000,
+                                  description="Headings needed for a table of contents (1 to 1000).")
     brand: Brand = Field(default_factory=Brand)  # type: ignore[arg-type]
     pdf: Pdf = Field(default_factory=Pdf)  # type: ignore[arg-type]
     email: Email = Field(default_factory=Email)  # type: ignore[arg-type]
@@ -140,17 +190,23 @@ class Settings(_Section):
 
 
 def load_settings(path: Path) -> Settings:
-    """Read ``path`` (or return defaults when it does not exist)."""
-    if not path.is_file():
+    """Read ``path`` (or return defaults when nothing at all is there).
+
+    Anything else by that name (a folder, a FIFO, a link to a device, a file
+    too large) is an error, never silently the defaults.
+    """
+    if not exists(path):
         return Settings()
     try:
-        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = tomllib.loads(read_text(path, SETTINGS_LIMIT))
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+)", str(exc))
         line = f":{m.group(1)}" if m else ""
         raise ConfigError(f"{path}{line}: invalid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
@@ -169,4 +225,7 @@ def _describe(path: Path, err: Any) -> str:
         close = difflib.get_close_matches(str(err["loc"][-1]), list(section.model_fields), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         return f"{path}: unknown setting '{key}'{hint}"
-    return f"{path}: setting '{key}': {err['msg']}"
+    message = err["msg"]
+    if err["type"] == "value_error" and "error" in err.get("ctx", {}):
+        message = str(err["ctx"]["error"])  # the validator's own words, without "Value error, "
+    return f"{path}: setting '{key}': {message}"

@@ -2,16 +2,24 @@
 
 Like MkDocs' theme search path, a site overrides the shipped files one by
 one.  Autoescape is on everywhere; article content is data passed to a
-template, never compiled as one.
+template, never compiled as one.  Every template file is read through
+:func:`pubkit.safeio.read_regular` (Jinja's own loader would wait forever
+on a FIFO), and a name the site's folder holds is never passed over for the
+built-in file: a FIFO or folder there is an error naming it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 
 import jinja2
+
+from pubkit.diagnostics import SourceError
+from pubkit.safeio import TEMPLATE_LIMIT, exists, read_regular
 
 
 def builtin_templates() -> Path:
@@ -35,12 +43,13 @@ class Theme:
         ):
             dirs.insert(0, site_templates)
         self.search_path: tuple[Path, ...] = tuple(d.resolve() for d in dirs)
+        self._shown_root = site_templates.resolve().parent if site_templates is not None else None
         self._texts: dict[str, str] = {}
 
     @cached_property
     def env(self) -> jinja2.Environment:
         env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(d) for d in self.search_path]),
+            loader=_SafeLoader(self),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -53,26 +62,74 @@ class Theme:
         return self.env.get_template(name)
 
     def find(self, name: str) -> Path:
-        """The first file called ``name`` on the search path."""
+        """The first entry called ``name`` on the search path (not necessarily a readable file)."""
         for folder in self.search_path:
             candidate = folder / name
-            if candidate.is_file():
+            if exists(candidate):
                 return candidate
         raise FileNotFoundError(f"no template file {name!r} in {', '.join(map(str, self.search_path))}")
+
+    def read_bytes(self, name: str) -> bytes:
+        """The bytes of template file ``name``, or :class:`SourceError` naming the file."""
+        path = self.find(name)
+        try:
+            return read_regular(path, TEMPLATE_LIMIT)
+        except OSError as exc:
+            raise SourceError(self.shown(path), None, f"cannot read: {exc.strerror or exc}") from None
 
     def read_text(self, name: str) -> str:
         """The text of a template file, read once per theme (like compiled templates)."""
         if name not in self._texts:
-            self._texts[name] = self.find(name).read_text(encoding="utf-8")
+            data = self.read_bytes(name)
+            try:
+                self._texts[name] = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise SourceError(self.shown(self.find(name)), data[: exc.start].count(b"\n") + 1,
+                                  "not UTF-8 text") from None
         return self._texts[name]
+
+    def shown(self, path: Path) -> str:
+        """``path`` as messages name it: relative to the site for the site's own templates."""
+        if self._shown_root is not None and path.is_relative_to(self._shown_root):
+            return path.relative_to(self._shown_root).as_posix()
+        return str(path)
 
     def fingerprint(self, names: list[str]) -> str:
         """A hash of the named files as found (for incremental builds)."""
         h = hashlib.sha256()
         for name in sorted(names):
             try:
-                path = self.find(name)
+                data = read_regular(self.find(name), TEMPLATE_LIMIT)
             except FileNotFoundError:
                 continue
-            h.update(name.encode() + b"\0" + path.read_bytes())
+            except OSError as exc:  # the render itself reports it; the hash only has to differ
+                data = f"\0unreadable: {exc.strerror}".encode()
+            h.update(name.encode() + b"\0" + data)
         return h.hexdigest()
+
+
+class _SafeLoader(jinja2.BaseLoader):
+    """Jinja's file loader, reading through :func:`read_regular` with the theme's search rules."""
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = jinja2.loaders.split_template_path(template)  # refuses ".." like Jinja's own
+        name = "/".join(pieces)
+        try:
+            path = self.theme.find(name)
+        except FileNotFoundError:
+            raise jinja2.TemplateNotFound(template) from None
+        text = self.theme.read_text(name)
+        mtime = _mtime(path)
+        return text, str(path), lambda: _mtime(path) == mtime
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return None

@@ -18,6 +18,7 @@ from typing import Any
 
 from pubkit import __version__
 from pubkit.output import write_atomic
+from pubkit.safeio import MANIFEST_LIMIT, MEDIA_LIMIT, read_regular
 
 MANIFEST_NAME = ".pubkit-manifest.json"
 SCHEMA = 2
@@ -111,7 +112,7 @@ def load_manifest(out_dir: Path) -> tuple[Manifest, str | None]:
     """The manifest of ``out_dir`` and a warning when it had to be discarded."""
     path = out_dir / MANIFEST_NAME
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MANIFEST_LIMIT)
     except FileNotFoundError:
         if out_dir.is_dir() and any(p.name != ".pubkit-build.lock" for p in out_dir.iterdir()):
             return Manifest(), f"{path}: no build manifest; rebuilding everything"
@@ -142,7 +143,7 @@ class FileHashes:
     def __call__(self, path: Path) -> str | None:
         if path not in self._seen:
             try:
-                self._seen[path] = hash_bytes(path.read_bytes()) if path.is_file() else None
+                self._seen[path] = hash_bytes(read_regular(path, MEDIA_LIMIT)) if path.is_file() else None
             except OSError:
                 self._seen[path] = None
         return self._seen[path]

@@ -75,6 +75,20 @@ def load_site(site_dir: Path | None) -> Site:
         fail_usage(str(exc))
 
 
+def output_folder(output: Path | None, site: Site) -> Path:
+    """The output folder: ``--output`` or the site's, refused (exit 2) when it would hold sources."""
+    from pubkit.diagnostics import ConfigError
+    from pubkit.site import check_layout
+
+    if output is None:
+        return site.output_dir.resolve()
+    try:
+        check_layout(site, output)
+    except ConfigError as exc:
+        fail_usage(str(exc))
+    return output.resolve()
+
+
 def report(diagnostics: list[Diagnostic]) -> None:
     for d in diagnostics:
         print(d, file=sys.stderr)

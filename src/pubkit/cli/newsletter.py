@@ -19,6 +19,7 @@ from pubkit.cli.app import (
     app,
     fail_usage,
     load_site,
+    output_folder,
     report,
     shown,
 )
@@ -54,7 +55,7 @@ def newsletter(
     except MergeError as exc:
         typer.echo(f"{file}: {exc}", err=True)
         raise typer.Exit(EXIT_FAILED) from None
-    for target in write_files((output or the_site.output_dir).resolve(),
+    for target in write_files(output_folder(output, the_site),
                               files_of(fmt, composed.name, rendered)):
         typer.echo(f"wrote {shown(target)}")
 

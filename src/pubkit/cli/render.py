@@ -15,6 +15,7 @@ from pubkit.cli.app import (
     app,
     fail_usage,
     load_site,
+    output_folder,
     report,
     shown,
 )
@@ -66,7 +67,7 @@ def render(
             fail_usage(f"{p}: no such file or folder")
     if not files:
         fail_usage(f"no articles found in {the_site.content_dir}")
-    out_dir = (output or the_site.output_dir).resolve()
+    out_dir = output_folder(output, the_site)
     wanted = [rel(p, the_site.root) for p in files]
     indexed = build_index(the_site, keep=wanted, write_cache=output is None)
     for note in indexed.notes:

@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pubkit.cli.app import EXIT_FAILED, OutputOption, SiteOption, app, fail_usage, load_site, report, shown
+from pubkit.cli.app import (
+    EXIT_FAILED,
+    OutputOption,
+    SiteOption,
+    app,
+    fail_usage,
+    load_site,
+    output_folder,
+    report,
+    shown,
+)
 
 if TYPE_CHECKING:
     from pubkit.send.campaign import Outcome, Report
@@ -43,6 +53,7 @@ def send(
     from pubkit.send.ledger import Ledger, LedgerBusy
     from pubkit.send.recipients import RecipientsError, read_recipients
     from pubkit.send.smtp import SmtpConfig, SmtpConfigError, SmtpSender, SmtpUnavailable
+    from pubkit.site import SEND_FOLDER
 
     the_site = load_site(site)
     path = _newsletter_path(newsletter, the_site)
@@ -61,7 +72,7 @@ def send(
         except SmtpConfigError as exc:
             fail_usage(str(exc))
     composed = compose_or_exit(path, RenderContext.for_site(the_site))
-    out_dir = (output or the_site.output_dir).resolve() / "send" / composed.name
+    out_dir = output_folder(output, the_site) / SEND_FOLDER / composed.name
     ledger_path = the_site.root / smtp.ledger
 
     if config is None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pubkit.diagnostics import Diagnostic
+from pubkit.safeio import CSV_LIMIT, read_regular
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,7 @@ _EMAIL_ALIASES = frozenset({"email", "e_mail", "email_address", "e_mail_address"
 def read_recipients(path: Path) -> RecipientList:
     """Read ``path``; raise :class:`RecipientsError` when it has no usable header."""
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, CSV_LIMIT)
     except OSError as exc:
         raise RecipientsError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:

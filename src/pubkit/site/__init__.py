@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pubkit.diagnostics import ConfigError
+from pubkit.safeio import exists
 from pubkit.settings import CONFIG_NAME, Settings, load_settings
+
+PRIVATE_DIR = ".pubkit"
+"""pubkit's own folder in a site (the delivery ledger); never a source, never published."""
+SEND_FOLDER = "send"
+"""Below the output folder: dry-run messages of ``pubkit send``, one per recipient (never served)."""
 
 
 @dataclass(frozen=True)
@@ -38,14 +45,50 @@ def find_root(start: Path) -> Path:
     """The nearest folder upward holding ``pubkit.toml`` (as git finds its repository)."""
     start = start.resolve()
     for folder in (start, *start.parents):
-        if (folder / CONFIG_NAME).is_file():
+        if exists(folder / CONFIG_NAME):  # a FIFO or folder by that name is an error, not "no site"
             return folder
     return start
 
 
 def open_site(site_dir: Path | None = None) -> Site:
     root = site_dir.resolve() if site_dir is not None else find_root(Path.cwd())
-    return Site(root, load_settings(root / CONFIG_NAME))
+    site = Site(root, load_settings(root / CONFIG_NAME))
+    check_layout(site)
+    return site
+
+
+def check_layout(site: Site, output: Path | None = None) -> None:
+    """Refuse (:class:`ConfigError`) an output folder that is, holds or sits inside the sources.
+
+    Paths are compared once symlinks are followed, so ``output -> content``
+    is caught as surely as ``output_dir = "content"``.  The output folder of
+    the settings must also stay inside the site; ``output`` (a ``--output``
+    on the command line) may be anywhere else.  Content and asset folders may
+    not hold the site's ``pubkit.toml`` or ``.pubkit/`` (secrets and the
+    delivery ledger would become readable by articles).
+    """
+    root = site.root.resolve()
+    config = root / CONFIG_NAME
+    where = f"{config}: setting 'output_dir'" if output is None else f"--output {output}"
+    out = (output if output is not None else site.output_dir).resolve()
+    if output is None and not out.is_relative_to(root):
+        raise ConfigError(f"{where}: '{site.settings.output_dir}' leads outside the site (to {out})")
+    readable = [("content_dir", site.content_dir), *(("asset_dirs", d) for d in site.asset_dirs)]
+    for name, folder in readable:
+        real = folder.resolve()
+        for private in (config, root / PRIVATE_DIR):
+            if private.is_relative_to(real):
+                raise ConfigError(f"{config}: setting '{name}': {real} holds the site's "
+                                  f"{private.name}, which articles must not be able to read")
+    sources = [*readable, ("templates", site.templates_dir), ("newsletters", site.newsletters_dir)]
+    for name, folder in sources:
+        real = folder.resolve()
+        if out == real or out.is_relative_to(real):
+            raise ConfigError(f"{where}: the output folder {out} is inside the site's {name} ({real})")
+        if real.is_relative_to(out):
+            raise ConfigError(f"{where}: the output folder {out} holds the site's {name} ({real})")
+    if config.is_relative_to(out):
+        raise ConfigError(f"{where}: the output folder {out} holds the site's {CONFIG_NAME}")
 
 
 def discover_articles(paths: list[Path], site: Site) -> list[Path]:

@@ -27,6 +27,8 @@ WEB_FORMAT = "html"
 """The format whose folder is the web root that ``base_url`` points at."""
 
 _UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+REPUBLISHED_AS = {"bmp": "png", "dib": "png", "tif": "png", "tiff": "png", "ico": "png"}
+"""Pictures browsers and mail clients cannot all show, published converted (see pubkit.media)."""
 
 
 def output_file(fmt: Format, slug: str, suffix: str | None = None) -> str:
@@ -82,6 +84,9 @@ def publish_path(site_path: str, content_dir: str) -> str:
     if prefix and parts[: len(prefix)] == prefix:
         parts = parts[len(prefix):]
     clean = [(_UNSAFE_CHARS.sub("-", p).strip(".-") or "file") for p in parts]
+    stem, dot, ext = clean[-1].rpartition(".")
+    if dot and stem and ext.lower() in REPUBLISHED_AS:
+        clean[-1] = f"{stem}.{REPUBLISHED_AS[ext.lower()]}"
     return "/".join(clean)
 
 

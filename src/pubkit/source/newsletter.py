@@ -33,6 +33,7 @@ from typing import Any, Literal
 from pubkit.diagnostics import Diagnostic, SourceError
 from pubkit.model.article import Article, Meta
 from pubkit.model.text import block_text, count_words
+from pubkit.safeio import read_regular
 from pubkit.site import Site
 from pubkit.site.index import Entry, SiteIndex
 from pubkit.source.decode import decode_source
@@ -75,9 +76,7 @@ def read_newsletter(path: Path, site: Site, index: SiteIndex | None = None) -> N
     """Read ``path`` and resolve its articles in the site index (read now when not given)."""
     shown = display_path(path, site.root)
     try:
-        if path.stat().st_size > MAX_SOURCE_BYTES:
-            raise SourceError(shown, None, f"file is larger than {MAX_SOURCE_BYTES} bytes")
-        data = path.read_bytes()
+        data = read_regular(path, MAX_SOURCE_BYTES)
     except OSError as exc:
         raise SourceError(shown, None, f"cannot read: {exc.strerror}") from None
     decoded = decode_source(data, shown)

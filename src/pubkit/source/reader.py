@@ -13,13 +13,14 @@ from pubkit.diagnostics import SourceError
 from pubkit.model.article import WORDS_PER_MINUTE, Article, OutlineEntry
 from pubkit.model.nodes import Block, Heading, Paragraph
 from pubkit.model.text import block_text, count_words, plain_text, slugify
+from pubkit.safeio import SOURCE_LIMIT, read_regular
 from pubkit.source.decode import decode_source
 from pubkit.source.frontmatter import split_front_matter
 from pubkit.source.markdown import parse_markdown
 from pubkit.source.meta import valid_slug, validate_meta
 
 SUMMARY_LIMIT = 300
-MAX_SOURCE_BYTES = 20 * 1024 * 1024
+MAX_SOURCE_BYTES = SOURCE_LIMIT
 
 
 def read_article(path: Path, root: Path, default_lang: str = "en") -> Article:
@@ -33,10 +34,7 @@ def read_article(path: Path, root: Path, default_lang: str = "en") -> Article:
 def read_source_bytes(path: Path, shown: str) -> bytes:
     """The bytes of a source file, or :class:`SourceError` naming ``shown``."""
     try:
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            raise SourceError(shown, None, f"file is {size} bytes; the limit is {MAX_SOURCE_BYTES}")
-        return path.read_bytes()
+        return read_regular(path, MAX_SOURCE_BYTES)
     except OSError as exc:
         raise SourceError(shown, None, f"cannot read: {exc.strerror}") from None
 

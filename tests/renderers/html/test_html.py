@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
+
+from PIL import Image
 
 from pubkit.diagnostics import Diagnostic
 from pubkit.model.article import Article
@@ -13,6 +16,15 @@ from pubkit.pipeline import render_one
 from pubkit.renderers.base import RenderContext
 from pubkit.site import Site
 from pubkit.source.reader import read_article
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (0, 120, 0)).save(out, format="PNG")
+    return out.getvalue()
+
+
+_PNG = _png()
 
 
 def render(site: Site, name: str) -> tuple[str, list[Diagnostic], dict[str, bytes]]:
@@ -126,7 +138,7 @@ def test_local_media_copied_and_outside_refused(make_site: Callable[..., Site], 
     outside = tmp_path / "secret.png"
     outside.write_bytes(b"\x89PNG secret")
     site = make_site({
-        "content/img/ok.png": b"\x89PNG fake image",
+        "content/img/ok.png": _PNG,
         "content/other.md": "---\ntitle: Other\n---\nHi.\n",
         "content/a.md": """\
             ---
@@ -140,7 +152,7 @@ def test_local_media_copied_and_outside_refused(make_site: Callable[..., Site], 
     })
     (site.content_dir / "img" / "escape.png").symlink_to(outside)
     html, warnings, published = render(site, "a.md")
-    assert published == {"img/ok.png": b"\x89PNG fake image"}
+    assert published == {"img/ok.png": _PNG}
     assert '<img src="img/ok.png" alt="ok">' in html
     # Nothing outside the site is read; a root path the site lacks is a web address, kept.
     assert '<img src="/etc/passwd" alt="abs">' in html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import http.server
 import io
 import os
@@ -147,7 +148,8 @@ def test_hostile_references_are_refused_and_the_pdf_still_renders(
                          (21, f"{url}/remote.png"), (23, f"{url}/raw.png")):
         assert any(w_line == line and needle in msg for w_line, msg in messages), (needle, messages)
     assert all(w.path == "content/hostile.md" for w in result.warnings)
-    assert any(f"{url}/from-svg.png" in msg for _, msg in messages)  # the SVG itself is drawn
+    # The SVG is drawn, rebuilt without its references: they never reach the fetcher.
+    assert not any("from-svg" in msg or "evil.svg" in msg for _, msg in messages), messages
     assert any("brand.logo" in msg for _, msg in messages)
     assert any("not a regular file" in msg for _, msg in messages)
     assert any("outside the site" in msg for _, msg in messages)
@@ -185,7 +187,10 @@ def test_fetcher_refuses_every_other_scheme(make_site, ctx_for) -> None:
     assert len(refused) == 9
     ok = fetcher.fetch("pubkit://site/content/images/ok.png")
     assert ok.read().startswith(b"\x89PNG") and ok.content_type == "image/png"
-    assert fetcher.fetch("data:text/plain,hi").read() == b"hi"
+    dot = "data:image/png;base64," + base64.b64encode(_png((0, 0, 0))).decode()
+    assert fetcher.fetch(dot).read() == _png((0, 0, 0))  # decoded in memory, then inspected
+    with pytest.raises(Refused, match="not an image format"):
+        fetcher.fetch("data:text/html,<script>alert(1)</script>")
 
 
 def test_a_file_swapped_after_the_check_is_not_read(tmp_path: Path) -> None:
@@ -198,7 +203,7 @@ def test_a_file_swapped_after_the_check_is_not_read(tmp_path: Path) -> None:
         _read_limited(fifo)  # returns at once: opened without blocking
     link = tmp_path / "link.png"
     link.symlink_to("/etc/passwd")
-    with pytest.raises(OSError):
+    with pytest.raises(Refused, match="symbolic link"):
         _read_limited(link)
 
 

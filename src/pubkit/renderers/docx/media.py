@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from pubkit.media import left_out
 from pubkit.model import nodes as n
 from pubkit.model.article import Article
 from pubkit.renderers.base import RenderContext
@@ -66,9 +67,9 @@ class DocxMedia:
         target = self.ctx.links(self.article).image(ref)
         try:
             data = self._read(target)
-            picture = prepare(data) if data is not None else None
+            picture = prepare(data, src) if data is not None else None
         except (Refused, ImageRefused) as exc:
-            self.warn(line, f"left out image {src[:200]!r}: {exc}")
+            self.warn(line, left_out(src[:200], exc))
         self._pictures[ref] = picture
         return picture
 

@@ -34,8 +34,9 @@ class DocxRenderer(Renderer):
         from pubkit.renderers.docx.writer import DocxWriter
 
         reference = ctx.theme.find(REFERENCE)
+        data = ctx.theme.read_bytes(REFERENCE)
         try:
-            document = Document(io.BytesIO(reference.read_bytes()))
+            document = Document(io.BytesIO(data))
         except Exception as exc:  # python-docx raises several kinds for a damaged package
             raise ValueError(f"{reference}: not a usable Word reference document ({exc})") from None
         part = document.part

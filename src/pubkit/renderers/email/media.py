@@ -89,7 +89,7 @@ class EmailMedia:
         target = self.ctx.links(article).image(src)
         if target.kind is Kind.FILE:
             publisher = self.publisher(article)
-            if not publisher.add(target):
+            if not publisher.add(target, picture=True):
                 return None
             return self._local(article, target, publisher.read(target) or b"", max_width)
         if target.kind is Kind.KEPT and target.url:

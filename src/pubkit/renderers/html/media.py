@@ -34,7 +34,7 @@ class PageMedia:
         """The ``src`` of a picture, or None (warned) when it is left out."""
         target = self.resolver.image(src)
         if target.kind is Kind.FILE:
-            return target.href if self.publisher.add(target) else None
+            return target.href if self.publisher.add(target, picture=True) else None
         return None if target.kind is Kind.DROPPED else target.href
 
     def link(self, url: str) -> str | None:

@@ -17,8 +17,6 @@ WeasyPrint leave the resource out and carry on.
 from __future__ import annotations
 
 import mimetypes
-import os
-import stat
 import time
 import urllib.parse
 import urllib.request
@@ -28,7 +26,9 @@ from pathlib import Path
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from pubkit.media import Refusal, inspect_picture
 from pubkit.resources import REMOTE_MAX_BYTES, Refused, ResourcePolicy
+from pubkit.safeio import FONT_LIMIT, Unreadable, read_regular
 
 SCHEME = "pubkit"
 SITE = f"{SCHEME}://site/"
@@ -108,13 +108,16 @@ class SiteFetcher(URLFetcher):
         if url.startswith(GENERATED):
             return self._generated(url)
         if scheme in ("http", "https"):
-            data, ctype = self.policy.fetch_remote(url)
-            return URLFetcherResponse(url, data, {"Content-Type": ctype or "application/octet-stream"})
+            data, _ = self.policy.fetch_remote(url)
+            return _picture(url, data, url)
         if scheme == "file" and self.system_fonts:
             return self._system_font(url)
         if scheme == "data":
             # urllib's DataHandler decodes in memory: no file, no socket.
-            return super().fetch(url, headers=None)
+            response = super().fetch(url, headers=None)
+            if self.system_fonts:  # the theme's stylesheets: their own fonts and pictures
+                return response
+            return _picture(url, response.read(), "data: URL")
         raise Refused(f"{scheme or 'relative'} URLs are not loaded into handouts ({url})")
 
     def _local(self, url: str) -> URLFetcherResponse:
@@ -123,9 +126,7 @@ class SiteFetcher(URLFetcher):
             raise Refused(f"not a file name: {rel!r}")
         # check_path() resolves symlinks and "..", then holds the real path to the site.
         path = self.policy.check_path(self.policy.root / rel, rel)
-        data = _read_limited(path)
-        ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, data, {"Content-Type": ctype})
+        return _picture(url, _read_limited(path), rel)
 
     def _theme(self, url: str) -> URLFetcherResponse:
         name = urllib.parse.unquote(urllib.parse.urlsplit(url).path).lstrip("/")
@@ -144,7 +145,7 @@ class SiteFetcher(URLFetcher):
         real = path.resolve()
         if str(real) not in system_font_files() or not real.is_file():
             raise Refused(f"file: URLs are not allowed ({url})")
-        return URLFetcherResponse(url, real.read_bytes(), {"Content-Type": "font/sfnt"})
+        return URLFetcherResponse(url, read_regular(real, FONT_LIMIT), {"Content-Type": "font/sfnt"})
 
     def _generated(self, url: str) -> URLFetcherResponse:
         name = url[len(GENERATED):]
@@ -157,18 +158,28 @@ class SiteFetcher(URLFetcher):
 def _read_limited(path: Path) -> bytes:
     """The bytes of the regular file at the (already resolved) ``path``.
 
-    Opened without following a final symlink and without blocking, then checked
-    again on the open descriptor: a file swapped for a link or a FIFO between
-    the policy's check and this read is refused, never waited on.
+    Read by :func:`pubkit.safeio.read_regular` without following a final
+    symlink: a file swapped for a link or a FIFO between the policy's check
+    and this read is refused, never waited on.
     """
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise Refused(f"{path.name} is not a regular file")
-        data = fh.read(REMOTE_MAX_BYTES + 1)
-    if len(data) > REMOTE_MAX_BYTES:
-        raise Refused(f"{path.name} is larger than {REMOTE_MAX_BYTES} bytes")
-    return data
+    try:
+        return read_regular(path, REMOTE_MAX_BYTES, follow_symlinks=False)
+    except Unreadable as exc:
+        raise Refused(f"{path.name} is {exc.strerror}") from None
+
+
+def _picture(url: str, data: bytes, name: str) -> URLFetcherResponse:
+    """What a page or SVG of the handout may draw from ``data``: the inspected picture, or Refused.
+
+    Everything the site (or the web) gives a handout is a picture (stylesheets
+    come from the theme): its type is sniffed from the bytes, bombs and broken
+    files are refused here with a reason rather than dropped silently by
+    WeasyPrint, and an SVG arrives rebuilt from the allow-list.
+    """
+    checked = inspect_picture(data, name)
+    if isinstance(checked, Refusal):
+        raise Refused(checked.reason)
+    return URLFetcherResponse(url, checked.data, {"Content-Type": checked.type})
 
 
 @cache
