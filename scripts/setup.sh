@@ -9,11 +9,7 @@ what="${1:-run}"
 VENV="${VENV:-.venv}"
 export DEBIAN_FRONTEND=noninteractive
 
-mapfile -t wanted < <(grep -Ev '^\s*(#|$)' scripts/apt-packages.txt)
-if [ "$what" != test ]; then
-  # Rendering needs only the engine's libraries and the fonts.
-  mapfile -t wanted < <(printf '%s\n' "${wanted[@]}" | grep -E '^(lib|fonts-)')
-fi
+mapfile -t wanted < <(scripts/apt-list.sh "$([ "$what" = test ] && echo test || echo run)")
 missing=()
 for p in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

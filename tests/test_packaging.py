@@ -45,3 +45,14 @@ def test_installed_wheel_renders_with_its_own_templates(wheel: Path, tmp_path: P
                          cwd=tmp_path, timeout=60)
     assert out.returncode == 0, out.stderr
     assert Path(out.stdout.strip()).is_relative_to(target)
+
+
+def test_make_sample_installs_only_what_rendering_needs() -> None:
+    run = subprocess.run([str(REPO / "scripts" / "apt-list.sh"), "run"], capture_output=True,
+                         text=True, check=True).stdout.split()
+    test = subprocess.run([str(REPO / "scripts" / "apt-list.sh"), "test"], capture_output=True,
+                          text=True, check=True).stdout.split()
+    assert "libpango-1.0-0" in run and "fonts-noto-core" in run
+    for tool in ("libreoffice-writer-nogui", "chromium", "default-jre-headless", "qpdf", "nodejs"):
+        assert tool not in run and tool in test, tool
+    assert set(run) < set(test)
