@@ -198,3 +198,23 @@ def test_a_duplicate_slug_is_refused_alike_in_every_command(
             assert not page.exists()
         else:
             assert b"The medical article." in page.read_bytes() and b"A copy." not in page.read_bytes()
+
+
+def test_unchanged_files_are_not_read_again(
+    make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A source whose stat matches the cache's record, from before the cache was written, is not read."""
+    import time
+
+    site = make_site({f"content/a{i}.md": f"---\ntitle: A{i}\n---\nx\n" for i in range(4)})
+    time.sleep(indexing.RACY_NS / 1e9 + 0.2)  # older than the racy window, as a real site is
+    build_index(site, write_cache=True)
+    read: list[Path] = []
+    real = indexing.file_digest
+    monkeypatch.setattr(indexing, "file_digest", lambda p, *a: read.append(p) or real(p, *a))
+    again = build_index(site, write_cache=True)
+    assert again.fresh == 0 and read == []
+    edited = site.content_dir / "a2.md"
+    edited.write_text("---\ntitle: B2\n---\nx\n")  # the same size: the change time tells
+    assert build_index(site).index.entry("content/a2.md").title == "B2"  # type: ignore[union-attr]
+    assert read == [edited]
