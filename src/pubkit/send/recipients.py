@@ -11,12 +11,16 @@ as a list at all raises :class:`RecipientsError`.
 from __future__ import annotations
 
 import csv
+import errno
 import io
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pubkit.diagnostics import Diagnostic
+from pubkit.send.addresses import AddressError, address_key, ascii_domain
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +31,11 @@ class Recipient:
     name: str = ""
     fields: dict[str, str] = field(default_factory=dict)
     line: int | None = None
+
+    @property
+    def key(self) -> str:
+        """The address as duplicates, the ledger and the suppression list compare it."""
+        return address_key(self.email)
 
 
 @dataclass(slots=True)
@@ -52,10 +61,14 @@ _SEPARATORS = re.compile(r"[\s\-]+")
 _EMAIL_ALIASES = frozenset({"email", "e_mail", "email_address", "e_mail_address"})
 
 
+MAX_LIST_BYTES = 256 * 1024 * 1024
+"""Largest recipients file read (about two million rows)."""
+
+
 def read_recipients(path: Path) -> RecipientList:
     """Read ``path``; raise :class:`RecipientsError` when it has no usable header."""
     try:
-        raw = path.read_bytes()
+        raw = read_regular_file(path, MAX_LIST_BYTES)
     except OSError as exc:
         raise RecipientsError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
@@ -64,6 +77,31 @@ def read_recipients(path: Path) -> RecipientList:
         line = raw[: exc.start].count(b"\n") + 1
         raise RecipientsError(f"{path}:{line}: not UTF-8 text (save the CSV as UTF-8)") from None
     return parse_recipients(text, str(path))
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """The bytes of ``path``, refusing FIFOs, devices and folders and anything over ``limit``.
+
+    Opened without blocking (a FIFO must not hang the command) and read up to
+    ``limit + 1`` bytes whatever ``stat()`` claims.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        os.set_blocking(fd, True)
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise OSError(errno.EFBIG, f"larger than {limit} bytes")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def parse_recipients(text: str, where: str = "<recipients>") -> RecipientList:
@@ -94,7 +132,7 @@ def parse_recipients(text: str, where: str = "<recipients>") -> RecipientList:
         if bad is None:
             bad = address_problem(values["email"])
         if bad is None:
-            key = values["email"].lower()
+            key = address_key(values["email"])
             if key in seen:
                 bad = f"duplicate address {values['email']} (first on line {seen[key]})"
             else:
@@ -131,6 +169,10 @@ def address_problem(address: str) -> str | None:
     labels = domain.split(".")
     if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels) \
             or labels[-1].isdigit():
+        return f"invalid email address {address!r}: bad domain {domain!r}"
+    try:
+        ascii_domain(domain)  # the form it is sent, compared and suppressed in
+    except AddressError:
         return f"invalid email address {address!r}: bad domain {domain!r}"
     return None
 

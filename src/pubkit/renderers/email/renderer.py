@@ -28,7 +28,7 @@ class EmailRenderer(Renderer):
 
     def render(self, article: Article, ctx: RenderContext) -> Output:
         newsletter = newsletter_for_article(article, ctx.settings.language)
-        composed = compose(newsletter, ctx, _article_date(article, ctx))
+        composed = compose(newsletter, ctx, _article_date(article, ctx), article_email=True)
         try:
             files = composed.preview_files()
         except UnsafeHeader as exc:  # a title with a line break cannot be a subject
