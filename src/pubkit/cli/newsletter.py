@@ -10,6 +10,7 @@ import typer
 if TYPE_CHECKING:
     from pubkit.renderers.base import RenderContext
     from pubkit.renderers.email.newsletter import ComposedNewsletter
+    from pubkit.site import Site
 
 from pubkit.cli.app import (
     EXIT_FAILED,
@@ -50,6 +51,7 @@ def newsletter(
     folder = (output or the_site.output_dir).resolve() / "newsletters" / composed.name
     for target in write_files(folder, files):
         typer.echo(f"wrote {shown(target)}")
+    typer.echo(f"wrote {shown(write_web_page(composed, the_site, output))} (the web version)")
 
 
 def compose_or_exit(path: Path, ctx: RenderContext) -> ComposedNewsletter:
@@ -69,3 +71,13 @@ def compose_or_exit(path: Path, ctx: RenderContext) -> ComposedNewsletter:
         raise typer.Exit(EXIT_FAILED) from None
     report(composed.warnings)
     return composed
+
+
+def write_web_page(composed: ComposedNewsletter, site: Site, output: Path | None) -> Path:
+    """Write the issue's public web page (no personal data) where its emails link to it."""
+    from pubkit.output import write_files
+    from pubkit.renderers.email.web import web_page_path
+
+    folder = (output or site.output_dir).resolve() / "html"
+    [target] = write_files(folder, {web_page_path(composed.name): composed.web_page()})
+    return target
