@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -39,14 +41,20 @@ def _store(site: Site) -> Path:
     return store_path(site.root, site.settings.suppression.store)
 
 
-def _open(site: Site):  # type: ignore[no-untyped-def]
+@contextlib.contextmanager
+def _open(site: Site) -> Iterator[SuppressionStore]:
     """The opened store, or a clear message and exit 2."""
     from pubkit.send.suppressions import StoreError, SuppressionStore
 
+    manager = SuppressionStore.open(_store(site))
     try:
-        return SuppressionStore.open(_store(site)).__enter__()
+        store = manager.__enter__()
     except StoreError as exc:
         fail_usage(str(exc))
+    try:
+        yield store
+    finally:
+        manager.__exit__(None, None, None)
 
 
 def _reason(value: str) -> Reason:
@@ -85,11 +93,9 @@ def add(
     the_site = load_site(site)
     why = _reason(reason)
     address = _valid(address)
-    store = _open(the_site)
-    if _run(store, lambda: store.add(address, why, "pubkit suppress add")):
-        typer.echo(f"suppressed {address} ({why})")
-    else:
-        typer.echo(f"{address} was already suppressed")
+    with _open(the_site) as store:
+        new = _run(store, lambda: store.add(address, why, "pubkit suppress add"))
+    typer.echo(f"suppressed {address} ({why})" if new else f"{address} was already suppressed")
 
 
 @suppress_app.command("import")
@@ -115,8 +121,8 @@ def import_csv(
         given = person.fields.get("reason", "").strip().lower()
         why: Reason = _REASON_WORDS.get(given, default) if given else default  # type: ignore[assignment]
         rows.append((person.email, why, f"import {file.name}:{person.line}"))
-    store = _open(the_site)
-    added = _run(store, lambda: store.add_many(rows))
+    with _open(the_site) as store:
+        added = _run(store, lambda: store.add_many(rows))
     typer.echo(f"imported {shown(file)}: {added} new, {len(rows) - added} already suppressed"
                + (f", {len(listed.problems)} rows skipped" if listed.problems else ""))
 
@@ -135,7 +141,8 @@ def import_mailbox(
         found = unsubscribe_requests(path, the_site.settings.email.token_secret)
     except (MailboxError, OSError) as exc:
         fail_usage(str(exc))
-    _record(the_site, found.addresses, "unsubscribed")
+    with _open(the_site) as store:
+        _record(store, found.addresses, "unsubscribed")
     typer.echo(f"{shown(path)}: {found.messages} messages, {len(found.addresses)} unsubscribe "
                f"requests recorded, {found.skipped} not answering a pubkit newsletter (left alone)")
 
@@ -172,17 +179,17 @@ def remove(
 ) -> None:
     """Take an address off the suppression list (it will receive newsletters again)."""
     the_site = load_site(site)
-    store = _open(the_site)
-    entry = _run(store, lambda: store.get(address))
-    if entry is None:
-        typer.echo(f"pubkit: {address} is not on the suppression list", err=True)
-        raise typer.Exit(EXIT_USAGE)
-    if not yes and not typer.confirm(
-            f"{address} was suppressed on {entry.created} ({entry.reason}, {entry.source}). "
-            "Mail it again?", default=False):
-        typer.echo("nothing changed", err=True)
-        raise typer.Exit(1)
-    _run(store, lambda: store.remove(address))
+    with _open(the_site) as store:
+        entry = _run(store, lambda: store.get(address))
+        if entry is None:
+            typer.echo(f"pubkit: {address} is not on the suppression list", err=True)
+            raise typer.Exit(EXIT_USAGE)
+        if not yes and not typer.confirm(
+                f"{address} was suppressed on {entry.created} ({entry.reason}, "
+                f"{entry.source}). Mail it again?", default=False):
+            typer.echo("nothing changed", err=True)
+            raise typer.Exit(1)
+        _run(store, lambda: store.remove(address))
     typer.echo(f"removed {address} from the suppression list")
 
 
@@ -196,19 +203,17 @@ def import_bounces(
     from pubkit.send.mailboxes import MailboxError, bounces
 
     the_site = load_site(site)
-    store = _open(the_site)
-    try:
-        found = bounces(path, the_site.settings.smtp.envelope_from, store.envelope_owner)
-    except (MailboxError, OSError) as exc:
-        fail_usage(str(exc))
-    _record(the_site, found.addresses, "hard-bounce", store)
+    with _open(the_site) as store:
+        try:
+            found = bounces(path, the_site.settings.smtp.envelope_from, store.envelope_owner)
+        except (MailboxError, OSError) as exc:
+            fail_usage(str(exc))
+        _record(store, found.addresses, "hard-bounce")
     typer.echo(f"{shown(path)}: {found.messages} messages, {len(found.addresses)} permanent "
                f"failures suppressed, {found.temporary} temporary, {found.skipped} without a "
                "permanent failure")
 
 
-def _record(site: Site, addresses: dict[str, str], reason: Reason,
-            store: SuppressionStore | None = None) -> None:
-    store = store or _open(site)
+def _record(store: SuppressionStore, addresses: dict[str, str], reason: Reason) -> None:
     rows = [(address, reason, source) for address, source in addresses.items()]
     _run(store, lambda: store.add_many(rows))

@@ -214,12 +214,11 @@ def send(composed: Composed, recipients: list[Recipient], ledger: Ledger, sender
         for position, (recipient, data) in enumerate(built):
             try:
                 if store is not None and store.is_suppressed(recipient.email):
-                    outcome = _outcome(recipient, "suppressed", "suppressed during this run")
-                else:
-                    outcome = _deliver(recipient, data, ledger, sender, _envelope(
-                        envelope_from, recipient))
-                    if store is not None:
-                        _note_bounce(store, outcome, soft, soft_bounce_limit, composed.name)
+                    report.outcomes.append(_outcome(recipient, "suppressed",
+                                                    "suppressed during this run"))
+                    continue
+                outcome = _deliver(recipient, data, ledger, sender,
+                                   _envelope(envelope_from, recipient))
             except (SmtpUnavailable, SmtpConfigError) as exc:
                 _stop(report, str(exc), todo[position:])
                 break
@@ -233,6 +232,13 @@ def send(composed: Composed, recipients: list[Recipient], ledger: Ledger, sender
             report.outcomes.append(outcome)
             if progress is not None:
                 progress(outcome, position + 1, len(todo))
+            if store is not None:
+                try:
+                    _note_bounce(store, outcome, soft, soft_bounce_limit, composed.name)
+                except StoreError as exc:
+                    _stop(report, f"{exc}: cannot check or record suppressions",
+                          todo[position + 1:])
+                    break
             # A server that keeps deferring is throttling or unwell: retrying each of
             # thousands of recipients would take hours, so stop and let a later run go on.
             deferred = deferred + 1 if outcome.temporary else 0
