@@ -167,9 +167,8 @@ class HostileServer:
                     return
                 reply = script.get("DATA", NORMAL["DATA"])
                 if verb == "DATA" and isinstance(reply, bytes) and reply.startswith(b"354"):
-                    if "MESSAGE" in script:
-                        if not self._act(peer, script, "MESSAGE"):
-                            return
+                    if "MESSAGE" in script and not self._act(peer, script, "MESSAGE"):
+                        return
                     self.messages.append(peer.until(b"\r\n.\r\n"))
                     if not self._act(peer, script, "END"):
                         return

@@ -22,7 +22,7 @@ import re
 import sqlite3
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -93,7 +93,7 @@ class Report:
     def counts(self) -> dict[str, int]:
         names: tuple[OutcomeStatus, ...] = ("sent", "failed", "skipped", "unknown", "pending",
                                             "suppressed")
-        counts = {name: self.count(name) for name in names}
+        counts: dict[str, int] = {name: self.count(name) for name in names}
         if self.dry_run:
             counts["would_send"] = self.count("would_send")
         counts["invalid"] = len(self.invalid)
@@ -275,7 +275,7 @@ def _stop(report: Report, reason: str, rest: list[Recipient]) -> None:
 
 
 def _built(composed: Composed, recipients: list[Recipient], finish: Finish | None = None,
-           max_bytes: int | None = None) -> Iterator[tuple[Recipient, bytes | str]]:
+           max_bytes: int | None = None) -> Generator[tuple[Recipient, bytes | str]]:
     """Each recipient with its message bytes, or why the message could not be built.
 
     A thread composes a few messages ahead, so composing overlaps the waits

@@ -55,7 +55,7 @@ class DkimSigner:
 
     def sign(self, message: bytes) -> bytes:
         """``message`` with its DKIM-Signature header first."""
-        import dkim
+        import dkim  # type: ignore[import-untyped]
 
         signature = dkim.sign(message, self.selector.encode("ascii"),
                               self.domain.encode("ascii"), self.key,

@@ -166,7 +166,7 @@ class SmtpSender:
         if 400 <= code < 600:
             if code == 421:
                 self._drop()
-            kind = "retry" if code < 500 else "failed"
+            kind: Literal["retry", "failed"] = "retry" if code < 500 else "failed"
             return Attempt(kind, code, f"message refused: {reply}", True, "message")
         self._drop()  # a reply that is neither yes nor no: the server may have the message
         return Attempt("unknown", code, f"unexpected reply to the message: {reply}", True,
@@ -184,7 +184,7 @@ class SmtpSender:
                 self._conn.rset()  # type: ignore[union-attr]
             except (smtplib.SMTPException, OSError):
                 self._drop()
-        kind = "retry" if 400 <= code < 500 else "failed"
+        kind: Literal["retry", "failed"] = "retry" if 400 <= code < 500 else "failed"
         label = "DATA" if what == "data" else what
         return Attempt(kind, code, f"{label} refused: {self._reply(code, text)}", stage=what)
 

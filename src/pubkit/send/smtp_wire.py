@@ -29,7 +29,10 @@ import threading
 import time
 from collections.abc import Callable
 from functools import cache
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 MAX_LINE = 2048
 """Bytes in one reply line (RFC 5321 allows 512; extensions stay well under this)."""
@@ -138,6 +141,7 @@ class BoundedSMTP(smtplib.SMTP):
         tls.settimeout(0.0)
         try:
             while True:
+                wait: tuple[list[ssl.SSLSocket], list[ssl.SSLSocket]]
                 try:
                     tls.do_handshake()
                     break
@@ -176,13 +180,13 @@ class BoundedSMTP(smtplib.SMTP):
 
     # -- sending and reading ---------------------------------------------------------------
 
-    def send(self, s: bytes | str) -> None:
+    def send(self, s: Buffer | str) -> None:
         """Start a step: the bytes must leave, and the reply arrive, within the step timeout."""
         self.begin_step()
         if self.sock is None:
             raise smtplib.SMTPServerDisconnected("please run connect() first")
         self._check_quiet()
-        data = s.encode(self.command_encoding) if isinstance(s, str) else s
+        data = s.encode(self.command_encoding) if isinstance(s, str) else bytes(s)
         try:
             # Since Python 3.5 the timeout bounds the whole sendall, not each send.
             self.sock.settimeout(self._remaining("send"))

@@ -165,9 +165,9 @@ def _multipart(content_type: str, body: bytes) -> dict[str, str]:
     form: dict[str, str] = {}
     if not message.is_multipart():
         return form
-    for part in list(message.iter_parts())[:20]:  # type: ignore[attr-defined]
+    for part in list(message.iter_parts())[:20]:
         name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True) or b""
-        if isinstance(name, str):
+        payload = part.get_payload(decode=True)
+        if isinstance(name, str) and isinstance(payload, bytes):
             form.setdefault(name, payload.decode("utf-8", "replace").strip())
     return form

@@ -58,8 +58,7 @@ def _replace(value: Any, old: Any, new: Any, count: int | None = None) -> Any:
     if count is not None and count >= 0:
         hits = min(hits, count)
     _bounded(len(text) + hits * max(0, len(new_s) - len(old_s)), "replace")
-    return jinja2.filters.FILTERS["replace"](  # type: ignore[operator]
-        _EVAL, value, old, new, count)
+    return jinja2.filters.FILTERS["replace"](_EVAL, value, old, new, count)
 
 
 def _join(value: Any, d: Any = "", attribute: Any = None) -> str:
