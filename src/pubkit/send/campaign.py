@@ -264,7 +264,8 @@ def _note_bounce(store: SuppressionStore, outcome: Outcome, soft: set[str], limi
     elif outcome.status == "failed" and outcome.code is not None:
         if 500 <= outcome.code < 600 and outcome.stage == "recipient":
             store.add(key, "hard-bounce", f"{newsletter}: {outcome.detail}")
-        elif 400 <= outcome.code < 500:
+        elif 400 <= outcome.code < 500 and outcome.stage in ("recipient", "message"):
+            # A 4xx to MAIL or DATA says something about the sender or the server, not them.
             store.soft_bounce(key, f"{newsletter}: {outcome.detail}", limit)
             soft.add(key)
 
