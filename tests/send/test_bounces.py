@@ -128,6 +128,42 @@ def test_permanent_failures_in_a_mailbox_of_dsns_are_suppressed(site: Site, tmp_
     assert cli(site, "bounces", "import", str(path))[0] == 0  # importing twice is harmless
 
 
+def arf(recipient: str, with_rcpt_to: bool) -> MIMEMultipart:
+    """A spam complaint from a feedback loop, as RFC 5965 lays it out."""
+    report = MIMEMultipart("report", report_type="feedback-report")
+    report["From"] = "fbl@isp.example"
+    report["To"] = "abuse@painclinic.test.pubkit.dev"
+    report["Subject"] = "Abuse report"
+    report.attach(MIMEText("This is an email abuse report.\n"))
+    feedback = MIMEBase("message", "feedback-report")
+    fields = EmailMessage()
+    fields["Feedback-Type"] = "abuse"
+    fields["User-Agent"] = "ISP-FBL/1.0"
+    fields["Version"] = "1"
+    if with_rcpt_to:
+        fields["Original-Rcpt-To"] = f"<{recipient}>"
+    feedback.set_payload([fields])
+    report.attach(feedback)
+    original = EmailMessage()
+    original["From"] = SENDER
+    original["To"] = f"Reader <{recipient}>"
+    original["Subject"] = "Clinic news"
+    original.set_content("The newsletter.\n")
+    report.attach(MIMEMessage(original))
+    return report
+
+
+def test_spam_complaints_are_suppressed_as_complaints(site: Site, tmp_path: Path) -> None:
+    path = write_mbox(tmp_path / "fbl.mbox", [arf("Ann@Example.org", True),
+                                              arf("bo@example.org", False),
+                                              dsn("cy@example.org", "failed", "5.1.1", "550 no")])
+    code, out, err = cli(site, "bounces", "import", str(path))
+    assert code == 0, err
+    assert "3 messages, 1 permanent failures suppressed, 2 spam complaints" in out
+    assert suppressed(site) == {"ann@example.org": "complaint", "bo@example.org": "complaint",
+                                "cy@example.org": "hard-bounce"}
+
+
 def test_a_mailbox_that_is_not_one_is_exit_2(site: Site, tmp_path: Path) -> None:
     (tmp_path / "folder").mkdir()
     for path in (tmp_path / "missing", tmp_path / "folder"):

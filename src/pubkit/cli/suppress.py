@@ -209,9 +209,11 @@ def import_bounces(
         except (MailboxError, OSError) as exc:
             fail_usage(str(exc))
         _record(store, found.addresses, "hard-bounce")
+        _record(store, found.complaints, "complaint")
+    complaints = f", {len(found.complaints)} spam complaints" if found.complaints else ""
     typer.echo(f"{shown(path)}: {found.messages} messages, {len(found.addresses)} permanent "
-               f"failures suppressed, {found.temporary} temporary, {found.skipped} without a "
-               "permanent failure")
+               f"failures suppressed{complaints}, {found.temporary} temporary, "
+               f"{found.skipped} without a permanent failure")
 
 
 def _record(store: SuppressionStore, addresses: dict[str, str], reason: Reason) -> None:

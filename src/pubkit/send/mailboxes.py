@@ -43,6 +43,8 @@ class Found:
     """What a mailbox yielded: addresses with where each came from, and what was skipped."""
 
     addresses: dict[str, str] = field(default_factory=dict)
+    complaints: dict[str, str] = field(default_factory=dict)
+    """Recipients who marked a message as spam (ARF feedback reports, RFC 5965)."""
     messages: int = 0
     skipped: int = 0
     temporary: int = 0
@@ -84,6 +86,10 @@ def bounces(path: Path, verp: str | None, owner: object | None = None) -> Found:
     pattern = _verp_pattern(verp)
     for where, msg in messages(path):
         found.messages += 1
+        complainer = _complainer(msg)
+        if complainer:
+            found.complaints.setdefault(address_key(complainer), f"complaint {where}")
+            continue
         try:
             temporary, permanent = all_failures(msg)
         except Exception:  # a detector tripping on a malformed report
@@ -105,6 +111,29 @@ def bounces(path: Path, verp: str | None, owner: object | None = None) -> Found:
         for address in addresses:
             found.addresses.setdefault(address_key(address), f"bounce {where}")
     return found
+
+
+def _complainer(msg: email.message.Message) -> str | None:
+    """The recipient an ARF feedback report (a spam complaint) is about, or None."""
+    if msg.get_content_type() != "multipart/report" \
+            or msg.get_param("report-type") != "feedback-report":
+        return None
+    original = None
+    for part in msg.walk():
+        kind = part.get_content_type()
+        if kind == "message/feedback-report":
+            payload = part.get_payload()
+            fields = payload[0] if isinstance(payload, list) and payload else part
+            text = fields.as_string() if isinstance(fields, email.message.Message) else ""
+            found = re.search(r"^Original-Rcpt-To:\s*<?([^>\s]+@[^>\s]+)>?", text, re.M | re.I)
+            if found:
+                return found.group(1)
+        elif kind in ("message/rfc822", "text/rfc822-headers") and original is None:
+            inner = part.get_payload(0) if part.is_multipart() else \
+                email.message_from_string(str(part.get_payload()))
+            if isinstance(inner, email.message.Message):
+                original = email.utils.parseaddr(str(inner.get("To", "")))[1] or None
+    return original
 
 
 def unsubscribe_requests(path: Path, secret: str) -> Found:
