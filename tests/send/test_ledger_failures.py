@@ -57,9 +57,18 @@ def spoil(site: Site, kind: str) -> None:
         (site.root / f"{LEDGER}-wal").mkdir()  # SQLite cannot write its log
     elif kind == "symlink loop":
         os.symlink(path, path)
+    elif kind == "damaged":
+        with Ledger.open(path, "x", "y") as ledger:
+            for i in range(2000):
+                ledger.record(f"r{i}@example.org", "sent", 250, "ok " * 20)
+        data = bytearray(path.read_bytes())
+        data[8192:len(data) - 4096] = b"\xa5" * (len(data) - 12288)  # the tables, not the header
+        path.write_bytes(bytes(data))
+        for extra in path.parent.glob("send-ledger.sqlite-*"):
+            extra.unlink()
 
 
-KINDS = ["fifo", "folder", "garbage", "wal blocked", "symlink loop"]
+KINDS = ["fifo", "folder", "garbage", "wal blocked", "symlink loop", "damaged"]
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -88,9 +88,9 @@ def send(
     limit = settings.email.max_message_bytes
 
     if config is None:
-        seen_ledger = _read_ledger(ledger_path, composed.name, composed.content_hash)
-        suppressed = _read_suppressions(suppressions)
-        with seen_ledger as seen:
+        with contextlib.ExitStack() as stack:
+            seen = _read_ledger(stack, ledger_path, composed.name, composed.content_hash)
+            suppressed = _read_suppressions(suppressions)
             _warn_other_versions(seen.sent_elsewhere() if seen else 0, composed.name)
             result = campaign.dry_run(composed, listed.recipients, out_dir, seen, resend_unknown,
                                       suppressed=suppressed, max_bytes=limit)
@@ -183,31 +183,23 @@ def _gate(site: Site, composed: ComposedNewsletter, refuse: bool) -> None:
                    "problem(s) above are fixed", err=True)
 
 
-def _read_ledger(path: Path, name: str, content_hash: str) -> contextlib.AbstractContextManager[
-        Ledger | None]:
+def _read_ledger(stack: contextlib.ExitStack, path: Path, name: str,
+                 content_hash: str) -> Ledger | None:
     """The ledger for a dry run; an unreadable one is a warning, never the end of the dry run."""
+    import sqlite3
+
     from pubkit.send.ledger import Ledger, LedgerError
 
     try:
-        manager = Ledger.read_only(path, name, content_hash)
-        ledger = manager.__enter__()
-    except LedgerError as exc:
+        ledger = stack.enter_context(Ledger.read_only(path, name, content_hash))
+        if ledger is not None:  # a file damaged inside shows only when it is read
+            ledger.entries()
+            ledger.sent_elsewhere()
+        return ledger
+    except (LedgerError, sqlite3.Error) as exc:
         typer.echo(f"pubkit: warning: {exc}; the dry run cannot tell who already received "
                    "this newsletter, and `--yes` would stop", err=True)
-        return contextlib.nullcontext(None)
-    return _Entered(manager, ledger)
-
-
-class _Entered(contextlib.AbstractContextManager["Ledger | None"]):
-    def __init__(self, manager: contextlib.AbstractContextManager[Ledger | None],
-                 value: Ledger | None) -> None:
-        self.manager, self.value = manager, value
-
-    def __enter__(self) -> Ledger | None:
-        return self.value
-
-    def __exit__(self, *exc: object) -> None:
-        self.manager.__exit__(None, None, None)
+        return None
 
 
 def _read_suppressions(path: Path) -> set[str]:

@@ -18,7 +18,7 @@ import datetime as dt
 import re
 import urllib.parse
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pubkit.model.article import Article
@@ -54,7 +54,6 @@ class GateInput:
     review: ReviewRule | None = None
     secret: str | None = None
     """The token secret in force, when it does not come from the settings."""
-    _lines: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def where(self, section: str, key: str) -> str:
         """``pubkit.toml:LINE`` of ``[section] key``, or the file alone when it is not set."""

@@ -161,20 +161,26 @@ class Ledger:
 
     def entries(self) -> dict[str, Entry]:
         """Every recipient recorded for this version, by lower-cased address."""
-        rows = self._db.execute(
-            "SELECT recipient, status, attempts, code, detail FROM deliveries"
-            " WHERE newsletter = ? AND content_hash = ?",
-            (self.newsletter, self.content_hash),
-        )
+        try:
+            rows = self._db.execute(
+                "SELECT recipient, status, attempts, code, detail FROM deliveries"
+                " WHERE newsletter = ? AND content_hash = ?",
+                (self.newsletter, self.content_hash),
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise LedgerError(f"cannot read the ledger: {exc}") from None
         return {r[0]: Entry(*r) for r in rows}
 
     def sent_elsewhere(self) -> int:
         """Recipients who received another version (other content) of this newsletter."""
-        row = self._db.execute(
-            "SELECT COUNT(DISTINCT recipient) FROM deliveries"
-            " WHERE newsletter = ? AND content_hash != ? AND status = 'sent'",
-            (self.newsletter, self.content_hash),
-        ).fetchone()
+        try:
+            row = self._db.execute(
+                "SELECT COUNT(DISTINCT recipient) FROM deliveries"
+                " WHERE newsletter = ? AND content_hash != ? AND status = 'sent'",
+                (self.newsletter, self.content_hash),
+            ).fetchone()
+        except sqlite3.Error as exc:
+            raise LedgerError(f"cannot read the ledger: {exc}") from None
         return int(row[0])
 
     def get(self, recipient: str) -> Entry | None:
