@@ -10,7 +10,13 @@ server do not share a GIL).  Rows:
 - ``campaign.send``: personalise each message, ledger marks before the data and
   after the reply (SQLite, synchronous=FULL), one connection: what ``pubkit send
   --yes`` does per recipient;
-- ``campaign.dry_run``: personalise and write one ``.eml`` per recipient.
+- ``campaign.dry_run``: personalise and write one ``.eml`` per recipient;
+- the same dry run as a whole ``pubkit send`` with 1,000 of the 10,000 on the
+  suppression list, against none (the target: within 10%);
+- ``campaign.send`` with the suppression list asked before every message;
+- ``pubkit unsubscribe serve`` (uvicorn, its own process) answering RFC 8058
+  one-click POSTs from one keep-alive httpx client, every one recorded (the
+  target: at least 500 a second).
 
 Messages come from ``compose_newsletter`` on ``newsletters/sample.md`` when
 that is available, else from a stand-in multipart message of similar size.
@@ -163,7 +169,8 @@ def cli_send(site_dir: Path, port: int, recipients: list[Any], yes: bool = True)
         out = csv.writer(fh)
         out.writerow(["email", "name", "first_name"])
         out.writerows([r.email, r.name, r.fields["first_name"]] for r in recipients)
-    shutil.rmtree(site_dir / ".pubkit", ignore_errors=True)
+    for ledger in (site_dir / ".pubkit").glob("send-ledger.sqlite*"):
+        ledger.unlink()  # a fresh ledger; the suppression list stays
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "pubkit", "send", "newsletters/sample.md", "--to",
                     "list.csv", "--smtp-port", str(port), *(["--yes"] if yes else [])],
@@ -171,11 +178,87 @@ def cli_send(site_dir: Path, port: int, recipients: list[Any], yes: bool = True)
     return time.perf_counter() - start
 
 
+def suppress(site_dir: Path, addresses: list[str]) -> None:
+    from pubkit.send.suppressions import SuppressionStore
+
+    store = site_dir / ".pubkit" / "suppressions.sqlite"
+    for leftover in store.parent.glob("suppressions.sqlite*"):
+        leftover.unlink()
+    if addresses:
+        with SuppressionStore.open(store) as opened:
+            opened.add_many((a, "unsubscribed", "bench") for a in addresses)
+
+
+def pubkit_campaign_store(port: int, composed: Any, recipients: list[Any], db: Path,
+                          store_path: Path) -> float:
+    from pubkit.send import campaign
+    from pubkit.send.ledger import Ledger
+    from pubkit.send.smtp import SmtpConfig, SmtpSender
+    from pubkit.send.suppressions import SuppressionStore
+
+    start = time.perf_counter()
+    with Ledger.open(db, composed.name, composed.content_hash) as ledger, \
+            SuppressionStore.open(store_path) as store, \
+            SmtpSender(SmtpConfig("127.0.0.1", port, "none")) as sender:
+        report = campaign.send(composed, recipients, ledger, sender, SENDER, store=store)
+    elapsed = time.perf_counter() - start
+    assert report.count("sent") == len(recipients), report.counts()
+    return elapsed
+
+
+SECRET = "bench-secret-0123456789abcdef0123456789"
+
+
+def endpoint(site_dir: Path, count: int) -> tuple[float, int]:
+    """One-click POSTs a second to `pubkit unsubscribe serve` (one client, keep-alive)."""
+    import subprocess
+
+    import httpx
+
+    from pubkit.send.suppressions import SuppressionStore
+    from pubkit.send.tokens import unsubscribe_token
+
+    suppress(site_dir, [])
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "pubkit", "unsubscribe", "serve", "--port",
+                               str(port), "--site", str(site_dir)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        tokens = [unsubscribe_token(SECRET, f"leaver{i:06d}@example.org") for i in range(count)]
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            for _ in range(200):
+                try:
+                    client.get("/unsubscribe")
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.05)
+            start = time.perf_counter()
+            for token in tokens:
+                reply = client.post(f"/unsubscribe?token={token}",
+                                    data={"List-Unsubscribe": "One-Click"})
+                assert reply.status_code == 200
+            elapsed = time.perf_counter() - start
+    finally:
+        server.terminate()
+        server.wait(30)
+    with SuppressionStore.read_only(site_dir / ".pubkit" / "suppressions.sqlite") as store:
+        recorded = store.count() if store else 0
+    return count / elapsed, recorded
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--send", type=int, default=1000)
     parser.add_argument("--dry-run", type=int, default=10000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--suppressed", type=int, default=1000)
+    parser.add_argument("--posts", type=int, default=5000)
+    parser.add_argument("--only-suppression", action="store_true",
+                        help="Only the suppression rows and the endpoint.")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO / "src"))
 
@@ -192,14 +275,20 @@ def main() -> None:
             cli = not isinstance(composed, StandIn)
             if cli:
                 with (tmp / "site" / "pubkit.toml").open("a", encoding="utf-8") as fh:
-                    fh.write('\n[smtp]\nhost = "127.0.0.1"\nsecurity = "none"\n')
+                    fh.write('\n[smtp]\nhost = "127.0.0.1"\nsecurity = "none"\n'
+                             f'\n[email]\ntoken_secret = "{SECRET}"\n'
+                             'from_address = "news@clinic.pubkit.dev"\n'
+                             'unsubscribe_url = "https://clinic.pubkit.dev/u?token={token}"\n'
+                             'unsubscribe_mailto = "u@clinic.pubkit.dev"\n'
+                             'postal_address = "1 Main St, Austin, TX"\n')
             recipients = people(max(args.send, args.dry_run))
             from pubkit.send.campaign import message_bytes
 
             data = message_bytes(composed.message_for(recipients[0]))
             rcpts = [r.email for r in recipients[: args.send]]
             runs = range(args.repeat)
-            rows = [
+            dry_runs: dict[str, list[float]] = {"none": [], "on": [], "elsewhere": []}
+            rows: list[tuple[str, int, list[float]]] = [] if args.only_suppression else [
                 ("bare smtplib.sendmail, prebuilt message", args.send,
                  [bare_smtplib(port, data, rcpts) for _ in runs]),
                 ("pubkit SmtpSender, prebuilt message", args.send,
@@ -213,10 +302,31 @@ def main() -> None:
                 ("pubkit campaign.dry_run: personalise + write .eml", args.dry_run,
                  [pubkit_dry_run(composed, recipients[: args.dry_run], tmp / f"eml{i}")
                   for i in runs]),
-                *([("`pubkit send` dry run (new process: start-up, compose, CSV, .eml files)",
-                    args.dry_run, [cli_send(tmp / "site", port, recipients[: args.dry_run],
-                                            yes=False) for _ in runs])] if cli else []),
             ]
+            if cli:
+                dry = recipients[: args.dry_run]
+                on_list = [r.email for r in dry[:: len(dry) // args.suppressed]][: args.suppressed]
+                elsewhere = [f"nobody{i}@example.org" for i in range(args.suppressed)]
+                for _ in runs:  # interleaved, so load changes hit all three alike
+                    for name, addresses in (("none", []), ("on", on_list),
+                                            ("elsewhere", elsewhere)):
+                        suppress(tmp / "site", addresses)
+                        dry_runs[name].append(cli_send(tmp / "site", port, dry, yes=False))
+                rows += [
+                    ("`pubkit send` dry run (new process: start-up, compose, CSV, .eml files)",
+                     args.dry_run, dry_runs["none"]),
+                    (f"the same, {args.suppressed:,} of them suppressed (so "
+                     f"{args.dry_run - args.suppressed:,} files)", args.dry_run, dry_runs["on"]),
+                    (f"the same, {args.suppressed:,} others suppressed (every file written, "
+                     "every address checked)", args.dry_run, dry_runs["elsewhere"]),
+                ]
+                rows.append(("pubkit campaign.send asking the suppression list before each "
+                             f"message ({args.suppressed:,} entries)", args.send,
+                             [pubkit_campaign_store(port, composed, recipients[: args.send],
+                                                    tmp / f"s{i}.sqlite",
+                                                    tmp / "site/.pubkit/suppressions.sqlite")
+                              for i in runs]))
+                posts = [endpoint(tmp / "site", args.posts) for _ in runs]
     finally:
         stop.set()
         server.join(timeout=10)
@@ -232,6 +342,19 @@ def main() -> None:
         mid, best = statistics.median(times), min(times)
         print(f"| {what} | {count:,} | {mid:.2f} ({best:.2f}) | {count / mid:,.0f} "
               f"({count / best:,.0f}) |")
+    if cli:
+        plain = dry_runs["none"]
+        for name, label in (("on", f"{args.suppressed:,} of them suppressed"),
+                            ("elsewhere", f"{args.suppressed:,} others suppressed")):
+            ratio = statistics.median(dry_runs[name]) / statistics.median(plain)
+            pairs = ", ".join(f"{b / a:.3f}" for a, b in zip(plain, dry_runs[name], strict=True))
+            print(f"\nDry run, {label} / none: {ratio:.3f} of the median (target at most 1.10; "
+                  f"run by run: {pairs})")
+        rates = [rate for rate, _ in posts]
+        recorded = [n for _, n in posts]
+        print(f"\nUnsubscribe endpoint: {statistics.median(rates):,.0f} one-click POSTs/s "
+              f"median of {len(rates)} runs of {args.posts:,} (best {max(rates):,.0f}); "
+              f"recorded {recorded} of {args.posts:,} each (target at least 500/s, all recorded)")
 
 
 if __name__ == "__main__":

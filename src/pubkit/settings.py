@@ -104,51 +104,127 @@ class Pdf(_Section):
     )
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def _one_header_line(value: str | None) -> str | None:
+    """Settings that reach a mail header or the SMTP conversation: one line, no control characters."""
+    if value is not None and _CONTROL.search(value):
+        bad = _CONTROL.search(value).group(0)  # type: ignore[union-attr]
+        raise ValueError(f"must be one line without control characters (found {bad!r})")
+    return value
+
+
+HeaderText = Annotated[str, AfterValidator(_one_header_line)]
+OptionalHeaderText = Annotated[str | None, AfterValidator(_one_header_line)]
+
+
+class Utm(_Section):
+    """Campaign parameters added to links to the site's own ``base_url`` (off when all empty)."""
+
+    source: OptionalHeaderText = Field(None, max_length=100, description="utm_source, such as newsletter.")
+    medium: OptionalHeaderText = Field(None, max_length=100, description="utm_medium, such as email.")
+    campaign: OptionalHeaderText = Field(
+        None, max_length=100, description="utm_campaign; {newsletter} is the issue's name.")
+    content: OptionalHeaderText = Field(None, max_length=100, description="utm_content.")
+    term: OptionalHeaderText = Field(None, max_length=100, description="utm_term.")
+
+
 class Email(_Section):
     """Sender identity and list headers of newsletters and article emails."""
 
-    from_name: str = Field("Clinic", description="Display name of the sender.")
-    from_address: str = Field("news@example.com", description="Sender address.")
-    reply_to: str | None = Field(None, description="Reply-To address; defaults to the sender.")
-    unsubscribe_url: str = Field(
-        "https://example.com/unsubscribe?token={token}",
-        description="One-click unsubscribe URL; {token} is the recipient's token, "
-                    "{email} their address.",
+    from_name: HeaderText = Field("Clinic", max_length=200, description="Display name of the sender.")
+    from_address: HeaderText = Field("news@example.com", max_length=254,
+                                     description="Sender address.")
+    reply_to: OptionalHeaderText = Field(None, max_length=254,
+                                         description="Reply-To address; defaults to the sender.")
+    unsubscribe_url: HeaderText = Field(
+        "https://example.com/unsubscribe?token={token}", max_length=500,
+        description="One-click unsubscribe URL (served by `pubkit unsubscribe serve`); "
+                    "{token} is the recipient's signed token, {email} their address.",
     )
-    unsubscribe_mailto: str = Field("unsubscribe@example.com",
-                                    description="Mailbox for mailto unsubscribe requests.")
-    postal_address: str | None = Field(None, description="Postal address printed in the footer.")
+    unsubscribe_mailto: HeaderText = Field(
+        "unsubscribe@example.com", max_length=254,
+        description="Mailbox for mailto unsubscribe requests (read by `pubkit suppress "
+                    "import-mailbox`).")
+    postal_address: OptionalHeaderText = Field(
+        None, max_length=300, description="Postal address printed in the footer (required by "
+                                          "CAN-SPAM before `pubkit send --yes`).")
     embed_images: bool = Field(False, description="Embed local images as inline parts (cid:).")
-    token_secret: str = Field("change-me", description="Secret that signs unsubscribe tokens.")
-    preview_to: str = Field(
-        "Reader <reader@example.com>",
+    token_secret: str = Field(
+        "change-me", description="Secret that signs unsubscribe tokens: at least 32 random "
+                                 "bytes, such as the output of `openssl rand -hex 32`.")
+    preview_to: HeaderText = Field(
+        "Reader <reader@example.com>", max_length=300,
         description="Recipient of preview files (pubkit newsletter, render --email).",
     )
+    max_message_bytes: int = Field(
+        10_000_000, ge=100_000, le=50_000_000,
+        description="Largest message pubkit sends, in bytes; a bigger one fails for that "
+                    "recipient (whatever merge fields produced it).")
+    utm: Utm = Field(default_factory=Utm,  # type: ignore[arg-type]
+                     description="UTM parameters for links to the site's own pages.")
 
 
 class Smtp(_Section):
     """Mail server used by ``pubkit send --yes``; the password comes from PUBKIT_SMTP_PASSWORD."""
 
-    host: str = Field("127.0.0.1", description="Server host name.")
+    host: HeaderText = Field("127.0.0.1", max_length=253, description="Server host name.")
     port: int = Field(587, ge=1, le=65535, description="Server port.")
     security: Literal["starttls", "tls", "none"] = Field(
         "starttls", description="STARTTLS, implicit TLS, or none (local test servers only)."
     )
-    user: str | None = Field(None, description="Login name; no login when empty.")
-    rate_limit: float = Field(0.0, ge=0, description="Messages per second; 0 means no limit.")
-    timeout: float = Field(30.0, gt=0, description="Seconds to wait for the server.")
+    user: OptionalHeaderText = Field(None, max_length=254,
+                                     description="Login name; no login when empty.")
+    rate_limit: float = Field(0.0, ge=0, le=10_000, allow_inf_nan=False,
+                              description="Messages per second, 0 to 10,000; 0 means no limit.")
+    timeout: float = Field(30.0, gt=0, le=600, allow_inf_nan=False,
+                           description="Seconds each step of the conversation may take "
+                                       "(connect, greeting, each command and its reply), "
+                                       "up to 600.")
     retries: int = Field(3, ge=0, le=10,
                          description="Tries after a 4xx reply or a broken connection.")
-    retry_delay: float = Field(2.0, ge=0, description="Seconds before the first retry; doubles.")
+    retry_delay: float = Field(2.0, ge=0, le=600, allow_inf_nan=False,
+                               description="Seconds before the first retry (doubles, at most "
+                                           "60 s); 0 to 600.")
     ca_file: str | None = Field(
         None, description="CA certificates (PEM) trusted for TLS, relative to the site root; "
                           "the system's when empty.")
-    envelope_from: str | None = Field(
-        None, description="Bounce address (SMTP MAIL FROM); defaults to email.from_address.")
+    envelope_from: OptionalHeaderText = Field(
+        None, max_length=254,
+        description="Bounce address (SMTP MAIL FROM); defaults to email.from_address. "
+                    "With {token} in its local part, such as bounces+{token}@clinic.example, "
+                    "each recipient gets their own (VERP), so every bounce names its recipient.")
     ledger: str = Field(
         ".pubkit/send-ledger.sqlite",
         description="Delivery ledger, relative to the site root; deleting it forgets who "
                     "already received a newsletter.")
+
+
+class Suppression(_Section):
+    """The suppression list: addresses never mailed again (unsubscribes, bounces, complaints)."""
+
+    store: str = Field(
+        ".pubkit/suppressions.sqlite",
+        description="Suppression list (SQLite), relative to the site root; shared by "
+                    "`pubkit send` and `pubkit unsubscribe serve`.")
+    soft_bounce_limit: int = Field(
+        3, ge=1, le=100,
+        description="Soft bounces in a row (4xx after every retry, across sends) that "
+                    "suppress an address; 1 to 100.")
+
+
+class Dkim(_Section):
+    """DKIM signing by pubkit, for relays that do not sign (off unless key_file is set)."""
+
+    key_file: str | None = Field(
+        None, description="RSA private key (PEM), relative to the site root; keep it out of "
+                          "version control.")
+    selector: HeaderText = Field("pubkit", max_length=63, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$",
+                                 description="Selector: the key is published at "
+                                             "SELECTOR._domainkey.DOMAIN.")
+    domain: OptionalHeaderText = Field(
+        None, max_length=253, description="Signing domain (d=); defaults to the From domain.")
 
 
 class Build(_Section):
@@ -187,6 +263,8 @@ class Settings(_Section):
     email: Email = Field(default_factory=Email)  # type: ignore[arg-type]
     smtp: Smtp = Field(default_factory=Smtp)  # type: ignore[arg-type]
     build: Build = Field(default_factory=Build)  # type: ignore[arg-type]
+    suppression: Suppression = Field(default_factory=Suppression)  # type: ignore[arg-type]
+    dkim: Dkim = Field(default_factory=Dkim)  # type: ignore[arg-type]
 
 
 def load_settings(path: Path) -> Settings:

@@ -25,7 +25,7 @@ def test_each_recipient_gets_a_personal_message(tmp_path: Path, port: int,
     people = recipients(5)
     report = run(tmp_path / "l.sqlite", port, Letter(), people)
     assert report.counts() == {"sent": 5, "failed": 0, "skipped": 0, "unknown": 0,
-                               "pending": 0, "invalid": 0}
+                               "pending": 0, "suppressed": 0, "invalid": 0}
     for person in people:
         msg = email.message_from_bytes(handler.message_to(person.email), policy=policy.default)
         assert msg["To"] == f"{person.name} <{person.email}>"

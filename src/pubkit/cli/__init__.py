@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 # Each module adds its command(s) to ``app`` when imported; all stay light at import.
-from pubkit.cli import build, check, index, init, newsletter, preview, render, send  # noqa: F401
+from pubkit.cli import (  # noqa: F401
+    build,
+    check,
+    index,
+    init,
+    newsletter,
+    preview,
+    render,
+    send,
+    suppress,
+    unsubscribe,
+)
 from pubkit.cli.app import app
 
 

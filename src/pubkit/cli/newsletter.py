@@ -48,7 +48,7 @@ def newsletter(
     ctx = RenderContext.for_site(the_site, allow_remote=allow_remote or None).for_format(fmt)
     composed = compose_or_exit(file, ctx)
     try:
-        rendered = preview_output(composed, composed.path)
+        rendered = preview_output(composed, composed.path, web_page=True)
     except SourceError as exc:
         report([exc.diagnostic])
         raise typer.Exit(EXIT_FAILED) from None

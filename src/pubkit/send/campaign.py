@@ -5,6 +5,13 @@ The real run asks the ledger before each recipient: ``sent`` is skipped,
 (new, ``failed``) is sent.  The ledger is written before the data goes out
 and after the reply, so stopping the run at any instant and starting it
 again never sends anyone a second copy.
+
+The suppression list is read when the run starts and asked again just before
+each message, so an unsubscribe recorded by the endpoint during a send stops
+the very next message to that address.  A 5xx reply to RCPT suppresses the
+address (hard bounce); a 4xx after every retry counts as a soft bounce.  If
+the ledger or the suppression list cannot be written the run stops there:
+nothing is sent that could not be recorded or checked.
 """
 
 from __future__ import annotations
@@ -12,9 +19,10 @@ from __future__ import annotations
 import contextlib
 import queue
 import re
+import sqlite3
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -23,16 +31,22 @@ from typing import Any, Literal, Protocol
 
 from pubkit.diagnostics import Diagnostic
 from pubkit.output import remove_stale_temps, write_atomic
-from pubkit.send.ledger import Entry, Ledger
+from pubkit.send.ledger import Entry, Ledger, LedgerError
 from pubkit.send.recipients import Recipient
 from pubkit.send.smtp import Attempt, SmtpConfigError, SmtpSender, SmtpUnavailable
+from pubkit.send.suppressions import StoreError, SuppressionStore
 
 _AHEAD = 32
 """Messages composed ahead of the one being sent or written."""
 _WRITERS = 4
 MAX_DEFERRED_IN_A_ROW = 5
 
-OutcomeStatus = Literal["sent", "failed", "skipped", "unknown", "pending", "would_send"]
+OutcomeStatus = Literal["sent", "failed", "skipped", "unknown", "pending", "would_send",
+                        "suppressed"]
+Finish = Callable[[bytes], bytes]
+"""A last step on each message's bytes (DKIM signing)."""
+Envelope = str | Callable[[Recipient], str]
+"""The MAIL FROM address, or how to make one per recipient (VERP)."""
 
 
 class Composed(Protocol):
@@ -53,6 +67,10 @@ class Outcome:
     status: OutcomeStatus
     detail: str = ""
     code: int | None = None
+    temporary: bool = False
+    """A failure worth trying again later (a 4xx reply, a connection that kept breaking)."""
+    stage: str = ""
+    """Where a failure happened: ``recipient`` when RCPT TO was refused."""
 
 
 @dataclass
@@ -73,12 +91,17 @@ class Report:
         return sum(o.status == status for o in self.outcomes)
 
     def counts(self) -> dict[str, int]:
-        names: tuple[OutcomeStatus, ...] = ("sent", "failed", "skipped", "unknown", "pending")
-        counts = {name: self.count(name) for name in names}
+        names: tuple[OutcomeStatus, ...] = ("sent", "failed", "skipped", "unknown", "pending",
+                                            "suppressed")
+        counts: dict[str, int] = {name: self.count(name) for name in names}
         if self.dry_run:
             counts["would_send"] = self.count("would_send")
         counts["invalid"] = len(self.invalid)
         return counts
+
+    def confirmed(self) -> bool:
+        """Whether the server confirmed (or refused) every message this run tried to send."""
+        return not (self.count("unknown") or self.count("pending") or self.stopped)
 
     def to_json(self) -> dict[str, Any]:
         listed = ("failed", "unknown", "pending")
@@ -114,18 +137,31 @@ def eml_name(index: int, recipient: Recipient) -> str:
 
 
 def dry_run(composed: Composed, recipients: list[Recipient], out_dir: Path,
-            ledger: Ledger | None, resend_unknown: bool = False) -> Report:
-    """Write every recipient's message to ``out_dir``; say what a real run would do."""
+            ledger: Ledger | None, resend_unknown: bool = False,
+            suppressed: set[str] | frozenset[str] = frozenset(), finish: Finish | None = None,
+            max_bytes: int | None = None) -> Report:
+    """Write every recipient's message to ``out_dir``; say what a real run would do.
+
+    ``suppressed`` holds address keys: those recipients get no file.
+    """
     report = Report(composed.name, composed.content_hash, dry_run=True)
     known = ledger.entries() if ledger else {}
     report.sent_elsewhere = ledger.sent_elsewhere() if ledger else 0
     remove_stale_temps(out_dir)
     written: set[str] = set()
+    wanted: list[tuple[int, Recipient]] = []
+    for index, recipient in enumerate(recipients, 1):
+        if recipient.key in suppressed:
+            report.outcomes.append(_outcome(recipient, "suppressed", "on the suppression list"))
+        else:
+            wanted.append((index, recipient))
+    positions = [index for index, _ in wanted]
     # Writes wait on fsync; a few writer threads keep composing busy meanwhile.
     with ThreadPoolExecutor(max_workers=_WRITERS) as writers, \
-            contextlib.closing(_built(composed, recipients)) as built:
+            contextlib.closing(_built(composed, [r for _, r in wanted], finish,
+                                      max_bytes)) as built:
         waiting: deque[Future[None]] = deque()
-        for index, (recipient, data) in enumerate(built, 1):
+        for index, (recipient, data) in zip(positions, built, strict=False):
             if isinstance(data, str):
                 report.outcomes.append(_outcome(recipient, "failed", data))
                 continue
@@ -134,7 +170,7 @@ def dry_run(composed: Composed, recipients: list[Recipient], out_dir: Path,
             written.add(name)
             if len(waiting) > _AHEAD:
                 waiting.popleft().result()
-            status, detail = _plan(known.get(recipient.email.lower()), resend_unknown)
+            status, detail = _plan(known.get(recipient.key), resend_unknown)
             report.outcomes.append(_outcome(recipient, status or "would_send", detail))
         for future in waiting:
             future.result()
@@ -146,18 +182,27 @@ def dry_run(composed: Composed, recipients: list[Recipient], out_dir: Path,
 
 
 def send(composed: Composed, recipients: list[Recipient], ledger: Ledger, sender: SmtpSender,
-         envelope_from: str, resend_unknown: bool = False,
-         progress: Callable[[Outcome, int, int], None] | None = None) -> Report:
+         envelope_from: Envelope, resend_unknown: bool = False,
+         progress: Callable[[Outcome, int, int], None] | None = None,
+         store: SuppressionStore | None = None, soft_bounce_limit: int = 3,
+         finish: Finish | None = None, max_bytes: int | None = None) -> Report:
     """Send to every recipient the ledger does not show as done; record every outcome.
 
-    ``progress(outcome, done, to_do)`` hears of each recipient sent to.
+    ``progress(outcome, done, to_do)`` hears of each recipient sent to.  With a
+    ``store``, suppressed recipients are skipped (checked now and before each
+    message) and bounces are recorded in it.
     """
     report = Report(composed.name, composed.content_hash, dry_run=False)
     known = ledger.entries()
     report.sent_elsewhere = ledger.sent_elsewhere()
+    suppressed = store.keys() if store else set()
+    soft = store.soft_bounced() if store else set()
     todo: list[Recipient] = []
     for recipient in recipients:
-        status, detail = _plan(known.get(recipient.email.lower()), resend_unknown)
+        if recipient.key in suppressed:
+            report.outcomes.append(_outcome(recipient, "suppressed", "on the suppression list"))
+            continue
+        status, detail = _plan(known.get(recipient.key), resend_unknown)
         if status is None:
             todo.append(recipient)
         else:
@@ -165,20 +210,38 @@ def send(composed: Composed, recipients: list[Recipient], ledger: Ledger, sender
     if todo:
         sender.open()  # a wrong host, password or TLS setting stops the run here
     deferred = 0
-    with contextlib.closing(_built(composed, todo)) as built:
+    with contextlib.closing(_built(composed, todo, finish, max_bytes)) as built:
         for position, (recipient, data) in enumerate(built):
             try:
-                outcome = _deliver(recipient, data, ledger, sender, envelope_from)
+                if store is not None and store.is_suppressed(recipient.email):
+                    report.outcomes.append(_outcome(recipient, "suppressed",
+                                                    "suppressed during this run"))
+                    continue
+                outcome = _deliver(recipient, data, ledger, sender,
+                                   _envelope(envelope_from, recipient))
             except (SmtpUnavailable, SmtpConfigError) as exc:
                 _stop(report, str(exc), todo[position:])
+                break
+            except (LedgerError, sqlite3.Error) as exc:
+                _stop(report, f"the ledger cannot be written ({exc}); the message to "
+                      f"{recipient.email} may or may not have gone out", todo[position:])
+                break
+            except StoreError as exc:
+                _stop(report, f"{exc}: cannot check or record suppressions", todo[position:])
                 break
             report.outcomes.append(outcome)
             if progress is not None:
                 progress(outcome, position + 1, len(todo))
+            if store is not None:
+                try:
+                    _note_bounce(store, outcome, soft, soft_bounce_limit, composed.name)
+                except StoreError as exc:
+                    _stop(report, f"{exc}: cannot check or record suppressions",
+                          todo[position + 1:])
+                    break
             # A server that keeps deferring is throttling or unwell: retrying each of
             # thousands of recipients would take hours, so stop and let a later run go on.
-            temporary = outcome.status == "failed" and _temporary(outcome.code)
-            deferred = deferred + 1 if temporary else 0
+            deferred = deferred + 1 if outcome.temporary else 0
             if deferred >= MAX_DEFERRED_IN_A_ROW and position + 1 < len(todo):
                 _stop(report, f"the server deferred {deferred} recipients in a row (last: "
                       f"{outcome.detail})", todo[position + 1:])
@@ -186,21 +249,39 @@ def send(composed: Composed, recipients: list[Recipient], ledger: Ledger, sender
     return report
 
 
+def _envelope(envelope_from: Envelope, recipient: Recipient) -> str:
+    return envelope_from if isinstance(envelope_from, str) else envelope_from(recipient)
+
+
+def _note_bounce(store: SuppressionStore, outcome: Outcome, soft: set[str], limit: int,
+                 newsletter: str) -> None:
+    """Hard bounces suppress at once; soft ones count towards ``limit`` in a row."""
+    key = Recipient(outcome.email).key
+    if outcome.status == "sent":
+        if key in soft:
+            store.delivered(key)
+            soft.discard(key)
+    elif outcome.status == "failed" and outcome.code is not None:
+        if 500 <= outcome.code < 600 and outcome.stage == "recipient":
+            store.add(key, "hard-bounce", f"{newsletter}: {outcome.detail}")
+        elif 400 <= outcome.code < 500 and outcome.stage in ("recipient", "message"):
+            # A 4xx to MAIL or DATA says something about the sender or the server, not them.
+            store.soft_bounce(key, f"{newsletter}: {outcome.detail}", limit)
+            soft.add(key)
+
+
 def _stop(report: Report, reason: str, rest: list[Recipient]) -> None:
     report.stopped = f"{reason}; {len(rest)} recipients not attempted: run again later"
     report.outcomes.extend(_outcome(r, "pending", "not attempted") for r in rest)
 
 
-def _temporary(code: int | None) -> bool:
-    return code is not None and 400 <= code < 500
-
-
-def _built(composed: Composed,
-           recipients: list[Recipient]) -> Iterator[tuple[Recipient, bytes | str]]:
+def _built(composed: Composed, recipients: list[Recipient], finish: Finish | None = None,
+           max_bytes: int | None = None) -> Generator[tuple[Recipient, bytes | str]]:
     """Each recipient with its message bytes, or why the message could not be built.
 
     A thread composes a few messages ahead, so composing overlaps the waits
-    for the server and the disk (both release the GIL).
+    for the server and the disk (both release the GIL).  A message over
+    ``max_bytes`` is not built, whatever made it so large.
     """
     ready: queue.Queue[tuple[Recipient, bytes | str | BaseException]] = queue.Queue(_AHEAD)
     stop = threading.Event()
@@ -210,6 +291,11 @@ def _built(composed: Composed,
             item: bytes | str | BaseException
             try:
                 item = message_bytes(composed.message_for(recipient))
+                if max_bytes is not None and len(item) > max_bytes:
+                    item = (f"the message is {len(item):,} bytes, over the limit of "
+                            f"{max_bytes:,} (email.max_message_bytes)")
+                elif finish is not None:
+                    item = finish(item)
             except (ValueError, TypeError, KeyError) as exc:
                 item = f"cannot build the message: {exc}"
             except BaseException as exc:  # a bug: raised again in the caller's thread
@@ -251,7 +337,8 @@ def _deliver(recipient: Recipient, data: bytes | str, ledger: Ledger, sender: Sm
                              before_data=lambda: ledger.sending(address), on_retry=retrying)
     status = "failed" if attempt.status == "retry" else attempt.status
     ledger.record(address, status, attempt.code, attempt.detail, new_attempt=not attempt.data_sent)
-    return _outcome(recipient, status, attempt.detail, attempt.code)
+    return Outcome(recipient.email, recipient.line, status, attempt.detail, attempt.code,
+                   attempt.temporary, attempt.stage)
 
 
 def _plan(entry: Entry | None, resend_unknown: bool) -> tuple[OutcomeStatus | None, str]:

@@ -22,11 +22,14 @@ import contextlib
 import fcntl
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
+
+from pubkit.send.addresses import address_key
 
 Status = Literal["sent", "failed", "unknown"]
 
@@ -42,12 +45,32 @@ CREATE TABLE IF NOT EXISTS deliveries (
     updated      TEXT NOT NULL,
     PRIMARY KEY (newsletter, content_hash, recipient)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS opened (
+    run TEXT PRIMARY KEY,
+    at  TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+) WITHOUT ROWID;
 """
 SENDING = "message data sent; no reply from the server recorded"
 
 
 class LedgerBusy(Exception):
     """Another run is using the ledger."""
+
+
+class LedgerError(Exception):
+    """The ledger cannot be opened, read or written; the message names the file."""
+
+
+def _check_file(path: Path) -> None:
+    """A FIFO, device or folder in the ledger's place is refused (SQLite would hang or fail late)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise LedgerError(f"{path}: cannot open the ledger: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(mode):
+        raise LedgerError(f"{path}: the ledger is not a regular file")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,19 +95,37 @@ class Ledger:
     @classmethod
     @contextlib.contextmanager
     def open(cls, path: Path, newsletter: str, content_hash: str) -> Iterator[Ledger]:
-        """Lock and open (creating) the ledger at ``path`` for one run."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock_fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        """Lock and open (creating) the ledger at ``path`` for one run.
+
+        Raises :class:`LedgerError` unless the ledger can be both read and written:
+        a real write is made here, before any message could go out.
+        """
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _check_file(path)
+            lock_fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW
+                              | os.O_NONBLOCK, 0o644)
+        except OSError as exc:
+            raise LedgerError(f"{path}: cannot open the ledger: {exc.strerror or exc}") from None
         try:
             try:
                 fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise LedgerBusy(f"{path}: another `pubkit send` is using this ledger") from None
-            db = sqlite3.connect(path, isolation_level=None)
             try:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=FULL")
-                db.executescript(_SCHEMA)
+                db = sqlite3.connect(path, isolation_level=None)
+            except sqlite3.Error as exc:
+                raise LedgerError(f"{path}: cannot open the ledger: {exc}") from None
+            try:
+                try:
+                    db.execute("PRAGMA journal_mode=WAL")
+                    db.execute("PRAGMA synchronous=FULL")
+                    db.executescript(_SCHEMA)
+                    db.execute("INSERT INTO opened (run) VALUES (?)"
+                               " ON CONFLICT (run) DO UPDATE SET at = excluded.at",
+                               ("last",))
+                except sqlite3.Error as exc:
+                    raise LedgerError(f"{path}: cannot use the ledger: {exc}") from None
                 yield cls(db, newsletter, content_hash)
             finally:
                 db.close()
@@ -94,13 +135,20 @@ class Ledger:
     @classmethod
     @contextlib.contextmanager
     def read_only(cls, path: Path, newsletter: str, content_hash: str) -> Iterator[Ledger | None]:
-        """The ledger opened for reading, without locking or creating it; None if there is none."""
-        if not path.is_file():
+        """The ledger opened for reading, without locking or creating it; None if there is none.
+
+        Raises :class:`LedgerError` for a ledger that exists but cannot be read.
+        """
+        if not path.exists():
             yield None
             return
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        _check_file(path)
         try:
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
             table = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'deliveries'").fetchone()
+        except sqlite3.Error as exc:
+            raise LedgerError(f"{path}: cannot read the ledger: {exc}") from None
+        try:
             yield cls(db, newsletter, content_hash) if table else None
         finally:
             db.close()
@@ -113,20 +161,26 @@ class Ledger:
 
     def entries(self) -> dict[str, Entry]:
         """Every recipient recorded for this version, by lower-cased address."""
-        rows = self._db.execute(
-            "SELECT recipient, status, attempts, code, detail FROM deliveries"
-            " WHERE newsletter = ? AND content_hash = ?",
-            (self.newsletter, self.content_hash),
-        )
+        try:
+            rows = self._db.execute(
+                "SELECT recipient, status, attempts, code, detail FROM deliveries"
+                " WHERE newsletter = ? AND content_hash = ?",
+                (self.newsletter, self.content_hash),
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise LedgerError(f"cannot read the ledger: {exc}") from None
         return {r[0]: Entry(*r) for r in rows}
 
     def sent_elsewhere(self) -> int:
         """Recipients who received another version (other content) of this newsletter."""
-        row = self._db.execute(
-            "SELECT COUNT(DISTINCT recipient) FROM deliveries"
-            " WHERE newsletter = ? AND content_hash != ? AND status = 'sent'",
-            (self.newsletter, self.content_hash),
-        ).fetchone()
+        try:
+            row = self._db.execute(
+                "SELECT COUNT(DISTINCT recipient) FROM deliveries"
+                " WHERE newsletter = ? AND content_hash != ? AND status = 'sent'",
+                (self.newsletter, self.content_hash),
+            ).fetchone()
+        except sqlite3.Error as exc:
+            raise LedgerError(f"cannot read the ledger: {exc}") from None
         return int(row[0])
 
     def get(self, recipient: str) -> Entry | None:
@@ -164,5 +218,5 @@ class Ledger:
 
 
 def _key(address: str) -> str:
-    # Addresses are compared as the recipients list compares them: case-insensitively.
-    return address.strip().lower()
+    # Addresses are compared as the recipients list compares them.
+    return address_key(address)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pubkit.diagnostics import Diagnostic
 from pubkit.safeio import CSV_LIMIT, read_regular
+from pubkit.send.addresses import AddressError, address_key, ascii_domain
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,11 @@ class Recipient:
     name: str = ""
     fields: dict[str, str] = field(default_factory=dict)
     line: int | None = None
+
+    @property
+    def key(self) -> str:
+        """The address as duplicates, the ledger and the suppression list compare it."""
+        return address_key(self.email)
 
 
 @dataclass(slots=True)
@@ -51,6 +57,9 @@ _LABEL = re.compile(r"(?!-)[A-Za-z0-9\-\u0080-\U0010ffff]{1,63}(?<!-)")
 _DELIMITERS = (",", ";", "\t")
 _SEPARATORS = re.compile(r"[\s\-]+")
 _EMAIL_ALIASES = frozenset({"email", "e_mail", "email_address", "e_mail_address"})
+
+
+"""Largest recipients file read (about two million rows)."""
 
 
 def read_recipients(path: Path) -> RecipientList:
@@ -95,7 +104,7 @@ def parse_recipients(text: str, where: str = "<recipients>") -> RecipientList:
         if bad is None:
             bad = address_problem(values["email"])
         if bad is None:
-            key = values["email"].lower()
+            key = address_key(values["email"])
             if key in seen:
                 bad = f"duplicate address {values['email']} (first on line {seen[key]})"
             else:
@@ -132,6 +141,10 @@ def address_problem(address: str) -> str | None:
     labels = domain.split(".")
     if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels) \
             or labels[-1].isdigit():
+        return f"invalid email address {address!r}: bad domain {domain!r}"
+    try:
+        ascii_domain(domain)  # the form it is sent, compared and suppressed in
+    except AddressError:
         return f"invalid email address {address!r}: bad domain {domain!r}"
     return None
 

@@ -9,8 +9,18 @@ data went out and before the reply, so the server may have it) or ``retry``
 The caller's ``before_data`` hook runs just before the data is written, which
 is where the ledger notes the send as ``unknown`` until the reply arrives.
 
+The server is not trusted (see :mod:`pubkit.send.smtp_wire` for the
+transport): a reply code other than the ones each command may get is a
+protocol error that closes the connection; a connection lost while the
+message is still being written is safe to retry (the server cannot have
+accepted a message whose final dot never left); only a reply after the final
+dot other than 250, 4xx or 5xx, or none at all, leaves the message
+``unknown``.  A server that stops answering within ``timeout`` ends the run
+(:class:`SmtpUnavailable`) instead of being retried for every recipient.
+
 Every message this module makes passes through :meth:`SmtpConfig.scrub`, so
-the password cannot reach the screen through a server's reply.
+the password cannot reach the screen through a server's reply, and server
+text is cut to :data:`MAX_DETAIL` printable characters.
 """
 
 from __future__ import annotations
@@ -23,11 +33,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from pubkit.send.addresses import envelope_address
 from pubkit.send.smtp_config import SmtpConfig, SmtpConfigError
+from pubkit.send.smtp_wire import BoundedSMTP, StepTimeout
 
 __all__ = ["Attempt", "SmtpConfig", "SmtpConfigError", "SmtpSender", "SmtpUnavailable"]
 
 MAX_RETRY_DELAY = 60.0
+MAX_DETAIL = 300
+"""Characters of a server's reply kept in the report and the ledger."""
+Stage = Literal["connection", "sender", "recipient", "data", "message", ""]
 
 
 class SmtpUnavailable(Exception):
@@ -42,6 +57,10 @@ class Attempt:
     code: int | None
     detail: str
     data_sent: bool = False
+    stage: Stage = ""
+    """Where it ended: ``recipient`` for a refused RCPT (a hard bounce when 5xx)."""
+    temporary: bool = False
+    """Worth trying later: a 4xx reply or a broken connection, after every retry."""
 
 
 class SmtpSender:
@@ -52,8 +71,9 @@ class SmtpSender:
         self.config = config
         self._sleep = sleep
         self._clock = clock
-        self._conn: smtplib.SMTP | None = None
+        self._conn: BoundedSMTP | None = None
         self._next_start = 0.0
+        self._stalled: str | None = None
         self.connections = 0
 
     def __enter__(self) -> SmtpSender:
@@ -83,7 +103,7 @@ class SmtpSender:
                 return attempt
             if tries > self.config.retries:
                 return Attempt("failed", attempt.code, f"gave up after {tries} tries: "
-                               f"{attempt.detail}", attempt.data_sent)
+                               f"{attempt.detail}", attempt.data_sent, attempt.stage, True)
             on_retry(attempt)
             self._sleep(min(self.config.retry_delay * 2 ** (tries - 1), MAX_RETRY_DELAY))
         raise AssertionError("unreachable")
@@ -91,13 +111,15 @@ class SmtpSender:
     def send(self, sender: str, rcpt: str, data: bytes,
              before_data: Callable[[], None]) -> Attempt:
         """One transaction: MAIL, RCPT, DATA, the message, the reply."""
+        if self._stalled:
+            raise SmtpUnavailable(self._stalled)
         self._pace()
         conn = self._connection()
         options, problem = self._mail_options(conn, sender, rcpt, data)
         if problem:
-            return Attempt("failed", None, problem)
+            return Attempt("failed", None, problem, stage="recipient")
         try:
-            code, text = conn.mail(_envelope(sender), options)
+            code, text = conn.mail(envelope_address(sender), options)
             if 500 <= code < 600:
                 # Not this recipient's fault: every message would be refused the same way.
                 self._refused(code, text, "sender")
@@ -106,33 +128,55 @@ class SmtpSender:
                     "(check smtp.envelope_from and email.from_address)"))
             if code != 250:
                 return self._refused(code, text, "sender")
-            code, text = conn.rcpt(_envelope(rcpt))
+            code, text = conn.rcpt(envelope_address(rcpt))
             if code not in (250, 251):
                 return self._refused(code, text, "recipient")
             code, text = conn.docmd("DATA")
             if code != 354:
-                return self._refused(code, text, "DATA")
+                return self._refused(code, text, "data")
+        except StepTimeout as exc:
+            self._drop()
+            raise SmtpUnavailable(self._say(f"{self._where()}: {exc}")) from None
         except (smtplib.SMTPException, OSError) as exc:
             self._drop()
-            return Attempt("retry", None, self._say(f"connection lost before the message: {exc}"))
+            return Attempt("retry", None, self._say(f"connection lost before the message: {exc}"),
+                           stage="connection")
         before_data()
         try:
             conn.send(_wire(data))
+        except (smtplib.SMTPException, OSError) as exc:
+            # The final dot never left, so the server cannot have accepted the message.
+            self._drop()
+            if isinstance(exc, StepTimeout):
+                self._stalled = self._say(f"{self._where()}: {exc}")
+            return Attempt("retry", None, self._say(
+                f"connection lost while sending the message: {exc}"), True, "message")
+        try:
             code, text = conn.getreply()
         except (smtplib.SMTPException, OSError) as exc:
             self._drop()
+            if isinstance(exc, StepTimeout):
+                self._stalled = self._say(f"{self._where()}: {exc}")
             return Attempt("unknown", None, self._say(
                 f"connection lost after the message data, before the server's reply: {exc}"
-            ), True)
+            ), True, "message")
         reply = self._reply(code, text)
-        if 200 <= code < 300:
-            return Attempt("sent", code, reply, True)
-        if code == 421:
-            self._drop()
-        kind = "retry" if 400 <= code < 500 else "failed"
-        return Attempt(kind, code, f"message refused: {reply}", True)
+        if code == 250:
+            return Attempt("sent", code, reply, True, "message")
+        if 400 <= code < 600:
+            if code == 421:
+                self._drop()
+            kind: Literal["retry", "failed"] = "retry" if code < 500 else "failed"
+            return Attempt(kind, code, f"message refused: {reply}", True, "message")
+        self._drop()  # a reply that is neither yes nor no: the server may have the message
+        return Attempt("unknown", code, f"unexpected reply to the message: {reply}", True,
+                       "message")
 
-    def _refused(self, code: int, text: bytes, what: str) -> Attempt:
+    def _refused(self, code: int, text: bytes, what: Stage) -> Attempt:
+        if not 400 <= code < 600:
+            self._drop()  # a code this command cannot get: the conversation is out of step
+            return Attempt("retry", code, self._say(
+                f"unexpected reply to the {what}: {self._reply(code, text)}"), stage="connection")
         if code == 421:
             self._drop()  # the server is closing this connection
         else:
@@ -140,13 +184,17 @@ class SmtpSender:
                 self._conn.rset()  # type: ignore[union-attr]
             except (smtplib.SMTPException, OSError):
                 self._drop()
-        kind = "retry" if 400 <= code < 500 else "failed"
-        return Attempt(kind, code, f"{what} refused: {self._reply(code, text)}")
+        kind: Literal["retry", "failed"] = "retry" if 400 <= code < 500 else "failed"
+        label = "DATA" if what == "data" else what
+        return Attempt(kind, code, f"{label} refused: {self._reply(code, text)}", stage=what)
+
+    def _where(self) -> str:
+        return f"{self.config.host}:{self.config.port}"
 
     def _mail_options(self, conn: smtplib.SMTP, sender: str, rcpt: str,
                       data: bytes) -> tuple[list[str], str | None]:
         options = []
-        if not (_envelope(sender).isascii() and _envelope(rcpt).isascii()):
+        if not (envelope_address(sender).isascii() and envelope_address(rcpt).isascii()):
             if not conn.has_extn("smtputf8"):
                 return [], "the server does not accept non-ASCII addresses (no SMTPUTF8)"
             options.append("SMTPUTF8")
@@ -163,8 +211,12 @@ class SmtpSender:
             now = self._next_start
         self._next_start = now + 1.0 / self.config.rate_limit
 
-    def _connection(self) -> smtplib.SMTP:
-        """The open connection, or a new one (with a few paced tries before giving up)."""
+    def _connection(self) -> BoundedSMTP:
+        """The open connection, or a new one (with a few paced tries before giving up).
+
+        A server that does not answer within the timeout is not tried again:
+        waiting for it ``retries`` more times would only multiply the wait.
+        """
         if self._conn is not None:
             return self._conn
         last = ""
@@ -173,23 +225,21 @@ class SmtpSender:
                 self._conn = self._connect()
                 self.connections += 1
                 return self._conn
+            except StepTimeout as exc:
+                raise SmtpUnavailable(self._say(f"cannot reach {self._where()}: {exc}")) from None
             except (smtplib.SMTPException, OSError) as exc:
                 last = self._say(str(exc) or type(exc).__name__)
             if tries <= self.config.retries:
                 self._sleep(min(self.config.retry_delay * 2 ** (tries - 1), MAX_RETRY_DELAY))
         raise SmtpUnavailable(f"cannot reach {self.config.host}:{self.config.port}: {last}")
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self) -> BoundedSMTP:
         cfg = self.config
+        conn = BoundedSMTP(cfg.timeout, self._tls_context() if cfg.security == "tls" else None)
         try:
-            if cfg.security == "tls":
-                conn: smtplib.SMTP = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout,
-                                                      context=self._tls_context())
-            else:
-                conn = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
-        except ssl.SSLCertVerificationError as exc:
-            raise self._untrusted(exc) from None
-        try:
+            code, text = conn.connect(cfg.host, cfg.port)
+            if code != 220:
+                raise smtplib.SMTPConnectError(code, self._reply(code, text))
             conn.ehlo_or_helo_if_needed()
             if cfg.security == "starttls":
                 if not conn.has_extn("starttls"):
@@ -197,7 +247,19 @@ class SmtpSender:
                         f"{cfg.host}:{cfg.port} does not offer STARTTLS; set smtp.security "
                         "to \"tls\" for implicit TLS (\"none\" only for a local test server)"
                     )
-                conn.starttls(context=self._tls_context())
+                try:
+                    conn.starttls(context=self._tls_context())
+                except smtplib.SMTPResponseException as exc:
+                    raise SmtpConfigError(self._say(
+                        f"{cfg.host}:{cfg.port} refused STARTTLS: "
+                        f"{self._reply(exc.smtp_code, exc.smtp_error)}; nothing is sent "
+                        "without TLS")) from None
+                except ssl.SSLCertVerificationError:
+                    raise
+                except ssl.SSLError as exc:
+                    raise SmtpConfigError(
+                        f"{cfg.host}:{cfg.port}: TLS handshake failed ({exc.reason or exc}); "
+                        "nothing is sent without TLS") from None
                 conn.ehlo()
             if cfg.user:
                 self._login(conn)
@@ -247,21 +309,14 @@ class SmtpSender:
     def _reply(self, code: int, text: bytes | str) -> str:
         if isinstance(text, bytes):
             text = text.decode("utf-8", "replace")
-        return self._say(f"{code} {' '.join(text.split())}")
+        # Server text reaches a terminal: no escape sequences, no control characters.
+        shown = " ".join("".join(ch if ch.isprintable() else "?" for ch in text).split())
+        if len(shown) > MAX_DETAIL:
+            shown = shown[:MAX_DETAIL - 1] + "…"
+        return self._say(f"{code} {shown}")
 
     def _say(self, text: str) -> str:
         return self.config.scrub(text)
-
-
-def _envelope(address: str) -> str:
-    """The address for MAIL/RCPT: an internationalised domain in its ASCII form when it can be."""
-    local, _, domain = address.rpartition("@")
-    if domain.isascii():
-        return address
-    try:
-        return f"{local}@{domain.encode('idna').decode('ascii')}"
-    except UnicodeError:
-        return address
 
 
 _BARE_EOL = re.compile(rb"\r\n|\r|\n")

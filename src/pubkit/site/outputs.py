@@ -55,6 +55,15 @@ def page_path(slug: str) -> str:
     return output_file(web, slug)[len(web.folder) + 1:]
 
 
+ISSUE_PAGES = "newsletters"
+"""Folder of the web root holding each newsletter issue's public page ("View in your browser")."""
+
+
+def issue_page_path(name: str) -> str:
+    """The public page of newsletter issue ``name``, relative to the web root."""
+    return f"{ISSUE_PAGES}/{name}.html"
+
+
 def in_web_root(path: str) -> str:
     """A web-root-relative path as a path relative to the output folder."""
     return f"{web_root()}/{path}"

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
+import jinja2.filters
+import jinja2.nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import escape
@@ -32,22 +34,97 @@ _STATEMENT = re.compile(r"\{%|\{#")
 
 MAX_RESULT = 10_000
 """Longest string or list a merge expression may build (``"x" * 10**9`` is refused)."""
+MAX_FIELD_CHARS = 10_000
+"""Longest value one merge field may produce for one recipient, whatever the expression."""
+MAX_POWER_BITS = 10_000
+
+_STR_METHODS = frozenset({
+    "upper", "lower", "title", "capitalize", "casefold", "swapcase", "strip", "lstrip",
+    "rstrip", "startswith", "endswith", "isdigit", "isalpha", "isalnum", "isspace",
+    "islower", "isupper", "istitle",
+})
+"""String methods an expression may call: none of them makes its string longer."""
+
+
+def _bounded(length: int, what: str) -> None:
+    if length > MAX_RESULT:
+        raise SecurityError(f"unsafe {what}: the result would be {length:,} characters "
+                            f"(at most {MAX_RESULT:,})")
+
+
+def _replace(value: Any, old: Any, new: Any, count: int | None = None) -> Any:
+    text, old_s, new_s = str(value), str(old), str(new)
+    hits = text.count(old_s) if old_s else len(text) + 1
+    if count is not None and count >= 0:
+        hits = min(hits, count)
+    _bounded(len(text) + hits * max(0, len(new_s) - len(old_s)), "replace")
+    return jinja2.filters.FILTERS["replace"](_EVAL, value, old, new, count)
+
+
+def _join(value: Any, d: Any = "", attribute: Any = None) -> str:
+    items = [str(v) for v in value][:MAX_RESULT + 1]
+    _bounded(sum(map(len, items)) + len(str(d)) * max(0, len(items) - 1), "join")
+    return str(d).join(items)
+
+
+def _string(value: Any) -> str:
+    if isinstance(value, list | tuple | dict):
+        _bounded(len(value) * 2, "string")
+    text = str(value)
+    _bounded(len(text), "string")
+    return text
+
+
+_FILTERS: dict[str, Any] = {
+    name: jinja2.filters.FILTERS[name]
+    for name in ("default", "d", "upper", "lower", "title", "capitalize", "trim", "truncate",
+                 "striptags", "first", "last", "length", "count", "wordcount", "int", "float",
+                 "abs", "round", "e", "escape")
+}
+_FILTERS.update(replace=_replace, join=_join, string=_string)
+"""The filters merge fields may use: each either cannot make a long value or is bounded."""
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
-    """Jinja's sandbox, also refusing arithmetic that would exhaust memory or time."""
+    """Jinja's sandbox, bounded in what it can build.
 
-    intercepted_binops = frozenset({"*", "**"})
+    Only the filters of :data:`_FILTERS`, no globals (``range``, ``lipsum``),
+    no methods that pad or repeat a string, and arithmetic that refuses
+    results that would exhaust memory or time.  Whatever gets through is still
+    cut off by :data:`MAX_FIELD_CHARS` when the value is taken.
+    """
+
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.filters = dict(_FILTERS)
+        self.tests = {}
+        self.globals = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        return isinstance(obj, str) and attr in _STR_METHODS \
+            and super().is_safe_attribute(obj, attr, value)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int) and abs(right) > 100:
-            raise SecurityError("unsafe power: the exponent is too large")
+        if operator == "**" and isinstance(right, int):
+            bits = abs(left).bit_length() if isinstance(left, int) else 64
+            if abs(right) > 100 or bits * abs(right) > MAX_POWER_BITS:
+                raise SecurityError("unsafe power: the exponent is too large")
         if operator == "*":
             for seq, count in ((left, right), (right, left)):
                 if isinstance(seq, str | list | tuple) and isinstance(count, int) \
                         and len(seq) * count > MAX_RESULT:
                     raise SecurityError("unsafe repetition: the result is too long")
+        if operator == "%" and isinstance(left, str):
+            raise SecurityError("unsafe formatting: use ~ to join text")
+        if operator == "+" and isinstance(left, str | list | tuple) \
+                and isinstance(right, str | list | tuple):
+            _bounded(len(left) + len(right), "concatenation")
         return super().call_binop(context, operator, left, right)
+
+
+_EVAL = jinja2.nodes.EvalContext(_Sandbox())
 
 
 class MergeError(ValueError):
@@ -61,14 +138,21 @@ class MergeField:
     line: int | None
     expr: Callable[..., Any]
 
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
     def value(self, values: Mapping[str, str]) -> str:
         try:
             result = self.expr(**values)
             # str() of an undefined value is empty, unless the sandbox refused it.
-            return "" if result is None else str(result)
+            text = "" if result is None else str(result)
         except Exception as exc:  # a sandbox refusal or a type error in the expression
-            where = f"{self.path}:{self.line}" if self.line else self.path
-            raise MergeError(f"{where}: merge field {{{{ {self.source} }}}}: {exc}") from None
+            raise MergeError(f"{self.where}: merge field {{{{ {self.source} }}}}: {exc}") from None
+        if len(text) > MAX_FIELD_CHARS:
+            raise MergeError(f"{self.where}: merge field {{{{ {self.source} }}}}: the value is "
+                             f"{len(text):,} characters, over the limit of {MAX_FIELD_CHARS:,}")
+        return text
 
 
 class MergeFields:

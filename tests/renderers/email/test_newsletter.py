@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import hashlib
-import hmac
 import io
 import re
 from collections.abc import Callable
@@ -22,6 +20,7 @@ from pubkit.renderers.base import RenderContext
 from pubkit.renderers.email.mime import UnsafeHeader
 from pubkit.renderers.email.newsletter import ComposedNewsletter, compose_newsletter
 from pubkit.send.recipients import Recipient
+from pubkit.send.tokens import Unsubscriber, message_tag, read_unsubscribe_token, unsubscribe_token
 from pubkit.site import Site
 
 ISSUE = """\
@@ -84,7 +83,9 @@ def test_merge_fields_fill_subject_preheader_and_intro(composed: ComposedNewslet
     assert "Hello Ann, from <strong>Austin</strong>." in html
     assert "This month: sleep" in html
     assert "<title>Ann, news for Austin</title>" in html
-    assert ">June 1, 2024</p>" in html and text.startswith("Test Clinic\nJune 1, 2024\n")
+    assert ">June 1, 2024</p>" in html
+    assert text.startswith("View in your browser: https://example.com/newsletters/june.html\n\n"
+                           "Test Clinic\nJune 1, 2024\n")
 
 
 def test_empty_columns_take_the_default(composed: ComposedNewsletter) -> None:
@@ -115,14 +116,17 @@ def test_unsubscribe_token_is_per_recipient(composed: ComposedNewsletter) -> Non
     tokens = {}
     for address in ("ann@example.org", "bo@example.org"):
         msg = parsed(composed.message_for(Recipient(address, "", {})))
-        expected = hmac.new(b"s3cret", address.encode(), hashlib.sha256).hexdigest()[:32]
+        expected = unsubscribe_token("s3cret", address, "en")
+        assert read_unsubscribe_token("s3cret", expected) == Unsubscriber(address, "en")
+        assert address not in expected and "ann" not in expected  # the address is hidden
         url = f"https://clinic.example/u?t={expected}&e={address}"
         assert f"<{url}>" in str(msg["List-Unsubscribe"])
         text, html = bodies(msg)
         assert f"Unsubscribe: {url}" in text
         assert f'href="{url.replace("&", "&amp;")}"' in html
         tokens[address] = expected
-        assert expected[:20] in str(msg["Message-ID"])
+        tag = message_tag("s3cret", composed.content_hash[:20], address)
+        assert str(msg["Message-ID"]) == f"<{composed.content_hash[:20]}.{tag}@clinic.example>"
     assert len(set(tokens.values())) == 2
 
 

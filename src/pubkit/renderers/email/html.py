@@ -10,10 +10,12 @@ keeps only the phone media query as a style block in the head.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from markupsafe import Markup
 
+from pubkit.i18n import translations
 from pubkit.model import nodes as n
 from pubkit.model.article import Article
 from pubkit.model.text import BALLOT_BOX
@@ -31,9 +33,13 @@ PREHEADER_FILLER = "&#8204;&nbsp;" * 90
 class EmailHtmlWriter(HtmlWriter):
     """Renders one article's blocks for an email body."""
 
-    def __init__(self, article: Article, media: EmailMedia) -> None:
-        super().__init__(resolve_link=lambda url: media.link(article, url), heading_ids=False,
-                         lang=article.lang)
+    def __init__(self, article: Article, media: EmailMedia,
+                 tag: Callable[[str], str] | None = None) -> None:
+        def resolve(url: str) -> str | None:
+            link = media.link(article, url)
+            return tag(link) if link is not None and tag is not None else link
+
+        super().__init__(resolve_link=resolve, heading_ids=False, lang=article.lang)
         self.article = article
         self.media = media
 
@@ -68,9 +74,10 @@ class EmailHtmlWriter(HtmlWriter):
         return f'<ol class="footnotes-list">\n{"".join(self.visit(d) for d in defs)}</ol>\n'
 
 
-def article_html(article: Article, media: EmailMedia) -> tuple[Markup, Markup]:
-    """The body and the footnotes of ``article`` as email HTML."""
-    writer = EmailHtmlWriter(article, media)
+def article_html(article: Article, media: EmailMedia,
+                 tag: Callable[[str], str] | None = None) -> tuple[Markup, Markup]:
+    """The body and the footnotes of ``article`` as email HTML; ``tag`` adds UTM parameters."""
+    writer = EmailHtmlWriter(article, media, tag)
     return Markup(writer.blocks(article.body)), Markup(writer.footnotes(article.footnotes))
 
 
@@ -78,9 +85,11 @@ def page_source(ctx: RenderContext, values: dict[str, Any]) -> str:
     """The email HTML from the template ``values``, its stylesheet still in the head."""
     settings = ctx.settings
     css = ctx.theme.template(STYLESHEET).render(brand=settings.brand)
+    t = translations(str(values.get("lang") or settings.language))
     return ctx.theme.template(TEMPLATE).render(
         css=Markup(css), site=settings, brand=settings.brand, email=settings.email,
-        preheader_filler=Markup(PREHEADER_FILLER), **values,
+        preheader_filler=Markup(PREHEADER_FILLER), _=t.gettext, ngettext=t.ngettext,
+        **{"web": False, "web_url": None, **values},
     )
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
 from email.policy import EmailPolicy
+from typing import cast
 
 from pubkit.renderers.email.media import InlineImage
 
@@ -77,10 +78,10 @@ def header_value(name: str, value: str) -> str:
     """``value`` folded and encoded for header ``name``, ready for ``set_raw``."""
     refuse_line_breaks(name, value)
     if value.isascii() and value.isprintable() and "=?" not in value \
-            and len(name) + 2 + len(value) <= POLICY.max_line_length:
+            and len(name) + 2 + len(value) <= (POLICY.max_line_length or 78):
         return value
     folded = POLICY.header_factory(name, value).fold(policy=POLICY)
-    return folded[len(name) + 2:].rstrip("\r\n")
+    return str(folded[len(name) + 2:]).rstrip("\r\n")
 
 
 def mailbox(field: str, display_name: str, address: str) -> str:
@@ -136,22 +137,23 @@ class MessageBuilder:
         msg.set_raw("List-Unsubscribe", headers.list_unsubscribe)
         msg.set_raw("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
         msg.set_raw("Content-Type", f'multipart/alternative; boundary="{self.alternative}"')
-        msg.attach(_leaf([("Content-Type", 'text/plain; charset="utf-8"')], text))
+        msg.attach(cast(EmailMessage, _leaf([("Content-Type", 'text/plain; charset="utf-8"')],
+                                            text)))
         html_part = _leaf([("Content-Type", 'text/html; charset="utf-8"')], html)
         if self.images:
             related = MIMEPart(policy=MESSAGE_POLICY)
             related.set_raw("Content-Type",
                             f'multipart/related; type="text/html"; boundary="{self.related}"')
-            related.attach(html_part)
+            related.attach(cast(EmailMessage, html_part))
             for image_headers, payload in self.images:
                 part = MIMEPart(policy=MESSAGE_POLICY)
                 for name, value in image_headers:
                     part.set_raw(name, value)
                 part.set_payload(payload)
-                related.attach(part)
-            msg.attach(related)
+                related.attach(cast(EmailMessage, part))
+            msg.attach(cast(EmailMessage, related))
         else:
-            msg.attach(html_part)
+            msg.attach(cast(EmailMessage, html_part))
         return msg
 
 

@@ -4,6 +4,13 @@
 merge field (and the unsubscribe link) left as a token, and cuts both at the
 tokens.  :meth:`ComposedNewsletter.message_for` then only evaluates the
 compiled merge fields, joins the pieces and builds the MIME message.
+
+Every merge value that lands in a header (the subject) is refused when it
+holds a line break or a control character, naming the field; each value is
+capped in length by :mod:`pubkit.source.merge_fields`, and the whole message
+by ``[email] max_message_bytes`` when it is sent.  The issue is also rendered
+once as a web page without personal data (:meth:`ComposedNewsletter.web_page`),
+which each email links to.
 """
 
 from __future__ import annotations
@@ -12,8 +19,9 @@ import dataclasses
 import datetime as dt
 import email.utils
 import hashlib
-import hmac
+import re
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 
 from markupsafe import Markup
@@ -27,35 +35,38 @@ from pubkit.renderers.email.mime import (
     GMAIL_CLIP_BYTES,
     MessageBuilder,
     PersonalHeaders,
+    UnsafeHeader,
     list_unsubscribe,
     mailbox,
     refuse_line_breaks,
 )
 from pubkit.renderers.email.text import message_text
+from pubkit.renderers.email.utm import utm_tagger
 from pubkit.renderers.page_data import BYLINE_SEPARATOR, byline, format_date, text_direction
 from pubkit.send.recipients import Recipient
+from pubkit.send.tokens import message_tag, unsubscribe_token
+from pubkit.site import outputs
 from pubkit.source.merge_fields import MergeDocument, MergeFields
 from pubkit.source.newsletter import Newsletter, read_newsletter
 
 LOGO_WIDTH = 200
 PREVIEW_FILES = ("newsletter.html", "newsletter.txt", "newsletter.eml")
-
-
-def unsubscribe_token(secret: str, address: str) -> str:
-    """The recipient's unsubscribe token: an HMAC-SHA256 of the address (lowercase)."""
-    digest = hmac.new(secret.encode(), address.strip().lower().encode(), hashlib.sha256)
-    return digest.hexdigest()[:32]
+_HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class ComposedNewsletter:
     """A rendered newsletter, ready to be personalised for each recipient."""
 
     def __init__(self, newsletter: Newsletter, ctx: RenderContext, media: EmailMedia,
-                 date: dt.datetime, pages: tuple[str, str, str], warnings: list[Diagnostic]) -> None:
-        page_source, html, text = pages
+                 date: dt.datetime, pages: tuple[str, str, str, str],
+                 warnings: list[Diagnostic]) -> None:
+        page_source, html, text, web = pages
         fields = newsletter.fields
         self.name = newsletter.name
         self.path = newsletter.path
+        self.lang = newsletter.lang
+        self.articles = list(newsletter.articles)
+        """The featured articles (the compliance gate checks their review state)."""
         self.settings = ctx.settings
         self.fields: MergeFields = fields
         self.media = media
@@ -64,6 +75,7 @@ class ComposedNewsletter:
         self.subject: MergeDocument = fields.split(newsletter.subject, html=False)
         self.html: MergeDocument = fields.split(html, html=True)
         self.text: MergeDocument = fields.split(text, html=False)
+        self.web: MergeDocument = fields.split(web, html=True)
         es = ctx.settings.email
         self.domain = es.from_address.rpartition("@")[2] or "localhost"
         self.builder = MessageBuilder(
@@ -80,6 +92,11 @@ class ComposedNewsletter:
             h.update(image.cid.encode() + image.data)
         self.content_hash = h.hexdigest()
 
+    def token(self, recipient: Recipient) -> str:
+        """The recipient's unsubscribe token, in the recipient's language when one is known."""
+        lang = getattr(recipient, "lang", None) or self.lang
+        return unsubscribe_token(self.settings.email.token_secret, recipient.email, lang)
+
     def values(self, recipient: Recipient, token: str) -> list[str]:
         """Every merge field's value for ``recipient``; the last is the unsubscribe URL."""
         quoted = urllib.parse.quote(recipient.email, safe="@")
@@ -88,26 +105,48 @@ class ComposedNewsletter:
                    "unsubscribe_url": url.replace("{email}", quoted)}
         return self.fields.values(context)
 
+    def message_id(self, recipient: Recipient) -> str:
+        """``<issue.tag@domain>``: the tag proves, with the secret, which recipient and issue."""
+        issue = self.content_hash[:20]
+        tag = message_tag(self.settings.email.token_secret, issue, recipient.email)
+        return f"<{issue}.{tag}@{self.domain}>"
+
     def message_for(self, recipient: Recipient) -> email.message.EmailMessage:
         """The personalised message for ``recipient``, with ``To`` set.
 
-        Raises :class:`~pubkit.renderers.mime.UnsafeHeader` (a line break or a bad
-        address, naming the header) or :class:`~pubkit.source.merge_fields.MergeError`;
-        both are ``ValueError``.
+        Raises :class:`~pubkit.renderers.mime.UnsafeHeader` (a line break, a control
+        character or a bad address, naming the header and the merge field) or
+        :class:`~pubkit.source.merge_fields.MergeError`; both are ``ValueError``.
         """
         es = self.settings.email
-        token = unsubscribe_token(es.token_secret, recipient.email)
+        token = self.token(recipient)
         values = self.values(recipient, token)
         url = values[-1]
+        self._check_header_fields(values)
         subject = " ".join(refuse_line_breaks("Subject", self.subject.fill(values)).split())
         headers = PersonalHeaders(
             to=mailbox("To", recipient.name, recipient.email),
             subject=subject,
-            message_id=f"<{self.content_hash[:20]}.{token[:20]}@{self.domain}>",
+            message_id=self.message_id(recipient),
             list_unsubscribe=list_unsubscribe(
                 url, f"{es.unsubscribe_mailto}?subject=unsubscribe%20{token}"),
         )
         return self.builder.build(headers, self.text.fill(values), self.html.fill(values))
+
+    def _check_header_fields(self, values: list[str]) -> None:
+        for slot in self.subject.slots:
+            bad = _HEADER_UNSAFE.search(values[slot])
+            if bad:
+                field = self.fields.fields[slot]
+                raise UnsafeHeader(
+                    f"Subject: merge field {{{{ {field.source} }}}} ({field.where}) gives "
+                    f"{values[slot][:60]!r}, with a line break or control character "
+                    f"({bad.group(0)!r}) that cannot go in a header")
+
+    def web_page(self) -> bytes:
+        """The issue as a public web page: merge fields at their defaults, no unsubscribe link."""
+        anonymous = self.fields.values({})
+        return self.media.public(self.web.fill(anonymous)).encode("utf-8")
 
     def preview_recipient(self) -> Recipient:
         name, address = email.utils.parseaddr(self.settings.email.preview_to)
@@ -116,8 +155,7 @@ class ComposedNewsletter:
     def preview_files(self) -> dict[str, bytes]:
         """The HTML, text and message for the preview recipient (``[email] preview_to``)."""
         recipient = self.preview_recipient()
-        values = self.values(recipient, unsubscribe_token(self.settings.email.token_secret,
-                                                          recipient.email))
+        values = self.values(recipient, self.token(recipient))
         return {
             "newsletter.html": self.media.public(self.html.fill(values)).encode("utf-8"),
             "newsletter.txt": self.text.fill(values).encode("utf-8"),
@@ -137,57 +175,69 @@ def compose_newsletter(path: Path, ctx: RenderContext,
     return compose(newsletter, ctx, now or dt.datetime.now(dt.UTC))
 
 
-def compose(newsletter: Newsletter, ctx: RenderContext, date: dt.datetime) -> ComposedNewsletter:
-    """Render ``newsletter`` once, with merge-field tokens in place."""
+def compose(newsletter: Newsletter, ctx: RenderContext, date: dt.datetime,
+            article_email: bool = False) -> ComposedNewsletter:
+    """Render ``newsletter`` once, with merge-field tokens in place.
+
+    An ``article_email`` (one article sent as it is) links to the article's own
+    page as its web version; an issue links to its own page (:func:`outputs.issue_page_path`).
+    """
     first_warning = len(ctx.warnings)
     settings = ctx.settings
     media = EmailMedia(ctx, embed=settings.email.embed_images)
+    tag = utm_tagger(settings, newsletter.name)
     fields = newsletter.fields
     intro = newsletter.intro
-    intro_body, intro_notes = article_html(intro, media)
+    intro_body, intro_notes = article_html(intro, media, tag)
     logo = None
     if settings.brand.logo:
         logo = media.site_image(intro, settings.brand.logo, LOGO_WIDTH)
     full = None
     teasers = []
     if newsletter.layout == "full":
-        full = _full(newsletter.articles[0], media)
+        full = _full(newsletter.articles[0], media, tag)
     else:
-        teasers = [_teaser(a, media) for a in newsletter.articles]
+        teasers = [_teaser(a, media, tag) for a in newsletter.articles]
     # The unsubscribe URL is a merge field too, added last (see message_for).
     unsubscribe = fields.add_variable("unsubscribe_url")
-    source = page_source(ctx, {
+    web_url = tag(media.page_url(newsletter.articles[0]) if article_email
+                  else outputs.public_url(settings.base_url, outputs.issue_page_path(newsletter.name)))
+    values = {
         "lang": newsletter.lang, "dir": text_direction(newsletter.lang),
         "title": newsletter.subject, "preheader": newsletter.preheader, "logo": logo,
         "issue_date": format_date(newsletter.date),
         "intro": intro_body, "intro_notes": intro_notes, "full": full, "teasers": teasers,
         "button": newsletter.button, "unsubscribe_url": Markup(unsubscribe),
-    })
+        "web_url": web_url,
+    }
+    source = page_source(ctx, values)
     html = inline_styles(source)
+    web = inline_styles(page_source(ctx, {**values, "web": True}))
     _check_tokens(newsletter, html)
-    text = message_text(newsletter, media, full is not None, unsubscribe)
+    text = message_text(newsletter, media, full is not None, unsubscribe, tag, web_url)
     size = len(html.encode("utf-8"))
     if size > GMAIL_CLIP_BYTES:
         ctx.warn(intro, None, f"the email's HTML is {size / 1024:.0f} KB: Gmail clips messages "
                               f"over {GMAIL_CLIP_BYTES // 1024} KB (feature fewer articles)")
     warnings = [*newsletter.warnings, *ctx.warnings[first_warning:]]
-    return ComposedNewsletter(newsletter, ctx, media, date, (source, html, text), warnings)
+    return ComposedNewsletter(newsletter, ctx, media, date, (source, html, text, web), warnings)
 
 
-def _full(article: Article, media: EmailMedia) -> dict[str, object]:
-    body, notes = article_html(article, media)
+def _full(article: Article, media: EmailMedia, tag: Callable[[str], str]) -> dict[str, object]:
+    body, notes = article_html(article, media, tag)
     meta = article.meta
     return {"title": article.title, "subtitle": meta.subtitle,
             "byline": BYLINE_SEPARATOR.join(byline(article)),
             "image": media.lead_image(article), "image_alt": meta.image_alt or "",
-            "body": body, "footnotes": notes, "url": media.page_url(article)}
+            "body": body, "footnotes": notes, "url": tag(media.page_url(article))}
 
 
-def _teaser(article: Article, media: EmailMedia) -> dict[str, object]:
+def _teaser(article: Article, media: EmailMedia, tag: Callable[[str], str]) -> dict[str, object]:
     meta = article.meta
     facts = [format_date(meta.date)] if meta.date else []
     facts.append(f"{article.reading_time} min read")
-    return {"title": article.title, "summary": article.summary, "url": media.page_url(article),
+    return {"title": article.title, "summary": article.summary,
+            "url": tag(media.page_url(article)),
             "lang": article.lang, "dir": text_direction(article.lang),
             "image": media.lead_image(article), "image_alt": meta.image_alt or "",
             "meta": " · ".join(facts)}

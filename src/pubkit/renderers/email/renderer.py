@@ -20,18 +20,25 @@ from pubkit.model.article import Article
 from pubkit.renderers.base import IssueRenderer, Output, RenderContext, Renderer
 from pubkit.renderers.email.mime import UnsafeHeader
 from pubkit.renderers.email.newsletter import ComposedNewsletter, compose, compose_newsletter
+from pubkit.site import outputs
 from pubkit.source.newsletter import newsletter_for_article
 
 
-def preview_output(composed: ComposedNewsletter, path: str) -> Output:
-    """The composed message for the preview recipient, with its HTML and text beside it."""
+def preview_output(composed: ComposedNewsletter, path: str, web_page: bool = False) -> Output:
+    """The composed message for the preview recipient, with its HTML and text beside it.
+
+    With ``web_page``, the issue's public page ("View in your browser", no
+    personal data) is published with it, where its emails link to.
+    """
     try:
         files = composed.preview_files()
     except UnsafeHeader as exc:  # a title with a line break cannot be a subject
         raise SourceError(path, None, f"email: {exc}") from None
+    published = dict(composed.media.published)
+    if web_page:
+        published[outputs.issue_page_path(composed.name)] = composed.web_page()
     return Output(files["newsletter.eml"],
-                  {".html": files["newsletter.html"], ".txt": files["newsletter.txt"]},
-                  composed.media.published)
+                  {".html": files["newsletter.html"], ".txt": files["newsletter.txt"]}, published)
 
 
 class EmailRenderer(Renderer):
@@ -39,7 +46,8 @@ class EmailRenderer(Renderer):
 
     def render(self, article: Article, ctx: RenderContext) -> Output:
         newsletter = newsletter_for_article(article, ctx.settings.language)
-        return preview_output(compose(newsletter, ctx, _article_date(article, ctx)), article.path)
+        composed = compose(newsletter, ctx, _article_date(article, ctx), article_email=True)
+        return preview_output(composed, article.path)
 
 
 class NewsletterRenderer(IssueRenderer):
@@ -48,7 +56,7 @@ class NewsletterRenderer(IssueRenderer):
     def render_issue(self, path: Path, ctx: RenderContext, now: dt.datetime) -> tuple[Output, str]:
         """The issue at ``path`` for the preview recipient, and its subject."""
         composed = compose_newsletter(path, ctx, now)
-        return preview_output(composed, composed.path), composed.subject.source()
+        return preview_output(composed, composed.path, web_page=True), composed.subject.source()
 
 
 def _article_date(article: Article, ctx: RenderContext) -> dt.datetime:

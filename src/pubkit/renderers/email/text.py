@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from pubkit.i18n import translations
 from pubkit.model import nodes as n
 from pubkit.model.article import Article
 from pubkit.renderers.email.media import EmailMedia
@@ -10,26 +13,41 @@ from pubkit.renderers.page_data import format_date
 from pubkit.source.newsletter import Newsletter
 
 
-def message_text(newsletter: Newsletter, media: EmailMedia, full: bool, unsubscribe: str) -> str:
-    """The whole text part; ``unsubscribe`` is the unsubscribe URL's merge token."""
+def message_text(newsletter: Newsletter, media: EmailMedia, full: bool, unsubscribe: str,
+                 tag: Callable[[str], str] = str, web_url: str | None = None) -> str:
+    """The whole text part; ``unsubscribe`` is the unsubscribe URL's merge token.
+
+    ``tag`` adds UTM parameters to the site's own links; ``web_url`` is the
+    issue's web page ("View in your browser").
+    """
     settings = media.ctx.settings
     brand = settings.brand
+    t = translations(newsletter.lang)
     sections = [settings.site_name]
+    if web_url:
+        sections[0] = f"{t.gettext('View in your browser')}: {web_url}\n\n{settings.site_name}"
     if newsletter.date and not full:
         sections[0] += f"\n{format_date(newsletter.date)}"
     if brand.banner:
         sections.append(wrap(brand.banner, 72))
-    intro = TextWriter(resolve_link=lambda url: media.link(newsletter.intro, url))
+    def linker(article: Article) -> Callable[[str], str | None]:
+        def resolve(url: str) -> str | None:
+            link = media.link(article, url)
+            return None if link is None else tag(link)
+        return resolve
+
+    intro = TextWriter(resolve_link=linker(newsletter.intro))
     if newsletter.intro.body:
         sections.append(intro.blocks(newsletter.intro.body))
         if newsletter.intro.footnotes:
             sections.append(intro.footnotes(newsletter.intro.footnotes))
     links = intro.links
     for article in newsletter.articles:
-        writer = TextWriter(resolve_link=lambda url, a=article: media.link(a, url))
+        writer = TextWriter(resolve_link=linker(article))
         writer.links = links  # one numbering for the whole message
-        sections.append(_full(article, writer, newsletter.button, media) if full
-                        else _teaser(article, writer, newsletter.button, media))
+        page = tag(media.page_url(article))
+        sections.append(_full(article, writer, newsletter.button, page) if full
+                        else _teaser(article, writer, newsletter.button, page))
     if links:
         sections.append("Links\n-----\n" + intro.link_list())
     footer = [wrap(brand.disclaimer, 72)]
@@ -37,7 +55,7 @@ def message_text(newsletter: Newsletter, media: EmailMedia, full: bool, unsubscr
         footer.append(brand.contact)
     if settings.email.postal_address:
         footer.append(settings.email.postal_address)
-    footer.append(f"Unsubscribe: {unsubscribe}")
+    footer.append(f"{t.gettext('Unsubscribe')}: {unsubscribe}")
     sections.append("-- \n" + "\n\n".join(footer))
     return "\n\n\n".join(s for s in sections if s) + "\n"
 
@@ -46,16 +64,16 @@ def _heading(writer: TextWriter, level: int, text: str) -> str:
     return writer.visit(n.Heading(level, children=[n.Text(text)]))
 
 
-def _teaser(article: Article, writer: TextWriter, button: str, media: EmailMedia) -> str:
+def _teaser(article: Article, writer: TextWriter, button: str, page: str) -> str:
     parts = [_heading(writer, 2, article.title)]
     if article.meta.date:
         parts.append(f"{format_date(article.meta.date)} · {article.reading_time} min read")
     parts.append(wrap(article.summary, writer.width))
-    parts.append(f"{button}: {media.page_url(article)}")
+    parts.append(f"{button}: {page}")
     return "\n\n".join(parts)
 
 
-def _full(article: Article, writer: TextWriter, button: str, media: EmailMedia) -> str:
+def _full(article: Article, writer: TextWriter, button: str, page: str) -> str:
     meta = article.meta
     parts = [_heading(writer, 1, article.title)]
     if meta.subtitle:
@@ -65,5 +83,5 @@ def _full(article: Article, writer: TextWriter, button: str, media: EmailMedia) 
     parts.append(writer.blocks(article.body))
     if article.footnotes:
         parts.append(writer.footnotes(article.footnotes))
-    parts.append(f"{button}: {media.page_url(article)}")
+    parts.append(f"{button}: {page}")
     return "\n\n".join(p for p in parts if p)
