@@ -9,10 +9,12 @@ what="${1:-run}"
 VENV="${VENV:-.venv}"
 export DEBIAN_FRONTEND=noninteractive
 
-mapfile -t wanted < <(grep -Ev '^\s*(#|$)' scripts/apt-packages.txt)
-if [ "$what" != test ]; then
-  # Rendering needs only the engine's libraries and the fonts.
-  mapfile -t wanted < <(printf '%s\n' "${wanted[@]}" | grep -E '^(lib|fonts-)')
+if [ "$what" = test ]; then
+  mapfile -t wanted < <(grep -Ev '^\s*(#|$)' scripts/apt-packages.txt)
+else
+  # Rendering needs only what is listed above the first "# Tests" comment (the engine's
+  # libraries and the fonts); matching names would also take libreoffice-writer-nogui.
+  mapfile -t wanted < <(awk '/^# Tests/ { exit } !/^[[:space:]]*(#|$)/' scripts/apt-packages.txt)
 fi
 missing=()
 for p in "${wanted[@]}"; do
@@ -32,16 +34,21 @@ fi
 "$VENV/bin/python" -m pip install -q --upgrade pip
 if [ "$what" = test ]; then
   "$VENV/bin/python" -m pip install -q -e '.[test,bench]'
-  # Checkers that run on Node (Nu HTML checker, axe-core, caniemail), kept out of the repo.
+  # Checkers that come from npm (the Nu HTML checker's jar, axe-core, caniemail), kept out of
+  # the repo; tests/tools/ runs them. Pinned: the tests assert the figures these versions give.
   TOOLS="${PUBKIT_TOOLS:-$HOME/.cache/pubkit-tools}"
+  NPM_PINS=(vnu-jar@26.9.27 axe-core@4.14.1 playwright-core@1.65.1 caniemail@1.0.5)
   mkdir -p "$TOOLS"
   [ -f "$TOOLS/package.json" ] || echo '{"name":"pubkit-test-tools","private":true}' > "$TOOLS/package.json"
-  if [ ! -f "$TOOLS/node_modules/caniemail/package.json" ]; then
-    (cd "$TOOLS" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error \
-      vnu-jar@26.9.27 axe-core@4.14.1 playwright-core@1.65.1 caniemail@1.0.5)
-  fi
-  # The shared acceptance checker (real third-party tools), when the checkout has it beside it.
-  if [ -f ../shared/acceptance/setup.sh ]; then bash ../shared/acceptance/setup.sh; fi
+  for pin in "${NPM_PINS[@]}"; do
+    installed="$(node -p "require('$TOOLS/node_modules/${pin%@*}/package.json').version" 2>/dev/null || true)"
+    if [ "$installed" != "${pin##*@}" ]; then
+      echo "npm: installing ${NPM_PINS[*]} into $TOOLS"
+      (cd "$TOOLS" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error \
+        "${NPM_PINS[@]}")
+      break
+    fi
+  done
 else
   "$VENV/bin/python" -m pip install -q -e .
 fi

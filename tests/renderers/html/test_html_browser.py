@@ -10,8 +10,8 @@ import pytest
 from pubkit.output import write_files
 from pubkit.renderers.base import RenderContext
 from pubkit.site import Site
-from tests.browser import axe_source, browser, nu_check
 from tests.conftest import render_files
+from tests.tools.browser import axe_source, browser, nu_check
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
