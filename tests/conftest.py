@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import textwrap
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from pubkit.diagnostics import Diagnostic
 from pubkit.renderers.base import RenderContext
 from pubkit.site import Site, open_site
 from pubkit.source.reader import read_article
+from tests.tools.browser import browser
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "content" / "ketamine-pain-management.md"
@@ -82,6 +83,13 @@ def sample_site(tmp_path: Path) -> Site:
         if (REPO / extra).is_dir():
             shutil.copytree(REPO / extra, root / extra)
     return open_site(root)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """One headless Chromium for a whole test module (it takes a second or two to start)."""
+    with browser() as b:
+        yield b
 
 
 @pytest.fixture

@@ -13,14 +13,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pikepdf
 import pytest
 
-from tests.tools.browser import axe, browser, nu_check
+from tests.tools.browser import axe, nu_check
 from tests.tools.caniemail import caniemail
 from tests.tools.message import read_message
 from tests.tools.office import docx_to_pdf
@@ -57,12 +56,6 @@ def outputs(site: Path, suffix: str) -> list[Path]:
     found = sorted((site / "output").rglob(f"*{suffix}"))
     assert found, f"no {suffix} file in {site / 'output'}"
     return found
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with browser() as b:
-        yield b
 
 
 def test_every_format_of_the_sample_was_written(site: Path) -> None:

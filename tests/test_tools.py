@@ -11,6 +11,7 @@ import sys
 import zipfile
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import docx
 import lxml.html
@@ -170,3 +171,13 @@ def test_message_reader_sees_an_html_only_message() -> None:
     assert found.headers_missing == ["From", "To", "Date", "Message-ID", "List-Unsubscribe",
                                      "List-Unsubscribe-Post"]
     assert found.html.style_blocks == 0 and found.html.widest_px is None
+
+
+@pytest.mark.slow
+def test_chromium_is_offline(chromium: Any) -> None:
+    from playwright.sync_api import Error
+
+    page = chromium.new_page()
+    with pytest.raises(Error, match="ERR_PROXY_CONNECTION_FAILED"):
+        page.goto("http://example.org/")
+    page.close()
