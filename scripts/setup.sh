@@ -28,16 +28,21 @@ fi
 "$VENV/bin/python" -m pip install -q --upgrade pip
 if [ "$what" = test ]; then
   "$VENV/bin/python" -m pip install -q -e '.[test,bench]'
-  # Checkers that run on Node (Nu HTML checker, axe-core, caniemail), kept out of the repo.
+  # Checkers that come from npm (the Nu HTML checker's jar, axe-core, caniemail), kept out of
+  # the repo; tests/tools/ runs them. Pinned: the tests assert the figures these versions give.
   TOOLS="${PUBKIT_TOOLS:-$HOME/.cache/pubkit-tools}"
+  NPM_PINS=(vnu-jar@26.9.27 axe-core@4.14.1 playwright-core@1.65.1 caniemail@1.0.5)
   mkdir -p "$TOOLS"
   [ -f "$TOOLS/package.json" ] || echo '{"name":"pubkit-test-tools","private":true}' > "$TOOLS/package.json"
-  if [ ! -f "$TOOLS/node_modules/caniemail/package.json" ]; then
-    (cd "$TOOLS" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error \
-      vnu-jar@26.9.27 axe-core@4.14.1 playwright-core@1.65.1 caniemail@1.0.5)
-  fi
-  # The shared acceptance checker (real third-party tools), when the checkout has it beside it.
-  if [ -f ../shared/acceptance/setup.sh ]; then bash ../shared/acceptance/setup.sh; fi
+  for pin in "${NPM_PINS[@]}"; do
+    installed="$(node -p "require('$TOOLS/node_modules/${pin%@*}/package.json').version" 2>/dev/null || true)"
+    if [ "$installed" != "${pin##*@}" ]; then
+      echo "npm: installing ${NPM_PINS[*]} into $TOOLS"
+      (cd "$TOOLS" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error \
+        "${NPM_PINS[@]}")
+      break
+    fi
+  done
 else
   "$VENV/bin/python" -m pip install -q -e .
 fi

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,10 +14,40 @@ from pubkit.diagnostics import Diagnostic
 from pubkit.renderers.base import RenderContext
 from pubkit.site import Site, open_site
 from pubkit.source.reader import read_article
+from tests.tools.browser import browser
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("PUBKIT_SHARED", REPO.parent / "shared"))
 SAMPLE = REPO / "content" / "ketamine-pain-management.md"
+
+
+NO_SKIPS = "no test may skip: a missing tool must fail by name (see tests/tools/)"
+
+
+def _skip_reason(report: pytest.CollectReport | pytest.TestReport) -> str:
+    if hasattr(report, "wasxfail"):
+        return f"xfail {report.wasxfail}".strip()
+    longrepr = report.longrepr
+    return str(longrepr[2] if isinstance(longrepr, tuple) else longrepr)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    """A test that skips, or is expected to fail, fails: a skip reports success for a check never made."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    if report.skipped:
+        report.longrepr = f"{item.nodeid}: skipped ({_skip_reason(report)}); {NO_SKIPS}"
+        report.outcome = "failed"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, Any, None]:
+    """A module that skips itself while being collected (``importorskip``) fails the collection."""
+    outcome = yield
+    report: pytest.CollectReport = outcome.get_result()
+    if report.skipped:
+        report.longrepr = f"{collector.nodeid}: skipped ({_skip_reason(report)}); {NO_SKIPS}"
+        report.outcome = "failed"
 
 
 @pytest.fixture
@@ -53,6 +83,13 @@ def sample_site(tmp_path: Path) -> Site:
         if (REPO / extra).is_dir():
             shutil.copytree(REPO / extra, root / extra)
     return open_site(root)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """One headless Chromium for a whole test module (it takes a second or two to start)."""
+    with browser() as b:
+        yield b
 
 
 @pytest.fixture

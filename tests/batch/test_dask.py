@@ -6,12 +6,11 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import distributed
 import pytest
 
 from tests.batch.conftest import FAST, build, output_tree, run_cli
 from tests.batch.sitegen import generate_site
-
-distributed = pytest.importorskip("distributed")
 
 
 @pytest.fixture(scope="module")

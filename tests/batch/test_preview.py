@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.batch.sitegen import generate_site
-from tests.browser import browser
+from tests.tools.browser import browser
 
 
 @pytest.fixture

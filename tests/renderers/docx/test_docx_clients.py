@@ -1,14 +1,12 @@
-"""Word documents as their readers get them: reproducible bytes, LibreOffice, the acceptance
-checker, every CommonMark example, and ``pubkit render --docx``."""
+"""Word documents as their readers get them: reproducible bytes, LibreOffice, python-docx and pandoc,
+every CommonMark example, and ``pubkit render --docx``."""
 
 from __future__ import annotations
 
 import html
 import io
-import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -23,12 +21,14 @@ from pubkit.renderers.base import RenderContext
 from pubkit.site import open_site
 from pubkit.source.reader import parse_article
 from tests.conformance import Example, commonmark_examples
-from tests.conftest import SHARED
 from tests.renderers.docx.test_docx import SAMPLE, make_site, render
 from tests.renderers.docx.test_docx_images import emf, image_bytes
+from tests.tools.markup import passwd_leaks
+from tests.tools.office import Conversion, docx_to_pdf
+from tests.tools.pdf import pdftotext
+from tests.tools.wordprocessing import structure
+from tests.tools.words import missing_words, source_text
 
-CHECKER = SHARED / "acceptance" / "check.py"
-CHECKER_PYTHON = Path("/tmp/pubkit-acceptance/venv/bin/python")
 WORD = re.compile(r"\w+")
 
 
@@ -97,36 +97,32 @@ def test_a_changed_date_changes_only_the_parts_that_show_it(site_root: Path, doc
         "docProps/core.xml", "word/document.xml"}
 
 
-def test_libreoffice_converts_every_test_document(documents, tmp_path: Path) -> None:
-    soffice = shutil.which("soffice")
-    assert soffice, "LibreOffice (libreoffice-writer-nogui) is required"
-    folder = tmp_path / "in"
-    folder.mkdir()
+@pytest.fixture(scope="module")
+def converted(documents: dict[str, bytes], tmp_path_factory: pytest.TempPathFactory) -> Conversion:
+    """Every test document through LibreOffice's Word import filter, in one LibreOffice run."""
+    folder = tmp_path_factory.mktemp("docx-in")
     for slug, data in documents.items():
         (folder / f"{slug}.docx").write_bytes(data)
-    proc = subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
-         "--norestore", "--infilter=MS Word 2007 XML", "--convert-to", "pdf",
-         "--outdir", str(tmp_path / "pdf"), *sorted(str(p) for p in folder.iterdir())],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert "Error" not in proc.stderr, proc.stderr
+    return docx_to_pdf(sorted(folder.iterdir()), tmp_path_factory.mktemp("docx-pdf"))
+
+
+def test_libreoffice_converts_every_test_document(documents, converted: Conversion) -> None:
+    assert "Error" not in converted.log, converted.log
+    pdfs = {path.stem: pdf for path, pdf in converted.pdfs.items()}
+    assert set(pdfs) == set(documents), converted.log
     for slug, data in documents.items():
-        pdf = tmp_path / "pdf" / f"{slug}.pdf"
-        assert pdf.is_file() and pdf.stat().st_size > 0, proc.stdout + proc.stderr
-        text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
-                                       text=True, check=True).stdout.split())
+        text = " ".join(pdftotext(pdfs[slug]).split())
         title = docx.Document(io.BytesIO(data)).core_properties.title
         assert title in text
-    big = subprocess.run(["pdftotext", str(tmp_path / "pdf" / "big-table.pdf"), "-"],
-                         capture_output=True, text=True, check=True).stdout
+    big = pdftotext(pdfs["big-table"])
     assert big.count("\f") >= 2  # more than one page, and the header row on each
     assert " ".join(big.split()).count("Column 7") == big.count("\f")
 
 
 def test_pandoc_reads_the_structure_back(documents) -> None:
     """A third, independent reader (pandoc's DOCX reader) sees the same structure."""
-    pypandoc = pytest.importorskip("pypandoc")
+    import pypandoc
+
     proc = subprocess.run([pypandoc.get_pandoc_path(), "-f", "docx", "-t", "markdown",
                            "--wrap=none"], input=documents["everything"], capture_output=True,
                           check=True)
@@ -145,30 +141,22 @@ def test_pandoc_reads_the_structure_back(documents) -> None:
     assert re.search(r"^\s*Left\s+Centre\s+Right$", markdown, re.M)
 
 
-def test_acceptance_checker(documents, site_root: Path, tmp_path: Path) -> None:
-    if not (CHECKER.is_file() and CHECKER_PYTHON.is_file()):
-        pytest.skip("acceptance checker not installed (run ../shared/acceptance/setup.sh)")
-    out = tmp_path / "out" / "docx"
-    out.mkdir(parents=True)
-    for slug, data in documents.items():
-        (out / f"{slug}.docx").write_bytes(data)
-    report = tmp_path / "report.json"
-    subprocess.run([str(CHECKER_PYTHON), str(CHECKER), str(out.parent), "--source",
-                    str(site_root / "content"), "--skip", "vnu,axe,caniemail", "--json",
-                    str(report)], check=True, capture_output=True, timeout=600)
-    records = {r["slug"]: r for r in json.loads(report.read_text())["files"]}
-    assert set(records) == set(documents)
-    for slug, rec in records.items():
-        assert rec["libreoffice"]["ok"] is True, rec
-        assert rec["python_docx"] == "ok", rec
-        assert rec["fake_headings"] == 0, rec
-        assert rec["title"], rec
-        assert rec["images_no_alt"] == 0 and rec["leaks"] == [], rec
+def test_word_processors_see_real_structure(documents, converted: Conversion, site_root: Path) -> None:
+    """What Word's users get: it opens, real Heading styles, a title, alt text, notes, every word."""
+    assert {path.stem for path in converted.pdfs} == set(documents), converted.log  # LibreOffice opens each
+    found = {slug: structure(data) for slug, data in documents.items()}  # so does python-docx
+    for slug, doc in found.items():
+        assert doc.fake_headings == [], slug
+        assert doc.title, slug
+        assert doc.images_without_alt == 0, slug
+        assert passwd_leaks(documents[slug], "docx") == [], slug
         if slug not in ("big-table", "pictures"):
-            assert rec["headings"] > 0, rec
-    assert records["ketamine-pain-management"]["heading_levels"] == {"2": 3, "title": 1}
-    assert records["ketamine-pain-management"]["fidelity"]["pct"] == 100.0
-    assert records["everything"]["notes"] == 2
+            assert doc.headings > 0, slug
+    sample = found["ketamine-pain-management"]
+    assert sample.heading_levels == {"2": 3, "title": 1}
+    source = (site_root / "content" / SAMPLE.name).read_text(encoding="utf-8")
+    assert missing_words(source_text(source), sample.text) == []
+    assert len(found["everything"].notes) == 2
 
 
 def _docx_words(data: bytes) -> set[str]:

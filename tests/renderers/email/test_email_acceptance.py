@@ -1,33 +1,31 @@
 """Real mail-client data and the Nu HTML checker on newsletter and article emails.
 
-Runs the shared acceptance checker (caniemail data for Gmail web, Outlook for
-Windows and Apple Mail; vnu.jar) over the sample newsletter, the sample
-article's email and an article using every construct.  Skipped only when the
-checker is not installed (``bash ../shared/acceptance/setup.sh``).
+caniemail.com's data for Gmail on the web, Outlook for Windows and Apple
+Mail on the HTML part of each message, the Nu HTML checker on the HTML
+files, and the figures mail clients act on (MIME structure, headers, width)
+for the sample newsletter, the sample article's email, an article using
+every construct, and a newsletter of the latest two articles.
 """
 
 from __future__ import annotations
 
 import io
-import json
-import os
 import shutil
-import subprocess
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+import lxml.html
 import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
 from pubkit.cli import app
-from tests.conftest import SHARED
+from tests.tools.browser import nu_check
+from tests.tools.caniemail import caniemail
+from tests.tools.markup import active_content, broken_images
+from tests.tools.message import Message, read_message
 
-CHECKER = SHARED / "acceptance" / "check.py"
-ACC_PYTHON = Path(os.environ.get("ACC_HOME", "/tmp/pubkit-acceptance")) / "venv" / "bin" / "python"
-# scripts/setup.sh test installs the same npm checkers here (used when the shared venv is absent).
-TOOLS = Path(os.environ.get("PUBKIT_TOOLS", Path.home() / ".cache" / "pubkit-tools"))
-CLIENTS = ("gmail.desktop-webmail", "outlook.windows", "apple-mail.macos")
+pytestmark = pytest.mark.slow
 
 EVERYTHING = """\
 ---
@@ -71,23 +69,17 @@ def _png(width: int, height: int) -> bytes:
     return buf.getvalue()
 
 
-def _checker() -> tuple[str, dict[str, str]] | None:
-    """The Python to run the checker with, and its environment; None when it is absent."""
-    if not CHECKER.is_file():
-        return None
-    if ACC_PYTHON.is_file():
-        return str(ACC_PYTHON), dict(os.environ)
-    if (TOOLS / "node_modules" / "caniemail" / "package.json").is_file():
-        return sys.executable, {**os.environ, "ACC_NODE_DIR": str(TOOLS)}
-    return None
+@dataclass(frozen=True)
+class Outputs:
+    root: Path
+    """The output folder."""
+    files: list[str]
+    """Every HTML page and message written, relative to ``root``."""
+    messages: dict[str, Message]
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
-    command = _checker()
-    if command is None:
-        pytest.skip("acceptance checker not installed (run ../shared/acceptance/setup.sh)")
-    python, env = command
+def outputs(tmp_path_factory: pytest.TempPathFactory) -> Outputs:
     root = tmp_path_factory.mktemp("acceptance") / "site"
     repo = Path(__file__).resolve().parents[3]
     shutil.copytree(repo / "content", root / "content")
@@ -107,16 +99,18 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         result = runner.invoke(app, [*args, "--site", str(root)])
         assert result.exit_code == 0, result.output
     out = root / "output"
-    json_path = root / "report.json"
-    subprocess.run([python, str(CHECKER), str(out), "--skip", "axe,soffice",
-                    "--json", str(json_path)], check=True, capture_output=True, timeout=600,
-                   env=env)
-    data = json.loads(json_path.read_text())
-    return {r["file"]: r for r in data["files"]}
+    files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.suffix in (".html", ".eml"))
+    messages = {f: read_message((out / f).read_bytes()) for f in files if f.endswith(".eml")}
+    return Outputs(out, files, messages)
 
 
-def test_every_output_was_checked(report: dict[str, dict]) -> None:
-    assert sorted(report) == sorted([
+@pytest.fixture(scope="module")
+def support(outputs: Outputs) -> dict[str, dict]:
+    return caniemail({name: m.html_source for name, m in outputs.messages.items()})
+
+
+def test_every_output_was_checked(outputs: Outputs) -> None:
+    assert outputs.files == sorted([
         "email/everything.eml", "email/everything.html",
         "email/ketamine-pain-management.eml", "email/ketamine-pain-management.html",
         "newsletters/all/newsletter.eml", "newsletters/all/newsletter.html",
@@ -126,19 +120,19 @@ def test_every_output_was_checked(report: dict[str, dict]) -> None:
     ])
 
 
-def test_nu_html_checker_finds_no_errors(report: dict[str, dict]) -> None:
-    for name, rec in report.items():
-        if rec["kind"] == "html":
-            assert rec["vnu"]["errors"] == 0, (name, rec["vnu"])
-            assert rec["active_total"] == 0 and rec["broken_images"] == 0
+def test_nu_html_checker_finds_no_errors(outputs: Outputs) -> None:
+    pages = [outputs.root / f for f in outputs.files if f.endswith(".html")]
+    errors = nu_check(pages)
+    assert errors == [], [(e.get("url", "")[-40:], e["message"]) for e in errors]
+    for path in pages:
+        page = lxml.html.document_fromstring(path.read_bytes().decode("utf-8"))
+        assert sum(active_content(page).values()) == 0, (path, active_content(page))
+        assert broken_images(page, path) == [], path
 
 
-def test_caniemail_finds_nothing_the_clients_lack_in_the_body(report: dict[str, dict]) -> None:
-    for name, rec in report.items():
-        if rec["kind"] != "eml":
-            continue
-        found = rec["caniemail"]
-        assert "error" not in found, found
+def test_caniemail_finds_nothing_the_clients_lack_in_the_body(outputs: Outputs, support) -> None:
+    assert sorted(support) == sorted(outputs.messages)
+    for name, found in support.items():
         assert found["gmail.desktop-webmail"]["unsupported"] == [], name
         assert found["apple-mail.macos"]["unsupported"] == [], name
         # The one exception is the phone media query in the head, which Outlook for
@@ -146,17 +140,16 @@ def test_caniemail_finds_nothing_the_clients_lack_in_the_body(report: dict[str, 
         assert found["outlook.windows"]["unsupported"] == ["@media"], name
 
 
-def test_message_figures(report: dict[str, dict]) -> None:
-    for name, rec in report.items():
-        if rec["kind"] != "eml":
-            continue
-        assert rec["alternative_ok"] and rec["defects"] == 0, name
-        assert rec["headers_missing"] == [], name
-        assert rec["list_unsubscribe_https"] and rec["list_unsubscribe_one_click"], name
-        assert rec["date_parses"] and not rec["gmail_clipped"], name
-        html = rec["html"]
-        assert html["style_blocks"] == 1 and html["max_declared_width_px"] == 600, name
-        assert html["images_no_alt"] == 0 and html["script_or_iframe"] == 0, name
-    assert report["email/everything.eml"]["html"]["images"] == 2  # lead image and chart
-    assert report["email/everything.eml"]["html"]["images_remote"] == 2
-    assert report["newsletters/all/newsletter.eml"]["html"]["images"] == 1  # the lead image
+def test_message_figures(outputs: Outputs) -> None:
+    messages = outputs.messages
+    for name, msg in messages.items():
+        assert msg.alternative and msg.defects == 0, name
+        assert msg.headers_missing == [], name
+        assert msg.unsubscribe_https and msg.one_click_unsubscribe, name
+        assert msg.date_parses and not msg.gmail_clipped, name
+        html = msg.html
+        assert html.style_blocks == 1 and html.widest_px == 600, name
+        assert html.images_without_alt == 0 and html.script_or_frames == 0, name
+    assert messages["email/everything.eml"].html.images == 2  # lead image and chart
+    assert messages["email/everything.eml"].html.images_remote == 2
+    assert messages["newsletters/all/newsletter.eml"].html.images == 1  # the lead image

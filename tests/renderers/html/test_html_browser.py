@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pubkit.output import write_files
 from pubkit.renderers.base import RenderContext
 from pubkit.site import Site
-from tests.browser import axe_source, browser, nu_check
 from tests.conftest import render_files
+from tests.tools.browser import axe, nu_check
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
@@ -55,24 +55,22 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {md.stem: out / "html" / f"{md.stem}.html" for md in sources}
 
 
-def test_pages_load_without_console_errors_and_pass_axe(pages: dict[str, Path]) -> None:
-    with browser() as b:
-        for name, path in pages.items():
-            page = b.new_page()
-            errors: list[str] = []
-            sink = errors.append  # bound now, not looked up when the browser calls back
-            page.on("console", lambda m, sink=sink: sink(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e, sink=sink: sink(str(e)))
-            page.goto(path.as_uri())
-            assert errors == [], (name, errors)
-            assert page.title() != "pwned"
-            page.add_script_tag(content=axe_source())
-            result = page.evaluate("async () => await axe.run(document)")
-            bad = [(v["id"], v["impact"]) for v in result["violations"]
-                   if v["impact"] in ("critical", "serious")]
-            assert bad == [], (name, bad)
-            assert result["passes"], "axe ran no checks"
-            page.close()
+def test_pages_load_without_console_errors_and_pass_axe(pages: dict[str, Path], chromium: Any) -> None:
+    for name, path in pages.items():
+        page = chromium.new_page()
+        errors: list[str] = []
+        sink = errors.append  # bound now, not looked up when the browser calls back
+        page.on("console", lambda m, sink=sink: sink(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e, sink=sink: sink(str(e)))
+        page.goto(path.as_uri())
+        assert errors == [], (name, errors)
+        assert page.title() != "pwned"
+        result = axe(page)
+        bad = [(v["id"], v["impact"]) for v in result["violations"]
+               if v["impact"] in ("critical", "serious")]
+        assert bad == [], (name, bad)
+        assert result["passes"], "axe ran no checks"
+        page.close()
 
 
 def test_pages_are_valid_html(pages: dict[str, Path]) -> None:
@@ -80,9 +78,9 @@ def test_pages_are_valid_html(pages: dict[str, Path]) -> None:
     assert errors == [], [(e.get("url", "")[-30:], e["message"]) for e in errors]
 
 
-def test_phone_width_has_no_horizontal_scroll(pages: dict[str, Path], make_site: Callable) -> None:
-    with browser() as b:
-        page = b.new_page(viewport={"width": 360, "height": 740})
-        page.goto(pages["ketamine-pain-management"].as_uri())
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0
+def test_phone_width_has_no_horizontal_scroll(pages: dict[str, Path], chromium: Any) -> None:
+    page = chromium.new_page(viewport={"width": 360, "height": 740})
+    page.goto(pages["ketamine-pain-management"].as_uri())
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    page.close()
