@@ -11,10 +11,12 @@ sample:          ## install pubkit and render the sample content into output/
 test:            ## install the test tools and run the whole suite
 	scripts/setup.sh test
 	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy
 	$(VENV)/bin/python -m pytest -n 2 --dist loadgroup
 
 lint:
 	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy
 
 golden:          ## regenerate the golden files under tests/golden/
 	$(VENV)/bin/python -m tests.golden.regenerate

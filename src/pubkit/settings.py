@@ -162,7 +162,7 @@ class Email(_Section):
         10_000_000, ge=100_000, le=50_000_000,
         description="Largest message pubkit sends, in bytes; a bigger one fails for that "
                     "recipient (whatever merge fields produced it).")
-    utm: Utm = Field(default_factory=Utm,  # type: ignore[arg-type]
+    utm: Utm = Field(default_factory=Utm,
                      description="UTM parameters for links to the site's own pages.")
 
 
@@ -258,13 +258,13 @@ class Settings(_Section):
                                   description="Seconds one render may take (above 0, at most 3600).")
     toc_min_headings: int = Field(4, ge=1, le=1000,
                                   description="Headings needed for a table of contents (1 to 1000).")
-    brand: Brand = Field(default_factory=Brand)  # type: ignore[arg-type]
-    pdf: Pdf = Field(default_factory=Pdf)  # type: ignore[arg-type]
-    email: Email = Field(default_factory=Email)  # type: ignore[arg-type]
-    smtp: Smtp = Field(default_factory=Smtp)  # type: ignore[arg-type]
-    build: Build = Field(default_factory=Build)  # type: ignore[arg-type]
-    suppression: Suppression = Field(default_factory=Suppression)  # type: ignore[arg-type]
-    dkim: Dkim = Field(default_factory=Dkim)  # type: ignore[arg-type]
+    brand: Brand = Field(default_factory=Brand)
+    pdf: Pdf = Field(default_factory=Pdf)
+    email: Email = Field(default_factory=Email)
+    smtp: Smtp = Field(default_factory=Smtp)
+    build: Build = Field(default_factory=Build)
+    suppression: Suppression = Field(default_factory=Suppression)
+    dkim: Dkim = Field(default_factory=Dkim)
 
 
 def load_settings(path: Path) -> Settings:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Protocol
+from typing import Any, Protocol
 
 from pubkit.batch.jobs import Task
 from pubkit.batch.worker import (
@@ -187,17 +187,21 @@ class DaskExecutor:
 
         self.spec = spec
         try:
-            self.client = Client(scheduler) if scheduler else Client(processes=True)
+            client: Any = (Client(scheduler) if scheduler  # type: ignore[no-untyped-call]
+                           else Client(processes=True))  # type: ignore[no-untyped-call]
+            self.client = client
         except OSError as exc:  # TimeoutError included
             raise ConfigError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
         self.client.run(warm, spec, formats)
+        # The site index travels once to every worker, not once with every task.
+        self.shipped = self.client.scatter(spec, broadcast=True)
 
     def run(self, tasks: list[Task]) -> Iterator[TaskResult]:
         from distributed import as_completed
 
-        futures = self.client.map(run_task, [self.spec] * len(tasks), tasks, pure=False)
+        futures = self.client.map(run_task, [self.shipped] * len(tasks), tasks, pure=False)
         owner = {f.key: t for f, t in zip(futures, tasks, strict=True)}
-        for fut in as_completed(futures):
+        for fut in as_completed(futures):  # type: ignore[no-untyped-call]
             try:
                 yield fut.result()
             except Exception as exc:  # the worker died, or the task could not be shipped

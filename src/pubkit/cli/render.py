@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +22,7 @@ from pubkit.cli.app import (
 )
 
 
-def chosen_formats(flags: dict[str, bool], all_: bool, default: list[str]) -> list[str]:
+def chosen_formats(flags: dict[str, bool], all_: bool, default: Sequence[str]) -> list[str]:
     from pubkit import formats
 
     if all_:

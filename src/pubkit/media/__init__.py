@@ -38,7 +38,7 @@ __all__ = ["Attachment", "Picture", "Refusal", "inspect_attachment", "inspect_pi
 TEXT_EXTENSIONS = frozenset({"txt", "text", "csv", "tsv", "md"})
 """Plain text keeps its own extension only when it is one of these (others become ``.txt``)."""
 CACHE_BYTES = 64 * 1024 * 1024
-_R = TypeVar("_R", Picture, Picture | Attachment)
+_R = TypeVar("_R", Picture | Refusal, Picture | Attachment | Refusal)
 """What an inspection gives back besides a refusal."""
 _HINTS = {
     "image/wmf": "it cannot be checked and has carried exploits; export it as SVG or PNG",
@@ -69,7 +69,7 @@ TRUE_NAMES: dict[s.Sniffed, frozenset[str]] = {
 """The extensions a file of each kind may be named with (plain text may have any inactive one)."""
 
 
-def _named_truly(result: _R, data: bytes, name: str) -> _R | Refusal:
+def _named_truly(result: _R, data: bytes, name: str) -> _R:
     """``result``, unless ``name`` says the file is something else (a PNG named ``.jpg``).
 
     A file is published under its own name, the one address every format

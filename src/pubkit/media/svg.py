@@ -92,7 +92,7 @@ def inspect_svg(data: bytes, kind: s.Sniffed, seconds: float = draw.DRAW_SECONDS
 
 def sanitise(data: bytes) -> tuple[bytes, float, float] | Refusal:
     """The allow-listed copy of an SVG and its size in CSS pixels, or why there is none."""
-    from lxml import etree  # type: ignore[import-untyped]
+    from lxml import etree
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                              huge_tree=False, remove_comments=True, remove_pis=True,
@@ -131,7 +131,7 @@ class _Builder:
         from lxml import etree
 
         self.etree = etree
-        new = etree.Element(f"{{{SVG_NS}}}svg", nsmap={None: SVG_NS, "xlink": XLINK_NS})
+        new = etree.Element(f"{{{SVG_NS}}}svg", nsmap={None: SVG_NS, "xlink": XLINK_NS})  # type: ignore[dict-item]  # None is lxml's key for the default namespace
         try:
             self._attributes(root, new, "svg")
             self._children(root, new)

@@ -22,16 +22,15 @@ def plain_text(nodes: Iterable[Node]) -> str:
 
 
 def _inline_text(node: Node) -> str:
-    tag = node.tagname
-    if tag in ("text", "inline_code"):
-        return node.text  # type: ignore[attr-defined]
-    if tag in ("soft_break", "hard_break"):
+    from pubkit.model import nodes as n
+
+    if isinstance(node, n.Text | n.InlineCode | n.RawInline):
+        return node.text
+    if isinstance(node, n.SoftBreak | n.HardBreak):
         return " "
-    if tag == "image":
-        return node.alt  # type: ignore[attr-defined]
-    if tag == "raw_inline":
-        return node.text  # type: ignore[attr-defined]
-    if tag == "footnote_ref":
+    if isinstance(node, n.Image):
+        return node.alt
+    if isinstance(node, n.FootnoteRef):
         return ""
     return plain_text(getattr(node, "children", ()))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
 from pubkit.model.nodes import Node
@@ -18,7 +18,7 @@ class NodeVisitor(Generic[R]):
     """
 
     def visit(self, node: Node) -> R:
-        method = getattr(self, "visit_" + node.tagname, None)
+        method: Callable[[Node], R] | None = getattr(self, "visit_" + node.tagname, None)
         if method is None:
             raise NotImplementedError(f"{type(self).__name__} cannot render {node.tagname!r} nodes")
         return method(node)

@@ -157,13 +157,13 @@ class LinkResolver:
         if entry is None:
             if not self._in_content(target):
                 return self._kept(written, raw)
-            problem = self.index.problems.get(target)
-            why = f"cannot be read ({problem.message})" if problem else "does not exist"
+            unreadable = self.index.problems.get(target)
+            why = f"cannot be read ({unreadable.message})" if unreadable else "does not exist"
             return self._broken(written, raw, f"link {_short(written)}: article {target} {why}")
         page = self.index.page_path(entry)
         same = entry.source == self.own.source or page == self.page
-        anchor = None
-        problem = None
+        anchor: str | None = None
+        problem: str | None = None
         if fragment:
             anchor = entry.anchor(urllib.parse.unquote(fragment))
             if anchor is None:

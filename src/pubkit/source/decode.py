@@ -35,14 +35,14 @@ def decode_source(data: bytes, path: str) -> Decoded:
     warnings: list[Diagnostic] = []
     if _BAD_CHARS.search(text):
         cleaned: list[str] = []
-        for number, line in enumerate(text.split("\n"), start=1):
-            found = sorted({f"U+{ord(c):04X}" for c in _BAD_CHARS.findall(line)})
+        for number, row in enumerate(text.split("\n"), start=1):
+            found = sorted({f"U+{ord(c):04X}" for c in _BAD_CHARS.findall(row)})
             if found:
                 warnings.append(
                     Diagnostic(path, number, f"removed control characters {', '.join(found)}",
                                "warning")
                 )
-                line = _BAD_CHARS.sub("", line)
-            cleaned.append(line)
+                row = _BAD_CHARS.sub("", row)
+            cleaned.append(row)
         text = "\n".join(cleaned)
     return Decoded(text, warnings)

@@ -28,7 +28,7 @@ class FrontMatter:
 
 
 # libyaml's loader when PyYAML has it: several times faster than the pure one.
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[assignment]
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _refuse_aliases(node: yaml.Node, path: str, first_line: int) -> None:

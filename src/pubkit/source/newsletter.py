@@ -89,7 +89,7 @@ def read_newsletter(path: Path, site: Site, index: SiteIndex | None = None) -> N
     source_hash = hashlib.sha256(data).hexdigest()
     fields = MergeFields(shown, source_hash[:8])
 
-    subject = front.one_line("subject", required=True)
+    subject = front.one_line("subject", required=True) or ""
     preheader = front.one_line("preheader") or ""
     layout = front.choice("layout", ("teasers", "full"), "teasers")
     if index is None:

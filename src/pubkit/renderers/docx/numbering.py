@@ -104,7 +104,8 @@ def numbering_element(document_part: Any) -> etree._Element:
     from docx.oxml import parse_xml
 
     try:
-        return document_part.part_related_by(RT.NUMBERING).element
+        numbering: etree._Element = document_part.part_related_by(RT.NUMBERING).element
+        return numbering
     except KeyError:  # python-docx cannot create one (NumberingPart.new is not implemented)
         element = parse_xml(f"<w:numbering {NSDECLS}/>")
         part = XmlPart(PackURI("/word/numbering.xml"), CONTENT_TYPE, element, document_part.package)

@@ -91,7 +91,8 @@ def write_package(package: Any) -> bytes:
     for part in parts:
         part.before_marshal()
     members: list[tuple[str, bytes]] = [
-        (CONTENT_TYPES_URI.membername, _ContentTypesItem.from_parts(parts).blob),
+        (CONTENT_TYPES_URI.membername,
+         _ContentTypesItem.from_parts(parts).blob),  # type: ignore[no-untyped-call]
         (PACKAGE_URI.rels_uri.membername, _xml(package.rels.xml)),
     ]
     for part in parts:

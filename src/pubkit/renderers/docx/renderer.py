@@ -41,8 +41,13 @@ class DocxRenderer(Renderer):
             raise ValueError(f"{reference}: not a usable Word reference document ({exc})") from None
         part = document.part
         section = document.sections[-1]
-        text_width = int(section.page_width - section.left_margin - section.right_margin)
-        text_height = int(section.page_height - section.top_margin - section.bottom_margin)
+        # A reference document without a page size or margins is not usable: say so.
+        page = (section.page_width, section.page_height, section.left_margin, section.right_margin,
+                section.top_margin, section.bottom_margin)
+        if any(v is None for v in page):
+            raise ValueError(f"{reference}: the reference document sets no page size or margins")
+        width, height, left, right, top, bottom = (int(v or 0) for v in page)
+        text_width, text_height = width - left - right, height - top - bottom
 
         def warn(line: int | None, message: str) -> None:
             ctx.warn(article, line, message)
@@ -95,7 +100,9 @@ def _with_body(part, body_xml: str):  # type: ignore[no-untyped-def]
         new.set(name, value)
     for child in old:  # a page background, if the reference has one
         if child.tag != W + "body":
-            new.body.addprevious(child)
+            body = new.find(W + "body")
+            if body is not None:
+                body.addprevious(child)
     part._element = new
     return part.document
 

@@ -45,7 +45,7 @@ mimetypes.add_type("image/svg+xml", ".svg")
 mimetypes.add_type("image/webp", ".webp")
 
 
-class RenderDeadline(FatalURLFetchingError):
+class RenderDeadline(FatalURLFetchingError):  # type: ignore[misc]  # WeasyPrint has no type information
     """The render ran past its time limit (raised through WeasyPrint, which swallows others)."""
 
 
@@ -60,7 +60,7 @@ def folder_url(root_relative_dir: str) -> str:
     return SITE + (rel + "/" if rel and rel != "." else "")
 
 
-class SiteFetcher(URLFetcher):
+class SiteFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no type information
     """A WeasyPrint URL fetcher bound to one site's :class:`ResourcePolicy`.
 
     ``pubkit://theme/<name>`` is a file on the theme's search path (found by

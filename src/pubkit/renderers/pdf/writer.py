@@ -75,7 +75,7 @@ class PrintHtmlWriter(HtmlWriter):
         """
         parts = urllib.parse.urlsplit(url)
         if parts.scheme or url.startswith("/"):
-            absolute = iri_to_uri(urllib.parse.urljoin(self.base_url, url))
+            absolute: str = iri_to_uri(urllib.parse.urljoin(self.base_url, url))
         else:
             absolute = iri_to_uri(self.base_url + url)
         self.lines.setdefault(absolute, self.line)
