@@ -2,44 +2,103 @@
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pubkit.cli.app import EXIT_FAILED, SiteOption, app, fail_usage, load_site, report
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from pubkit.article_check import ArticleCheck, CheckOptions
+
+PARALLEL_MIN = 40
+"""Fewer files than this are checked in this process (a worker costs more to start)."""
+
 
 @app.command()
 def check(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: content/).")] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Fail on warnings too; reading level and word hints become errors.")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print every figure per article and section as JSON on stdout.")] = False,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", "-j", min=0, help="Worker processes (default: one per core).")] = 0,
     site: SiteOption = None,
 ) -> None:
-    """Check front matter, local links and images, and alt text; print path:line: message."""
-    from pubkit.checks import check_article
-    from pubkit.diagnostics import SourceError
-    from pubkit.renderers.base import RenderContext
+    """Check front matter, links, images, alt text, reading level, plain language and review records.
+
+    Prints path:line: message on stderr; writes nothing.
+    """
+    from pubkit.article_check import CheckOptions
+    from pubkit.cli.clock import today
     from pubkit.site import discover_articles
-    from pubkit.source.reader import read_article
 
     the_site = load_site(site)
     files = discover_articles(list(paths or []), the_site)
     if not files:
         fail_usage(f"no articles found in {the_site.content_dir}")
-    ctx = RenderContext.for_site(the_site)
+    options = CheckOptions(today(), strict)
     errors = warnings = 0
-    for path in files:
-        try:
-            article = read_article(path, the_site.root, the_site.settings.language)
-        except SourceError as exc:
-            report([exc.diagnostic])
-            errors += 1
-            continue
-        found = [*article.warnings, *check_article(article, ctx.resources, ctx.article_dir(article))]
-        report(found)
-        errors += sum(d.severity == "error" for d in found)
-        warnings += sum(d.severity == "warning" for d in found)
-    typer.echo(f"{len(files)} checked, {errors} errors, {warnings} warnings")
+    reports = []
+    for result in _check_all(the_site.root, files, options, jobs or os.cpu_count() or 1):
+        report(result.diagnostics)
+        errors += sum(d.severity == "error" for d in result.diagnostics)
+        warnings += sum(d.severity == "warning" for d in result.diagnostics)
+        reports.append(result.report)
+    if as_json:
+        json.dump({"checked": len(files), "errors": errors, "warnings": warnings,
+                   "articles": reports}, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        typer.echo(f"{len(files)} checked, {errors} errors, {warnings} warnings")
     if errors or (strict and warnings):
         raise typer.Exit(EXIT_FAILED)
+
+
+def _check_all(root: Path, files: list[Path], options: CheckOptions,
+               jobs: int) -> Iterator[ArticleCheck]:
+    """Results in the order of ``files``, from worker processes when there are many."""
+    if jobs < 2 or len(files) < PARALLEL_MIN:
+        checker = _checker(root, options)
+        yield from (checker.check_file(p) for p in files)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(jobs, multiprocessing.get_context(method), initializer=_init_worker,
+                             initargs=(root, options)) as pool:
+        yield from pool.map(_check_in_worker, files, chunksize=max(1, len(files) // (jobs * 8)))
+
+
+def _checker(root: Path, options: CheckOptions):  # type: ignore[no-untyped-def]
+    from pubkit.article_check import Checker
+    from pubkit.diagnostics import ConfigError
+    from pubkit.readability.wordlist import read_site_list
+    from pubkit.renderers.base import RenderContext
+    from pubkit.site import open_site
+
+    the_site = open_site(root)
+    try:
+        words = read_site_list(the_site.root / the_site.settings.check.plain_language)
+    except ConfigError as exc:
+        fail_usage(str(exc))
+    return Checker(RenderContext.for_site(the_site), words, options)
+
+
+_WORKER: list[object] = []
+
+
+def _init_worker(root: Path, options: CheckOptions) -> None:
+    _WORKER[:] = [_checker(root, options)]
+
+
+def _check_in_worker(path: Path) -> ArticleCheck:
+    return _WORKER[0].check_file(path)  # type: ignore[attr-defined,no-any-return]

@@ -32,8 +32,16 @@ from pubkit.renderers.email.mime import (
     refuse_line_breaks,
 )
 from pubkit.renderers.email.text import message_text
-from pubkit.renderers.page_data import BYLINE_SEPARATOR, byline, format_date, text_direction
+from pubkit.renderers.page_data import (
+    BYLINE_SEPARATOR,
+    byline,
+    draft_notice,
+    format_date,
+    review_line,
+    text_direction,
+)
 from pubkit.send.recipients import Recipient
+from pubkit.settings import Settings
 from pubkit.source.merge_fields import MergeDocument, MergeFields
 from pubkit.source.newsletter import Newsletter, read_newsletter
 
@@ -151,7 +159,7 @@ def compose(newsletter: Newsletter, ctx: RenderContext, date: dt.datetime) -> Co
     full = None
     teasers = []
     if newsletter.layout == "full":
-        full = _full(newsletter.articles[0], media)
+        full = _full(newsletter.articles[0], media, settings)
     else:
         teasers = [_teaser(a, media) for a in newsletter.articles]
     # The unsubscribe URL is a merge field too, added last (see message_for).
@@ -174,11 +182,12 @@ def compose(newsletter: Newsletter, ctx: RenderContext, date: dt.datetime) -> Co
     return ComposedNewsletter(newsletter, ctx, media, date, (source, html, text), warnings)
 
 
-def _full(article: Article, media: EmailMedia) -> dict[str, object]:
+def _full(article: Article, media: EmailMedia, settings: Settings) -> dict[str, object]:
     body, notes = article_html(article, media)
     meta = article.meta
     return {"title": article.title, "subtitle": meta.subtitle,
             "byline": BYLINE_SEPARATOR.join(byline(article)),
+            "review_line": review_line(article, settings), "draft": draft_notice(article),
             "image": media.lead_image(article), "image_alt": meta.image_alt or "",
             "body": body, "footnotes": notes, "url": media.page_url(article)}
 

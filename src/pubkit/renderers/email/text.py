@@ -6,7 +6,8 @@ from pubkit.model import nodes as n
 from pubkit.model.article import Article
 from pubkit.renderers.email.media import EmailMedia
 from pubkit.renderers.email.text_writer import TextWriter, wrap
-from pubkit.renderers.page_data import format_date
+from pubkit.renderers.page_data import draft_notice, format_date, review_line
+from pubkit.settings import Settings
 from pubkit.source.newsletter import Newsletter
 
 
@@ -28,7 +29,7 @@ def message_text(newsletter: Newsletter, media: EmailMedia, full: bool, unsubscr
     for article in newsletter.articles:
         writer = TextWriter(resolve_link=lambda url, a=article: media.link(a, url))
         writer.links = links  # one numbering for the whole message
-        sections.append(_full(article, writer, newsletter.button, media) if full
+        sections.append(_full(article, writer, newsletter.button, media, settings) if full
                         else _teaser(article, writer, newsletter.button, media))
     if links:
         sections.append("Links\n-----\n" + intro.link_list())
@@ -55,13 +56,16 @@ def _teaser(article: Article, writer: TextWriter, button: str, media: EmailMedia
     return "\n\n".join(parts)
 
 
-def _full(article: Article, writer: TextWriter, button: str, media: EmailMedia) -> str:
+def _full(article: Article, writer: TextWriter, button: str, media: EmailMedia,
+          settings: Settings) -> str:
     meta = article.meta
-    parts = [_heading(writer, 1, article.title)]
+    draft = draft_notice(article)
+    parts = [f"*** {draft} ***" if draft else "", _heading(writer, 1, article.title)]
     if meta.subtitle:
         parts.append(wrap(meta.subtitle, writer.width))
-    if meta.reviewed_by:
-        parts.append(f"Medically reviewed by {meta.reviewed_by}")
+    review = review_line(article, settings)
+    if review:
+        parts.append(wrap(review, writer.width))
     parts.append(writer.blocks(article.body))
     if article.footnotes:
         parts.append(writer.footnotes(article.footnotes))
