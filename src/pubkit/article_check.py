@@ -74,6 +74,7 @@ class Checker:
         state = review_state(article, settings, self.options.today)
         found += review_problems(article, state, settings.review.strict)
         found += self._review_hints(article, state)
+        found.sort(key=lambda d: d.line or 0)  # stable: an article's warning before its section's
         return ArticleCheck(article.path, found, {
             "path": article.path,
             "slug": article.slug,

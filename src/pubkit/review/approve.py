@@ -77,18 +77,27 @@ def _rewrite(front: list[str], values: dict[str, Any], path: str) -> list[str]:
             start, end, comment = spans[key]
             value = values[key]
             edits.append((start, end, [] if value is None else _dump(key, value, comment)))
-    missing = [k for k in REVIEW_KEYS if k not in spans and values[k] is not None]
-    if missing:
-        if spans:
-            where = max(end for _, end, _ in spans.values())
+    # A missing key goes after the review key before it (or before the one after it),
+    # so the record stays together; with none present, at the end.
+    for i, key in enumerate(REVIEW_KEYS):
+        if key in spans or values[key] is None:
+            continue
+        before = [spans[k][1] for k in REVIEW_KEYS[:i] if k in spans]
+        after = [spans[k][0] for k in REVIEW_KEYS[i + 1:] if k in spans]
+        if before:
+            where = before[-1]
+        elif after:
+            where = after[0]
         else:
             where = len(front)
             while where > 0 and not front[where - 1].strip():
                 where -= 1
-        edits.append((where, where, [line for k in missing for line in _dump(k, values[k], "")]))
+        edits.append((where, where, _dump(key, values[key], "")))
     out = list(front)
-    # From the bottom up, so the positions of earlier edits still hold.
-    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+    # From the bottom up, so the positions of earlier edits still hold; insertions at one
+    # place go in reverse, so they come out in REVIEW_KEYS order.
+    for _, (start, end, new) in sorted(enumerate(edits), key=lambda e: (e[1][0], e[1][1], e[0]),
+                                       reverse=True):
         out[start:end] = new
     return out
 

@@ -50,7 +50,7 @@ def parts(article: Article) -> list[Part]:
         out.append(Part(section.id, section.title, section.line,
                         heading + writer.blocks(list(section.blocks))))
     if article.footnotes:
-        out.append(Part(NOTES_ID, "Notes", article.footnotes[0].line,
+        out.append(Part(NOTES_ID, "", article.footnotes[0].line,
                         writer.blocks(list(article.footnotes))))
     return out
 
@@ -73,8 +73,10 @@ class Change:
 
     @property
     def description(self) -> str:
-        name = f"section '{self.title}'" if self.title else (
-            "the notes" if self.id == NOTES_ID else "the introduction")
+        if self.id == NOTES_ID:
+            verb = {"changed": "changed", "new": "are new", "removed": "were removed"}[self.kind]
+            return f"the notes {verb}"
+        name = f"section '{self.title}'" if self.title else "the introduction"
         verb = {"changed": "changed", "new": "is new", "removed": "was removed"}[self.kind]
         return f"{name} {verb}"
 
