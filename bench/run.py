@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-SCRIPTS = ["bench_html", "bench_docx", "bench_pdf", "bench_newsletter", "bench_send", "bench_build"]
+SCRIPTS = ["bench_html", "bench_docx", "bench_pdf", "bench_newsletter", "bench_send", "bench_build",
+           "bench_check"]
 
 
 def main() -> int:

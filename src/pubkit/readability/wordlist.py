@@ -20,7 +20,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from pubkit.diagnostics import ConfigError
@@ -75,27 +75,34 @@ class WordList:
         """Every use in ``passages``, once per entry and line, in document order."""
         hits: dict[tuple[str, int], Hit] = {}
         for passage in passages:
-            if not self.vocabulary.isdisjoint(_TOKEN.findall(passage.text.lower())):
-                for hit in self._scan(passage):
+            present = self.vocabulary.intersection(_TOKEN.findall(passage.text.lower()))
+            if present:
+                for hit in self._scan(passage, present):
                     hits.setdefault((hit.key, hit.line), hit)
         return list(hits.values())
 
-    def _scan(self, passage: Passage) -> Iterable[Hit]:
-        tokens = [(m.group().lower(), m.start()) for m in _TOKEN.finditer(passage.text)]
-        words = [t for t, _ in tokens]
-        i = 0
-        while i < len(tokens):
-            token, start = tokens[i]
-            for parts, key, alternative in self.phrases.get(token, ()):
-                if tuple(words[i:i + len(parts)]) == parts:
-                    yield Hit(key, alternative, passage.line_at(start))
-                    i += len(parts) - 1
-                    break
-            else:
-                if token in self.words:
-                    key, alternative = self.words[token]
-                    yield Hit(key, alternative, passage.line_at(start))
-            i += 1
+    def _scan(self, passage: Passage, present: set[str]) -> Iterable[Hit]:
+        """Hits of the entries whose (first) word is in ``present``, phrases before their words."""
+        text = passage.text
+        found: list[tuple[int, int, str, str]] = []
+        for first in present & self.phrases.keys():
+            for parts, key, alternative in self.phrases[first]:
+                found += [(m.start(), m.end(), key, alternative)
+                          for m in _pattern(parts).finditer(text)]
+        taken = [(start, end) for start, end, _, _ in found]
+        for word in present & self.words.keys():
+            key, alternative = self.words[word]
+            found += [(m.start(), m.end(), key, alternative) for m in _pattern((word,)).finditer(text)
+                      if not any(a <= m.start() < b for a, b in taken)]
+        for start, _, key, alternative in sorted(found):
+            yield Hit(key, alternative, passage.line_at(start))
+
+
+@lru_cache(maxsize=4096)
+def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Whole-token matches of ``words`` (any case, any spacing between them)."""
+    body = r"\s+".join(re.escape(w) for w in words)
+    return re.compile(rf"(?<![\w'’-]){body}(?![\w]|['’-]\w)", re.IGNORECASE)
 
 
 def _forms(word: str) -> tuple[str, ...]:
