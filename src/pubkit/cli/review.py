@@ -23,11 +23,7 @@ if TYPE_CHECKING:
     from pubkit.review.record import ReviewState
     from pubkit.site import Site
 
-review_app = typer.Typer(
-    help="List every article's medical review record, or record a sign-off (approve).",
-    no_args_is_help=False,
-    rich_markup_mode=None,
-)
+review_app = typer.Typer(no_args_is_help=False, rich_markup_mode=None)
 app.add_typer(review_app, name="review")
 
 COLUMNS = ("article", "status", "reviewer", "reviewed", "next review", "changed", "overdue")
@@ -39,7 +35,7 @@ def review(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")] = False,
     site: SiteOption = None,
 ) -> None:
-    """List reviewer, dates, status, changed-since-review and overdue for every article.
+    """List every article's review record (reviewer, dates, status, changed, overdue); see approve.
 
     Exit codes: 0 all current, 1 some article is overdue, changed since its
     review, or unreadable (drafts do not count), 2 usage or configuration error.

@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import cache, lru_cache
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from pubkit.diagnostics import ConfigError
@@ -53,6 +53,10 @@ class WordList:
     """First word -> (words, entry, alternative) of each phrase starting with it, longest first."""
     vocabulary: frozenset[str]
     """Every word that may start a hit: one set test rules out most passages."""
+    entries: dict[str, tuple[str, str]]
+    """Each phrase (words joined by one space) and word form -> (entry, alternative)."""
+    _patterns: dict[frozenset[str], re.Pattern[str]] = field(default_factory=dict, repr=False,
+                                                             compare=False)
 
     @classmethod
     def of(cls, entries: dict[str, str]) -> WordList:
@@ -67,9 +71,13 @@ class WordList:
                     words.setdefault(form, (key, alternative))
             elif parts:
                 phrases.setdefault(parts[0], []).append((parts, key, alternative))
+        entries = dict(words)
+        for found in phrases.values():
+            for parts, key, alternative in found:
+                entries[" ".join(parts)] = (key, alternative)
         return cls(words, {first: tuple(sorted(found, key=lambda p: -len(p[0])))
                            for first, found in phrases.items()},
-                   frozenset(words) | frozenset(phrases))
+                   frozenset(words) | frozenset(phrases), entries)
 
     def find(self, passages: Iterable[Passage]) -> list[Hit]:
         """Every use in ``passages``, once per entry and line, in document order."""
@@ -82,27 +90,25 @@ class WordList:
         return list(hits.values())
 
     def _scan(self, passage: Passage, present: set[str]) -> Iterable[Hit]:
-        """Hits of the entries whose (first) word is in ``present``, phrases before their words."""
-        text = passage.text
-        found: list[tuple[int, int, str, str]] = []
-        for first in present & self.phrases.keys():
-            for parts, key, alternative in self.phrases[first]:
-                found += [(m.start(), m.end(), key, alternative)
-                          for m in _pattern(parts).finditer(text)]
-        taken = [(start, end) for start, end, _, _ in found]
-        for word in present & self.words.keys():
-            key, alternative = self.words[word]
-            found += [(m.start(), m.end(), key, alternative) for m in _pattern((word,)).finditer(text)
-                      if not any(a <= m.start() < b for a, b in taken)]
-        for start, _, key, alternative in sorted(found):
-            yield Hit(key, alternative, passage.line_at(start))
+        """Hits of the entries whose (first) word is in ``present``; a phrase hides its words."""
+        for m in self._pattern(frozenset(present)).finditer(passage.text):
+            found = " ".join(m.group().lower().split())
+            key, alternative = self.entries[found]
+            yield Hit(key, alternative, passage.line_at(m.start()))
 
-
-@lru_cache(maxsize=4096)
-def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    """Whole-token matches of ``words`` (any case, any spacing between them)."""
-    body = r"\s+".join(re.escape(w) for w in words)
-    return re.compile(rf"(?<![\w'’-]){body}(?![\w]|['’-]\w)", re.IGNORECASE)
+    def _pattern(self, present: frozenset[str]) -> re.Pattern[str]:
+        """One pattern for every entry that may occur, longest first (phrases before words)."""
+        pattern = self._patterns.get(present)
+        if pattern is None:
+            forms = [" ".join(parts) for first in present & self.phrases.keys()
+                     for parts, _, _ in self.phrases[first]]
+            forms += [word for word in present if word in self.words]
+            body = "|".join(r"\s+".join(map(re.escape, form.split()))
+                            for form in sorted(forms, key=len, reverse=True))
+            pattern = re.compile(rf"(?<![\w'’-])(?:{body})(?![\w]|['’-]\w)", re.IGNORECASE)
+            if len(self._patterns) < 4096:
+                self._patterns[present] = pattern
+        return pattern
 
 
 def _forms(word: str) -> tuple[str, ...]:
