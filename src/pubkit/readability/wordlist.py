@@ -71,13 +71,13 @@ class WordList:
                     words.setdefault(form, (key, alternative))
             elif parts:
                 phrases.setdefault(parts[0], []).append((parts, key, alternative))
-        entries = dict(words)
+        index = dict(words)
         for found in phrases.values():
             for parts, key, alternative in found:
-                entries[" ".join(parts)] = (key, alternative)
+                index[" ".join(parts)] = (key, alternative)
         return cls(words, {first: tuple(sorted(found, key=lambda p: -len(p[0])))
                            for first, found in phrases.items()},
-                   frozenset(words) | frozenset(phrases), entries)
+                   frozenset(words) | frozenset(phrases), index)
 
     def find(self, passages: Iterable[Passage]) -> list[Hit]:
         """Every use in ``passages``, once per entry and line, in document order."""
@@ -89,9 +89,9 @@ class WordList:
                     hits.setdefault((hit.key, hit.line), hit)
         return list(hits.values())
 
-    def _scan(self, passage: Passage, present: set[str]) -> Iterable[Hit]:
+    def _scan(self, passage: Passage, present: frozenset[str]) -> Iterable[Hit]:
         """Hits of the entries whose (first) word is in ``present``; a phrase hides its words."""
-        for m in self._pattern(frozenset(present)).finditer(passage.text):
+        for m in self._pattern(present).finditer(passage.text):
             found = " ".join(m.group().lower().split())
             key, alternative = self.entries[found]
             yield Hit(key, alternative, passage.line_at(m.start()))
