@@ -100,13 +100,17 @@ def test_spanish_article_reports_its_own_scales(make_site: Callable[..., Site]) 
 
 
 def test_site_word_list(make_site: Callable[..., Site]) -> None:
-    site = make_site({"content/a.md": "---\ntitle: A\n---\nTake your analgesic with meals.\n",
+    files: dict[str, str | bytes] = {f"content/z{i:02d}.md": "---\ntitle: Z\n---\nFine.\n"
+                                     for i in range(45)}  # enough for worker processes
+    site = make_site({**files, "content/a.md": "---\ntitle: A\n---\nTake your analgesic with meals.\n",
                       "plain-language.toml": '[en]\nanalgesic = ""\nmeals = "food"\n'})
     err = run("check", cwd=site.root).stderr
     assert "analgesic" not in err and "content/a.md:4: warning: meals: try 'food'" in err
     (site.root / "plain-language.toml").write_text("[en]\nmeals = 1\n")
-    bad = run("check", cwd=site.root)
-    assert bad.returncode == 2 and "plain-language.toml: [en] 'meals' must be a string" in bad.stderr
+    for jobs in ("1", "2"):
+        bad = run("check", "--jobs", jobs, cwd=site.root)
+        assert bad.returncode == 2 and "plain-language.toml: [en] 'meals' must be a string" in bad.stderr
+        assert "Traceback" not in bad.stderr
 
 
 def test_workers_report_exactly_what_one_process_does(make_site: Callable[..., Site]) -> None:

@@ -15,7 +15,7 @@ from pubkit.cli.app import EXIT_FAILED, SiteOption, app, fail_usage, load_site
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from pubkit.article_check import ArticleCheck, CheckOptions
+    from pubkit.article_check import ArticleCheck, Checker, CheckOptions
 
 PARALLEL_MIN = 40
 """Fewer files than this are checked in this process (a worker costs more to start)."""
@@ -38,16 +38,22 @@ def check(
     """
     from pubkit.article_check import CheckOptions
     from pubkit.cli.clock import today
+    from pubkit.diagnostics import ConfigError
+    from pubkit.readability.wordlist import read_site_list
     from pubkit.site import discover_articles
 
     the_site = load_site(site)
     files = discover_articles(list(paths or []), the_site)
     if not files:
         fail_usage(f"no articles found in {the_site.content_dir}")
+    try:
+        words = read_site_list(the_site.root / the_site.settings.check.plain_language)
+    except ConfigError as exc:
+        fail_usage(str(exc))
     options = CheckOptions(today(), strict, as_json)
     errors = warnings = 0
     reports = []
-    for result in _check_all(the_site.root, files, options, jobs or os.cpu_count() or 1):
+    for result in _check_all(the_site.root, files, options, words, jobs or os.cpu_count() or 1):
         if result.diagnostics:  # one write per article: a large site prints tens of thousands
             sys.stderr.write("".join(f"{d}\n" for d in result.diagnostics))
         errors += sum(d.severity == "error" for d in result.diagnostics)
@@ -65,10 +71,10 @@ def check(
 
 
 def _check_all(root: Path, files: list[Path], options: CheckOptions,
-               jobs: int) -> Iterator[ArticleCheck]:
+               words: dict[str, dict[str, str]], jobs: int) -> Iterator[ArticleCheck]:
     """Results in the order of ``files``, from worker processes when there are many."""
     if jobs < 2 or len(files) < PARALLEL_MIN:
-        checker = _checker(root, options)
+        checker = _checker(root, options, words)
         yield from (checker.check_file(p) for p in files)
         return
     import multiprocessing
@@ -76,31 +82,24 @@ def _check_all(root: Path, files: list[Path], options: CheckOptions,
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(jobs, multiprocessing.get_context(method), initializer=_init_worker,
-                             initargs=(root, options)) as pool:
+                             initargs=(root, options, words)) as pool:
         yield from pool.map(_check_in_worker, files, chunksize=max(1, len(files) // (jobs * 8)))
 
 
-def _checker(root: Path, options: CheckOptions):  # type: ignore[no-untyped-def]
+def _checker(root: Path, options: CheckOptions, words: dict[str, dict[str, str]]) -> Checker:
     from pubkit.article_check import Checker
-    from pubkit.diagnostics import ConfigError
-    from pubkit.readability.wordlist import read_site_list
     from pubkit.renderers.base import RenderContext
     from pubkit.site import open_site
 
-    the_site = open_site(root)
-    try:
-        words = read_site_list(the_site.root / the_site.settings.check.plain_language)
-    except ConfigError as exc:
-        fail_usage(str(exc))
-    return Checker(RenderContext.for_site(the_site), words, options)
+    return Checker(RenderContext.for_site(open_site(root)), words, options)
 
 
-_WORKER: list[object] = []
+_WORKER: list[Checker] = []
 
 
-def _init_worker(root: Path, options: CheckOptions) -> None:
-    _WORKER[:] = [_checker(root, options)]
+def _init_worker(root: Path, options: CheckOptions, words: dict[str, dict[str, str]]) -> None:
+    _WORKER[:] = [_checker(root, options, words)]
 
 
 def _check_in_worker(path: Path) -> ArticleCheck:
-    return _WORKER[0].check_file(path)  # type: ignore[attr-defined,no-any-return]
+    return _WORKER[0].check_file(path)

@@ -56,17 +56,18 @@ def review_problems(article: Article, state: ReviewState, strict: bool) -> list[
     severity: Severity = "error" if strict else "warning"
     path = article.path
     out: list[Diagnostic] = []
-    when = state.reviewed_on.isoformat() if state.reviewed_on else "?"
+    when = state.reviewed_on.isoformat() if state.reviewed_on else None
     if state.changed:
         first = next((c.line for c in state.changes if c.line), None)
         details = "".join(
             f"\n  {path}:{c.line}: {c.description}" if c.line else f"\n  {path}: {c.description}"
             for c in state.changes)
-        out.append(Diagnostic(path, first, f"changed since {state.signed_off_by} reviewed it "
-                                            f"on {when}{details}", severity))
+        since = f"{state.signed_off_by} reviewed it on {when}" if when else "its review"
+        out.append(Diagnostic(path, first, f"changed since {since}{details}", severity))
     if state.overdue and state.next_review:
-        out.append(Diagnostic(path, None, f"review overdue since {state.next_review.isoformat()} "
-                                          f"(reviewed by {state.signed_off_by} on {when})", severity))
+        last = f" (reviewed by {state.signed_off_by} on {when})" if when else ""
+        out.append(Diagnostic(path, None, f"review overdue since {state.next_review.isoformat()}"
+                                          f"{last}", severity))
     if state.status == "in-review":
         out.append(Diagnostic(path, None, "in review: not yet approved", severity))
     if strict and not state.reviewed and state.status != "in-review":
