@@ -73,16 +73,23 @@ def check(
 def _check_all(root: Path, files: list[Path], options: CheckOptions,
                words: dict[str, dict[str, str]], jobs: int) -> Iterator[ArticleCheck]:
     """Results in the order of ``files``, from worker processes when there are many."""
+    checker = _checker(root, options, words)
     if jobs < 2 or len(files) < PARALLEL_MIN:
-        checker = _checker(root, options, words)
         yield from (checker.check_file(p) for p in files)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(jobs, multiprocessing.get_context(method), initializer=_init_worker,
-                             initargs=(root, options, words)) as pool:
+    from pubkit.readability.syllables import english
+
+    english("warm")  # load the word list once, here: forked workers share it
+    _WORKER[:] = [checker]
+    if "fork" in multiprocessing.get_all_start_methods():  # workers inherit the checker
+        pool = ProcessPoolExecutor(jobs, multiprocessing.get_context("fork"))
+    else:  # pragma: no cover - elsewhere each worker builds its own
+        pool = ProcessPoolExecutor(jobs, multiprocessing.get_context("spawn"),
+                                   initializer=_init_worker, initargs=(root, options, words))
+    with pool:
         yield from pool.map(_check_in_worker, files, chunksize=max(1, len(files) // (jobs * 8)))
 
 
