@@ -170,34 +170,37 @@ class SettingsView:
         )
 
 
+PAGE_SETTINGS = ("site_name", "brand", "reviewers", "review")
+"""What every format prints around an article: the site's name and brand, the review line."""
+
 _EMAIL_TEMPLATES = ("email/message.html.j2", "email/button.html.j2", "email/style.css.j2")
 
 register(Format(
     name="html", renderer="pubkit.renderers.html.page:HtmlRenderer",
     folder="html", suffix=".html", description="web page",
     templates=("html/page.html.j2", "html/style.css"),
-    settings=("site_name", "brand", "toc_min_headings"),
+    settings=(*PAGE_SETTINGS, "toc_min_headings"),
     version="2",
 ))
 register(Format(
     name="pdf", renderer="pubkit.renderers.pdf.renderer:PdfRenderer",
     folder="pdf", suffix=".pdf", description="printed handout",
     templates=("pdf/handout.html.j2", "pdf/handout.css", "pdf/page.css.j2"),
-    settings=("site_name", "brand", "pdf", "toc_min_headings"),
+    settings=(*PAGE_SETTINGS, "pdf", "toc_min_headings"),
     version="2",
 ))
 register(Format(
     name="docx", renderer="pubkit.renderers.docx.renderer:DocxRenderer",
     folder="docx", suffix=".docx", description="Word document",
     templates=("docx/reference.docx",),
-    settings=("site_name", "brand", "toc_min_headings"),
+    settings=(*PAGE_SETTINGS, "toc_min_headings"),
     version="2",
 ))
 register(Format(
     name="email", renderer="pubkit.renderers.email.renderer:EmailRenderer",
     folder="email", suffix=".eml", description="email", companions=(".html", ".txt"),
     templates=_EMAIL_TEMPLATES,
-    settings=("site_name", "brand", "email"),
+    settings=(*PAGE_SETTINGS, "email"),
     version="2",
 ))
 register(Format(
@@ -205,6 +208,6 @@ register(Format(
     folder="newsletters", suffix=".eml", description="newsletter issue",
     companions=(".html", ".txt"),
     templates=_EMAIL_TEMPLATES,
-    settings=("site_name", "brand", "email"),
+    settings=(*PAGE_SETTINGS, "email"),
     version="2", source="newsletter", folder_per_source=True,
 ))

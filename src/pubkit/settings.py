@@ -237,6 +237,48 @@ class Build(_Section):
                       description="Worker processes, 0 to 256; 0 means one per CPU core.")
 
 
+class Check(_Section):
+    """``pubkit check``: reading level and plain language."""
+
+    reading_grade: float = Field(
+        8.0, ge=1, le=20, allow_inf_nan=False,
+        description="Highest US school grade an article or section may read at; above it is a "
+                    "warning (an error with --strict). The NIH advises 8, the AMA 6 (1 to 20).")
+    section_min_words: int = Field(
+        40, ge=0, le=100_000,
+        description="Sections with fewer words of prose are measured but not warned about "
+                    "alone: a grade from one or two sentences says little (0 to 100000).")
+    plain_language: str = Field(
+        "plain-language.toml",
+        description="The site's own plain-language word list, relative to the site root "
+                    "(read when it exists); it adds to and overrides pubkit's built-in lists.")
+
+
+class Reviewer(_Section):
+    """One medical reviewer, named by a key in ``[reviewers]``."""
+
+    name: str = Field(..., min_length=1, description="Full name, e.g. Jane Peck.")
+    credentials: str | None = Field(
+        None, min_length=1, description="Degrees or titles printed after the name, e.g. MD.")
+
+    @property
+    def display(self) -> str:
+        """``Jane Peck, MD``: how every format prints the reviewer."""
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
+class Review(_Section):
+    """Medical review: how long a sign-off holds, and what publishing does about it."""
+
+    interval_months: int = Field(
+        12, ge=1, le=120,
+        description="Months from reviewed_on to the next review, when an article does not "
+                    "set next_review (1 to 120).")
+    strict: bool = Field(
+        False, description="Refuse to publish articles that are overdue, changed since their "
+                           "review or not approved (otherwise they are published with a warning).")
+
+
 class Settings(_Section):
     """Top level of ``pubkit.toml``."""
 
@@ -265,6 +307,12 @@ class Settings(_Section):
     build: Build = Field(default_factory=Build)
     suppression: Suppression = Field(default_factory=Suppression)
     dkim: Dkim = Field(default_factory=Dkim)
+    check: Check = Field(default_factory=Check)
+    review: Review = Field(default_factory=Review)
+    reviewers: dict[str, Reviewer] = Field(
+        default_factory=dict,
+        description="Medical reviewers by key (front matter reviewed_by: KEY): "
+                    'peck = { name = "Jane Peck", credentials = "MD" }.')
 
 
 def load_settings(path: Path) -> Settings:

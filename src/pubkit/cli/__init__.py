@@ -11,6 +11,7 @@ from pubkit.cli import (  # noqa: F401
     newsletter,
     preview,
     render,
+    review,
     send,
     suppress,
     unsubscribe,

@@ -39,17 +39,26 @@ def render(
     docx: Annotated[bool, typer.Option("--docx", help="Word document.")] = False,
     email: Annotated[bool, typer.Option("--email", help="Email (.eml with .html and .txt).")] = False,
     all_: Annotated[bool, typer.Option("--all", help="Every format.")] = False,
+    drafts: Annotated[bool, typer.Option(
+        "--drafts", help="Render drafts too (status: draft), marked DRAFT in every format.")] = False,
     output: OutputOption = None,
     allow_remote: AllowRemoteOption = False,
     site: SiteOption = None,
 ) -> None:
-    """Render articles into output/<format>/<slug>.<ext>."""
+    """Render articles into output/<format>/<slug>.<ext>.
+
+    Drafts are left out unless --drafts; articles overdue for review or
+    changed since it are rendered with a warning, or refused under
+    [review] strict = true.
+    """
     import dataclasses
 
     from pubkit import formats as registry
+    from pubkit.cli.clock import today
     from pubkit.output import write_files
     from pubkit.pipeline import load, render_one
     from pubkit.renderers.base import RenderContext
+    from pubkit.review.policy import publish_decision
     from pubkit.site import discover_articles
     from pubkit.site.indexing import build_index, rel
     from pubkit.site.outputs import files_of, in_web_root
@@ -70,12 +79,13 @@ def render(
         fail_usage(f"no articles found in {the_site.content_dir}")
     out_dir = output_folder(output, the_site)
     wanted = [rel(p, the_site.root) for p in files]
-    indexed = build_index(the_site, keep=wanted, write_cache=output is None)
+    indexed = build_index(the_site, keep=wanted)
     for note in indexed.notes:
         typer.echo(f"pubkit: warning: {note}", err=True)
     index = indexed.index
     ctx = RenderContext.for_site(the_site, allow_remote=allow_remote or None, index=index)
-    failed = written = 0
+    day = today()
+    failed = written = skipped = 0
     published_now: dict[str, int] = {}
     for path, source in zip(files, wanted, strict=True):
         problem = index.problems.get(source)
@@ -96,6 +106,15 @@ def render(
                 continue
             ctx = dataclasses.replace(ctx, _index=index.with_entry(article_entry(article)))
         report(article.warnings)
+        decision = publish_decision(article, the_site.settings, day, drafts)
+        report(list(decision.diagnostics))
+        if decision.skipped:
+            typer.echo(f"skipped {article.path}: {decision.skipped}")
+            skipped += 1
+            continue
+        if not decision.publish:
+            failed += len(formats)
+            continue
         for fmt in formats:
             result = render_one(article, fmt, ctx)
             report(result.warnings)
@@ -112,6 +131,10 @@ def render(
                 typer.echo(f"wrote {shown(target)}")
             published_now.update(published)
             written += 1
-    typer.echo(f"{written} rendered, {failed} failed")
+    # The index is kept for the next command, unless nothing was written (then nothing is).
+    if written and output is None and (note := indexed.save(the_site)):
+        typer.echo(f"pubkit: warning: {note}", err=True)
+    drafts_note = f", {skipped} drafts left out (--drafts renders them)" if skipped else ""
+    typer.echo(f"{written} rendered, {failed} failed{drafts_note}")
     if failed:
         raise typer.Exit(EXIT_FAILED)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Literal
 
 from pubkit.diagnostics import Diagnostic
 from pubkit.model.nodes import Block, FootnoteDef
@@ -19,6 +20,23 @@ class OutlineEntry:
     text: str
 
 
+ReviewStatus = Literal["draft", "in-review", "approved"]
+REVIEW_STATUSES: tuple[ReviewStatus, ...] = ("draft", "in-review", "approved")
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewStamp:
+    """What ``pubkit review approve`` records: hashes of the text as it was signed off.
+
+    ``text`` covers the whole body and its notes; ``sections`` maps each
+    section's id (see :mod:`pubkit.model.sections`) to the hash of that section,
+    so a later check can say which sections changed.
+    """
+
+    text: str
+    sections: dict[str, str] = field(default_factory=dict)
+
+
 @dataclass(slots=True)
 class Meta:
     """Front matter after validation.  See :mod:`pubkit.source.meta`."""
@@ -29,6 +47,10 @@ class Meta:
     summary: str | None = None
     author: str | None = None
     reviewed_by: str | None = None
+    reviewed_on: dt.date | None = None
+    next_review: dt.date | None = None
+    status: ReviewStatus | None = None
+    review_stamp: ReviewStamp | None = None
     date: dt.date | None = None
     updated: dt.date | None = None
     tags: list[str] = field(default_factory=list)
@@ -71,4 +93,10 @@ class Article:
 
     @property
     def last_reviewed(self) -> dt.date | None:
+        """The medical sign-off date (front matter ``reviewed_on``); never ``updated``."""
+        return self.meta.reviewed_on
+
+    @property
+    def last_modified(self) -> dt.date | None:
+        """When the text last changed, as the author says (``updated``, else ``date``)."""
         return self.meta.updated or self.meta.date

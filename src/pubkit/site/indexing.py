@@ -60,6 +60,19 @@ class IndexResult:
     """sha256 of every source's bytes (None: not a readable regular file)."""
     kinds: dict[str, Source] = field(default_factory=dict)
     """What each source is, the unreadable ones included."""
+    stats: dict[str, list[int]] = field(default_factory=dict)
+    """Each source's stat as read, for the cache."""
+
+    def save(self, site: Site) -> str | None:
+        """Keep this index in the cache when anything had to be read; a note when it cannot."""
+        if not self.fresh:
+            return None
+        path = site.output_dir / CACHE_NAME
+        try:
+            save_cache(path, self.index, site.settings.language, self.stats)
+        except OSError as exc:
+            return f"{path}: cannot save the site index cache ({exc.strerror})"
+        return None
 
 
 def sources(site: Site, newsletters: bool = True) -> list[tuple[str, Source]]:
@@ -336,7 +349,7 @@ def build_index(
         if note:
             result.notes.append(note)
     cached = cache.entries
-    stats: dict[str, list[int]] = {}
+    stats = result.stats
     for source, _ in found:
         result.hashes[source], stats[source] = _digest(site.root / source, cache, source)
     entries: dict[str, Entry] = {}
@@ -367,11 +380,8 @@ def build_index(
         _place(source, entry, problem, entries, problems)
     ordered = {s: entries[s] for s, _ in found if s in entries}
     result.index = SiteIndex(ordered, problems, site.settings.content_dir)
-    if write_cache and result.fresh:
-        try:
-            save_cache(cache_path, result.index, language, stats)
-        except OSError as exc:
-            result.notes.append(f"{cache_path}: cannot save the site index cache ({exc.strerror})")
+    if write_cache and (note := result.save(site)):
+        result.notes.append(note)
     return result
 
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from pubkit.diagnostics import Diagnostic, SourceError
-from pubkit.model.article import Meta
+from pubkit.model.article import Meta, ReviewStamp, ReviewStatus
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$"
 _SLUG = re.compile(SLUG_PATTERN)
@@ -27,6 +27,18 @@ def valid_slug(slug: str) -> bool:
 _LANG_PATTERN = r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8,64}$")]
+DATE_KEYS = ("date", "updated", "reviewed_on", "next_review")
+
+
+class ReviewStampSchema(BaseModel):
+    """``review_stamp``: written by ``pubkit review approve``, not by hand."""
+
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+    text: Hash = Field(description="Hash of the reviewed text (body and notes).")
+    sections: dict[str, Hash] = Field(default_factory=dict,
+                                      description="Hash of each section, by section id.")
 
 
 class FrontMatterSchema(BaseModel):
@@ -41,9 +53,18 @@ class FrontMatterSchema(BaseModel):
     subtitle: Line | None = Field(None, description="A line under the title.")
     summary: Line | None = Field(None, description="Description for search, social cards, email.")
     author: Line | None = Field(None, description="Who wrote it.")
-    reviewed_by: Line | None = Field(None, description='Printed as "Medically reviewed by ...".')
+    reviewed_by: Line | None = Field(
+        None, description='A key of [reviewers] in pubkit.toml, or the name as printed in '
+                          '"Medically reviewed by ...".')
+    reviewed_on: dt.date | None = Field(None, description="Date of the medical sign-off.")
+    next_review: dt.date | None = Field(
+        None, description="When the review falls due; default reviewed_on + [review] interval_months.")
+    status: ReviewStatus | None = Field(
+        None, description="draft (not published), in-review, or approved.")
+    review_stamp: ReviewStampSchema | None = Field(
+        None, description="Hashes of the reviewed text; written by `pubkit review approve`.")
     date: dt.date | None = Field(None, description="Publication date (YYYY-MM-DD).")
-    updated: dt.date | None = Field(None, description="Date of the last review or update.")
+    updated: dt.date | None = Field(None, description="Date of the last update of the text.")
     tags: list[Line] = Field(default_factory=list, description="A list of topic tags.")
     image: Line | None = Field(None, description="Lead image, relative to the article.")
     image_alt: str | None = Field(None, description="Alternative text of the lead image.")
@@ -63,12 +84,13 @@ KNOWN_KEYS = tuple(FrontMatterSchema.model_fields)
 
 def _check_types(data: dict[str, Any]) -> dict[str, Any]:
     """Refuse YAML coercions pydantic would accept silently (a number as a title)."""
-    for key in ("title", "subtitle", "summary", "author", "reviewed_by", "image", "image_alt"):
+    for key in ("title", "subtitle", "summary", "author", "reviewed_by", "image", "image_alt",
+                "status"):
         if key in data and data[key] is not None and not isinstance(data[key], str):
             raise _TypeProblem(key, f"must be a string, not {type(data[key]).__name__}")
     if "tags" in data and data["tags"] is not None and not isinstance(data["tags"], list):
         raise _TypeProblem("tags", "must be a list, such as [pain, ketamine]")
-    for key in ("date", "updated"):
+    for key in DATE_KEYS:
         value = data.get(key)
         if isinstance(value, dt.datetime):
             data[key] = value.date()
@@ -103,8 +125,13 @@ def validate_meta(
         raise SourceError(
             path, key_lines.get(key, fence_line), f"front matter: '{key}' {_explain(key, err)}"
         ) from None
-    values = parsed.model_dump()
+    if parsed.reviewed_on and parsed.next_review and parsed.next_review <= parsed.reviewed_on:
+        raise SourceError(path, key_lines.get("next_review"),
+                          "front matter: 'next_review' must come after 'reviewed_on'")
+    values = parsed.model_dump(exclude={"review_stamp"})
     values["slug"] = values["slug"] or default_slug
+    stamp = parsed.review_stamp
+    values["review_stamp"] = ReviewStamp(stamp.text, dict(stamp.sections)) if stamp else None
     return Meta(**values), warnings
 
 
@@ -113,6 +140,10 @@ def _explain(key: str, err: Any) -> str:
         return "must be lowercase letters, digits and hyphens (no slashes or dots)"
     if err["type"].startswith("date"):
         return "is not a valid date (use YYYY-MM-DD)"
+    if key == "status":
+        return "must be draft, in-review or approved"
+    if key == "review_stamp":
+        return "is not a stamp written by `pubkit review approve` (run it again)"
     return re.sub(r"^Value error, ", "", err["msg"]).lower()
 
 

@@ -61,7 +61,8 @@ def test_sample_page_structure(sample_site: Site, sample_article: Article) -> No
     assert names.count("h1") == 1
     assert "Now In-Network With BCBS Texas, United Healthcare &amp; Cigna!" in html
     assert "<p class=\"subtitle\">Ketamine For Pain Management</p>" in html
-    assert "Medically reviewed by Dr. Peck" in html
+    assert ('<p class="review-line">Medically reviewed by Jane Peck, MD on January 15, 2025'
+            " · Next review January 2026</p>") in html
     assert "2 min read" in html
     assert "not a substitute for professional medical advice" in html
     assert html.count("<strong>") == 8  # the banner and the seven bold labels
@@ -82,7 +83,8 @@ def test_metadata_and_json_ld(sample_site: Site) -> None:
     assert block
     data = json.loads(block.group(1))
     assert data["@type"] == "MedicalWebPage"
-    assert data["reviewedBy"] == {"@type": "Person", "name": "Dr. Peck"}
+    assert data["reviewedBy"] == {"@type": "Person", "name": "Jane Peck", "honorificSuffix": "MD"}
+    assert data["lastReviewed"] == "2025-01-15"
     assert data["inLanguage"] == "en"
 
 
@@ -91,6 +93,7 @@ def test_last_reviewed_and_dates(make_site: Callable[..., Site]) -> None:
         ---
         title: Dated
         reviewed_by: Dr. Peck
+        reviewed_on: 2024-12-02
         date: 2024-05-01
         updated: 2025-01-15
         canonical_url: https://clinic.example/a
@@ -99,8 +102,12 @@ def test_last_reviewed_and_dates(make_site: Callable[..., Site]) -> None:
         """})
     html, _, _ = render(site, "a.md")
     data = json.loads(re.search(r'ld\+json">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
-    assert data["lastReviewed"] == "2025-01-15" and data["datePublished"] == "2024-05-01"
-    assert '<time datetime="2024-05-01">May 1, 2024</time>' in html
+    # The sign-off date, not the last edit: an edit is no medical review.
+    assert data["lastReviewed"] == "2024-12-02" and data["datePublished"] == "2024-05-01"
+    assert data["dateModified"] == "2025-01-15"
+    assert data["reviewedBy"] == {"@type": "Person", "name": "Dr. Peck"}  # free text, as written
+    assert '<time datetime="2024-05-01">Published May 1, 2024</time>' in html
+    assert "Medically reviewed by Dr. Peck on December 2, 2024 · Next review December 2025" in html
     assert '<link rel="canonical" href="https://clinic.example/a">' in html
 
 

@@ -154,7 +154,8 @@ def test_handout_parts(rendered, tmp_path: Path) -> None:
     assert "Riverside Pain Clinic · Page 2 of 2" in pages[1]
     first = " ".join(pages[0].split())
     for part in ("Same-week appointments", "12 River Rd", "What to expect before",
-                 "By Dana Whitfield, RN", "Medically reviewed by Dr. Amir Haddad on May 1, 2024",
+                 "By Dana Whitfield, RN", "Medically reviewed by Dr. Amir Haddad on May 1, 2024"
+                 " · Next review May 2025",
                  "1 min read", "Your visit, from referral to recovery"):
         assert part in first, part
     flat = squash(text)

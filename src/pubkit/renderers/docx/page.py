@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pubkit.model.article import Article
 from pubkit.renderers.docx.xml import NSDECLS, field, field_end, field_start, paragraph, text_run
-from pubkit.renderers.page_data import BYLINE_SEPARATOR, byline
+from pubkit.renderers.page_data import BYLINE_SEPARATOR, byline, draft_notice, review_line
 
 if TYPE_CHECKING:
     from pubkit.renderers.docx.media import DocxMedia
@@ -26,6 +26,9 @@ def front_matter(article: Article, settings: Settings, writer: DocxWriter) -> st
     """Banner, title, subtitle and byline, before the body."""
     rtl = writer.rtl
     out = []
+    draft = draft_notice(article)
+    if draft:  # in the banner's style, above everything, so no reader misses it
+        out.append(paragraph(text_run(writer.text(draft)), "Banner", bidi=rtl))
     if settings.brand.banner:
         out.append(paragraph(text_run(writer.text(settings.brand.banner)), "Banner", bidi=rtl))
     out.append(paragraph(text_run(writer.text(article.meta.title)), "Title", bidi=rtl))
@@ -33,6 +36,9 @@ def front_matter(article: Article, settings: Settings, writer: DocxWriter) -> st
         out.append(paragraph(text_run(writer.text(article.meta.subtitle)), "Subtitle", bidi=rtl))
     line = BYLINE_SEPARATOR.join(byline(article))
     out.append(paragraph(text_run(writer.text(line)), "Byline", bidi=rtl))
+    review = review_line(article, settings)
+    if review:
+        out.append(paragraph(text_run(writer.text(review)), "Byline", bidi=rtl))
     return "".join(out)
 
 

@@ -42,9 +42,17 @@ from pubkit.renderers.email.mime import (
 )
 from pubkit.renderers.email.text import message_text
 from pubkit.renderers.email.utm import utm_tagger
-from pubkit.renderers.page_data import BYLINE_SEPARATOR, byline, format_date, text_direction
+from pubkit.renderers.page_data import (
+    BYLINE_SEPARATOR,
+    byline,
+    draft_notice,
+    format_date,
+    review_line,
+    text_direction,
+)
 from pubkit.send.recipients import Recipient
 from pubkit.send.tokens import message_tag, unsubscribe_token
+from pubkit.settings import Settings
 from pubkit.site import outputs
 from pubkit.source.merge_fields import MergeDocument, MergeFields
 from pubkit.source.newsletter import Newsletter, read_newsletter
@@ -195,7 +203,7 @@ def compose(newsletter: Newsletter, ctx: RenderContext, date: dt.datetime,
     full = None
     teasers = []
     if newsletter.layout == "full":
-        full = _full(newsletter.articles[0], media, tag)
+        full = _full(newsletter.articles[0], media, tag, settings)
     else:
         teasers = [_teaser(a, media, tag) for a in newsletter.articles]
     # The unsubscribe URL is a merge field too, added last (see message_for).
@@ -223,11 +231,13 @@ def compose(newsletter: Newsletter, ctx: RenderContext, date: dt.datetime,
     return ComposedNewsletter(newsletter, ctx, media, date, (source, html, text, web), warnings)
 
 
-def _full(article: Article, media: EmailMedia, tag: Callable[[str], str]) -> dict[str, object]:
+def _full(article: Article, media: EmailMedia, tag: Callable[[str], str],
+          settings: Settings) -> dict[str, object]:
     body, notes = article_html(article, media, tag)
     meta = article.meta
     return {"title": article.title, "subtitle": meta.subtitle,
             "byline": BYLINE_SEPARATOR.join(byline(article)),
+            "review_line": review_line(article, settings), "draft": draft_notice(article),
             "image": media.lead_image(article), "image_alt": meta.image_alt or "",
             "body": body, "footnotes": notes, "url": tag(media.page_url(article))}
 

@@ -9,7 +9,8 @@ from pubkit.model import nodes as n
 from pubkit.model.article import Article
 from pubkit.renderers.email.media import EmailMedia
 from pubkit.renderers.email.text_writer import TextWriter, wrap
-from pubkit.renderers.page_data import format_date
+from pubkit.renderers.page_data import draft_notice, format_date, review_line
+from pubkit.settings import Settings
 from pubkit.source.newsletter import Newsletter
 
 
@@ -46,7 +47,7 @@ def message_text(newsletter: Newsletter, media: EmailMedia, full: bool, unsubscr
         writer = TextWriter(resolve_link=linker(article))
         writer.links = links  # one numbering for the whole message
         page = tag(media.page_url(article))
-        sections.append(_full(article, writer, newsletter.button, page) if full
+        sections.append(_full(article, writer, newsletter.button, page, settings) if full
                         else _teaser(article, writer, newsletter.button, page))
     if links:
         sections.append("Links\n-----\n" + intro.link_list())
@@ -73,13 +74,16 @@ def _teaser(article: Article, writer: TextWriter, button: str, page: str) -> str
     return "\n\n".join(parts)
 
 
-def _full(article: Article, writer: TextWriter, button: str, page: str) -> str:
+def _full(article: Article, writer: TextWriter, button: str, page: str,
+          settings: Settings) -> str:
     meta = article.meta
-    parts = [_heading(writer, 1, article.title)]
+    draft = draft_notice(article)
+    parts = [f"*** {draft} ***" if draft else "", _heading(writer, 1, article.title)]
     if meta.subtitle:
         parts.append(wrap(meta.subtitle, writer.width))
-    if meta.reviewed_by:
-        parts.append(f"Medically reviewed by {meta.reviewed_by}")
+    review = review_line(article, settings)
+    if review:
+        parts.append(wrap(review, writer.width))
     parts.append(writer.blocks(article.body))
     if article.footnotes:
         parts.append(writer.footnotes(article.footnotes))

@@ -206,7 +206,7 @@ def _source_date(article: Article) -> Iterator[None]:
     if "SOURCE_DATE_EPOCH" in os.environ:
         yield
         return
-    day = article.last_reviewed
+    day = article.last_modified
     os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(day.timetuple()) if day else 0)
     try:
         yield

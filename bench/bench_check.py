@@ -1,0 +1,143 @@
+"""``pubkit check`` benchmark: 1,000 generated articles as a whole process, and where the time goes.
+
+    .venv/bin/python bench/bench_check.py [--articles 1000] [--runs 5]
+
+Target (issue 11): ``pubkit check`` of 1,000 generated articles in at most 2 s
+as a whole process.  Prints a Markdown table (medians) and the sample
+article's reading figures; the figures go into bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import write_site
+
+REPO = Path(__file__).resolve().parents[1]
+TARGET = 2.0
+
+
+def whole_process(root: Path, runs: int, *args: str) -> tuple[float, float, float, str]:
+    """Median and minimum wall seconds of ``pubkit check ARGS`` in ``root``, the median CPU
+    seconds (user + system, the process and its workers), and its summary line.
+
+    CPU time is the steadier figure on a shared machine: other people's work
+    stretches the wall time, not the work done.
+    """
+    times, cpu, last = [], [], ""
+    env = {**os.environ, "PUBKIT_TODAY": "2025-06-01"}
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "pubkit", "check", *args], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=600)
+        times.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        last = done.stdout.strip().splitlines()[-1] if "--json" not in args else (
+            f"{json.loads(done.stdout)['checked']} checked (JSON)")
+    return statistics.median(times), min(times), statistics.median(cpu), last
+
+
+def stages(root: Path, runs: int) -> dict[str, float]:
+    """Median milliseconds per article of each stage, in this process (CPU time)."""
+    from pubkit.article_check import Checker, CheckOptions
+    from pubkit.checks import check_article
+    from pubkit.readability.measure import measure
+    from pubkit.readability.prose import passages
+    from pubkit.readability.wordlist import word_list
+    from pubkit.renderers.base import RenderContext
+    from pubkit.review.record import review_state
+    from pubkit.site import open_site
+    from pubkit.source.reader import read_article
+
+    site = open_site(root)
+    ctx = RenderContext.for_site(site)
+    files = sorted(site.content_dir.glob("*.md"))
+    articles = [read_article(p, root) for p in files]
+    words = word_list("en", {})
+    day = dt.date(2025, 6, 1)
+    checker = Checker(ctx, {}, CheckOptions(day))
+    work: dict[str, Callable[[], Any]] = {
+        "parse (source -> model)": lambda: [read_article(p, root) for p in files],
+        "links, images, alt text": lambda: [check_article(a, ctx.resources, ctx.article_dir(a))
+                                            for a in articles],
+        "reading level (all figures)": lambda: [measure(a) for a in articles],
+        "plain-language list": lambda: [words.find(passages(a.body)) for a in articles],
+        "review record": lambda: [review_state(a, site.settings, day) for a in articles],
+        "everything after parsing": lambda: [checker.check(a) for a in articles],
+    }
+    out = {}
+    for name, job in work.items():
+        job()  # warm caches (syllables, word patterns)
+        samples = []
+        for _ in range(runs):
+            start = time.process_time()
+            job()
+            samples.append((time.process_time() - start) * 1000 / len(files))
+        out[name] = statistics.median(samples)
+    return out
+
+
+def sample_figures() -> dict[str, Any]:
+    from pubkit.readability.measure import measure
+    from pubkit.readability.report import readability_json
+    from pubkit.settings import Check
+    from pubkit.source.reader import read_article
+
+    article = read_article(REPO / "content" / "ketamine-pain-management.md", REPO)
+    return readability_json(measure(article), article.lang, Check())  # type: ignore[call-arg]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = write_site(Path(tmp) / "site", args.articles)
+        words = sum(len(p.read_text().split()) for p in (root / "content").glob("*.md"))
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"`pubkit check`, {args.articles} generated articles (~{words // args.articles} words "
+              f"each), {os.cpu_count()} cores, median of {args.runs}, load average {load}\n")
+        print("| run | wall, median | wall, min | CPU, median | output |")
+        print("| --- | ---: | ---: | ---: | --- |")
+        for label, flags in (("whole process, default (one worker per core)", ()),
+                             ("whole process, --jobs 1", ("--jobs", "1")),
+                             ("whole process, --json", ("--json",))):
+            median, low, cpu, summary = whole_process(root, args.runs, *flags)
+            verdict = " (target 2 s: met)" if median <= TARGET else " (target 2 s: missed)"
+            print(f"| {label} | {median:.2f} s{verdict if not flags else ''} | {low:.2f} s | "
+                  f"{cpu:.2f} s | {summary} |")
+        print("\nPer article, in one process (CPU time, median):\n")
+        print("| stage | ms per article |")
+        print("| --- | ---: |")
+        for name, ms in stages(root, args.runs).items():
+            print(f"| {name} | {ms:.3f} |")
+    figures = sample_figures()
+    print("\nThe sample article (content/ketamine-pain-management.md):\n")
+    print("| part | words | sentences | words/sentence | long words | Flesch-Kincaid | SMOG | reading ease |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for part in [figures, *figures["sections"]]:
+        name = part.get("title", "whole article") or "introduction"
+        print(f"| {name} | {part['words']} | {part['sentences']} | {part['words_per_sentence']} | "
+              f"{part['long_word_share']:.0%} | {part['flesch_kincaid']:.1f} | {part['smog']:.1f} | "
+              f"{part['flesch_reading_ease']:.1f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

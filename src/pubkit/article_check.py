@@ -1,0 +1,122 @@
+"""Everything ``pubkit check`` says about one article, as a value a worker can return.
+
+Front matter, links and images judged against the site index, slugs
+(:mod:`pubkit.checks`), reading level
+and plain language (:mod:`pubkit.readability`), and the review record
+(:mod:`pubkit.review`).  Pure apart from reading the article and testing
+that the files it references exist; the day comes in from the command line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pubkit.checks import check_article
+from pubkit.diagnostics import Diagnostic, Severity, SourceError
+from pubkit.model.article import Article
+from pubkit.readability.measure import measure
+from pubkit.readability.prose import passages
+from pubkit.readability.report import grade_diagnostics, readability_json, word_diagnostics
+from pubkit.readability.wordlist import WordList, word_list
+from pubkit.renderers.base import RenderContext
+from pubkit.review.policy import review_problems, unstamped_message
+from pubkit.review.record import ReviewState, review_state, unknown_key_hint
+from pubkit.site.indexing import article_entry
+from pubkit.source.reader import display_path, read_article
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    today: dt.date
+    strict: bool = False
+    """``--strict``: reading-level and plain-language warnings become errors."""
+    figures: bool = False
+    """``--json``: also return every figure (building them costs a little per article)."""
+
+
+@dataclass(slots=True)
+class ArticleCheck:
+    """The diagnostics about one file, and its figures for ``--json``."""
+
+    path: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    report: dict[str, Any] = field(default_factory=dict)
+
+
+class Checker:
+    """Checks articles of one site; keeps the word lists it has built."""
+
+    def __init__(self, ctx: RenderContext, site_words: dict[str, dict[str, str]],
+                 options: CheckOptions) -> None:
+        self.ctx = ctx
+        self.site_words = site_words
+        self.options = options
+        self._lists: dict[str, WordList] = {}
+
+    def check_file(self, path: Path) -> ArticleCheck:
+        site = self.ctx.site
+        try:
+            article = read_article(path, site.root, site.settings.language)
+        except SourceError as exc:
+            shown = display_path(path, site.root)
+            return ArticleCheck(shown, [exc.diagnostic], {"path": shown, "error": str(exc)})
+        return self.check(article)
+
+    def check(self, article: Article) -> ArticleCheck:
+        ctx, settings = self.ctx, self.ctx.settings
+        if ctx.index.entry(article.path) is None:  # named from outside the site: judge it too
+            ctx = dataclasses.replace(ctx, _index=ctx.index.with_entry(article_entry(article)))
+        found = [*article.warnings, *check_article(article, ctx)]
+        prose: Severity = "error" if self.options.strict else "warning"
+        readability = measure(article)
+        if readability is not None:
+            found += grade_diagnostics(article.path, readability, settings.check, prose)
+        hits = self._word_list(article.lang).find(passages(article.body))
+        found += word_diagnostics(article.path, hits, prose)
+        state = review_state(article, settings, self.options.today)
+        found += review_problems(article, state, settings.review.strict)
+        found += self._review_hints(article, state)
+        found.sort(key=lambda d: d.line or 0)  # stable: an article's warning before its section's
+        if not self.options.figures:
+            return ArticleCheck(article.path, found)
+        return ArticleCheck(article.path, found, {
+            "path": article.path,
+            "slug": article.slug,
+            "title": article.title,
+            "language": article.lang,
+            "readability": readability_json(readability, article.lang, settings.check),
+            "plain_language": [{"line": h.line, "word": h.key, "try": h.alternative} for h in hits],
+            "review": state.as_json(),
+            "diagnostics": [_diagnostic_json(d) for d in found],
+        })
+
+    def _word_list(self, lang: str) -> WordList:
+        if lang not in self._lists:
+            self._lists[lang] = word_list(lang, self.site_words)
+        return self._lists[lang]
+
+    def _review_hints(self, article: Article, state: ReviewState) -> list[Diagnostic]:
+        """Review-record slips that only ``check`` mentions (publishing is not affected)."""
+        path, meta, settings = article.path, article.meta, self.ctx.settings
+        out = []
+        hint = unknown_key_hint(meta.reviewed_by, settings)
+        if hint:
+            out.append(f"reviewed_by {meta.reviewed_by!r} is not a key of [reviewers]; "
+                       f"did you mean {hint!r}?")
+        if meta.status == "approved" and meta.reviewed_on is None:
+            out.append("status is approved but reviewed_on is missing "
+                       "(pubkit review approve records both)")
+        if meta.reviewed_on and meta.reviewed_on > self.options.today:
+            out.append(f"reviewed_on {meta.reviewed_on} is in the future")
+        if state.reviewed and not state.stamped and not state.draft and not settings.review.strict:
+            out.append(unstamped_message(state))
+        return [Diagnostic(path, None, message, "warning") for message in out]
+
+
+def _diagnostic_json(d: Diagnostic) -> dict[str, Any]:
+    return {"path": d.path, "line": d.line, "message": d.message, "severity": d.severity,
+            "text": str(d)}

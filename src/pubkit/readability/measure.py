@@ -1,0 +1,188 @@
+"""Reading-level figures of an article and of each of its sections.
+
+The counts (words, sentences, syllables, long words) come from the body
+prose only (:mod:`pubkit.readability.prose`); the formulas are in
+:mod:`pubkit.readability.formulas`.  A word is a run of letters, with inner
+apostrophes or hyphens (``we'll``, ``follow-up``); numbers and symbols are not
+words.  A sentence without a word ("2025.") is not counted.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pubkit.model.article import Article
+from pubkit.model.sections import Section, split_sections
+from pubkit.readability import formulas as f
+from pubkit.readability import sentences
+from pubkit.readability.prose import Passage, passages
+from pubkit.readability.syllables import COUNTERS
+
+WORD = re.compile(r"\w+(?:['’-]\w+)*")
+"""Word candidates; those holding a digit or underscore count no syllables and are dropped."""
+HARDEST = 3
+"""How many of the hardest sentences a warning quotes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    """What measuring one language needs."""
+
+    code: str
+    syllables: Callable[[str], int]
+    long_word: Literal[3, 4]
+    """Syllables that make a word long (Spanish words run a syllable longer than English)."""
+    scores: Callable[[Counts], dict[str, float]]
+    grade: Callable[[Counts], float]
+    """The grade compared with ``[check] reading_grade``."""
+
+
+@dataclass(slots=True)
+class Counts:
+    words: int = 0
+    sentences: int = 0
+    syllables: int = 0
+    long_words: int = 0
+    polysyllables: int = 0
+    """Words of three or more syllables (SMOG's count, whatever ``long_word`` is)."""
+
+    def add(self, other: Counts) -> None:
+        self.words += other.words
+        self.sentences += other.sentences
+        self.syllables += other.syllables
+        self.long_words += other.long_words
+        self.polysyllables += other.polysyllables
+
+
+def _english_scores(c: Counts) -> dict[str, float]:
+    return {
+        "flesch_kincaid": f.flesch_kincaid_grade(c.words, c.sentences, c.syllables),
+        "smog": f.smog(c.polysyllables, c.sentences),
+        "flesch_reading_ease": f.flesch_reading_ease(c.words, c.sentences, c.syllables),
+    }
+
+
+def _spanish_scores(c: Counts) -> dict[str, float]:
+    huerta = f.fernandez_huerta(c.words, c.sentences, c.syllables)
+    return {
+        "fernandez_huerta": huerta,
+        "fernandez_huerta_grade": f.huerta_grade(huerta),
+        "inflesz": f.inflesz(c.words, c.sentences, c.syllables),
+    }
+
+
+LANGUAGES = {
+    "en": Language("en", COUNTERS["en"], 3, _english_scores,
+                   lambda c: f.flesch_kincaid_grade(c.words, c.sentences, c.syllables)),
+    "es": Language("es", COUNTERS["es"], 4, _spanish_scores,
+                   lambda c: f.huerta_grade(f.fernandez_huerta(c.words, c.sentences, c.syllables))),
+}
+
+
+def language_for(lang: str) -> Language | None:
+    """The measuring rules for BCP 47 tag ``lang`` (``es-MX`` uses ``es``), if any."""
+    return LANGUAGES.get(lang.lower().split("-")[0])
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of a passage: where it is, its counts and its own grade."""
+
+    passage: Passage
+    start: int
+    end: int
+    counts: Counts
+    grade: float
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.passage.text[self.start:self.end].split())
+
+    @property
+    def line(self) -> int:
+        return self.passage.line_at(self.start)
+
+
+@dataclass(slots=True)
+class Figures:
+    """The counts of some prose, the scores they give, and its hardest sentences."""
+
+    counts: Counts = field(default_factory=Counts)
+    hardest: list[Sentence] = field(default_factory=list)
+
+    def scores(self, language: Language) -> dict[str, float]:
+        return language.scores(self.counts) if self.counts.sentences else {}
+
+    def grade(self, language: Language) -> float | None:
+        return language.grade(self.counts) if self.counts.sentences else None
+
+
+@dataclass(slots=True)
+class SectionFigures:
+    section: Section
+    figures: Figures
+    line: int | None
+
+
+@dataclass(slots=True)
+class Readability:
+    """An article's figures, whole and per section."""
+
+    language: Language
+    figures: Figures
+    sections: list[SectionFigures]
+    line: int | None
+    """The first line of prose (where article-wide messages point)."""
+
+
+def measure(article: Article) -> Readability | None:
+    """Figures for ``article``, or ``None`` when its language has no syllable rules."""
+    language = language_for(article.lang)
+    if language is None:
+        return None
+    whole = Figures()
+    parts: list[SectionFigures] = []
+    everything: list[Sentence] = []
+    first_line: int | None = None
+    for section in split_sections(article.body):
+        found = list(_sentences(passages(section.blocks), language))
+        figures = _figures(found)
+        whole.counts.add(figures.counts)
+        everything.extend(found)
+        line = section.line if section.level or not found else found[0].line
+        if first_line is None and found:
+            first_line = found[0].line
+        parts.append(SectionFigures(section, figures, line))
+    whole.hardest = _hardest(everything)
+    return Readability(language, whole, parts, first_line)
+
+
+def _figures(found: list[Sentence]) -> Figures:
+    figures = Figures()
+    for s in found:
+        figures.counts.add(s.counts)
+    figures.hardest = _hardest(found)
+    return figures
+
+
+def _hardest(found: list[Sentence]) -> list[Sentence]:
+    return heapq.nlargest(HARDEST, found, key=lambda s: (s.grade, s.counts.words))
+
+
+def _sentences(found: Iterable[Passage], language: Language) -> Iterable[Sentence]:
+    count, long_word = language.syllables, language.long_word
+    for passage in found:
+        text = passage.text
+        for start, end in sentences.split(text, language.code):
+            per_word = [count(w) for w in WORD.findall(text, start, end)]
+            words = len(per_word) - per_word.count(0)
+            if not words:
+                continue
+            short = per_word.count(1) + per_word.count(2)
+            long_words = words - short - (per_word.count(3) if long_word == 4 else 0)
+            counts = Counts(words, 1, sum(per_word), long_words, words - short)
+            yield Sentence(passage, start, end, counts, language.grade(counts))

@@ -1,0 +1,94 @@
+"""The body prose of a section, as plain text that remembers its source lines.
+
+Only what a patient reads as running text counts: paragraphs, list items and
+block quotes.  Headings, code, tables, raw HTML, images, footnote markers and
+URLs are left out, as is the byline (it is not in the body at all).  Each
+paragraph becomes one :class:`Passage`, so no sentence runs across two
+paragraphs or list items.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from pubkit.model import nodes as n
+
+_URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.-]+", re.IGNORECASE)
+"""URLs and addresses that linkify left as text; blanked out, keeping every offset."""
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """One paragraph's prose; ``breaks`` are the offsets where a new source line starts."""
+
+    text: str
+    line: int
+    breaks: tuple[int, ...] = ()
+
+    def line_at(self, offset: int) -> int:
+        """The source line of the character at ``offset``."""
+        return self.line + bisect.bisect_right(self.breaks, offset)
+
+
+def passages(blocks: Iterable[n.Block]) -> Iterator[Passage]:
+    """The prose passages below ``blocks``, in document order."""
+    for block in blocks:
+        if isinstance(block, n.Paragraph):
+            passage = _passage(block)
+            if passage is not None:
+                yield passage
+        elif isinstance(block, n.BulletList | n.OrderedList):
+            for item in block.items:
+                yield from passages(item.children)
+        elif isinstance(block, n.ListItem | n.BlockQuote):
+            yield from passages(block.children)
+        # Headings, code, tables, raw HTML, rules and notes are not running prose.
+
+
+def _passage(block: n.Paragraph) -> Passage | None:
+    parts: list[str] = []
+    breaks: list[int] = []
+    size = 0
+
+    def add(text: str) -> None:
+        nonlocal size
+        parts.append(text)
+        size += len(text)
+
+    def walk(nodes: Iterable[n.Inline]) -> None:
+        for node in nodes:
+            if isinstance(node, n.Text):
+                text = node.text
+                if "://" in text or "www." in text.lower() or "@" in text:
+                    text = _URL.sub(lambda m: " " * len(m.group()), text)
+                add(text)
+            elif isinstance(node, n.SoftBreak | n.HardBreak):
+                add(" ")
+                breaks.append(size)
+            elif isinstance(node, n.Link):
+                if not _is_bare_url(node):
+                    walk(node.children)
+            elif isinstance(node, n.Emphasis | n.Strong | n.Strikethrough):
+                walk(node.children)
+            elif isinstance(node, n.RawInline):
+                add(node.text)
+            # Inline code, images and footnote markers are not words a patient reads aloud.
+
+    walk(block.children)
+    text = "".join(parts)
+    if not text.strip():
+        return None
+    return Passage(text, block.line or 0, tuple(breaks))
+
+
+def _is_bare_url(link: n.Link) -> bool:
+    """An autolink (``<https://…>``, or a bare URL GFM linked): its text is its address."""
+    shown = "".join(c.text for c in link.children if isinstance(c, n.Text)).strip()
+    if not shown or len(link.children) != 1:
+        return False
+    if "://" in shown or shown.lower().startswith("www."):
+        return True
+    return link.url in (shown, f"mailto:{shown}", f"tel:{shown}", f"http://{shown}")
