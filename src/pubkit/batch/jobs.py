@@ -7,6 +7,7 @@ cache) and no renderer module is imported.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -15,9 +16,10 @@ from pathlib import Path
 
 from pubkit import __version__
 from pubkit.batch.manifest import FileHashes, Manifest, SourceRecord
-from pubkit.diagnostics import Diagnostic
+from pubkit.diagnostics import Diagnostic, Severity
 from pubkit.formats import Format
 from pubkit.site import Site
+from pubkit.site.index import Entry
 from pubkit.site.indexing import IndexResult
 from pubkit.theme import Theme
 
@@ -42,6 +44,10 @@ class Plan:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     refused: list[tuple[str, tuple[str, ...], Diagnostic]] = field(default_factory=list)
     """Sources that cannot be built (unreadable, a slug taken by another), with the reason."""
+    drafts: list[str] = field(default_factory=list)
+    """Articles left out as drafts (``--drafts`` builds them)."""
+    notes: list[str] = field(default_factory=list)
+    """Warnings about sources the plan decided on without reading them (overdue reviews)."""
     removed: list[str] = field(default_factory=list)
     """Sources in the manifest that no longer exist."""
     keys: dict[str, str] = field(default_factory=dict)
@@ -72,8 +78,16 @@ def make_plan(
     formats: dict[str, Format],
     indexed: IndexResult,
     force: bool = False,
+    today: dt.date | None = None,
+    drafts: bool = False,
 ) -> Plan:
-    """Compare the site with ``manifest``; ``formats`` are the formats to build."""
+    """Compare the site with ``manifest``; ``formats`` are the formats to build.
+
+    The publishing policy is applied from the index alone: drafts are left
+    out (their old outputs go, as if the article had left) unless ``drafts``;
+    an article overdue for review on ``today`` gets a note each build, and is
+    refused under ``[review] strict`` even when its outputs are up to date.
+    """
     root = site.root
     out_dir = site.output_dir
     theme = Theme(site.templates_dir)
@@ -101,6 +115,17 @@ def make_plan(
         if refusal is not None:
             plan.refused.append((src, tuple(wanted), refusal))
             continue
+        entry = index.entry(src)
+        if entry is not None and entry.kind == "article":
+            if entry.status == "draft" and not drafts:
+                plan.drafts.append(src)
+                continue
+            overdue = _overdue(entry, site, today)
+            if overdue is not None and site.settings.review.strict:
+                plan.refused.append((src, tuple(wanted), overdue))
+                continue
+        else:
+            overdue = None
         record = manifest.sources.get(src)
         fresh_source = (
             not force and record is not None and digest is not None
@@ -115,11 +140,27 @@ def make_plan(
                 todo.append(fmt)
         if todo:
             plan.tasks.append(Task(src, tuple(todo), digest, issue))
+        elif overdue is not None:  # nothing to render, so no render will say it
+            plan.notes.append(str(overdue))
     plan.removed = sorted(
         src for src, record in manifest.sources.items()
-        if src not in current and _gone(src, record, root, bool(issue_formats))
+        if (src not in current and _gone(src, record, root, bool(issue_formats)))
+        or src in plan.drafts
     )
     return plan
+
+
+def _overdue(entry: Entry, site: Site, today: dt.date | None) -> Diagnostic | None:
+    """The refusal or warning of an article past its next review on ``today``."""
+    from pubkit.review.record import next_review_date
+
+    if today is None or entry.status in ("draft", "in-review"):
+        return None
+    due = next_review_date(entry.reviewed_on, entry.next_review, site.settings)
+    if due is None or today <= due:
+        return None
+    severity: Severity = "error" if site.settings.review.strict else "warning"
+    return Diagnostic(entry.source, None, f"review overdue since {due.isoformat()}", severity)
 
 
 def _gone(src: str, record: SourceRecord, root: Path, issues_discovered: bool) -> bool:

@@ -9,6 +9,7 @@ deleted or renamed articles are removed once no record lists them.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import time
@@ -51,6 +52,10 @@ class BuildOptions:
     jobs: int = 0
     executor: str = "local"
     scheduler: str | None = None
+    drafts: bool = False
+    """Build drafts too, marked DRAFT (``--drafts``)."""
+    today: dt.date | None = None
+    """The day review dates are judged on (the command reads the clock; None: no review policy)."""
 
 
 class Listener(Protocol):
@@ -110,7 +115,11 @@ class Builder:
             for note in self.indexed.notes:
                 self.summary.notes.append(note)
                 self.listener.note(note)
-            self.plan = make_plan(self.site, self.manifest, chosen, self.indexed, self.options.force)
+            self.plan = make_plan(self.site, self.manifest, chosen, self.indexed, self.options.force,
+                                  self.options.today, self.options.drafts)
+            for note in self.plan.notes:
+                self.summary.notes.append(note)
+                self.listener.note(note)
             self.refs = Counter(
                 n for r in self.manifest.sources.values() for f in r.formats.values() for n in f.outputs
             )
@@ -133,8 +142,6 @@ class Builder:
         return self.summary
 
     def _render(self) -> None:
-        import datetime as dt
-
         from pubkit.batch.executors import make_executor
         from pubkit.batch.worker import SiteSpec
         from pubkit.site.index import index_to_json
@@ -142,8 +149,10 @@ class Builder:
         index_json = index_to_json(self.indexed.index)
         generation = hash_bytes(json.dumps(self.plan.keys, sort_keys=True).encode()
                                 + index_json.encode("utf-8"))
+        today = self.options.today.isoformat() if self.options.today else ""
         spec = SiteSpec(str(self.site.root), self.site.settings.model_dump_json(), generation,
-                        index_json, dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat())
+                        index_json, dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+                        today, self.options.drafts)
         executor = make_executor(
             self.options.executor, spec, self.options.jobs or self.site.settings.build.jobs,
             tuple(sorted({f for t in self.plan.tasks for f in t.formats})),

@@ -37,6 +37,9 @@ class SiteSpec:
     """The site index as built by the submitting process (see :func:`index_to_json`)."""
     now: str = ""
     """The build's clock reading (ISO 8601), for what is dated by the clock (newsletters)."""
+    today: str = ""
+    """The day review dates are judged on (ISO 8601; empty: no review policy)."""
+    drafts: bool = False
 
     def __hash__(self) -> int:
         return hash((self.root, self.generation))
@@ -115,13 +118,13 @@ def run_local(task: Task) -> TaskResult:
 def run_task(spec: SiteSpec, task: Task) -> TaskResult:
     """Render ``task``; every failure becomes a diagnostic in the result."""
     ctx = context(spec)
-    result = _newsletter(task, spec, ctx) if task.newsletter else _article(task, ctx)
+    result = _newsletter(task, spec, ctx) if task.newsletter else _article(task, spec, ctx)
     result.worker = f"{socket.gethostname()}:{os.getpid()}"
     result.peak_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return result
 
 
-def _article(task: Task, ctx: RenderContext) -> TaskResult:
+def _article(task: Task, spec: SiteSpec, ctx: RenderContext) -> TaskResult:
     from pubkit.pipeline import load, render_one
     from pubkit.site.outputs import files_of
 
@@ -132,9 +135,21 @@ def _article(task: Task, ctx: RenderContext) -> TaskResult:
         return TaskResult(task, [FormatResult(f, None, exc.diagnostic) for f in task.formats])
     out = TaskResult(task, [], article.source_hash, article.slug, article.title,
                      dependencies(article, ctx))
+    policy: list[Diagnostic] = []
+    if spec.today:
+        from pubkit.review.policy import publish_decision
+
+        decision = publish_decision(article, ctx.settings, dt.date.fromisoformat(spec.today),
+                                    spec.drafts)
+        if not decision.publish:  # refused under [review] strict; the old outputs stay
+            reasons = list(decision.diagnostics)
+            error = Diagnostic(article.path, reasons[0].line if reasons else None,
+                               "not published: " + "; ".join(d.message for d in reasons))
+            return TaskResult(task, [FormatResult(f, None, error) for f in task.formats])
+        policy = list(decision.diagnostics)
     for fmt in task.formats:
         job = render_one(article, fmt, ctx)
-        warnings = [*article.warnings, *job.warnings] if not out.results else job.warnings
+        warnings = [*article.warnings, *policy, *job.warnings] if not out.results else job.warnings
         if job.output is None:
             out.results.append(FormatResult(fmt, None, job.error, warnings, job.seconds))
             continue

@@ -33,9 +33,15 @@ def build(
     json_lines: Annotated[
         bool, typer.Option("--json", help="One JSON object per finished job, then a summary.")
     ] = False,
+    drafts: Annotated[bool, typer.Option(
+        "--drafts", help="Build drafts too (status: draft), marked DRAFT in every format.")] = False,
     site: SiteOption = None,
 ) -> None:
     """Build every article (and newsletter) into every format; skip what is up to date.
+
+    Drafts are left out (and their earlier outputs removed) unless --drafts;
+    articles overdue for review or changed since it are built with a warning,
+    or refused under [review] strict = true.
 
     Exit codes: 0 all built, 1 some documents failed, 2 usage or configuration
     error, 75 another build is running in the same output folder, 130 interrupted.
@@ -45,21 +51,22 @@ def build(
     if scheduler and executor != "dask":
         fail_usage("--scheduler needs --executor dask")
     the_site = load_site(site)
-    code = run_build(the_site, force, jobs, executor, scheduler, formats, json_lines)
+    code = run_build(the_site, force, jobs, executor, scheduler, formats, json_lines, drafts)
     raise typer.Exit(code)
 
 
 def run_build(
     the_site: object, force: bool, jobs: int, executor: str, scheduler: str | None,
-    formats: list[str] | None, json_lines: bool,
+    formats: list[str] | None, json_lines: bool, drafts: bool = False,
 ) -> int:
     """Run one build and return its exit code (shared with ``pubkit watch``)."""
     from pubkit.batch.lock import LockHeld
     from pubkit.batch.progress import listener_for
     from pubkit.batch.runner import BuildOptions, build_site
+    from pubkit.cli.clock import today
     from pubkit.diagnostics import ConfigError
 
-    options = BuildOptions(formats or None, force, jobs, executor, scheduler)
+    options = BuildOptions(formats or None, force, jobs, executor, scheduler, drafts, today())
     try:
         summary = build_site(the_site, options, listener_for(json_lines))  # type: ignore[arg-type]
     except KeyboardInterrupt:

@@ -73,4 +73,8 @@ def _watch(root: Path, formats: list[str] | None, jobs: int, generation: Generat
         print("watching for changes (Ctrl-C to stop)", flush=True)
 
     with contextlib.suppress(KeyboardInterrupt):
-        watch_site(root, BuildOptions(formats or None, jobs=jobs), PlainLog(), error, after)
+        from pubkit.cli.clock import today
+
+        # A preview shows drafts too: the marketing person and the reviewer work on them.
+        options = BuildOptions(formats or None, jobs=jobs, drafts=True, today=today())
+        watch_site(root, options, PlainLog(), error, after)

@@ -132,8 +132,8 @@ def render(
             published_now.update(published)
             written += 1
     # The index is kept for the next command, unless nothing was written (then nothing is).
-    if written and output is None and (note := indexed.save(the_site)):
-        typer.echo(f"pubkit: warning: {note}", err=True)
+    if written and output is None and (unsaved := indexed.save(the_site)):
+        typer.echo(f"pubkit: warning: {unsaved}", err=True)
     drafts_note = f", {skipped} drafts left out (--drafts renders them)" if skipped else ""
     typer.echo(f"{written} rendered, {failed} failed{drafts_note}")
     if failed:

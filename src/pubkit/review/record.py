@@ -106,10 +106,15 @@ class ReviewState:
 
 def next_review_of(article: Article, settings: Settings) -> dt.date | None:
     """``next_review`` as written, else ``reviewed_on`` plus ``[review] interval_months``."""
-    meta = article.meta
-    if meta.next_review is None and meta.reviewed_on is not None:
-        return add_months(meta.reviewed_on, settings.review.interval_months)
-    return meta.next_review
+    return next_review_date(article.meta.reviewed_on, article.meta.next_review, settings)
+
+
+def next_review_date(reviewed_on: dt.date | None, next_review: dt.date | None,
+                     settings: Settings) -> dt.date | None:
+    """The rule of :func:`next_review_of` on the two dates alone (the site index has them)."""
+    if next_review is None and reviewed_on is not None:
+        return add_months(reviewed_on, settings.review.interval_months)
+    return next_review
 
 
 def review_state(article: Article, settings: Settings, today: dt.date) -> ReviewState:

@@ -43,6 +43,11 @@ class Entry:
     """Local files it shows or links to, relative to the site root (they may not exist)."""
     articles: tuple[str, ...] = ()
     """Markdown files it links to, relative to the site root (they may not exist)."""
+    status: str | None = None
+    """Review status from the front matter (``draft``, ``in-review``, ``approved``)."""
+    reviewed_on: dt.date | None = None
+    next_review: dt.date | None = None
+    """As written in the front matter (its default comes from the settings)."""
 
     def anchor(self, fragment: str) -> str | None:
         """The heading id an author's ``#fragment`` means: the id itself, or GitHub's form."""
@@ -59,7 +64,8 @@ class Entry:
             "kind": self.kind, "hash": self.source_hash, "slug": self.slug, "title": self.title,
             "lang": self.lang, "date": _iso(self.date), "updated": _iso(self.updated),
             "tags": list(self.tags), "ids": list(self.ids), "files": list(self.files),
-            "articles": list(self.articles),
+            "articles": list(self.articles), "status": self.status,
+            "reviewed_on": _iso(self.reviewed_on), "next_review": _iso(self.next_review),
         }
 
 

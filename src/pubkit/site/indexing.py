@@ -38,7 +38,7 @@ from pubkit.site import Site
 from pubkit.site.index import Entry, SiteIndex
 
 CACHE_NAME = ".pubkit-index.json"
-CACHE_SCHEMA = 1
+CACHE_SCHEMA = 2
 CACHE_LIMIT = 256 * 1024 * 1024
 PARALLEL_FROM = 200
 """Entries to make before a process pool pays for its start-up."""
@@ -143,6 +143,7 @@ def article_entry(article: Article) -> Entry:
         slug=article.slug, title=article.title, lang=article.lang, date=meta.date,
         updated=meta.updated, tags=tuple(meta.tags), ids=tuple(ids),
         files=tuple(dict.fromkeys(files)), articles=tuple(dict.fromkeys(articles)),
+        status=meta.status, reviewed_on=meta.reviewed_on, next_review=meta.next_review,
     )
 
 
@@ -271,7 +272,15 @@ def entry_from_json(source: str, data: Any, expect_hash: str) -> Entry | None:
         date=_date(data.get("date")), updated=_date(data.get("updated")),
         tags=tuple(_text(t, 200) for t in tags), ids=ids,
         files=_paths(data.get("files") or []), articles=_paths(data.get("articles") or []),
+        status=_status(data.get("status")), reviewed_on=_date(data.get("reviewed_on")),
+        next_review=_date(data.get("next_review")),
     )
+
+
+def _status(value: Any) -> str | None:
+    if value is not None and value not in ("draft", "in-review", "approved"):
+        raise ValueError(f"bad status {value!r}")
+    return value if value is None else str(value)
 
 
 @dataclass
