@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from collections.abc import Callable, Generator, Iterator
@@ -17,6 +18,10 @@ from pubkit.source.reader import read_article
 from tests.tools.browser import browser
 
 REPO = Path(__file__).resolve().parents[1]
+TODAY = "2026-12-01"
+"""The day the suite is run on, as far as review dates go (commands read PUBKIT_TODAY), so
+that an article reviewed recently does not fall overdue for the tests a year from now."""
+os.environ.setdefault("PUBKIT_TODAY", TODAY)
 SAMPLE = REPO / "content" / "ketamine-pain-management.md"
 
 

@@ -18,7 +18,7 @@ SAMPLE = "content/ketamine-pain-management.md"
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PUBKIT_TODAY": "2025-06-01", "COLUMNS": "200"}
+    env = {**os.environ, "PUBKIT_TODAY": "2026-12-01", "COLUMNS": "200"}
     return subprocess.run([sys.executable, "-m", "pubkit", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=300, env=env)
 

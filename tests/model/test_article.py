@@ -12,7 +12,7 @@ def test_sample_facts(sample_article: Article) -> None:
     assert a.title == "The Role of Ketamine in Pain Management"
     assert a.meta.subtitle == "Ketamine For Pain Management"
     assert a.meta.reviewed_by == "peck"  # a key of [reviewers] in the sample's pubkit.toml
-    assert a.last_reviewed is not None and a.last_reviewed.isoformat() == "2025-01-15"
+    assert a.last_reviewed is not None and a.last_reviewed.isoformat() == "2026-11-16"
     assert a.meta.status == "approved" and a.meta.review_stamp is not None
     assert 400 < a.word_count < 600
     assert a.reading_time == 2  # the seed says "Reading Time: 2 minutes"

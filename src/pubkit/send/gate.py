@@ -122,22 +122,23 @@ def check_from_address(gate: GateInput) -> list[Problem]:
     return []
 
 
-def review_problem(article: Article, today: dt.date) -> str | None:
-    """Why ``article`` may not be featured: a draft, or past its next review date."""
-    meta = article.meta
-    status = getattr(meta, "status", None)
-    if isinstance(status, str) and status.strip().lower() == "draft":
-        return "is a draft (status: draft)"
-    next_review = getattr(meta, "next_review", None)
-    if isinstance(next_review, dt.datetime):
-        next_review = next_review.date()
-    if isinstance(next_review, dt.date) and next_review < today:
-        return f"is overdue for review (next_review was {next_review.isoformat()})"
-    return None
+def review_rule(settings: Any) -> ReviewRule:
+    """The site's own review rule: a draft, or past ``next_review`` (its default included)."""
+    from pubkit.review.record import review_state
+
+    def rule(article: Article, today: dt.date) -> str | None:
+        state = review_state(article, settings, today)
+        if state.draft:
+            return "is a draft (status: draft)"
+        if state.overdue and state.next_review:
+            return f"is overdue for review (next review was {state.next_review.isoformat()})"
+        return None
+
+    return rule
 
 
 def check_featured_articles(gate: GateInput) -> list[Problem]:
-    rule = gate.review or review_problem
+    rule = gate.review or review_rule(gate.settings)
     found = []
     for article in gate.articles:
         why = rule(article, gate.today)

@@ -92,8 +92,8 @@ def test_sample_reads_back_with_every_paragraph_in_order(site_root: Path, sample
     assert paragraphs[2] == ("Subtitle", "Ketamine For Pain Management")
     assert paragraphs[3][0] == "Byline"
     assert re.search(r"\d+ min read", paragraphs[3][1])
-    assert paragraphs[4] == ("Byline", "Medically reviewed by Jane Peck, MD on January 15, 2025"
-                                       " · Next review January 2026")
+    assert paragraphs[4] == ("Byline", "Medically reviewed by Jane Peck, MD on November 16, 2026"
+                                       " · Next review November 2027")
     assert paragraphs[-1][0] == "Disclaimer"
     article = read_article(site_root / "content" / SAMPLE.name, site_root)
     expected = [" ".join(plain_text(b.children).split()) for b in walk(article.body)

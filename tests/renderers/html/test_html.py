@@ -61,8 +61,8 @@ def test_sample_page_structure(sample_site: Site, sample_article: Article) -> No
     assert names.count("h1") == 1
     assert "Now In-Network With BCBS Texas, United Healthcare &amp; Cigna!" in html
     assert "<p class=\"subtitle\">Ketamine For Pain Management</p>" in html
-    assert ('<p class="review-line">Medically reviewed by Jane Peck, MD on January 15, 2025'
-            " · Next review January 2026</p>") in html
+    assert ('<p class="review-line">Medically reviewed by Jane Peck, MD on November 16, 2026'
+            " · Next review November 2027</p>") in html
     assert "2 min read" in html
     assert "not a substitute for professional medical advice" in html
     assert html.count("<strong>") == 8  # the banner and the seven bold labels
@@ -84,7 +84,7 @@ def test_metadata_and_json_ld(sample_site: Site) -> None:
     data = json.loads(block.group(1))
     assert data["@type"] == "MedicalWebPage"
     assert data["reviewedBy"] == {"@type": "Person", "name": "Jane Peck", "honorificSuffix": "MD"}
-    assert data["lastReviewed"] == "2025-01-15"
+    assert data["lastReviewed"] == "2026-11-16"
     assert data["inLanguage"] == "en"
 
 
