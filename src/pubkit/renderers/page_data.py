@@ -1,14 +1,25 @@
-"""Values every page-like template shares: dates, direction, byline, structured data."""
+"""Values every page-like template shares: dates, direction, byline, versions, structured data.
+
+Every word here comes from the article's :class:`~pubkit.i18n.Translations`
+(``t``), passed to the templates too, so the page, the handout, the Word
+document and the email say the same thing in the same language.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from pubkit.i18n import N_, Translations, language_name
 from pubkit.model.article import Article
-from pubkit.settings import Settings
+from pubkit.settings import Brand, Settings
 from pubkit.site import outputs
+
+if TYPE_CHECKING:
+    from pubkit.renderers.base import RenderContext
+    from pubkit.site.index import Entry
 
 # Languages written right to left (base subtags), for the ``dir`` attribute.
 RTL_LANGUAGES = frozenset(
@@ -21,29 +32,86 @@ def text_direction(lang: str) -> str:
     return "rtl" if base in RTL_LANGUAGES or base.split("-")[0] in RTL_LANGUAGES else "ltr"
 
 
-def format_date(value: dt.date | None) -> str:
-    """``May 1, 2024``: the form US patients read without thinking."""
+def format_date(value: dt.date | None, t: Translations) -> str:
+    """``May 1, 2024`` or ``1 de mayo de 2024``: the long form readers of ``t``'s language read."""
     if value is None:
         return ""
-    return f"{value:%B} {value.day}, {value.year}"
+    return t.format_date(value)
 
 
-def page_url(article: Article, settings: Settings) -> str:
+DISCLAIMER = N_("This article is for general education and is not a substitute for professional "
+                 "medical advice. Talk to your care team about your own situation.")
+"""The disclaimer of a site that sets none (``[brand] disclaimer``), translated like every label."""
+
+
+def disclaimer(brand: Brand, t: Translations) -> str:
+    """The site's own disclaimer, or pubkit's in the reader's language."""
+    return brand.disclaimer or t.gettext(DISCLAIMER)
+
+
+def page_url(article: Article, ctx: RenderContext) -> str:
     """The article's public address: its canonical URL, else where its web page is published."""
-    if article.meta.canonical_url:
-        return article.meta.canonical_url
-    return outputs.public_url(settings.base_url, outputs.page_path(article.slug))
+    return ctx.index.page_url(ctx.entry(article), ctx.settings.base_url)
 
 
-def json_ld(article: Article, settings: Settings) -> str:
-    """schema.org ``MedicalWebPage``, safe to place inside a ``<script>`` element."""
+@dataclass(frozen=True)
+class Version:
+    """One language version of an article's work, as a page links to it."""
+
+    lang: str
+    url: str
+    """Its public address (canonical URL or web page)."""
+    href: str
+    """A link to it from the page being rendered (relative between pages of this site)."""
+    name: str
+    """The language's name in that language ("English", "español")."""
+    title: str
+    current: bool
+    """The version being rendered."""
+    original: bool
+    """The original the others translate."""
+
+    @property
+    def dir(self) -> str:
+        return text_direction(self.lang)
+
+
+def versions(article: Article, ctx: RenderContext) -> list[Version]:
+    """Every version of the article's work (the original first); only itself when there are none."""
+    index = ctx.index
+    own = ctx.entry(article)
+    found = index.versions(index.entries.get(own.source, own))
+    if len(found) < 2:
+        return []
+    base = ctx.settings.base_url
+    here = index.page_path(own)
+
+    def href(entry: Entry) -> str:
+        return entry.canonical_url or outputs.relative_href(here, index.page_path(entry))
+
+    return [Version(e.lang, index.page_url(e, base), href(e), language_name(e.lang), e.title,
+                    e.source == own.source, i == 0) for i, e in enumerate(found)]
+
+
+def _work(version: Version) -> dict[str, Any]:
+    return {"@type": "MedicalWebPage", "url": version.url, "inLanguage": version.lang,
+            "name": version.title}
+
+
+def json_ld(article: Article, settings: Settings, url: str, others: list[Version] | None = None) -> str:
+    """schema.org ``MedicalWebPage``, safe to place inside a ``<script>`` element.
+
+    ``inLanguage`` is the article's language; the original lists its
+    translations (``workTranslation``), a translation names its original
+    (``translationOfWork``).
+    """
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
         "headline": article.title,
         "name": article.title,
         "description": article.summary,
-        "url": page_url(article, settings),
+        "url": url,
         "inLanguage": article.lang,
         "wordCount": article.word_count,
         "timeRequired": f"PT{article.reading_time}M",
@@ -62,13 +130,22 @@ def json_ld(article: Article, settings: Settings) -> str:
         data["lastReviewed"] = article.last_reviewed.isoformat()
     if meta.tags:
         data["keywords"] = ", ".join(meta.tags)
+    own = next((v for v in others or [] if v.current), None)
+    if own is not None and own.original:
+        data["workTranslation"] = [_work(v) for v in others or [] if not v.current]
+    elif own is not None:
+        data["translationOfWork"] = next(_work(v) for v in others or [] if v.original)
     text = json.dumps(data, ensure_ascii=False, indent=2)
     # "</script>" or "<!--" inside a string must not end the element.
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def common_context(article: Article, settings: Settings) -> dict[str, Any]:
+def common_context(article: Article, ctx: RenderContext) -> dict[str, Any]:
+    """What the page and handout templates share; ``t`` gives them ``_()`` in the article's language."""
     meta = article.meta
+    settings = ctx.settings
+    t = ctx.translations(article)
+    others = versions(article, ctx)
     return {
         "article": article,
         "meta": meta,
@@ -76,27 +153,38 @@ def common_context(article: Article, settings: Settings) -> dict[str, Any]:
         "brand": settings.brand,
         "lang": article.lang,
         "dir": text_direction(article.lang),
-        "published": format_date(meta.date),
-        "updated": format_date(meta.updated),
+        "t": t,
+        "published": format_date(meta.date, t),
+        "updated": format_date(meta.updated, t),
         "reading_time": article.reading_time,
-        "url": page_url(article, settings),
+        "reading_time_text": reading_time(article, t),
+        "url": page_url(article, ctx),
+        "disclaimer": disclaimer(settings.brand, t),
+        "versions": others,
+        "other_versions": [v for v in others if not v.current],
     }
 
 
 BYLINE_SEPARATOR = " · "
 
 
-def byline(article: Article) -> list[str]:
+def reading_time(article: Article, t: Translations) -> str:
+    """ "5 min read", "Lectura de 5 minutos"."""
+    n = article.reading_time
+    return t.ngettext("%(num)s min read", "%(num)s min read", n) % {"num": t.format_number(n)}
+
+
+def byline(article: Article, t: Translations) -> list[str]:
     """The pieces of the byline, in the web page's order and words."""
     meta = article.meta
     parts = []
     if meta.author:
-        parts.append(f"By {meta.author}")
+        parts.append(t.format("By %(name)s", name=meta.author))
     if meta.reviewed_by:
-        parts.append(f"Medically reviewed by {meta.reviewed_by}")
+        parts.append(t.format("Medically reviewed by %(name)s", name=meta.reviewed_by))
     if meta.date:
-        parts.append(f"Published {format_date(meta.date)}")
+        parts.append(t.format("Published %(date)s", date=format_date(meta.date, t)))
     if meta.updated:
-        parts.append(f"Updated {format_date(meta.updated)}")
-    parts.append(f"{article.reading_time} min read")
+        parts.append(t.format("Updated %(date)s", date=format_date(meta.updated, t)))
+    parts.append(reading_time(article, t))
     return parts

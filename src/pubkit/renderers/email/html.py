@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from pubkit.i18n import Translations
 from pubkit.model import nodes as n
 from pubkit.model.article import Article
 from pubkit.model.text import BALLOT_BOX
@@ -31,9 +32,9 @@ PREHEADER_FILLER = "&#8204;&nbsp;" * 90
 class EmailHtmlWriter(HtmlWriter):
     """Renders one article's blocks for an email body."""
 
-    def __init__(self, article: Article, media: EmailMedia) -> None:
+    def __init__(self, article: Article, media: EmailMedia, t: Translations | None = None) -> None:
         super().__init__(resolve_link=lambda url: media.link(article, url), heading_ids=False,
-                         lang=article.lang)
+                         lang=article.lang, t=t)
         self.article = article
         self.media = media
 
@@ -68,9 +69,10 @@ class EmailHtmlWriter(HtmlWriter):
         return f'<ol class="footnotes-list">\n{"".join(self.visit(d) for d in defs)}</ol>\n'
 
 
-def article_html(article: Article, media: EmailMedia) -> tuple[Markup, Markup]:
+def article_html(article: Article, media: EmailMedia,
+                 t: Translations | None = None) -> tuple[Markup, Markup]:
     """The body and the footnotes of ``article`` as email HTML."""
-    writer = EmailHtmlWriter(article, media)
+    writer = EmailHtmlWriter(article, media, t)
     return Markup(writer.blocks(article.body)), Markup(writer.footnotes(article.footnotes))
 
 

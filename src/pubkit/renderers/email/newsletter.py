@@ -19,6 +19,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from pubkit.diagnostics import Diagnostic, SourceError
+from pubkit.i18n import Translations
 from pubkit.model.article import Article
 from pubkit.renderers.base import RenderContext
 from pubkit.renderers.email.html import article_html, inline_styles, page_source
@@ -32,10 +33,17 @@ from pubkit.renderers.email.mime import (
     refuse_line_breaks,
 )
 from pubkit.renderers.email.text import message_text
-from pubkit.renderers.page_data import BYLINE_SEPARATOR, byline, format_date, text_direction
+from pubkit.renderers.page_data import (
+    BYLINE_SEPARATOR,
+    byline,
+    disclaimer,
+    format_date,
+    reading_time,
+    text_direction,
+)
 from pubkit.send.recipients import Recipient
 from pubkit.source.merge_fields import MergeDocument, MergeFields
-from pubkit.source.newsletter import Newsletter, read_newsletter
+from pubkit.source.newsletter import DEFAULT_BUTTONS, Newsletter, read_newsletter
 
 LOGO_WIDTH = 200
 PREVIEW_FILES = ("newsletter.html", "newsletter.txt", "newsletter.eml")
@@ -144,28 +152,32 @@ def compose(newsletter: Newsletter, ctx: RenderContext, date: dt.datetime) -> Co
     media = EmailMedia(ctx, embed=settings.email.embed_images)
     fields = newsletter.fields
     intro = newsletter.intro
-    intro_body, intro_notes = article_html(intro, media)
+    t = ctx.translations(intro, newsletter.lang)
+    if newsletter.button in DEFAULT_BUTTONS:
+        newsletter = dataclasses.replace(newsletter, button=t.gettext(newsletter.button))
+    intro_body, intro_notes = article_html(intro, media, t)
     logo = None
     if settings.brand.logo:
         logo = media.site_image(intro, settings.brand.logo, LOGO_WIDTH)
     full = None
     teasers = []
     if newsletter.layout == "full":
-        full = _full(newsletter.articles[0], media)
+        full = _full(newsletter.articles[0], media, t)
     else:
-        teasers = [_teaser(a, media) for a in newsletter.articles]
+        teasers = [_teaser(a, media, ctx.translations(a)) for a in newsletter.articles]
     # The unsubscribe URL is a merge field too, added last (see message_for).
     unsubscribe = fields.add_variable("unsubscribe_url")
     source = page_source(ctx, {
         "lang": newsletter.lang, "dir": text_direction(newsletter.lang),
         "title": newsletter.subject, "preheader": newsletter.preheader, "logo": logo,
-        "issue_date": format_date(newsletter.date),
+        "issue_date": format_date(newsletter.date, t), "t": t,
+        "disclaimer": disclaimer(settings.brand, t),
         "intro": intro_body, "intro_notes": intro_notes, "full": full, "teasers": teasers,
         "button": newsletter.button, "unsubscribe_url": Markup(unsubscribe),
     })
     html = inline_styles(source)
     _check_tokens(newsletter, html)
-    text = message_text(newsletter, media, full is not None, unsubscribe)
+    text = message_text(newsletter, media, full is not None, unsubscribe, t)
     size = len(html.encode("utf-8"))
     if size > GMAIL_CLIP_BYTES:
         ctx.warn(intro, None, f"the email's HTML is {size / 1024:.0f} KB: Gmail clips messages "
@@ -174,19 +186,20 @@ def compose(newsletter: Newsletter, ctx: RenderContext, date: dt.datetime) -> Co
     return ComposedNewsletter(newsletter, ctx, media, date, (source, html, text), warnings)
 
 
-def _full(article: Article, media: EmailMedia) -> dict[str, object]:
-    body, notes = article_html(article, media)
+def _full(article: Article, media: EmailMedia, t: Translations) -> dict[str, object]:
+    body, notes = article_html(article, media, t)
     meta = article.meta
     return {"title": article.title, "subtitle": meta.subtitle,
-            "byline": BYLINE_SEPARATOR.join(byline(article)),
+            "byline": BYLINE_SEPARATOR.join(byline(article, t)),
             "image": media.lead_image(article), "image_alt": meta.image_alt or "",
             "body": body, "footnotes": notes, "url": media.page_url(article)}
 
 
-def _teaser(article: Article, media: EmailMedia) -> dict[str, object]:
+def _teaser(article: Article, media: EmailMedia, t: Translations) -> dict[str, object]:
+    """One featured article; its facts in its own language, like its title and summary."""
     meta = article.meta
-    facts = [format_date(meta.date)] if meta.date else []
-    facts.append(f"{article.reading_time} min read")
+    facts = [format_date(meta.date, t)] if meta.date else []
+    facts.append(reading_time(article, t))
     return {"title": article.title, "summary": article.summary, "url": media.page_url(article),
             "lang": article.lang, "dir": text_direction(article.lang),
             "image": media.lead_image(article), "image_alt": meta.image_alt or "",
