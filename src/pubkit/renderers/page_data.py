@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
+
 from pubkit.i18n import N_, Translations, language_name
 from pubkit.model.article import Article
 from pubkit.settings import Brand, Settings
@@ -160,9 +162,19 @@ def common_context(article: Article, ctx: RenderContext) -> dict[str, Any]:
         "reading_time_text": reading_time(article, t),
         "url": page_url(article, ctx),
         "disclaimer": disclaimer(settings.brand, t),
+        "labels": labels_attr(article, t),
         "versions": others,
         "other_versions": [v for v in others if not v.current],
     }
+
+
+def labels_attr(article: Article, t: Translations) -> Markup:
+    """``lang`` and ``dir`` for an element of pubkit's words when they are not in the article's
+    language (it has no catalogue: they are English), so they read in their own order."""
+    if t.missing is None:
+        return Markup("")
+    lang = t.locale.replace("_", "-")
+    return Markup(f' lang="{lang}" dir="{text_direction(lang)}"')
 
 
 BYLINE_SEPARATOR = " · "

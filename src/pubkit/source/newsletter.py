@@ -175,7 +175,10 @@ def _select(front: _FrontMatter, site: Site,
     at = front.line("tag") or front.line("latest")
     warnings += [Diagnostic(front.path, at, f"skipped {d}", "warning")
                  for s, d in index.problems.items() if not s.startswith("newsletters/")]
-    pool = [e for e in published if tag is None or tag.lower() in {t.lower() for t in e.tags}]
+    # A work is featured once: its original stands for its translations (a reader's
+    # language picks among them, see SiteIndex.translation).
+    works = [e for e in published if index.original_of(e) is None]
+    pool = [e for e in works if tag is None or tag.lower() in {t.lower() for t in e.tags}]
     pool.sort(key=lambda e: (e.date or e.updated or dt.date.min, e.slug), reverse=True)
     if latest is not None:
         pool = pool[:latest]

@@ -26,6 +26,8 @@ PAPER_WIDTH_MM = {"letter": 215.9, "a4": 210.0, "legal": 215.9}
 EM_PER_CHAR = 0.62
 """Width of an average letter of the handout's sans-serif, in em (Noto Sans: about 0.55)."""
 EM_PER_BOLD_CHAR = 0.68
+LONGEST_WORD = 24
+"""Letters beyond which a "word" is a code or an address, allowed to wrap inside anyway."""
 CELL_PADDING_MM = 4.0
 """Left plus right padding of a cell (``handout.css``: 2 mm each side)."""
 
@@ -60,7 +62,7 @@ class TableFit:
                     continue
                 per_char = EM_PER_BOLD_CHAR if row is table.header else EM_PER_CHAR
                 words = plain_text(row.cells[i].children).split()
-                longest = max((display_width(w) for w in words), default=0)
+                longest = min(max((display_width(w) for w in words), default=0), LONGEST_WORD)
                 widest = max(widest, longest * per_char * self.font_pt * MM_PER_PT)
             needed += widest + CELL_PADDING_MM
         return needed <= self.text_width_mm
