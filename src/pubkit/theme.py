@@ -124,6 +124,9 @@ class Theme:
 
     def _fingerprint_folder(self, h: Any, name: str) -> None:
         for i, folder in enumerate(self.search_path):
+            # Which folder it is, not where on the path: a site adding templates/ for
+            # something else must not change this hash.
+            role = "pubkit" if i == len(self.search_path) - 1 else "site"
             base = folder / name
             if not base.is_dir():
                 continue
@@ -133,7 +136,7 @@ class Theme:
                 except OSError as exc:
                     data = f"\0unreadable: {exc.strerror}".encode()
                 rel = path.relative_to(folder).as_posix()
-                h.update(f"{i}\0{rel}\0".encode() + data)
+                h.update(f"{role}\0{rel}\0".encode() + data)
 
 
 class _SafeLoader(jinja2.BaseLoader):
