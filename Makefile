@@ -5,7 +5,7 @@ VENV ?= .venv
 
 sample:          ## install pubkit and render the sample content into output/
 	scripts/setup.sh
-	$(VENV)/bin/pubkit render --all
+	$(VENV)/bin/pubkit render --all --large-print
 	$(VENV)/bin/pubkit newsletter newsletters/sample.md
 
 test:            ## install the test tools and run the whole suite

@@ -122,7 +122,7 @@ def render_files(site: Site, paths: list[Path], formats: list[str],
     warnings: list[Diagnostic] = []
     for path in paths:
         for result in render_path(path, formats, ctx):
-            assert result.output is not None and result.slug, result.error
-            files.update(files_of(registry.get(result.format), result.slug, result.output))
+            assert result.output is not None and result.name, result.error
+            files.update(files_of(registry.get(result.format), result.name, result.output))
             warnings += result.warnings
     return files, warnings

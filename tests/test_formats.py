@@ -16,8 +16,8 @@ from pubkit.source.reader import read_article
 
 
 def test_every_format_is_registered_once_with_its_facts() -> None:
-    assert formats.names() == ["html", "pdf", "docx", "email", "newsletter"]
-    assert formats.article_formats() == ["html", "pdf", "docx", "email"]
+    assert formats.names() == ["html", "pdf", "docx", "email", "newsletter", "large-print"]
+    assert formats.article_formats() == ["html", "pdf", "docx", "email", "large-print"]
     for name in formats.names():
         fmt = formats.get(name)
         assert fmt.installed() and fmt.templates and fmt.suffix.startswith(".")

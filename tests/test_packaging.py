@@ -28,7 +28,9 @@ def test_wheel_contains_templates(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in ("pubkit/templates/html/page.html.j2", "pubkit/templates/html/style.css",
                      "pubkit/templates/init/pubkit.toml", "pubkit/cli/app.py",
-                     "pubkit/readability/words/en.toml", "pubkit/readability/words/es.toml"):
+                     "pubkit/readability/words/en.toml", "pubkit/readability/words/es.toml",
+                     "pubkit/templates/locale/es/LC_MESSAGES/pubkit.po",
+                     "pubkit/templates/pdf/large-print.css"):
         assert required in names, required
     assert not [n for n in names if n.startswith(("tests/", "content/", "output/"))]
 

@@ -16,11 +16,17 @@ from pubkit.renderers.base import RenderContext
 
 
 def check_article(article: Article, ctx: RenderContext) -> list[Diagnostic]:
-    """Broken or unsafe references, a slug taken twice, and pictures without alt text."""
+    """Broken or unsafe references, a slug taken twice, translations, and pictures without alt text."""
     out: list[Diagnostic] = []
     duplicate = ctx.index.duplicate_error(article.path)
     if duplicate is not None:
         out.append(duplicate)
+    # A translation whose original is missing, in its language, or newer than it.
+    out += ctx.index.translation_problems(ctx.entry(article))
+    before = len(ctx.warnings)
+    ctx.translations(article)  # a language without a message catalogue: said once per command
+    out += ctx.warnings[before:]
+    del ctx.warnings[before:]
     resolver = ctx.links(article)
     resolver.resolve_all()
     out += resolver.diagnostics(broken="error")

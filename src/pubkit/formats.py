@@ -62,6 +62,9 @@ class Format:
     """What it renders: articles of ``content/`` or newsletter issues."""
     folder_per_source: bool = False
     """Each source gets a folder of its own (``newsletters/<name>/newsletter.eml``)."""
+    built_when: tuple[str, str] | None = None
+    """``(setting, value)``: builds make this format by default only when that list setting
+    (dotted, ``pdf.variants``) holds the value; None: always."""
 
     @property
     def module(self) -> str:
@@ -118,6 +121,21 @@ def article_formats() -> list[str]:
     return names("article")
 
 
+def default_names(settings: Settings, source: Source | None = None) -> list[str]:
+    """The installed formats a build makes when told none: those their ``built_when`` allows."""
+    chosen = []
+    for name in names(source):
+        when = _REGISTRY[name].built_when
+        if when is not None:
+            value: Any = settings
+            for part in when[0].split("."):
+                value = getattr(value, part)
+            if when[1] not in value:
+                continue
+        chosen.append(name)
+    return chosen
+
+
 @cache
 def load(name: str) -> Renderer | IssueRenderer:
     """The renderer of format ``name`` (imports its engine)."""
@@ -172,36 +190,38 @@ class SettingsView:
 
 PAGE_SETTINGS = ("site_name", "brand", "reviewers", "review")
 """What every format prints around an article: the site's name and brand, the review line."""
-
-_EMAIL_TEMPLATES = ("email/message.html.j2", "email/button.html.j2", "email/style.css.j2")
+LOCALE = "locale/"
+"""The message catalogues (a folder: every language's), read by every format."""
+_EMAIL_TEMPLATES = ("email/message.html.j2", "email/button.html.j2", "email/style.css.j2", LOCALE)
+_PDF_TEMPLATES = ("pdf/handout.html.j2", "pdf/handout.css", "pdf/page.css.j2", LOCALE)
 
 register(Format(
     name="html", renderer="pubkit.renderers.html.page:HtmlRenderer",
     folder="html", suffix=".html", description="web page",
-    templates=("html/page.html.j2", "html/style.css"),
+    templates=("html/page.html.j2", "html/style.css", LOCALE),
     settings=(*PAGE_SETTINGS, "toc_min_headings"),
-    version="2",
+    version="3",
 ))
 register(Format(
     name="pdf", renderer="pubkit.renderers.pdf.renderer:PdfRenderer",
     folder="pdf", suffix=".pdf", description="printed handout",
-    templates=("pdf/handout.html.j2", "pdf/handout.css", "pdf/page.css.j2"),
+    templates=_PDF_TEMPLATES,
     settings=(*PAGE_SETTINGS, "pdf", "toc_min_headings"),
-    version="2",
+    version="3", built_when=("pdf.variants", "standard"),
 ))
 register(Format(
     name="docx", renderer="pubkit.renderers.docx.renderer:DocxRenderer",
     folder="docx", suffix=".docx", description="Word document",
-    templates=("docx/reference.docx",),
+    templates=("docx/reference.docx", LOCALE),
     settings=(*PAGE_SETTINGS, "toc_min_headings"),
-    version="2",
+    version="3",
 ))
 register(Format(
     name="email", renderer="pubkit.renderers.email.renderer:EmailRenderer",
     folder="email", suffix=".eml", description="email", companions=(".html", ".txt"),
     templates=_EMAIL_TEMPLATES,
     settings=(*PAGE_SETTINGS, "email"),
-    version="2",
+    version="3",
 ))
 register(Format(
     name="newsletter", renderer="pubkit.renderers.email.renderer:NewsletterRenderer",
@@ -209,5 +229,14 @@ register(Format(
     companions=(".html", ".txt"),
     templates=_EMAIL_TEMPLATES,
     settings=(*PAGE_SETTINGS, "email"),
-    version="2", source="newsletter", folder_per_source=True,
+    version="3", source="newsletter", folder_per_source=True,
+))
+# A variant of the handout is a format of its own: its own file beside the standard one,
+# its own templates, its own place in the build manifest.
+register(Format(
+    name="large-print", renderer="pubkit.renderers.pdf.renderer:LargePrintRenderer",
+    folder="pdf", suffix=".large-print.pdf", description="large-print handout",
+    templates=(*_PDF_TEMPLATES, "pdf/large-print.css"),
+    settings=(*PAGE_SETTINGS, "pdf", "toc_min_headings"),
+    version="1", built_when=("pdf.variants", "large-print"),
 ))

@@ -18,6 +18,7 @@ from pubkit import formats
 from pubkit.diagnostics import Diagnostic, SourceError
 from pubkit.model.article import Article
 from pubkit.renderers.base import Output, RenderContext
+from pubkit.site.outputs import Name
 from pubkit.source.reader import display_path, read_article
 
 
@@ -51,6 +52,8 @@ class JobResult:
     source: str
     format: str
     slug: str | None = None
+    name: Name | None = None
+    """What the output's paths are made of (see :func:`pubkit.site.outputs.name_for`)."""
     output: Output | None = None
     error: Diagnostic | None = None
     warnings: list[Diagnostic] = field(default_factory=list)
@@ -67,7 +70,7 @@ def load(path: Path, ctx: RenderContext) -> Article:
 
 def render_one(article: Article, fmt: str, ctx: RenderContext) -> JobResult:
     """Render ``article`` as ``fmt``; any failure is captured as a diagnostic."""
-    result = JobResult(article.path, fmt, article.slug)
+    result = JobResult(article.path, fmt, article.slug, ctx.entry(article).name)
     start = time.perf_counter()
     duplicate = ctx.index.duplicate_error(article.path)
     if duplicate is not None:

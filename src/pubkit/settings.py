@@ -77,10 +77,9 @@ class Brand(_Section):
                               description="Background colour of the banner and call-outs.")
     banner: str | None = Field(None, description="Site-wide announcement shown above articles.")
     contact: str | None = Field(None, description="Contact line: address, phone, web.")
-    disclaimer: str = Field(
-        "This article is for general education and is not a substitute for professional "
-        "medical advice. Talk to your care team about your own situation.",
-        description="Footer disclaimer printed on every output.",
+    disclaimer: str | None = Field(
+        None, description="Footer disclaimer printed on every output; unset, pubkit's own "
+        "(\"This article is for general education ...\") in each article's language.",
     )
 
 
@@ -101,6 +100,11 @@ class Pdf(_Section):
     footnotes: Literal["page", "end"] = Field(
         "page", description="Footnotes at the foot of their page, or as endnotes after the article "
         "(notes with lists, code or nested notes are always endnotes)."
+    )
+    variants: list[Literal["standard", "large-print"]] = Field(
+        ["standard"], max_length=2,
+        description="Handouts `pubkit build` and `render --all` make: the standard one "
+        "(pdf/<slug>.pdf) and/or large print for low vision (pdf/<slug>.large-print.pdf).",
     )
 
 
@@ -286,7 +290,7 @@ class Settings(_Section):
     base_url: str = Field("https://example.com/", pattern=r"^https?://",
                           description="Public address of the web pages (for canonical links).")
     language: str = Field("en", description="Default BCP 47 language of articles.")
-    default_formats: list[Literal["html", "pdf", "docx", "email"]] = Field(
+    default_formats: list[Literal["html", "pdf", "large-print", "docx", "email"]] = Field(
         ["html"], description="Formats `pubkit render` builds when no format flag is given."
     )
     content_dir: Folder = Field("content", description="Folder of articles, inside the site.")

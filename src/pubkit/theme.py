@@ -15,9 +15,11 @@ import os
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
+from pubkit import i18n
 from pubkit.diagnostics import SourceError
 from pubkit.safeio import TEMPLATE_LIMIT, exists, read_regular
 
@@ -56,7 +58,12 @@ class Theme:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        i18n.install(env)
         return env
+
+    def translations(self, lang: str) -> i18n.Translations:
+        """pubkit's words in ``lang``, from the catalogues on this theme's search path."""
+        return i18n.translations(lang, self.search_path)
 
     def template(self, name: str) -> jinja2.Template:
         return self.env.get_template(name)
@@ -95,9 +102,16 @@ class Theme:
         return str(path)
 
     def fingerprint(self, names: list[str]) -> str:
-        """A hash of the named files as found (for incremental builds)."""
+        """A hash of the named files as found (for incremental builds).
+
+        A name ending in ``/`` is a folder: every file below it, in every folder
+        of the search path (message catalogues are read that way, see :mod:`pubkit.i18n`).
+        """
         h = hashlib.sha256()
         for name in sorted(names):
+            if name.endswith("/"):
+                self._fingerprint_folder(h, name)
+                continue
             try:
                 data = read_regular(self.find(name), TEMPLATE_LIMIT)
             except FileNotFoundError:
@@ -106,6 +120,23 @@ class Theme:
                 data = f"\0unreadable: {exc.strerror}".encode()
             h.update(name.encode() + b"\0" + data)
         return h.hexdigest()
+
+
+    def _fingerprint_folder(self, h: Any, name: str) -> None:
+        for i, folder in enumerate(self.search_path):
+            # Which folder it is, not where on the path: a site adding templates/ for
+            # something else must not change this hash.
+            role = "pubkit" if i == len(self.search_path) - 1 else "site"
+            base = folder / name
+            if not base.is_dir():
+                continue
+            for path in sorted(p for p in base.rglob("*") if p.is_file() or p.is_symlink()):
+                try:
+                    data = read_regular(path, TEMPLATE_LIMIT)
+                except OSError as exc:
+                    data = f"\0unreadable: {exc.strerror}".encode()
+                rel = path.relative_to(folder).as_posix()
+                h.update(f"{role}\0{rel}\0".encode() + data)
 
 
 class _SafeLoader(jinja2.BaseLoader):

@@ -28,7 +28,7 @@ def line_of(path: Path, start: str) -> int:
 
 
 def test_sample_is_above_the_target_with_its_hardest_sentences(sample_site: Site) -> None:
-    result = run("check", cwd=sample_site.root)
+    result = run("check", SAMPLE, cwd=sample_site.root)
     assert result.returncode == 0  # warnings only
     source = sample_site.root / SAMPLE
     intro, anesthetic = line_of(source, "Pain, whether"), line_of(source, "**Anesthetic Use:**")
@@ -44,7 +44,7 @@ def test_sample_is_above_the_target_with_its_hardest_sentences(sample_site: Site
 
 
 def test_strict_makes_reading_level_an_error(sample_site: Site) -> None:
-    result = run("check", "--strict", cwd=sample_site.root)
+    result = run("check", "--strict", SAMPLE, cwd=sample_site.root)
     assert result.returncode == 1
     assert "warning: reading grade" not in result.stderr
     assert f"{SAMPLE}:" in result.stderr and ": reading grade 14.4 (target 8)" in result.stderr
@@ -55,7 +55,7 @@ def test_strict_makes_reading_level_an_error(sample_site: Site) -> None:
 def test_target_is_a_setting(sample_site: Site) -> None:
     toml = sample_site.root / "pubkit.toml"
     toml.write_text(toml.read_text().replace("[brand]", "[check]\nreading_grade = 18\n\n[brand]"))
-    result = run("check", cwd=sample_site.root)
+    result = run("check", SAMPLE, cwd=sample_site.root)
     assert "reading grade" not in result.stderr
     for bad in ("0", "21", "inf", "nan"):
         toml.write_text(f"[check]\nreading_grade = {bad}\n")
@@ -64,7 +64,7 @@ def test_target_is_a_setting(sample_site: Site) -> None:
 
 
 def test_json_has_every_figure_per_article_and_section(sample_site: Site) -> None:
-    result = run("check", "--json", cwd=sample_site.root)
+    result = run("check", "--json", SAMPLE, cwd=sample_site.root)
     data = json.loads(result.stdout)
     assert (data["checked"], data["errors"]) == (1, 0)
     (article,) = data["articles"]

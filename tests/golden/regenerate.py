@@ -56,14 +56,14 @@ def render_sample() -> dict[str, bytes]:
 def _newsletters(site: Site) -> dict[str, bytes]:
     from pubkit import formats
     from pubkit.renderers.base import RenderContext
-    from pubkit.site.outputs import files_of
+    from pubkit.site.outputs import Name, files_of
 
     fmt = formats.get("newsletter")
     ctx = RenderContext.for_site(site).for_format(fmt)
     found: dict[str, bytes] = {}
     for issue in sorted(site.newsletters_dir.glob("*.md")):
         output, _ = formats.issue_renderer("newsletter").render_issue(issue, ctx, NEWSLETTER_DATE)
-        found.update(files_of(fmt, issue.stem, output))
+        found.update(files_of(fmt, Name(issue.stem), output))
     return found
 
 

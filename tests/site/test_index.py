@@ -12,7 +12,7 @@ import pytest
 
 from pubkit import formats
 from pubkit.site import Site, indexing
-from pubkit.site.indexing import CACHE_NAME, build_index
+from pubkit.site.indexing import CACHE_NAME, CACHE_SCHEMA, build_index
 
 ARTICLE = """\
 ---
@@ -82,7 +82,7 @@ def test_cache_skips_parsing_and_follows_edits(make_site: Callable[..., Site]) -
 
 
 @pytest.mark.parametrize("cache", [
-    b"{not json", b"[]", b'{"schema": 99}', b"\xff\xfe", b'{"schema":1}',
+    b"{not json", b"[]", b'{"schema": 99}', b"\xff\xfe", b'{"schema":%d}' % CACHE_SCHEMA,
     "entries-not-object", "bad-slug", "path-escape", "absolute-path", "id-with-quote", "wrong-kind",
     "huge-title", "date-garbage", "deep-nesting",
 ])

@@ -68,10 +68,11 @@ class Listener(Protocol):
 def choose_formats(site: Site, requested: list[str] | None) -> dict[str, Format]:
     """The formats to build; an unknown or unavailable format is a ConfigError.
 
-    By default every available format; when email is built, newsletter issues are too.
+    By default every available format (the handout variants ``[pdf] variants`` names);
+    when email is built, newsletter issues are too.
     """
     available = registry.names()
-    names = list(requested or site.settings.build.formats or available)
+    names = list(requested or site.settings.build.formats or registry.default_names(site.settings))
     for name in names:
         try:
             fmt = registry.get(name)

@@ -30,7 +30,7 @@ from pathlib import Path
 from pubkit import formats
 from pubkit.batch.manifest import load_manifest
 from pubkit.safeio import open_regular
-from pubkit.site import SEND_FOLDER, outputs
+from pubkit.site import SEND_FOLDER
 
 EVENTS = "/_pubkit/events"
 LIVE_SCRIPT = (
@@ -95,8 +95,15 @@ def index_page(out_dir: Path) -> str:
             if not isinstance(slug, str) or name not in formats.names():
                 continue
             fmt = formats.get(name)
+            # The recorded files, not names made again from the slug: a translation's are in
+            # a language folder, and pictures it published are not outputs to list.
+            made = sorted(rec.formats[name].outputs)
             for suffix in (fmt.suffix, *fmt.companions):
-                path = outputs.output_file(fmt, slug, suffix)
+                found = [p for p in made if p.startswith(fmt.folder + "/") and p.endswith(suffix)
+                         and not any(p.endswith(s) for s in _longer(fmt, suffix))]
+                if not found:
+                    continue
+                path = found[0]
                 parts = _clean_path("/" + path)
                 if parts is None or _refused(parts) or not (out_dir / path).is_file():
                     continue
@@ -114,6 +121,11 @@ def index_page(out_dir: Path) -> str:
         "</style></head><body><main><h1>pubkit preview</h1>"
         f"<ul>\n{body}\n</ul></main></body></html>"
     )
+
+
+def _longer(fmt: formats.Format, suffix: str) -> list[str]:
+    """The format's other suffixes that end with ``suffix`` (``.txt.gz`` would end with ``.gz``)."""
+    return [s for s in (fmt.suffix, *fmt.companions) if s != suffix and s.endswith(suffix)]
 
 
 def allowed_host(value: str, port: int) -> bool:

@@ -153,14 +153,14 @@ def _article(task: Task, spec: SiteSpec, ctx: RenderContext) -> TaskResult:
         if job.output is None:
             out.results.append(FormatResult(fmt, None, job.error, warnings, job.seconds))
             continue
-        files = files_of(registry.get(fmt), article.slug, job.output)
+        files = files_of(registry.get(fmt), ctx.entry(article).name, job.output)
         out.results.append(FormatResult(fmt, files, None, warnings, job.seconds))
     return out
 
 
 def _newsletter(task: Task, spec: SiteSpec, ctx: RenderContext) -> TaskResult:
     from pubkit.pipeline import RenderTimeout, time_limit
-    from pubkit.site.outputs import files_of
+    from pubkit.site.outputs import Name, files_of
 
     path = ctx.site.root / task.source
     out = TaskResult(task, [])
@@ -177,7 +177,7 @@ def _newsletter(task: Task, spec: SiteSpec, ctx: RenderContext) -> TaskResult:
         entry = ctx.index.entry(task.source)
         out.slug = entry.slug if entry else path.stem
         out.title = subject
-        files = files_of(fmt, out.slug, output)
+        files = files_of(fmt, Name(out.slug), output)
         error = None
     except SourceError as exc:
         error = exc.diagnostic
@@ -206,6 +206,6 @@ def dependencies(article: Article, ctx: RenderContext) -> dict[str, str | None]:
         files.append(ctx.settings.brand.logo.lstrip("/"))
     hashes = FileHashes()
     deps: dict[str, str | None] = {name: hashes(root / name) for name in files}
-    for linked in entry.articles:
-        deps[LINK_DEP + linked] = ctx.index.fingerprint(linked)
+    for key in ctx.index.dependencies(entry):  # linked articles, and the other versions of this one
+        deps[LINK_DEP + key] = ctx.index.fingerprint(key)
     return deps

@@ -38,7 +38,7 @@ def newsletter(
     from pubkit.output import write_files
     from pubkit.renderers.base import RenderContext
     from pubkit.renderers.email.renderer import preview_output
-    from pubkit.site.outputs import files_of
+    from pubkit.site.outputs import Name, files_of
     from pubkit.source.merge_fields import MergeError
 
     the_site = load_site(site)
@@ -56,7 +56,7 @@ def newsletter(
         typer.echo(f"{file}: {exc}", err=True)
         raise typer.Exit(EXIT_FAILED) from None
     for target in write_files(output_folder(output, the_site),
-                              files_of(fmt, composed.name, rendered)):
+                              files_of(fmt, Name(composed.name), rendered)):
         typer.echo(f"wrote {shown(target)}")
 
 

@@ -22,12 +22,24 @@ from pubkit.cli.app import (
 )
 
 
-def chosen_formats(flags: dict[str, bool], all_: bool, default: Sequence[str]) -> list[str]:
+def chosen_formats(flags: dict[str, bool], all_: bool, default: Sequence[str], large_print: bool = False,
+                   every: list[str] | None = None) -> list[str]:
+    """The formats to render: the flags given, ``every`` for ``--all``, else ``default``.
+
+    ``--large-print`` turns the handout into its large-print variant (with or
+    without ``--pdf``); with ``--all`` it adds large print to every format.
+    """
     from pubkit import formats
 
     if all_:
-        return formats.article_formats()
+        picked = list(every if every is not None else formats.article_formats())
+        if large_print and "large-print" not in picked:
+            picked.append("large-print")
+        return picked
     picked = [name for name, on in flags.items() if on]
+    if large_print:
+        picked = [n for n in picked if n != "pdf"]
+        picked.insert(min(1, len(picked)), "large-print")
     return picked or list(default)
 
 
@@ -38,7 +50,10 @@ def render(
     pdf: Annotated[bool, typer.Option("--pdf", help="PDF handout.")] = False,
     docx: Annotated[bool, typer.Option("--docx", help="Word document.")] = False,
     email: Annotated[bool, typer.Option("--email", help="Email (.eml with .html and .txt).")] = False,
-    all_: Annotated[bool, typer.Option("--all", help="Every format.")] = False,
+    large_print: Annotated[bool, typer.Option(
+        "--large-print", help="The PDF handout in large print (pdf/<slug>.large-print.pdf).")] = False,
+    all_: Annotated[bool, typer.Option(
+        "--all", help="Every format (the handouts [pdf] variants names).")] = False,
     drafts: Annotated[bool, typer.Option(
         "--drafts", help="Render drafts too (status: draft), marked DRAFT in every format.")] = False,
     output: OutputOption = None,
@@ -66,7 +81,8 @@ def render(
     the_site = load_site(site)
     formats = chosen_formats(
         {"html": html, "pdf": pdf, "docx": docx, "email": email}, all_,
-        the_site.settings.default_formats,
+        list(the_site.settings.default_formats), large_print,
+        registry.default_names(the_site.settings, "article"),
     )
     missing = [f for f in formats if f not in registry.article_formats()]
     if missing:
@@ -122,7 +138,8 @@ def render(
                 failed += 1
                 report([result.error] if result.error else [])
                 continue
-            files_out = files_of(registry.get(fmt), article.slug, result.output)
+            assert result.name is not None
+            files_out = files_of(registry.get(fmt), result.name, result.output)
             # A file several outputs link to is published once per run.
             published = {in_web_root(p): hash(d) for p, d in result.output.published.items()}
             fresh = {k: v for k, v in files_out.items()

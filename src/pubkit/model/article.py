@@ -59,6 +59,10 @@ class Meta:
     canonical_url: str | None = None
     lang: str | None = None
     reading_time: int | None = None
+    translation_of: str | None = None
+    """The slug of the article this one translates."""
+    translated_from: str | None = None
+    """The original's text hash (or its first hex digits) the translation was made from."""
 
 
 @dataclass(slots=True)
@@ -82,6 +86,9 @@ class Article:
     lang: str
     source_hash: str
     warnings: list[Diagnostic] = field(default_factory=list)
+    text_hash: str = ""
+    """sha256 of the words a translator translates (title, subtitle, summary, image text,
+    body), not of the front matter around them: what a translation records it was made from."""
 
     @property
     def slug(self) -> str:

@@ -26,7 +26,8 @@ from pubkit.site import Site
 from pubkit.theme import Theme
 
 if TYPE_CHECKING:
-    from pubkit.site.index import SiteIndex
+    from pubkit.i18n import Translations
+    from pubkit.site.index import Entry, SiteIndex
     from pubkit.site.links import LinkResolver
 
 
@@ -57,6 +58,8 @@ class RenderContext:
     """The format being rendered; its renderer sees only the settings it declares."""
     _index: SiteIndex | None = None
     _resolvers: dict[int, LinkResolver] = field(default_factory=dict)
+    _untranslated: set[str] = field(default_factory=set)
+    """Languages already warned about as having no catalogue (shared by every format's render)."""
 
     @classmethod
     def for_site(cls, site: Site, allow_remote: bool | None = None,
@@ -97,6 +100,30 @@ class RenderContext:
                                     settings.content_dir, self.site.root, self.warnings)
             self._resolvers[id(article)] = resolver
         return resolver
+
+    def entry(self, article: Article) -> Entry:
+        """``article``'s facts in the site index (made from the article when the index is stale)."""
+        entry = self.index.entry(article.path)
+        if entry is not None and entry.source_hash == article.source_hash:
+            return entry
+        from pubkit.site.indexing import article_entry
+
+        return article_entry(article)
+
+    def translations(self, article: Article, lang: str | None = None) -> Translations:
+        """pubkit's words in ``lang`` (default: the article's), from the theme's catalogues.
+
+        A language without a catalogue gets English, and one warning per command names it.
+        """
+        t = self.theme.translations(lang or article.lang)
+        if t.missing and t.missing not in self._untranslated:
+            self._untranslated.add(t.missing)
+            from pubkit.i18n import catalogue_name
+
+            self.warn(article, None, f"no message catalogue for language '{t.missing}' "
+                      f"(templates/{catalogue_name(t.missing.replace('-', '_'))}): pubkit's own "
+                      "words are in English")
+        return t
 
     def article_dir(self, article: Article) -> Path:
         return (self.site.root / article.source_dir).resolve()

@@ -32,7 +32,6 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from pubkit.i18n import translations
 from pubkit.send.suppressions import StoreError, SuppressionStore
 from pubkit.send.tokens import Unsubscriber, masked, read_unsubscribe_token
 
@@ -79,14 +78,14 @@ def create_app(config: EndpointConfig) -> Starlette:
 
     def render(status: int, view: str, who: Unsubscriber | None) -> HTMLResponse:
         lang = who.lang if who else config.language
-        t = translations(lang)
+        t = config.templates.translations(lang)
         titles = {"confirm": t.gettext("Unsubscribe from our newsletter"),
                   "done": t.gettext("You are unsubscribed"),
                   "invalid": t.gettext("This link is not valid"),
                   "unavailable": t.gettext("Please try again later")}
         html = page.render(lang=lang, dir="rtl" if lang.split("-")[0] in _RTL else "ltr",
                            state=view, title=titles[view], site_name=config.site_name,
-                           address=masked(who.address) if who else "", _=t.gettext)
+                           address=masked(who.address) if who else "", t=t)
         return HTMLResponse(html, status_code=status, headers=_PAGE_HEADERS)
 
     def record(who: Unsubscriber, via: str) -> bool:

@@ -22,6 +22,11 @@ from pubkit.diagnostics import Diagnostic
 from pubkit.formats import Format, Source
 from pubkit.site import outputs
 
+WORK_KEY = "work:"
+"""Prefix of a dependency on every version of a work (never a source: those end in ``.md``)."""
+TEXT_HASH_SHOWN = 12
+"""Hex digits of a text hash that messages suggest for ``translated_from``."""
+
 
 @dataclass(frozen=True, slots=True)
 class Entry:
@@ -48,6 +53,19 @@ class Entry:
     reviewed_on: dt.date | None = None
     next_review: dt.date | None = None
     """As written in the front matter (its default comes from the settings)."""
+    translation_of: str | None = None
+    """The slug of the original this article translates."""
+    translated_from: str | None = None
+    """The original's text hash (or a prefix of it) the translation was made from."""
+    text_hash: str = ""
+    """sha256 of this article's translatable words (see :func:`pubkit.source.reader.text_hash`)."""
+    canonical_url: str | None = None
+    """The page's permanent address, when the front matter gives one."""
+
+    @property
+    def name(self) -> outputs.Name:
+        """What its output paths are made of (see :func:`outputs.name_for`)."""
+        return outputs.name_for(self.slug, self.lang, self.translation_of)
 
     def anchor(self, fragment: str) -> str | None:
         """The heading id an author's ``#fragment`` means: the id itself, or GitHub's form."""
@@ -66,6 +84,9 @@ class Entry:
             "tags": list(self.tags), "ids": list(self.ids), "files": list(self.files),
             "articles": list(self.articles), "status": self.status,
             "reviewed_on": _iso(self.reviewed_on), "next_review": _iso(self.next_review),
+            "translation_of": self.translation_of,
+            "translated_from": self.translated_from, "text_hash": self.text_hash,
+            "canonical_url": self.canonical_url,
         }
 
 
@@ -83,6 +104,8 @@ class SiteIndex:
     content_dir: str = "content"
     _owner: dict[tuple[str, str], str] = field(default_factory=dict, init=False, repr=False)
     _publish: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    _translations: dict[str, dict[str, str]] = field(default_factory=dict, init=False, repr=False)
+    """Original's source -> language (lower case) -> the translation's source."""
 
     def __post_init__(self) -> None:
         self._settle()
@@ -102,8 +125,14 @@ class SiteIndex:
         wanted: dict[str, list[str]] = {}
         for path in sorted({f for e in self.entries.values() for f in e.files}):
             wanted.setdefault(outputs.publish_path(path, self.content_dir), []).append(path)
+        self._translations.clear()
+        for source, entry in sorted(self.entries.items()):
+            original = self.original_of(entry)
+            if original is not None and self.duplicate_of(source) is None:
+                by_lang = self._translations.setdefault(original.source, {})
+                by_lang.setdefault(entry.lang.lower(), source)  # the first in path order
         self._publish.clear()
-        taken = {outputs.page_path(e.slug) for e in self.articles()}
+        taken = {outputs.page_path(e.name) for e in self.articles()}
         for web, paths in wanted.items():
             for i, path in enumerate(paths):
                 # The first file (in path order) keeps the plain name; a file that would
@@ -149,24 +178,142 @@ class SiteIndex:
 
     def output_path(self, entry: Entry, fmt: Format, suffix: str | None = None) -> str:
         """Where ``entry``'s output in ``fmt`` goes, relative to the output folder."""
-        return outputs.output_file(fmt, entry.slug, suffix)
+        return outputs.output_file(fmt, entry.name, suffix)
 
     def page_path(self, entry: Entry) -> str:
         """``entry``'s web page, relative to the web root."""
-        return outputs.page_path(entry.slug)
+        return outputs.page_path(entry.name)
+
+    def page_url(self, entry: Entry, base_url: str) -> str:
+        """``entry``'s public address: its canonical URL, else where its web page is published."""
+        return entry.canonical_url or outputs.public_url(base_url, self.page_path(entry))
+
+    # ------------------------------------------------------------ translations
+    def original_of(self, entry: Entry) -> Entry | None:
+        """The article ``entry`` translates, when its ``translation_of`` names a usable original."""
+        if entry.kind != "article" or not entry.translation_of:
+            return None
+        original = self.by_slug(entry.translation_of)
+        if (original is None or original.source == entry.source or original.translation_of
+                or original.lang.lower() == entry.lang.lower()):
+            return None
+        return original
+
+    def translations_of(self, entry: Entry) -> list[Entry]:
+        """The translations of original ``entry``, one per language, by language tag."""
+        by_lang = self._translations.get(entry.source, {})
+        return [self.entries[by_lang[lang]] for lang in sorted(by_lang)]
+
+    def versions(self, entry: Entry) -> list[Entry]:
+        """Every version of ``entry``'s work: the original first, then its translations.
+
+        An article that is neither (no translations, or a translation whose
+        original is missing) is its own only version.
+        """
+        original = self.original_of(entry)
+        if original is None:
+            if entry.translation_of or entry.source not in self._translations:
+                return [entry]
+            original = entry
+        versions = [original, *self.translations_of(original)]
+        return versions if entry in versions else [entry]
+
+    def translation(self, entry: Entry, lang: str) -> Entry | None:
+        """The version of ``entry``'s work in ``lang`` (for a newsletter in a reader's language).
+
+        The exact tag first, then the same base language either way (``es-MX``
+        is answered by ``es``, ``es`` by ``es-MX``); None when the work has none.
+        """
+        versions = self.versions(entry)
+        wanted = lang.lower()
+        for version in versions:
+            if version.lang.lower() == wanted:
+                return version
+        base = wanted.split("-")[0]
+        for version in versions:
+            if version.lang.lower().split("-")[0] == base:
+                return version
+        return None
+
+    def translation_problems(self, entry: Entry) -> list[Diagnostic]:
+        """What is wrong with ``entry`` as a translation: its original, its language, its age."""
+        if entry.kind != "article" or not entry.translation_of:
+            return []
+        slug = entry.translation_of
+        original = self.by_slug(slug)
+
+        def said(message: str) -> list[Diagnostic]:
+            return [Diagnostic(entry.source, None, message, "warning")]
+
+        if original is None or original.source == entry.source:
+            return said(f"translation_of: no other article has the slug '{slug}'")
+        if original.translation_of:
+            return said(f"translation_of: '{slug}' is itself a translation (of "
+                        f"'{original.translation_of}'); name the original")
+        if original.lang.lower() == entry.lang.lower():
+            return said(f"translation_of: '{slug}' is in {entry.lang} too; give the translation "
+                        "its own 'lang'")
+        first = self._translations.get(original.source, {}).get(entry.lang.lower())
+        if first is not None and first != entry.source:
+            return said(f"{first} is already the {entry.lang} translation of '{slug}'; "
+                        "this one is not linked to it")
+        now = original.text_hash[:TEXT_HASH_SHOWN]
+        if not entry.translated_from:
+            return said(f"translation_of '{slug}' without translated_from: add "
+                        f"translated_from: \"{now}\" (the text of {original.source} it was made from)")
+        if not original.text_hash.startswith(entry.translated_from):
+            changed = original.updated or original.date
+            when = f"changed {changed.isoformat()}" if changed else "changed since"
+            return said(f"{entry.lang} translation is older than its original ({when}): update it "
+                        f"from {original.source}, then set translated_from: \"{now}\"")
+        return []
+
+    def stale_translations(self) -> list[tuple[Entry, Entry]]:
+        """(translation, original) of every translation made from an older text of its original."""
+        out = []
+        for entry in self.articles():
+            original = self.original_of(entry)
+            if (original is not None and entry.translated_from
+                    and not original.text_hash.startswith(entry.translated_from)):
+                out.append((entry, original))
+        return out
 
     def article_at(self, site_path: str) -> Entry | None:
         entry = self.entries.get(posixpath.normpath(site_path))
         return entry if entry is not None and entry.kind == "article" else None
 
+    def dependencies(self, entry: Entry) -> list[str]:
+        """Keys of :meth:`fingerprint` whose facts ``entry``'s outputs use.
+
+        The articles it links to, and its work (every version of it: a page
+        lists its translations, so a new translation rebuilds the original).
+        """
+        work = entry.translation_of or entry.slug
+        return [*entry.articles, WORK_KEY + work] if entry.kind == "article" else list(entry.articles)
+
     def fingerprint(self, source: str) -> str | None:
-        """What other pages' outputs depend on in ``source``: its slug, language and heading ids."""
+        """What other pages' outputs depend on in ``source``: its address, language and heading ids.
+
+        ``work:<slug>`` (see :meth:`dependencies`) stands for every version of the
+        work whose original has that slug: their addresses and languages.
+        """
         import hashlib
 
+        if source.startswith(WORK_KEY):
+            return self._work_fingerprint(source[len(WORK_KEY):])
         entry = self.entries.get(source)
         if entry is None or self.duplicate_of(source):
             return None
-        blob = "\0".join([entry.slug, entry.lang, *entry.ids])
+        blob = "\0".join([entry.name.stem, entry.lang, entry.canonical_url or "", *entry.ids])
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def _work_fingerprint(self, slug: str) -> str:
+        import hashlib
+
+        original = self.by_slug(slug)
+        versions = self.versions(original) if original is not None else []
+        blob = "\0".join(f"{v.source}\1{v.name.stem}\1{v.lang}\1{v.canonical_url or ''}\1{v.title}"
+                         for v in versions)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
     def with_entry(self, entry: Entry) -> SiteIndex:

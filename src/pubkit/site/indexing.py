@@ -38,12 +38,14 @@ from pubkit.site import Site
 from pubkit.site.index import Entry, SiteIndex
 
 CACHE_NAME = ".pubkit-index.json"
-CACHE_SCHEMA = 2
+CACHE_SCHEMA = 3
 CACHE_LIMIT = 256 * 1024 * 1024
 PARALLEL_FROM = 200
 """Entries to make before a process pool pays for its start-up."""
 
 _ID = re.compile(r"[\w-]{1,200}")
+_HEX = re.compile(r"[0-9a-f]{8,64}")
+_URL = re.compile(r"https?://\S{1,2000}")
 
 
 @dataclass
@@ -144,6 +146,8 @@ def article_entry(article: Article) -> Entry:
         updated=meta.updated, tags=tuple(meta.tags), ids=tuple(ids),
         files=tuple(dict.fromkeys(files)), articles=tuple(dict.fromkeys(articles)),
         status=meta.status, reviewed_on=meta.reviewed_on, next_review=meta.next_review,
+        translation_of=meta.translation_of, translated_from=meta.translated_from,
+        text_hash=article.text_hash, canonical_url=meta.canonical_url,
     )
 
 
@@ -266,14 +270,26 @@ def entry_from_json(source: str, data: Any, expect_hash: str) -> Entry | None:
     tags = data.get("tags") or []
     if not isinstance(tags, list):
         raise ValueError("bad tags")
+    original = _optional(data.get("translation_of"), 200)
+    if original is not None and not valid_slug(original):
+        raise ValueError(f"bad translation_of {original!r}")
+    made_from = _optional(data.get("translated_from"), 64)
+    text = _text(data.get("text_hash", ""), 64)
+    if (made_from is not None and not _HEX.fullmatch(made_from)) or (text and not _HEX.fullmatch(text)):
+        raise ValueError("bad text hash")
+    url = _optional(data.get("canonical_url"), 2010)
+    if url is not None and not _URL.fullmatch(url):
+        raise ValueError("bad canonical_url")
+    lang = _text(data.get("lang"), 64)  # a folder name only through outputs.language_folder()
     return Entry(
         source=source, kind=kind, source_hash=expect_hash, slug=slug,
-        title=_text(data.get("title")), lang=_text(data.get("lang"), 64),
+        title=_text(data.get("title")), lang=lang,
         date=_date(data.get("date")), updated=_date(data.get("updated")),
         tags=tuple(_text(t, 200) for t in tags), ids=ids,
         files=_paths(data.get("files") or []), articles=_paths(data.get("articles") or []),
         status=_status(data.get("status")), reviewed_on=_date(data.get("reviewed_on")),
         next_review=_date(data.get("next_review")),
+        translation_of=original, translated_from=made_from, text_hash=text, canonical_url=url,
     )
 
 
@@ -281,6 +297,10 @@ def _status(value: Any) -> str | None:
     if value is not None and value not in ("draft", "in-review", "approved"):
         raise ValueError(f"bad status {value!r}")
     return value if value is None else str(value)
+
+
+def _optional(value: Any, limit: int) -> str | None:
+    return None if value is None else _text(value, limit)
 
 
 @dataclass
@@ -304,8 +324,12 @@ def load_cache(path: Path, language: str) -> tuple[Cache, str | None]:
         return Cache(), f"{path}: cannot read the site index cache ({exc}); reading every source"
     try:
         data = json.loads(raw)
-        if not isinstance(data, dict) or data.get("schema") != CACHE_SCHEMA:
+        schema = data.get("schema") if isinstance(data, dict) else None
+        if isinstance(schema, int) and 0 < schema < CACHE_SCHEMA:
+            return Cache(), None  # written by an older pubkit: simply out of date
+        if schema != CACHE_SCHEMA:
             raise ValueError("unknown schema")
+        assert isinstance(data, dict)
         if not isinstance(data.get("pubkit"), str) or not isinstance(data.get("language"), str):
             raise ValueError("no version or language")
         if data.get("pubkit") != __version__ or data.get("language") != language:

@@ -7,6 +7,12 @@ are published once, into the web root, under a path that mirrors the source:
 ``content/forms/intake.pdf`` becomes ``forms/intake.pdf`` and
 ``assets/logo.png`` stays ``assets/logo.png``.  The address is stable across
 edits, so a printed handout or an email sent last month keeps working.
+
+A translation (an article whose front matter names its original with
+``translation_of``) is published in a folder named for its language, in
+every format alike: ``html/es/<slug>.html``, ``pdf/es/<slug>.pdf``.  That
+rule is :func:`name_for`; every path and address below follows from the
+:class:`Name` it makes, so links, the build manifest and the preview all agree.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import hashlib
 import posixpath
 import re
 import urllib.parse
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pubkit.formats import Format
@@ -31,17 +38,42 @@ REPUBLISHED_AS = {"bmp": "png", "dib": "png", "tif": "png", "tiff": "png", "ico"
 """Pictures browsers and mail clients cannot all show, published converted (see pubkit.media)."""
 
 
-def output_file(fmt: Format, slug: str, suffix: str | None = None) -> str:
-    """The file of ``slug`` in ``fmt`` (its main file, or the companion with ``suffix``)."""
+@dataclass(frozen=True, slots=True)
+class Name:
+    """What a source's output paths are made of: its slug, and the folder of a translation."""
+
+    slug: str
+    folder: str = ""
+    """A language folder (``es``), or empty for a source published at the top."""
+
+    @property
+    def stem(self) -> str:
+        return f"{self.folder}/{self.slug}" if self.folder else self.slug
+
+
+def name_for(slug: str, lang: str, translation_of: str | None = None) -> Name:
+    """The naming rule: an original at the top, a translation in its language's folder."""
+    if not translation_of:
+        return Name(slug)
+    return Name(slug, language_folder(lang))
+
+
+def language_folder(lang: str) -> str:
+    """The folder of language ``lang``: its BCP 47 tag in lower case (``es``, ``es-mx``)."""
+    return _UNSAFE_CHARS.sub("-", lang.lower()).strip(".-") or "und"
+
+
+def output_file(fmt: Format, name: Name, suffix: str | None = None) -> str:
+    """The file of ``name`` in ``fmt`` (its main file, or the companion with ``suffix``)."""
     end = fmt.suffix if suffix is None else suffix
     if fmt.folder_per_source:
-        return f"{fmt.folder}/{slug}/{fmt.name}{end}"
-    return f"{fmt.folder}/{slug}{end}"
+        return f"{fmt.folder}/{name.stem}/{fmt.name}{end}"
+    return f"{fmt.folder}/{name.stem}{end}"
 
 
-def output_files(fmt: Format, slug: str) -> list[str]:
-    """The main file and every companion of ``slug`` in ``fmt``."""
-    return [output_file(fmt, slug), *(output_file(fmt, slug, s) for s in fmt.companions)]
+def output_files(fmt: Format, name: Name) -> list[str]:
+    """The main file and every companion of ``name`` in ``fmt``."""
+    return [output_file(fmt, name), *(output_file(fmt, name, s) for s in fmt.companions)]
 
 
 def web_root() -> str:
@@ -49,10 +81,10 @@ def web_root() -> str:
     return get_format(WEB_FORMAT).folder
 
 
-def page_path(slug: str) -> str:
-    """The web page of ``slug``, relative to the web root."""
+def page_path(name: Name) -> str:
+    """The web page of ``name``, relative to the web root."""
     web = get_format(WEB_FORMAT)
-    return output_file(web, slug)[len(web.folder) + 1:]
+    return output_file(web, name)[len(web.folder) + 1:]
 
 
 ISSUE_PAGES = "newsletters"
@@ -108,11 +140,11 @@ def disambiguated(path: str, site_path: str) -> str:
     return f"{folder}/{name}" if folder else name
 
 
-def files_of(fmt: Format, slug: str, output: Output) -> dict[str, bytes]:
+def files_of(fmt: Format, name: Name, output: Output) -> dict[str, bytes]:
     """Every file of one rendered output, by path relative to the output folder."""
-    files = {output_file(fmt, slug): output.data}
+    files = {output_file(fmt, name): output.data}
     for suffix, data in output.companions.items():
-        files[output_file(fmt, slug, suffix)] = data
+        files[output_file(fmt, name, suffix)] = data
     for path, data in output.published.items():
         files[in_web_root(path)] = data
     return files

@@ -25,6 +25,8 @@ def valid_slug(slug: str) -> bool:
     """Whether ``slug`` may name outputs: it becomes a file or folder name and part of a URL."""
     return _SLUG.match(slug) is not None
 _LANG_PATTERN = r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
+LANG_PATTERN = _LANG_PATTERN
+TEXT_HASH_PATTERN = r"^[0-9a-f]{8,64}$"
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8,64}$")]
@@ -77,6 +79,14 @@ class FrontMatterSchema(BaseModel):
     reading_time: Annotated[int, Field(ge=1, le=600)] | None = Field(
         None, description="Minutes; overrides the estimate from the word count."
     )
+    translation_of: Annotated[str, StringConstraints(pattern=SLUG_PATTERN)] | None = Field(
+        None, description="This article translates the article with this slug (published under "
+        "a folder named for its language)."
+    )
+    translated_from: Annotated[str, StringConstraints(pattern=TEXT_HASH_PATTERN)] | None = Field(
+        None, description="The original's text hash the translation was made from (8 to 64 hex "
+        "digits; `pubkit check` prints the current one): a newer original is reported."
+    )
 
 
 KNOWN_KEYS = tuple(FrontMatterSchema.model_fields)
@@ -85,7 +95,7 @@ KNOWN_KEYS = tuple(FrontMatterSchema.model_fields)
 def _check_types(data: dict[str, Any]) -> dict[str, Any]:
     """Refuse YAML coercions pydantic would accept silently (a number as a title)."""
     for key in ("title", "subtitle", "summary", "author", "reviewed_by", "image", "image_alt",
-                "status"):
+                "status", "translation_of", "translated_from"):
         if key in data and data[key] is not None and not isinstance(data[key], str):
             raise _TypeProblem(key, f"must be a string, not {type(data[key]).__name__}")
     if "tags" in data and data["tags"] is not None and not isinstance(data["tags"], list):
@@ -136,8 +146,10 @@ def validate_meta(
 
 
 def _explain(key: str, err: Any) -> str:
-    if key == "slug":
+    if key in ("slug", "translation_of"):
         return "must be lowercase letters, digits and hyphens (no slashes or dots)"
+    if key == "translated_from":
+        return "must be 8 to 64 lowercase hex digits (the original's text hash)"
     if err["type"].startswith("date"):
         return "is not a valid date (use YYYY-MM-DD)"
     if key == "status":

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pubkit.diagnostics import Diagnostic, SourceError
+from pubkit.i18n import N_
 from pubkit.model.article import Article, Meta
 from pubkit.model.text import block_text, count_words
 from pubkit.safeio import read_regular
@@ -46,6 +47,12 @@ Layout = Literal["teasers", "full"]
 KNOWN_KEYS = ("subject", "preheader", "articles", "tag", "latest", "layout", "lang", "date",
               "button")
 LINE_BREAKS = "\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+READ_MORE = N_("Read more")
+READ_ON_THE_WEB = N_("Read on the web")
+DEFAULT_BUTTONS = (READ_MORE, READ_ON_THE_WEB)
+"""Button labels pubkit chooses (message ids: the email is written in the issue's language)."""
 
 
 @dataclass(slots=True)
@@ -119,7 +126,7 @@ def read_newsletter(path: Path, site: Site, index: SiteIndex | None = None) -> N
         subject=fields.protect(subject, front.line("subject")),
         preheader=fields.protect(preheader, front.line("preheader")),
         intro=intro, articles=articles, layout=layout, lang=lang,
-        button=front.one_line("button") or "Read more", fields=fields,
+        button=front.one_line("button") or READ_MORE, fields=fields,
         source_hash=source_hash, date=front.date("date"), warnings=warnings,
     )
 
@@ -134,7 +141,7 @@ def newsletter_for_article(article: Article, site_language: str = "en") -> Newsl
     return Newsletter(
         path=article.path, name=article.slug, subject=article.title, preheader=article.summary,
         intro=intro, articles=[article], layout="full", lang=article.lang or site_language,
-        button="Read on the web", fields=fields, source_hash=article.source_hash,
+        button=READ_ON_THE_WEB, fields=fields, source_hash=article.source_hash,
     )
 
 
@@ -168,7 +175,10 @@ def _select(front: _FrontMatter, site: Site,
     at = front.line("tag") or front.line("latest")
     warnings += [Diagnostic(front.path, at, f"skipped {d}", "warning")
                  for s, d in index.problems.items() if not s.startswith("newsletters/")]
-    pool = [e for e in published if tag is None or tag.lower() in {t.lower() for t in e.tags}]
+    # A work is featured once: its original stands for its translations (a reader's
+    # language picks among them, see SiteIndex.translation).
+    works = [e for e in published if index.original_of(e) is None]
+    pool = [e for e in works if tag is None or tag.lower() in {t.lower() for t in e.tags}]
     pool.sort(key=lambda e: (e.date or e.updated or dt.date.min, e.slug), reverse=True)
     if latest is not None:
         pool = pool[:latest]

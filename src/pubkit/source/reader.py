@@ -78,7 +78,14 @@ def parse_article(
         lang=meta.lang or default_lang,
         source_hash=hashlib.sha256(data).hexdigest(),
         warnings=[*decoded.warnings, *meta_warnings],
+        text_hash=text_hash(meta.title, meta.subtitle, meta.summary, meta.image_alt, fm.body),
     )
+
+
+def text_hash(*parts: str | None) -> str:
+    """sha256 of the translatable words, blind to trailing spaces and blank lines at the ends."""
+    lines = ("\n".join(line.rstrip() for line in (p or "").strip().splitlines()) for p in parts)
+    return hashlib.sha256("\0".join(lines).encode("utf-8")).hexdigest()
 
 
 def _first_paragraph(blocks: list[Block]) -> str:

@@ -209,8 +209,11 @@ def test_cli_render_email_writes_eml_html_and_txt(sample_site: Site) -> None:
     result = CliRunner().invoke(app, ["render", "--email", "--site", str(sample_site.root)])
     assert result.exit_code == 0, result.output
     folder = sample_site.output_dir / "email"
-    names = sorted(p.name for p in folder.iterdir())
+    names = sorted(p.name for p in folder.iterdir() if p.is_file())
     assert names == [f"ketamine-pain-management{s}" for s in (".eml", ".html", ".txt")]
+    # The Spanish sample is a translation: in the language folder, in Spanish.
+    es = sorted(p.name for p in (folder / "es").iterdir())
+    assert es == [f"ketamina-manejo-del-dolor{s}" for s in (".eml", ".html", ".txt")]
     msg = email.message_from_bytes((folder / names[0]).read_bytes(), policy=email.policy.default)
     assert str(msg["Subject"]) == "The Role of Ketamine in Pain Management"
 

@@ -113,6 +113,7 @@ def test_every_output_was_checked(outputs: Outputs) -> None:
     assert outputs.files == sorted([
         "email/everything.eml", "email/everything.html",
         "email/ketamine-pain-management.eml", "email/ketamine-pain-management.html",
+        "email/es/ketamina-manejo-del-dolor.eml", "email/es/ketamina-manejo-del-dolor.html",
         "newsletters/all/newsletter.eml", "newsletters/all/newsletter.html",
         "newsletters/sample/newsletter.eml", "newsletters/sample/newsletter.html",
         # The web versions of the issues ("View in your browser").

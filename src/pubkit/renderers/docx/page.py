@@ -9,11 +9,13 @@ every page and the footer carries the page number as a ``PAGE`` field.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
+from pubkit.i18n import Translations
 from pubkit.model.article import Article
 from pubkit.renderers.docx.xml import NSDECLS, field, field_end, field_start, paragraph, text_run
-from pubkit.renderers.page_data import BYLINE_SEPARATOR, byline, draft_notice, review_line
+from pubkit.renderers.page_data import BYLINE_SEPARATOR, byline, disclaimer, draft_notice, review_line
 
 if TYPE_CHECKING:
     from pubkit.renderers.docx.media import DocxMedia
@@ -22,11 +24,11 @@ if TYPE_CHECKING:
 
 LOGO_HEIGHT = 457200  # half an inch, in EMU
 TOC_LEVELS = 3
-def front_matter(article: Article, settings: Settings, writer: DocxWriter) -> str:
+def front_matter(article: Article, settings: Settings, writer: DocxWriter, t: Translations) -> str:
     """Banner, title, subtitle and byline, before the body."""
     rtl = writer.rtl
     out = []
-    draft = draft_notice(article)
+    draft = draft_notice(article, t)
     if draft:  # in the banner's style, above everything, so no reader misses it
         out.append(paragraph(text_run(writer.text(draft)), "Banner", bidi=rtl))
     if settings.brand.banner:
@@ -34,15 +36,15 @@ def front_matter(article: Article, settings: Settings, writer: DocxWriter) -> st
     out.append(paragraph(text_run(writer.text(article.meta.title)), "Title", bidi=rtl))
     if article.meta.subtitle:
         out.append(paragraph(text_run(writer.text(article.meta.subtitle)), "Subtitle", bidi=rtl))
-    line = BYLINE_SEPARATOR.join(byline(article))
+    line = BYLINE_SEPARATOR.join(byline(article, t))
     out.append(paragraph(text_run(writer.text(line)), "Byline", bidi=rtl))
-    review = review_line(article, settings)
+    review = review_line(article, settings, t)
     if review:
         out.append(paragraph(text_run(writer.text(review)), "Byline", bidi=rtl))
     return "".join(out)
 
 
-def contents(article: Article, settings: Settings, writer: DocxWriter) -> str:
+def contents(article: Article, settings: Settings, writer: DocxWriter, t: Translations) -> str:
     """A Word table of contents, as the web page has one (same threshold, same entries).
 
     A real ``TOC`` field inside a table-of-contents content control, so Word
@@ -53,7 +55,7 @@ def contents(article: Article, settings: Settings, writer: DocxWriter) -> str:
     if len(article.outline) < settings.toc_min_headings or not entries:
         return ""
     rtl = writer.rtl
-    paragraphs = [paragraph(text_run("Contents"), "TOCHeading", bidi=rtl)]
+    paragraphs = [paragraph(text_run(writer.text(t.gettext("Contents"))), "TOCHeading", bidi=rtl)]
     top = min(e.level for e in entries)
     for i, entry in enumerate(entries):
         runs = text_run(writer.text(entry.text))
@@ -84,14 +86,14 @@ def lead_image(article: Article, media: DocxMedia, writer: DocxWriter) -> str:
     return paragraph(drawing, "Figure", bidi=writer.rtl)
 
 
-def closing(settings: Settings, writer: DocxWriter) -> str:
+def closing(settings: Settings, writer: DocxWriter, t: Translations) -> str:
     """The disclaimer, after the body and any notes (the contact line is in the footer)."""
-    return paragraph(text_run(writer.text(settings.brand.disclaimer)), "Disclaimer",
+    return paragraph(text_run(writer.text(disclaimer(settings.brand, t))), "Disclaimer",
                      bidi=writer.rtl)
 
 
 def header_and_footer(document: Any, settings: Settings, writer: DocxWriter,
-                      media: DocxMedia, root: Any) -> None:
+                      media: DocxMedia, root: Any, t: Translations) -> None:
     """Brand name (and logo) in the page header, page numbers in the footer."""
     from docx.oxml import parse_xml
 
@@ -100,7 +102,7 @@ def header_and_footer(document: Any, settings: Settings, writer: DocxWriter,
         header = section.header
         header.is_linked_to_previous = False
         runs = ""
-        logo = _logo(settings, media, header.part, root)
+        logo = _logo(settings, media, header.part, root, t)
         if logo:
             runs = logo + text_run("  ")
         runs += text_run(writer.text(settings.site_name))
@@ -110,13 +112,19 @@ def header_and_footer(document: Any, settings: Settings, writer: DocxWriter,
         footer = section.footer
         footer.is_linked_to_previous = False
         name = writer.text(settings.brand.contact or settings.site_name)
-        runs = (text_run(name) + "<w:r><w:tab/></w:r>" + text_run("Page ")
-                + field("PAGE", "1") + text_run(" of ") + field("NUMPAGES", "1"))
+        runs = text_run(name) + "<w:r><w:tab/></w:r>" + page_label(t, writer)
         para = paragraph(runs, "Footer", bidi=writer.rtl)
         _replace(footer._element, parse_xml(f"<w:ftr {NSDECLS}>{para}</w:ftr>"))
 
 
-def _logo(settings: Settings, media: DocxMedia, part: Any, root: Any) -> str | None:
+def page_label(t: Translations, writer: DocxWriter) -> str:
+    """ "Page 1 of 2" in ``t``'s words, the numbers as ``PAGE`` and ``NUMPAGES`` fields."""
+    fields = {"%(page)s": field("PAGE", "1"), "%(pages)s": field("NUMPAGES", "1")}
+    parts = re.split(r"(%\(pages?\)s)", t.gettext("Page %(page)s of %(pages)s"))
+    return "".join(fields.get(p) or text_run(writer.text(p)) for p in parts if p)
+
+
+def _logo(settings: Settings, media: DocxMedia, part: Any, root: Any, t: Translations) -> str | None:
     if not settings.brand.logo:
         return None
     picture = media.load(settings.brand.logo, None, site_file=True)
@@ -124,7 +132,7 @@ def _logo(settings: Settings, media: DocxMedia, part: Any, root: Any) -> str | N
         return None
     scale = LOGO_HEIGHT / max(picture.height_emu, 1)
     return media.drawing(picture, part, int(picture.width_emu * scale), LOGO_HEIGHT,
-                         f"{settings.site_name} logo")
+                         t.format("%(site)s logo", site=settings.site_name))
 
 
 def _replace(element: Any, new: Any) -> None:

@@ -62,16 +62,17 @@ class DocxRenderer(Renderer):
             bookmarks, rtl=text_direction(article.lang) == "rtl",
         )
         settings = ctx.settings
+        t = ctx.translations(article)
         body_xml = (
-            front_matter(article, settings, writer)
+            front_matter(article, settings, writer, t)
             + lead_image(article, media, writer)
-            + contents(article, settings, writer)
+            + contents(article, settings, writer, t)
             + writer.blocks(article.body)
             + notes.write(writer)
-            + closing(settings, writer)
+            + closing(settings, writer, t)
         )
         document = _with_body(part, body_xml)
-        header_and_footer(document, settings, writer, media, ctx.site.root)
+        header_and_footer(document, settings, writer, media, ctx.site.root, t)
         writer.report_removed()
         _set_language(part.styles.element, article.lang)
         if reference.is_relative_to(builtin_templates()):  # a site's own reference keeps its colours

@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from pubkit.i18n import translations
+from pubkit.i18n import Translations
 from pubkit.model import nodes as n
 from pubkit.model.article import Article
 from pubkit.model.text import BALLOT_BOX
@@ -34,12 +34,12 @@ class EmailHtmlWriter(HtmlWriter):
     """Renders one article's blocks for an email body."""
 
     def __init__(self, article: Article, media: EmailMedia,
-                 tag: Callable[[str], str] | None = None) -> None:
+                 tag: Callable[[str], str] | None = None, t: Translations | None = None) -> None:
         def resolve(url: str) -> str | None:
             link = media.link(article, url)
             return tag(link) if link is not None and tag is not None else link
 
-        super().__init__(resolve_link=resolve, heading_ids=False, lang=article.lang)
+        super().__init__(resolve_link=resolve, heading_ids=False, lang=article.lang, t=t)
         self.article = article
         self.media = media
 
@@ -75,9 +75,10 @@ class EmailHtmlWriter(HtmlWriter):
 
 
 def article_html(article: Article, media: EmailMedia,
-                 tag: Callable[[str], str] | None = None) -> tuple[Markup, Markup]:
+                 tag: Callable[[str], str] | None = None,
+                 t: Translations | None = None) -> tuple[Markup, Markup]:
     """The body and the footnotes of ``article`` as email HTML; ``tag`` adds UTM parameters."""
-    writer = EmailHtmlWriter(article, media, tag)
+    writer = EmailHtmlWriter(article, media, tag, t)
     return Markup(writer.blocks(article.body)), Markup(writer.footnotes(article.footnotes))
 
 
@@ -85,11 +86,9 @@ def page_source(ctx: RenderContext, values: dict[str, Any]) -> str:
     """The email HTML from the template ``values``, its stylesheet still in the head."""
     settings = ctx.settings
     css = ctx.theme.template(STYLESHEET).render(brand=settings.brand)
-    t = translations(str(values.get("lang") or settings.language))
     return ctx.theme.template(TEMPLATE).render(
         css=Markup(css), site=settings, brand=settings.brand, email=settings.email,
-        preheader_filler=Markup(PREHEADER_FILLER), _=t.gettext, ngettext=t.ngettext,
-        **{"web": False, "web_url": None, **values},
+        preheader_filler=Markup(PREHEADER_FILLER), **{"web": False, "web_url": None, **values},
     )
 
 

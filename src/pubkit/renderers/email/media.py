@@ -134,7 +134,7 @@ class EmailMedia:
         return target.url
 
     def page_url(self, article: Article) -> str:
-        return page_url(article, self.ctx.settings)
+        return page_url(article, self.ctx)
 
     def public(self, html: str) -> str:
         """``html`` with inline images pointing at their public URLs (preview files)."""

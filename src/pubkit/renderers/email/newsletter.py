@@ -27,6 +27,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from pubkit.diagnostics import Diagnostic, SourceError
+from pubkit.i18n import Translations
 from pubkit.model.article import Article
 from pubkit.renderers.base import RenderContext
 from pubkit.renderers.email.html import article_html, inline_styles, page_source
@@ -45,8 +46,10 @@ from pubkit.renderers.email.utm import utm_tagger
 from pubkit.renderers.page_data import (
     BYLINE_SEPARATOR,
     byline,
+    disclaimer,
     draft_notice,
     format_date,
+    reading_time,
     review_line,
     text_direction,
 )
@@ -55,7 +58,7 @@ from pubkit.send.tokens import message_tag, unsubscribe_token
 from pubkit.settings import Settings
 from pubkit.site import outputs
 from pubkit.source.merge_fields import MergeDocument, MergeFields
-from pubkit.source.newsletter import Newsletter, read_newsletter
+from pubkit.source.newsletter import DEFAULT_BUTTONS, Newsletter, read_newsletter
 
 LOGO_WIDTH = 200
 PREVIEW_FILES = ("newsletter.html", "newsletter.txt", "newsletter.eml")
@@ -189,6 +192,7 @@ def compose(newsletter: Newsletter, ctx: RenderContext, date: dt.datetime,
 
     An ``article_email`` (one article sent as it is) links to the article's own
     page as its web version; an issue links to its own page (:func:`outputs.issue_page_path`).
+    pubkit's own words are in the issue's language; a teaser's facts in its article's.
     """
     first_warning = len(ctx.warnings)
     settings = ctx.settings
@@ -196,16 +200,19 @@ def compose(newsletter: Newsletter, ctx: RenderContext, date: dt.datetime,
     tag = utm_tagger(settings, newsletter.name)
     fields = newsletter.fields
     intro = newsletter.intro
-    intro_body, intro_notes = article_html(intro, media, tag)
+    t = ctx.translations(intro, newsletter.lang)
+    if newsletter.button in DEFAULT_BUTTONS:
+        newsletter = dataclasses.replace(newsletter, button=t.gettext(newsletter.button))
+    intro_body, intro_notes = article_html(intro, media, tag, t)
     logo = None
     if settings.brand.logo:
         logo = media.site_image(intro, settings.brand.logo, LOGO_WIDTH)
     full = None
     teasers = []
     if newsletter.layout == "full":
-        full = _full(newsletter.articles[0], media, tag, settings)
+        full = _full(newsletter.articles[0], media, tag, settings, t)
     else:
-        teasers = [_teaser(a, media, tag) for a in newsletter.articles]
+        teasers = [_teaser(a, media, tag, ctx.translations(a)) for a in newsletter.articles]
     # The unsubscribe URL is a merge field too, added last (see message_for).
     unsubscribe = fields.add_variable("unsubscribe_url")
     web_url = tag(media.page_url(newsletter.articles[0]) if article_email
@@ -213,7 +220,8 @@ def compose(newsletter: Newsletter, ctx: RenderContext, date: dt.datetime,
     values = {
         "lang": newsletter.lang, "dir": text_direction(newsletter.lang),
         "title": newsletter.subject, "preheader": newsletter.preheader, "logo": logo,
-        "issue_date": format_date(newsletter.date),
+        "issue_date": format_date(newsletter.date, t), "t": t,
+        "disclaimer": disclaimer(settings.brand, t),
         "intro": intro_body, "intro_notes": intro_notes, "full": full, "teasers": teasers,
         "button": newsletter.button, "unsubscribe_url": Markup(unsubscribe),
         "web_url": web_url,
@@ -222,7 +230,7 @@ def compose(newsletter: Newsletter, ctx: RenderContext, date: dt.datetime,
     html = inline_styles(source)
     web = inline_styles(page_source(ctx, {**values, "web": True}))
     _check_tokens(newsletter, html)
-    text = message_text(newsletter, media, full is not None, unsubscribe, tag, web_url)
+    text = message_text(newsletter, media, full is not None, unsubscribe, t, tag, web_url)
     size = len(html.encode("utf-8"))
     if size > GMAIL_CLIP_BYTES:
         ctx.warn(intro, None, f"the email's HTML is {size / 1024:.0f} KB: Gmail clips messages "
@@ -232,20 +240,22 @@ def compose(newsletter: Newsletter, ctx: RenderContext, date: dt.datetime,
 
 
 def _full(article: Article, media: EmailMedia, tag: Callable[[str], str],
-          settings: Settings) -> dict[str, object]:
-    body, notes = article_html(article, media, tag)
+          settings: Settings, t: Translations) -> dict[str, object]:
+    body, notes = article_html(article, media, tag, t)
     meta = article.meta
     return {"title": article.title, "subtitle": meta.subtitle,
-            "byline": BYLINE_SEPARATOR.join(byline(article)),
-            "review_line": review_line(article, settings), "draft": draft_notice(article),
+            "byline": BYLINE_SEPARATOR.join(byline(article, t)),
+            "review_line": review_line(article, settings, t), "draft": draft_notice(article, t),
             "image": media.lead_image(article), "image_alt": meta.image_alt or "",
             "body": body, "footnotes": notes, "url": tag(media.page_url(article))}
 
 
-def _teaser(article: Article, media: EmailMedia, tag: Callable[[str], str]) -> dict[str, object]:
+def _teaser(article: Article, media: EmailMedia, tag: Callable[[str], str],
+            t: Translations) -> dict[str, object]:
+    """One featured article; its facts in its own language, like its title and summary."""
     meta = article.meta
-    facts = [format_date(meta.date)] if meta.date else []
-    facts.append(f"{article.reading_time} min read")
+    facts = [format_date(meta.date, t)] if meta.date else []
+    facts.append(reading_time(article, t))
     return {"title": article.title, "summary": article.summary,
             "url": tag(media.page_url(article)),
             "lang": article.lang, "dir": text_direction(article.lang),

@@ -13,6 +13,7 @@ import textwrap
 import unicodedata
 from collections.abc import Callable
 
+from pubkit.i18n import Translations, translations
 from pubkit.model import nodes as n
 from pubkit.model.text import BALLOT_BOX
 from pubkit.model.visitor import NodeVisitor
@@ -43,10 +44,13 @@ def indent(text: str, first: str, rest: str) -> str:
 class TextWriter(NodeVisitor[str]):
     """Renders blocks to wrapped text; one writer per message numbers its links."""
 
-    def __init__(self, resolve_link: LinkResolver | None = None, width: int = WIDTH) -> None:
+    def __init__(self, resolve_link: LinkResolver | None = None, width: int = WIDTH,
+                 t: Translations | None = None) -> None:
         self.resolve_link = resolve_link or (lambda url: url)
         self.width = width
         self.links: list[str] = []
+        self.t = t or translations("en")
+        """pubkit's own words ("Notes", "[Image: ...]") in the reader's language."""
 
     def blocks(self, blocks: list[n.Block], separator: str = "\n\n") -> str:
         parts = [self.visit(b).rstrip("\n") for b in blocks]
@@ -148,7 +152,8 @@ class TextWriter(NodeVisitor[str]):
     def footnotes(self, defs: list[n.FootnoteDef]) -> str:
         if not defs:
             return ""
-        return "Notes\n-----\n\n" + "\n\n".join(self.visit(d) for d in defs)
+        heading = self.visit(n.Heading(2, children=[n.Text(self.t.gettext("Notes"))]))
+        return heading + "\n\n" + "\n\n".join(self.visit(d) for d in defs)
 
     # ----------------------------------------------------------- inlines
     def visit_text(self, node: n.Text) -> str:
@@ -178,7 +183,7 @@ class TextWriter(NodeVisitor[str]):
         return f"{text} [{self.link_number(url)}]"
 
     def visit_image(self, node: n.Image) -> str:
-        return f"[Image: {node.alt}]" if node.alt else ""
+        return "[" + self.t.format("Image: %(alt)s", alt=node.alt) + "]" if node.alt else ""
 
     def visit_soft_break(self, node: n.SoftBreak) -> str:
         return " "

@@ -16,17 +16,19 @@ class HtmlRenderer(Renderer):
 
     def render(self, article: Article, ctx: RenderContext) -> Output:
         media = PageMedia(article, ctx)
-        writer = HtmlWriter(resolve_image=media.image, resolve_link=media.link, lang=article.lang)
+        shared = common_context(article, ctx)
+        writer = HtmlWriter(resolve_image=media.image, resolve_link=media.link, lang=article.lang,
+                            t=shared["t"])
         settings = ctx.settings
         show_toc = len(article.outline) >= settings.toc_min_headings
         lead_image = media.picture(article.meta.image) if article.meta.image else None
         page = ctx.theme.template("html/page.html.j2").render(
-            **common_context(article, settings),
+            **shared,
             body=Markup(writer.blocks(article.body)),
             footnotes=Markup(writer.footnotes(article.footnotes)),
             toc=article.outline if show_toc else [],
             css=Markup(ctx.theme.read_text("html/style.css")),
-            json_ld=Markup(json_ld(article, settings)),
+            json_ld=Markup(json_ld(article, settings, shared["url"], shared["versions"])),
             lead_image=lead_image,
         )
         return Output(page.encode("utf-8"), published=media.published)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pubkit.i18n import Translations, translations
 from pubkit.model import nodes as n
 from pubkit.model.visitor import NodeVisitor
 
@@ -34,11 +35,14 @@ class HtmlWriter(NodeVisitor[str]):
         resolve_link: LinkResolver | None = None,
         heading_ids: bool = True,
         lang: str = "en",
+        t: Translations | None = None,
     ) -> None:
         self.resolve_image = resolve_image or (lambda image: image.src)
         self.resolve_link = resolve_link or (lambda url: url)
         self.heading_ids = heading_ids
         self.lang = lang
+        self.t = t or translations(lang)
+        """pubkit's own words (labels read out by screen readers) in the article's language."""
         self._tight = False
         self._marker = ""
         """A task item's checkbox, waiting for the item's first paragraph."""
@@ -76,10 +80,7 @@ class HtmlWriter(NodeVisitor[str]):
 
     def task_marker(self, checked: bool) -> str:
         """What stands for a task item's ``[ ]`` or ``[x]``: a checkbox nobody can tick."""
-        from pubkit.i18n import translations
-
-        t = translations(self.lang)
-        label = escape(t.gettext("done") if checked else t.gettext("not done"))
+        label = escape(self.t.gettext("done") if checked else self.t.gettext("not done"))
         state = ' checked=""' if checked else ""
         return f'<input type="checkbox" disabled=""{state} aria-label="{label}"> '
 
@@ -134,7 +135,7 @@ class HtmlWriter(NodeVisitor[str]):
             self._tight = saved
         backrefs = "".join(
             f' <a href="#fnref{node.number}{_sub(i)}" class="footnote-backref" '
-            f'aria-label="Back to reference {node.number}{_sub(i)}">↩︎</a>'
+            f'aria-label="{self.backref_label(node.number, i)}">↩︎</a>'
             for i in range(node.ref_count)
         )
         if body.endswith("</p>\n"):
@@ -187,8 +188,16 @@ class HtmlWriter(NodeVisitor[str]):
         sub = _sub(node.ref_index)
         return (
             f'<sup class="footnote-ref"><a href="#fn{node.number}" id="fnref{node.number}{sub}" '
-            f'aria-label="Footnote {node.number}">[{node.number}]</a></sup>'
+            f'aria-label="{self.footnote_label(node.number)}">[{node.number}]</a></sup>'
         )
+
+    def footnote_label(self, number: int) -> str:
+        """What a screen reader says for a footnote call: "Footnote 2", "Nota 2"."""
+        return escape(self.t.format("Footnote %(number)s", number=number))
+
+    def backref_label(self, number: int, index: int) -> str:
+        which = str(number) + _sub(index)
+        return escape(self.t.format("Back to reference %(number)s", number=which))
 
     def visit_raw_inline(self, node: n.RawInline) -> str:
         return node.html

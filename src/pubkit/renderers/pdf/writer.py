@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from collections.abc import Callable
 from html import unescape
 from pathlib import Path
 
 from weasyprint.urls import iri_to_uri
 
+from pubkit.i18n import Translations
 from pubkit.model import nodes as n
 from pubkit.model.text import BALLOT_BOX, plain_text
 from pubkit.renderers.files import Publisher
@@ -45,8 +47,11 @@ class PrintHtmlWriter(HtmlWriter):
         publisher: Publisher,
         page_notes: list[n.FootnoteDef] | None = None,
         lang: str = "en",
+        t: Translations | None = None,
+        stack_table: Callable[[n.Table], bool] | None = None,
     ) -> None:
-        super().__init__(resolve_image=self._image_url, resolve_link=self._link_url, lang=lang)
+        super().__init__(resolve_image=self._image_url, resolve_link=self._link_url, lang=lang, t=t)
+        self.stack_table = stack_table or (lambda table: False)
         self.base_url = base_url
         self.links = links
         self.publisher = publisher
@@ -125,7 +130,21 @@ class PrintHtmlWriter(HtmlWriter):
         return html.replace(f"<h{node.level}", f"<h{node.level}{label}", 1)
 
     def visit_table(self, node: n.Table) -> str:
+        if self.stack_table(node):
+            return f'<div class="table-wrap table-records">{self._records(node)}</div>\n'
         return f'<div class="table-wrap">{super().visit_table(node)}</div>\n'
+
+    def _records(self, node: n.Table) -> str:
+        """A table too wide for the page, one row at a time: "header: value" pairs (see tables.py)."""
+        heads = [self.inlines(c.children) for c in node.header.cells]
+        out = []
+        for row in node.rows or [n.TableRow([])]:
+            pairs = []
+            for i, head in enumerate(heads):
+                value = self.inlines(row.cells[i].children) if i < len(row.cells) else ""
+                pairs.append(f'<tr>\n<th scope="row">{head}</th>\n<td>{value}</td>\n</tr>\n')
+            out.append(f'<table class="record">\n<tbody>\n{"".join(pairs)}</tbody>\n</table>\n')
+        return "".join(out)
 
     def visit_raw_block(self, node: n.RawBlock) -> str:
         self._remember_raw(node.html)
@@ -149,7 +168,7 @@ class PrintHtmlWriter(HtmlWriter):
         # A tagged PDF needs words for every picture: the title, else the file's name.
         self.missing_alt.append((node.src, self.line))
         stem = Path(urllib.parse.unquote(urllib.parse.urlsplit(node.src).path)).stem
-        words = node.title or re.sub(r"[-_.]+", " ", stem).strip() or "picture"
+        words = node.title or re.sub(r"[-_.]+", " ", stem).strip() or self.t.gettext("picture")
         return super().visit_image(n.Image(node.src, words, node.title))
 
     def visit_footnote_ref(self, node: n.FootnoteRef) -> str:
@@ -158,7 +177,7 @@ class PrintHtmlWriter(HtmlWriter):
             return super().visit_footnote_ref(node)
         if node.ref_index:
             return (f'<sup class="footnote-ref"><a href="#fn{node.number}" '
-                    f'aria-label="Footnote {node.number}">{node.number}</a></sup>')
+                    f'aria-label="{self.footnote_label(node.number)}">{node.number}</a></sup>')
         paras = [self.inlines(p.children) for p in self.page_notes[node.number].children
                  if isinstance(p, n.Paragraph)]
         rest = "".join(f'<span class="footnote-para">{p}</span>' for p in paras[1:])
