@@ -79,10 +79,10 @@ def test_review_lists_and_exits_non_zero_when_changed_or_overdue(make_site: Call
     assert data["today"] == "2025-02-01" and data["attention"] == 0
     rows = {r["path"]: r for r in data["articles"]}
     assert rows["content/knee.md"] | {"changed_sections": []} == {
-        "path": "content/knee.md", "title": "Knee Pain", "status": "approved",
+        "path": "content/knee.md", "title": "Knee Pain", "language": "en", "status": "approved",
         "reviewer": "Jane Peck, MD", "reviewer_key": "peck", "reviewed_on": "2025-01-15",
         "next_review": "2026-01-15", "overdue": False, "stamped": True, "changed": False,
-        "changed_sections": []}
+        "changed_sections": [], "translation_older_than": None}
     assert rows["content/draft.md"]["status"] == "draft"
     # The day the review falls due is still fine; the day after is overdue.
     assert run("review", cwd=site.root, today="2026-01-15").returncode == 0
@@ -138,3 +138,16 @@ def test_check_hints_about_the_record(make_site: Callable[..., Site]) -> None:
            "did you mean 'peck'?" in err
     assert "content/typo.md: warning: reviewed_on 2025-01-01 has no review stamp" in err
     assert "content/future.md: warning: status is approved but reviewed_on is missing" in err
+
+
+def test_review_lists_a_translation_older_than_its_original(sample_site: Site) -> None:
+    original = sample_site.root / "content/ketamine-pain-management.md"
+    original.write_text(original.read_text().replace("Pain, whether acute", "Pain, whether sudden"))
+    done = run("review", "--json", cwd=sample_site.root)
+    rows = {r["path"]: r for r in json.loads(done.stdout)["articles"]}
+    assert rows["content/ketamina-manejo-del-dolor.md"]["translation_older_than"] == \
+        "content/ketamine-pain-management.md"
+    assert done.returncode == 1
+    table = run("review", cwd=sample_site.root)
+    assert ("content/ketamina-manejo-del-dolor.md: es translation is older than its original, "
+            "content/ketamine-pain-management.md") in table.stdout

@@ -46,10 +46,13 @@ def review(
     from pubkit.diagnostics import SourceError
     from pubkit.review.record import review_state
     from pubkit.site import discover_articles
+    from pubkit.site.indexing import build_index
     from pubkit.source.reader import display_path, read_article
 
     the_site = load_site(site)
     day = today()
+    # Translations made from an older text of their original need a translator, not a reviewer.
+    stale = {t.source: o for t, o in build_index(the_site).index.stale_translations()}
     rows: list[dict[str, Any]] = []
     failing = 0
     for path in discover_articles([], the_site):
@@ -61,14 +64,21 @@ def review(
             failing += 1
             continue
         state = review_state(article, the_site.settings, day)
-        failing += _needs_attention(state)
-        rows.append({"path": article.path, "title": article.title, **state.as_json()})
+        original = stale.get(article.path)
+        failing += _needs_attention(state) or original is not None
+        rows.append({"path": article.path, "title": article.title, "language": article.lang,
+                     **state.as_json(),
+                     "translation_older_than": original.source if original else None})
     if as_json:
         json.dump({"today": day.isoformat(), "articles": rows,
                    "attention": failing}, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
         typer.echo(_table(rows))
+        for row in rows:
+            if row.get("translation_older_than"):
+                typer.echo(f"{row['path']}: {row['language']} translation is older "
+                           f"than its original, {row['translation_older_than']}")
         typer.echo(f"{len(rows)} articles, {failing} need attention (as of {day.isoformat()})")
     if failing:
         raise typer.Exit(EXIT_FAILED)
