@@ -82,6 +82,22 @@ def html_of(msg: EmailMessage) -> str:
     return html.replace("\r\n", "\n")
 
 
+@pytest.mark.parametrize(("front", "expected"), [
+    ("reviewed_on: 2026-11-16\n", "2026-11-16"),
+    ("date: 2024-05-01\nreviewed_on: 2026-11-16\n", "2024-05-01"),
+    ("", "2001-09-09"),
+])
+def test_date_comes_from_the_article_not_the_clone(
+        make_site: Callable[..., Site], front: str, expected: str) -> None:
+    """A fresh clone's files are as new as the clone: a dated article's message must not follow them."""
+    import os
+
+    site = make_site({"content/sleep.md": f"---\ntitle: Sleep\n{front}---\nBody.\n"})
+    os.utime(site.content_dir / "sleep.md", (1_000_000_000, 1_000_000_000))
+    msg, _, _ = render(site)
+    assert email.utils.parsedate_to_datetime(str(msg["Date"])).date().isoformat() == expected
+
+
 def test_structure_and_headers(site: Site) -> None:
     msg, extras, _ = render(site)
     assert msg.get_content_type() == "multipart/alternative"

@@ -3,8 +3,10 @@
 ``email`` composes an article like a one-article newsletter in the "full"
 layout, addressed to the preview recipient (``[email] preview_to``): its
 ``.eml`` with the ``.html`` and ``.txt`` parts beside it.  The Date header
-comes from the article (its update or publication date), or else from the
-source file's modification time: a renderer never reads the clock.
+comes from the article (its update, publication or medical sign-off date),
+or else from the source file's modification time: a renderer never reads the
+clock, and an article with a date in its front matter renders the same
+message on every machine (a clone's files are as new as the clone).
 
 ``newsletter`` composes an issue of ``newsletters/`` for the preview
 recipient; its Date is given by the caller (the clock, at the command's edge).
@@ -60,7 +62,7 @@ class NewsletterRenderer(IssueRenderer):
 
 
 def _article_date(article: Article, ctx: RenderContext) -> dt.datetime:
-    day = article.meta.updated or article.meta.date
+    day = article.meta.updated or article.meta.date or article.meta.reviewed_on
     if day is not None:
         return dt.datetime(day.year, day.month, day.day, 9, 0, tzinfo=dt.UTC)
     try:
