@@ -38,3 +38,12 @@ class SourceError(Exception):
 
 class ConfigError(Exception):
     """The site configuration or a command line is unusable (exit code 2)."""
+
+
+def describe_os_error(exc: OSError) -> str:
+    """``path: reason`` for a system error, in words (``output/html: Permission denied``)."""
+    reason = exc.strerror or type(exc).__name__
+    if exc.filename is None:
+        return reason
+    where = f"{exc.filename} -> {exc.filename2}" if exc.filename2 is not None else f"{exc.filename}"
+    return f"{where}: {reason}"

@@ -8,14 +8,11 @@ deleted or renamed articles are removed once no record lists them.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import os
 import time
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from pubkit import formats as registry
@@ -30,9 +27,9 @@ from pubkit.batch.manifest import (
     save_manifest,
 )
 from pubkit.batch.report import BuildSummary, JobRecord, write_report
-from pubkit.diagnostics import ConfigError, Diagnostic
+from pubkit.diagnostics import ConfigError, Diagnostic, describe_os_error
 from pubkit.formats import Format
-from pubkit.output import remove_stale_temps, write_files
+from pubkit.output import remove_below, remove_stale_temps, write_files
 from pubkit.site import Site
 from pubkit.site.index import SiteIndex
 from pubkit.site.indexing import IndexResult, build_index
@@ -202,9 +199,10 @@ class Builder:
                 continue
             try:
                 write_files(self.out_dir, fr.files)
-            except (OSError, ValueError) as exc:
+            except OSError as exc:
+                why = describe_os_error(exc)
                 self._emit(JobRecord(src, fr.format, "failed", fr.seconds,
-                                     f"{src}: {fr.format}: cannot write the output: {exc}",
+                                     f"{src}: {fr.format}: cannot write the output: {why}",
                                      worker=result.worker))
                 continue
             old = record.formats.get(fr.format)
@@ -244,7 +242,12 @@ class Builder:
         for name in outputs:
             if self.refs[name] <= 0:
                 del self.refs[name]
-                _unlink(self.out_dir / name)
+                try:
+                    remove_below(self.out_dir, name)
+                except OSError as exc:  # a symlinked folder, a folder in the file's place
+                    note = f"{self.out_dir / name}: not removed: {exc.strerror}"
+                    self.summary.notes.append(note)
+                    self.listener.note(note)
 
     def _remove_source(self, src: str) -> None:
         record = self.manifest.sources[src]
@@ -261,15 +264,6 @@ class Builder:
     def _emit(self, record: JobRecord) -> None:
         self.summary.records.append(record)
         self.listener.job(record)
-
-
-def _unlink(path: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
-    # Leave no empty per-newsletter folder behind.
-    with contextlib.suppress(OSError):
-        if path.parent.name and not any(path.parent.iterdir()):
-            os.rmdir(path.parent)
 
 
 def build_site(site: Site, options: BuildOptions, listener: Listener) -> BuildSummary:

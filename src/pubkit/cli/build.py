@@ -64,7 +64,7 @@ def run_build(
     from pubkit.batch.progress import listener_for
     from pubkit.batch.runner import BuildOptions, build_site
     from pubkit.cli.clock import today
-    from pubkit.diagnostics import ConfigError
+    from pubkit.diagnostics import ConfigError, describe_os_error
 
     options = BuildOptions(formats or None, force, jobs, executor, scheduler, drafts, today())
     try:
@@ -79,6 +79,6 @@ def run_build(
         typer.echo(f"pubkit: {exc}", err=True)
         return EXIT_USAGE
     except OSError as exc:  # the output folder cannot be written (full, read-only)
-        typer.echo(f"pubkit: {exc}", err=True)
+        typer.echo(f"pubkit: {describe_os_error(exc)}", err=True)
         return EXIT_FAILED
     return summary.exit_code

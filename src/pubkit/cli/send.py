@@ -57,7 +57,7 @@ def send(
     problem (nothing sent), 3 the server did not confirm every message (run again).
     """
     from pubkit.cli.newsletter import compose_or_exit
-    from pubkit.output import write_atomic, write_files
+    from pubkit.output import folder_below, write_atomic, write_files
     from pubkit.renderers.base import RenderContext
     from pubkit.send import campaign
     from pubkit.send.dkim_sign import DkimError, DkimSigner
@@ -93,7 +93,10 @@ def send(
                                           the_site.root)
     except DkimError as exc:
         fail_usage(str(exc))
-    out_dir = output_folder(output, the_site) / SEND_FOLDER / composed.name
+    try:
+        out_dir = folder_below(output_folder(output, the_site), f"{SEND_FOLDER}/{composed.name}")
+    except OSError as exc:
+        fail_usage(f"{exc.filename}: {exc.strerror}")
     ledger_path = the_site.root / smtp.ledger
     suppressions = store_path(the_site.root, settings.suppression.store)
     limit = settings.email.max_message_bytes

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from pubkit.diagnostics import Diagnostic
-from pubkit.output import remove_stale_temps, write_atomic
+from pubkit.output import remove_below, remove_stale_temps, write_below
 from pubkit.send.ledger import Entry, Ledger, LedgerError
 from pubkit.send.recipients import Recipient
 from pubkit.send.smtp import Attempt, SmtpConfigError, SmtpSender, SmtpUnavailable
@@ -160,13 +160,13 @@ def dry_run(composed: Composed, recipients: list[Recipient], out_dir: Path,
     with ThreadPoolExecutor(max_workers=_WRITERS) as writers, \
             contextlib.closing(_built(composed, [r for _, r in wanted], finish,
                                       max_bytes)) as built:
-        waiting: deque[Future[None]] = deque()
+        waiting: deque[Future[Path]] = deque()
         for index, (recipient, data) in zip(positions, built, strict=False):
             if isinstance(data, str):
                 report.outcomes.append(_outcome(recipient, "failed", data))
                 continue
             name = eml_name(index, recipient)
-            waiting.append(writers.submit(write_atomic, out_dir / name, data))
+            waiting.append(writers.submit(write_below, out_dir, name, data))
             written.add(name)
             if len(waiting) > _AHEAD:
                 waiting.popleft().result()
@@ -174,10 +174,10 @@ def dry_run(composed: Composed, recipients: list[Recipient], out_dir: Path,
             report.outcomes.append(_outcome(recipient, status or "would_send", detail))
         for future in waiting:
             future.result()
-    if out_dir.is_dir():
+    if out_dir.is_dir() and not out_dir.is_symlink():
         for old in out_dir.glob("*.eml"):
             if old.name not in written:
-                old.unlink()  # a recipient no longer on the list
+                remove_below(out_dir, old.name)  # a recipient no longer on the list
     return report
 
 

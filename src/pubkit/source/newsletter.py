@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -48,6 +49,11 @@ KNOWN_KEYS = ("subject", "preheader", "articles", "tag", "latest", "layout", "la
               "button")
 LINE_BREAKS = "\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 
+
+NAME = re.compile(r"[^\W_][\w.-]{0,99}")
+"""A newsletter's name (its file name without ``.md``): it becomes folder and file names below
+the output folder (``newsletters/<name>/``, ``send/<name>/``), so no dots or dashes in front,
+no spaces, slashes or control characters, and at most 100 characters."""
 
 READ_MORE = N_("Read more")
 READ_ON_THE_WEB = N_("Read on the web")
@@ -82,6 +88,10 @@ class Newsletter:
 def read_newsletter(path: Path, site: Site, index: SiteIndex | None = None) -> Newsletter:
     """Read ``path`` and resolve its articles in the site index (read now when not given)."""
     shown = display_path(path, site.root)
+    if NAME.fullmatch(path.stem) is None:
+        raise SourceError(shown, None, f"the newsletter's name {path.stem!r} (its file name) must "
+                                       "be letters, digits, '.', '-' or '_', start with a letter "
+                                       "or digit, and be at most 100 characters")
     try:
         data = read_regular(path, MAX_SOURCE_BYTES)
     except OSError as exc:
