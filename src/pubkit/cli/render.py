@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +20,9 @@ from pubkit.cli.app import (
     report,
     shown,
 )
+
+if TYPE_CHECKING:
+    from pubkit.diagnostics import Diagnostic
 
 
 def chosen_formats(flags: dict[str, bool], all_: bool, default: Sequence[str], large_print: bool = False,
@@ -131,9 +134,11 @@ def render(
         if not decision.publish:
             failed += len(formats)
             continue
+        said: set[Diagnostic] = set()  # a picture left out of every format is one line, not four
         for fmt in formats:
             result = render_one(article, fmt, ctx)
-            report(result.warnings)
+            report([w for w in result.warnings if w not in said])
+            said.update(result.warnings)
             if result.error is not None or result.output is None:
                 failed += 1
                 report([result.error] if result.error else [])

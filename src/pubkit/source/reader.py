@@ -79,6 +79,7 @@ def parse_article(
         source_hash=hashlib.sha256(data).hexdigest(),
         warnings=[*decoded.warnings, *meta_warnings],
         text_hash=text_hash(meta.title, meta.subtitle, meta.summary, meta.image_alt, fm.body),
+        image_line=fm.key_lines.get("image"),
     )
 
 

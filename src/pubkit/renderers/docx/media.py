@@ -69,7 +69,9 @@ class DocxMedia:
             data = self._read(target)
             picture = prepare(data, src) if data is not None else None
         except (Refused, ImageRefused) as exc:
-            self.warn(line, left_out(src[:200], exc))
+            # The first line using the picture, as every format names it.
+            first = self.ctx.links(self.article).line_of(target.written)
+            self.warn(first or line, left_out(src[:200], exc))
         self._pictures[ref] = picture
         return picture
 

@@ -166,7 +166,9 @@ class PdfRenderer(Renderer):
 
         def refused(url: str, why: str) -> None:
             shown = writer.refs.get(url) or _shown(url)
-            ctx.warn(article, writer.lines.get(url), f"pdf: left out {shown!r}: {why}")
+            # The first line using the file, as every format names it.
+            line = ctx.links(article).line_of(shown) or writer.lines.get(url)
+            ctx.warn(article, line, f"left out {shown!r}: {why}")
 
         fetcher = SiteFetcher(ctx.resources, refused, generated, deadline, ctx.theme.find)
         eng = engine()
