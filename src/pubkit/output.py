@@ -24,7 +24,7 @@ import re
 import secrets
 import stat
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 TMP_PREFIX = ".pubkit-"
 TMP_SUFFIX = ".tmp"
@@ -56,8 +56,8 @@ def check_name(name: str) -> tuple[str, ...]:
     """The parts of ``name``, a relative path below an output folder, or :class:`UnsafeOutput`."""
     if not name or name.startswith("/") or _BAD_NAME.search(name):
         raise UnsafeOutput(name, "not a plain relative name below the output folder")
-    parts = PurePosixPath(name).parts
-    if any(p in ("..", ".") for p in name.split("/")) or not parts:
+    parts = tuple(name.split("/"))
+    if any(p in ("", ".", "..") for p in parts):  # "a//b", "a/", "./a" are not names pubkit makes
         raise UnsafeOutput(name, "a name that leaves the output folder")
     for part in parts:
         if len(os.fsencode(part)) > MAX_NAME_BYTES:

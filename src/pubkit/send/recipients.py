@@ -103,6 +103,8 @@ def parse_recipients(text: str, where: str = "<recipients>") -> RecipientList:
         values = {col: value.strip() for col, value in raw.items()}
         if bad is None:
             bad = address_problem(values["email"])
+        if bad is None and len(_name(values)) > MAX_NAME_CHARS:
+            bad = f"field 'name' longer than {MAX_NAME_CHARS} characters (it goes into the To header)"
         if bad is None:
             key = address_key(values["email"])
             if key in seen:
@@ -147,6 +149,10 @@ def address_problem(address: str) -> str | None:
     except AddressError:
         return f"invalid email address {address!r}: bad domain {domain!r}"
     return None
+
+
+MAX_NAME_CHARS = 200
+"""Longest recipient name put in a message's ``To`` header (as ``email.from_name``)."""
 
 
 def _field_problem(values: dict[str, str]) -> str | None:
