@@ -263,7 +263,8 @@ def test_write_and_delete_refuse_names_that_leave_the_folder(tmp_path: Path, nam
 
 
 @pytest.mark.parametrize(("command", "option", "words"), [
-    ("render", "content", "inside the site's content_dir"), ("newsletter", ".", "holds the site's content_dir"),
+    ("render", "content", "inside the site's content_dir"),
+    ("newsletter", ".", "holds the site's content_dir"),
     ("build", "..", "holds the site's content_dir"), ("render", "templates", "inside the site's templates"),
     ("newsletter", "templates/html", "inside the site's templates"),
     ("build", "assets", "inside the site's asset_dirs"),
@@ -325,7 +326,8 @@ def test_newsletter_names_that_would_be_odd_paths_are_refused(tmp_path: Path, st
         assert not (root / "output").exists() or not any((root / "output").rglob("*.eml"))
 
 
-@pytest.mark.parametrize("slug", ["../up", "a/b", ".hidden", "a" * 300, "UPPER", "a b", "a\\b", "-"])
+@pytest.mark.parametrize("slug", ["../up", "a/b", ".hidden", "a" * 300, "UPPER", "a b", "a\\b",
+                                  "-"])
 def test_slugs_that_would_be_odd_paths_are_refused(tmp_path: Path, slug: str) -> None:
     root = write_site(tmp_path / "site", {"content/s.md": f"---\ntitle: S\nslug: {json.dumps(slug)}\n---\nx\n"})
     summary = build(root, formats=["html"])

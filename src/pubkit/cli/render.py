@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -20,9 +20,6 @@ from pubkit.cli.app import (
     report,
     shown,
 )
-
-if TYPE_CHECKING:
-    from pubkit.diagnostics import Diagnostic
 
 
 def chosen_formats(flags: dict[str, bool], all_: bool, default: Sequence[str], large_print: bool = False,
@@ -134,11 +131,9 @@ def render(
         if not decision.publish:
             failed += len(formats)
             continue
-        said: set[Diagnostic] = set()  # a picture left out of every format is one line, not four
         for fmt in formats:
             result = render_one(article, fmt, ctx)
-            report([w for w in result.warnings if w not in said])
-            said.update(result.warnings)
+            report(result.warnings)
             if result.error is not None or result.output is None:
                 failed += 1
                 report([result.error] if result.error else [])
