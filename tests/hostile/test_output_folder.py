@@ -329,7 +329,8 @@ def test_newsletter_names_that_would_be_odd_paths_are_refused(tmp_path: Path, st
 @pytest.mark.parametrize("slug", ["../up", "a/b", ".hidden", "a" * 300, "UPPER", "a b", "a\\b",
                                   "-"])
 def test_slugs_that_would_be_odd_paths_are_refused(tmp_path: Path, slug: str) -> None:
-    root = write_site(tmp_path / "site", {"content/s.md": f"---\ntitle: S\nslug: {json.dumps(slug)}\n---\nx\n"})
+    article = f"---\ntitle: S\nslug: {json.dumps(slug)}\n---\nx\n"
+    root = write_site(tmp_path / "site", {"content/s.md": article})
     summary = build(root, formats=["html"])
     assert summary.exit_code == 1
     assert [p.name for p in (root / "output").rglob("*.html")] == []
