@@ -50,6 +50,14 @@ def build(
         fail_usage(f"--executor must be local or dask, not {executor!r}")
     if scheduler and executor != "dask":
         fail_usage("--scheduler needs --executor dask")
+    if scheduler:
+        from pubkit.batch.executors import check_scheduler
+        from pubkit.diagnostics import ConfigError
+
+        try:
+            check_scheduler(scheduler)
+        except ConfigError as exc:
+            fail_usage(str(exc))
     the_site = load_site(site)
     code = run_build(the_site, force, jobs, executor, scheduler, formats, json_lines, drafts)
     raise typer.Exit(code)

@@ -57,6 +57,7 @@ def send(
     problem (nothing sent), 3 the server did not confirm every message (run again).
     """
     from pubkit.cli.newsletter import compose_or_exit
+    from pubkit.diagnostics import describe_os_error
     from pubkit.output import folder_below, write_atomic, write_files
     from pubkit.renderers.base import RenderContext
     from pubkit.send import campaign
@@ -95,8 +96,9 @@ def send(
         fail_usage(str(exc))
     try:
         out_dir = folder_below(output_folder(output, the_site), f"{SEND_FOLDER}/{composed.name}")
-    except OSError as exc:
-        fail_usage(f"{exc.filename}: {exc.strerror}")
+    except OSError as exc:  # unwritable, or a symlink pubkit did not make: nothing is written
+        typer.echo(f"pubkit: {describe_os_error(exc)}", err=True)
+        raise typer.Exit(EXIT_FAILED) from None
     ledger_path = the_site.root / smtp.ledger
     suppressions = store_path(the_site.root, settings.suppression.store)
     limit = settings.email.max_message_bytes

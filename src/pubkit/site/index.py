@@ -329,7 +329,7 @@ def index_to_json(index: SiteIndex) -> str:
         "content_dir": index.content_dir,
         "entries": {s: e.to_json() for s, e in index.entries.items()},
         "problems": {s: [d.path, d.line, d.message] for s, d in index.problems.items()},
-    }, separators=(",", ":"), ensure_ascii=False)
+    }, separators=(",", ":"))  # ASCII: a problem may name a file whose name is not UTF-8
 
 
 def index_from_json(text: str) -> SiteIndex:
