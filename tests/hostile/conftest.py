@@ -109,3 +109,36 @@ def site(tmp_path: Path) -> Path:
 def no_traceback(run: Run) -> None:
     assert TRACEBACK not in run.text, run.text[-3000:]
     assert "internal error" not in run.text, run.text[-3000:]
+
+
+def expanded(name: str, data: bytes) -> bytes:
+    """Every byte a reader of ``name`` could get at: a DOCX's parts, a PDF's decoded streams,
+    a message's decoded parts, as well as the file's own bytes."""
+    import email
+    import io
+    import zipfile
+    from email import policy
+
+    out = [data]
+    if name.endswith(".docx"):
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            out += [zf.read(info) for info in zf.infolist()]
+    elif name.endswith(".pdf"):
+        import pikepdf
+
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            for obj in pdf.objects:
+                if isinstance(obj, pikepdf.Stream):
+                    try:
+                        out.append(obj.read_bytes())
+                    except pikepdf.PdfError:
+                        out.append(obj.read_raw_bytes())
+                elif isinstance(obj, (pikepdf.Dictionary, pikepdf.Array)):
+                    out.append(repr(obj).encode("utf-8", "replace"))
+    elif name.endswith(".eml"):
+        message = email.message_from_bytes(data, policy=policy.default)
+        for part in message.walk():
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                out.append(payload)
+    return b"\n".join(out)
