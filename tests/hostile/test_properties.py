@@ -31,7 +31,8 @@ FORMATS = ["html", "pdf", "docx", "email"]
 SECRET_REFS = [
     "../../private/secret.txt", "../../private/secret.png", "{outside}/secret.txt", "{outside}/secret.png",
     "file://{outside}/secret.txt", "file:{outside}/secret.png", "leak.txt", "leak.png", "ext/secret.png",
-    "ext/secret.txt", "%2e%2e/%2e%2e/private/secret.png", "..\\..\\private\\secret.txt", "/../private/secret.png",
+    "ext/secret.txt", "%2e%2e/%2e%2e/private/secret.png", "..\\..\\private\\secret.txt",
+    "/../private/secret.png",
     "content/../../private/secret.txt", "FILE:///{outside}/secret.txt",
 ]
 OTHER_REFS = [
@@ -62,7 +63,8 @@ def block(draw: st.DrawFn) -> str:
     return draw(st.sampled_from([
         line, f"# {line}", f"## {line} {{#part}}", f"- {line}\n- [ ] {line}", f"> {line}",
         f"| a | b |\n|---|---|\n| {line} | x |", f"```\n{line}\n```", f"[^n]: {line}",
-        f"[ref]: {draw(REFS)}\n\n[see][ref]", f"1. {line}\n   2. {line}", "---", "<div>\n" + line + "\n</div>",
+        f"[ref]: {draw(REFS)}\n\n[see][ref]", f"1. {line}\n   2. {line}", "---",
+        "<div>\n" + line + "\n</div>",
     ]))
 
 
@@ -72,7 +74,7 @@ def front_matter(draw: st.DrawFn) -> str:
     optional = {
         "image": REFS, "image_alt": TEXT, "summary": TEXT, "subtitle": TEXT,
         "lang": st.sampled_from(["en", "es", "es-MX", "de", "ar", "xx-YY"]),
-        "tags": st.lists(WORDS.filter(str.strip), max_size=3), "slug": st.sampled_from(["ok-slug", "other-slug"]),
+        "tags": st.lists(TEXT, max_size=3), "slug": st.sampled_from(["ok-slug", "other-slug"]),
         "reading_time": st.integers(1, 600), "date": st.sampled_from(["2024-05-01", "2026-11-30"]),
         "status": st.sampled_from(["approved", "in-review"]), "surprise": WORDS,
     }
@@ -103,7 +105,8 @@ def make_site(parent: Path, article: str, toml_lines: list[str]) -> Path:
     outside.mkdir()
     (outside / "secret.txt").write_bytes(MARKER + b"\n")
     data = png(4, 4)
-    (outside / "secret.png").write_bytes(data[:-12] + b"\x00\x00\x00\x1ctEXtComment\x00" + MARKER + data[-12:])
+    text_chunk = b"\x00\x00\x00\x1ctEXtComment\x00" + MARKER
+    (outside / "secret.png").write_bytes(data[:-12] + text_chunk + data[-12:])
     root = parent / "site"
     (root / "content").mkdir(parents=True)
     top = [line for line in toml_lines if not line.startswith("[")]
