@@ -75,6 +75,14 @@ def png(width: int = 4, height: int = 4, rows: bytes | None = None, truncate: in
     return data if truncate is None else data[:truncate]
 
 
+def secret_png() -> bytes:
+    """A good 4x4 PNG whose text chunk holds :data:`MARKER` (a picture that must never be published)."""
+    data = png(4, 4)
+    body = b"tEXtComment\x00" + MARKER
+    chunk = struct.pack(">I", len(body) - 4) + body + struct.pack(">I", zlib.crc32(body))
+    return data[:-12] + chunk + data[-12:]
+
+
 def bomb_png(side: int = 30_000) -> bytes:
     """A decompression bomb: ``side`` x ``side`` pixels of zeros in well under a megabyte."""
     return png(side, side)

@@ -20,7 +20,7 @@ from pubkit.pipeline import render_path
 from pubkit.renderers.base import RenderContext
 from pubkit.site import open_site
 from pubkit.site.outputs import files_of
-from tests.hostile.conftest import MARKER, bomb_png, expanded, png, write_site
+from tests.hostile.conftest import MARKER, bomb_png, expanded, png, secret_png, write_site
 
 FORMATS = ["html", "pdf", "docx", "email"]
 END = "The closing paragraph is written whatever the pictures do."
@@ -208,8 +208,7 @@ def test_a_bad_picture_is_one_warning_in_every_format_alike_and_the_rest_is_writ
 def test_no_byte_of_a_file_outside_the_site_reaches_any_output(tmp_path: Path) -> None:
     outside = tmp_path / "private"
     outside.mkdir()
-    secret_png = png(4, 4)[:-12] + b"\x00\x00\x00\x1ctEXtComment\x00" + MARKER + png(4, 4)[-12:]
-    (outside / "secret.png").write_bytes(secret_png)
+    (outside / "secret.png").write_bytes(secret_png())
     (outside / "secret.txt").write_bytes(MARKER + b"\n")
     (outside / "secret.svg").write_bytes(SVG_HEAD.encode() + b"<text>" + MARKER + b"</text></svg>")
     refs = ["../../private/secret.png", "../../private/secret.txt", str(outside / "secret.png"),
@@ -230,3 +229,13 @@ def test_no_byte_of_a_file_outside_the_site_reaches_any_output(tmp_path: Path) -
     for fmt, (outputs, _) in rendered.items():
         for name, data in outputs.items():
             assert MARKER not in expanded(name, data), (fmt, name)
+
+
+def test_the_leak_check_finds_the_marker_when_it_is_published(tmp_path: Path) -> None:
+    """The control: the same picture inside the site is published, and the check sees it there."""
+    article = f"---\ntitle: Inside\n---\n![i](inside.png)\n\n{END}\n"
+    root = write_site(tmp_path / "site", {"content/inside.png": secret_png(), "content/a.md": article})
+    rendered = render_each(root)
+    for fmt in ("html", "docx"):
+        outputs = rendered[fmt][0]
+        assert any(MARKER in expanded(k, v) for k, v in outputs.items()), fmt

@@ -24,7 +24,7 @@ from pubkit.pipeline import load
 from pubkit.renderers.base import RenderContext
 from pubkit.site import open_site
 from pubkit.site.outputs import files_of
-from tests.hostile.conftest import MARKER, expanded, png
+from tests.hostile.conftest import MARKER, expanded, png, secret_png
 
 FORMATS = ["html", "pdf", "docx", "email"]
 
@@ -104,9 +104,7 @@ def make_site(parent: Path, article: str, toml_lines: list[str]) -> Path:
     outside = parent / "private"
     outside.mkdir()
     (outside / "secret.txt").write_bytes(MARKER + b"\n")
-    data = png(4, 4)
-    text_chunk = b"\x00\x00\x00\x1ctEXtComment\x00" + MARKER
-    (outside / "secret.png").write_bytes(data[:-12] + text_chunk + data[-12:])
+    (outside / "secret.png").write_bytes(secret_png())
     root = parent / "site"
     (root / "content").mkdir(parents=True)
     top = [line for line in toml_lines if not line.startswith("[")]
