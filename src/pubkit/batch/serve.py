@@ -201,8 +201,10 @@ def make_handler(out_dir: Path, generation: Generation) -> type[BaseHTTPRequestH
                     self.send_error(HTTPStatus.INTERNAL_SERVER_ERROR)
 
         def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-            # Over-long lines and header blocks are malformed requests like any other.
-            if code in (HTTPStatus.REQUEST_URI_TOO_LONG, HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE):
+            # Over-long lines and header blocks, and versions that are not HTTP/1, are malformed
+            # requests like any other.
+            if code in (HTTPStatus.REQUEST_URI_TOO_LONG, HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                        HTTPStatus.HTTP_VERSION_NOT_SUPPORTED):
                 code, message = HTTPStatus.BAD_REQUEST, message or "request too large"
             super().send_error(code, message, explain)
 
@@ -211,7 +213,8 @@ def make_handler(out_dir: Path, generation: Generation) -> type[BaseHTTPRequestH
             super().end_headers()
 
         def _problem(self) -> tuple[int, str] | None:
-            if len(self.requestline.split()) != 3:  # HTTP/0.9: no version, no Host
+            # HTTP/0.9 (no version, no Host), or words parted by anything but single spaces.
+            if len(self.requestline.split(" ")) != 3 or len(self.requestline.split()) != 3:
                 return HTTPStatus.BAD_REQUEST, "malformed request line"
             if not _TOKEN.match(self.command):
                 return HTTPStatus.BAD_REQUEST, "malformed method"
