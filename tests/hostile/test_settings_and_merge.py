@@ -200,3 +200,16 @@ def test_article_text_is_never_evaluated(tmp_path: Path) -> None:
         assert "Literal 0: 49" not in text and "Knee 49" not in text and "Literal 6: 49" not in text
         assert "looplooploop" not in text and "&lt;class" not in text and "<class" not in text
         assert "{{ 7 * 7 }}" in text or "{{ 7 * 7 }}" in text.replace("&#123;", "{")
+
+
+@pytest.mark.parametrize("columns", [("name", "N" * 201), ("first_name", "F" * 150 + " " + "L" * 60)])
+def test_a_name_too_long_for_a_header_leaves_the_address_alone(columns: tuple[str, str]) -> None:
+    from pubkit.send.recipients import MAX_NAME_CHARS, parse_recipients
+
+    column, value = columns
+    text = f"email,{column},last_name\nann@example.org,{value.split(' ')[0]},{value.partition(' ')[2]}\n"
+    listed = parse_recipients(text)
+    assert [r.email for r in listed.recipients] == ["ann@example.org"] and not listed.problems
+    assert listed.recipients[0].name == ""
+    fine = parse_recipients(f"email,name\nann@example.org,{'N' * MAX_NAME_CHARS}\n")
+    assert fine.recipients[0].name == "N" * MAX_NAME_CHARS

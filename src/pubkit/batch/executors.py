@@ -202,7 +202,7 @@ def probe_scheduler(address: str) -> None:
         socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
     except OSError as exc:
         reason = exc.strerror or str(exc) or type(exc).__name__
-        raise ConfigError(f"--scheduler {address}: cannot reach the Dask scheduler: {reason}") from None
+        raise ConfigError(f"cannot reach the Dask scheduler {address}: {reason}") from None
 
 
 class DaskExecutor:

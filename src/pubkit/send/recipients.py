@@ -103,8 +103,6 @@ def parse_recipients(text: str, where: str = "<recipients>") -> RecipientList:
         values = {col: value.strip() for col, value in raw.items()}
         if bad is None:
             bad = address_problem(values["email"])
-        if bad is None and len(_name(values)) > MAX_NAME_CHARS:
-            bad = f"field 'name' longer than {MAX_NAME_CHARS} characters (it goes into the To header)"
         if bad is None:
             key = address_key(values["email"])
             if key in seen:
@@ -166,9 +164,12 @@ def _field_problem(values: dict[str, str]) -> str | None:
 
 
 def _name(values: dict[str, str]) -> str:
+    """The name in the ``To`` header: empty (the address alone) when longer than a header should hold."""
     if values.get("name"):
-        return values["name"]
-    return " ".join(v for v in (values.get("first_name"), values.get("last_name")) if v)
+        name = values["name"]
+    else:
+        name = " ".join(v for v in (values.get("first_name"), values.get("last_name")) if v)
+    return name if len(name) <= MAX_NAME_CHARS else ""
 
 
 def _delimiter(header_line: str) -> str:
