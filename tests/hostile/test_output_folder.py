@@ -334,3 +334,18 @@ def test_slugs_that_would_be_odd_paths_are_refused(tmp_path: Path, slug: str) ->
     summary = build(root, formats=["html"])
     assert summary.exit_code == 1
     assert [p.name for p in (root / "output").rglob("*.html")] == []
+
+
+def test_a_symlinked_index_cache_is_neither_read_nor_written_through(tmp_path: Path) -> None:
+    out, _ = built_site(tmp_path / "site")
+    cache = out / ".pubkit-index.json"
+    elsewhere = tmp_path / "index.json"
+    elsewhere.write_bytes(cache.read_bytes())
+    cache.unlink()
+    cache.symlink_to(elsewhere)
+    before = elsewhere.read_bytes()
+    listener = Collect()
+    summary = build(tmp_path / "site", listener, formats=["html"], force=True)
+    assert summary.exit_code == 0
+    assert any("index cache" in n and "symbolic link" in n for n in listener.notes), listener.notes
+    assert elsewhere.read_bytes() == before and not cache.is_symlink()

@@ -34,6 +34,7 @@ from pubkit.formats import Source
 from pubkit.model import nodes as n
 from pubkit.model.article import Article
 from pubkit.model.visitor import walk
+from pubkit.safeio import read_regular
 from pubkit.site import Site
 from pubkit.site.index import Entry, SiteIndex
 
@@ -316,7 +317,8 @@ class Cache:
 def load_cache(path: Path, language: str) -> tuple[Cache, str | None]:
     """The cache, and a note when it had to be discarded."""
     try:
-        raw = read_bounded(path, CACHE_LIMIT)
+        # pubkit's own file in the untrusted output folder: never read through a symlink.
+        raw = read_regular(path, CACHE_LIMIT, follow_symlinks=False)
         written = os.stat(path).st_mtime_ns
     except FileNotFoundError:
         return Cache(), None
