@@ -166,3 +166,42 @@ def test_malformed_requests_get_400_and_no_traceback(served: tuple[int, Path, su
     assert proc.poll() is None  # still serving
     assert status(get(port, "/html/knee.html", f"localhost:{port}")) == 200
     assert TRACEBACK not in (root.parent / "serve.log").read_text(errors="replace")
+
+
+UNSUBSCRIBE_MALFORMED = [
+    b"GET /unsubscribe?token=%zz%00 HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /unsubscribe/" + b"A" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"POST /unsubscribe?token=x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n\xff\xfe\x00\x01\x02",
+    b"POST /unsubscribe?token=x HTTP/1.1\r\nHost: x\r\nContent-Length: 999999\r\n\r\nList-Unsubscribe=One-Click",
+    b"POST /unsubscribe?token=x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    b"GET /unsubscribe?token=" + b"%C0%AF" * 200 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\x00" * 64,
+    b"GET / HTTP/1.1\r\nHost: x\r\nX: " + b"b" * 100_000 + b"\r\n\r\n",
+    b"BREW /unsubscribe HTTP/1.1\r\nHost: x\r\n\r\n",
+]
+
+
+@pytest.mark.parametrize("raw", UNSUBSCRIBE_MALFORMED,
+                         ids=[str(i) for i in range(len(UNSUBSCRIBE_MALFORMED))])
+def test_the_unsubscribe_endpoint_answers_malformed_requests_without_a_traceback(
+        tmp_path: Path, raw: bytes, caplog: pytest.LogCaptureFixture) -> None:
+    """The other local server (uvicorn, behind the clinic's web server): the same rule."""
+    from pubkit.send.unsubscribe import EndpointConfig, create_app
+    from pubkit.theme import Theme
+    from tests.send.compliant import SECRET, uvicorn_serving
+
+    config = EndpointConfig(tmp_path / "suppressions.sqlite", SECRET, Theme(tmp_path / "templates"),
+                            "Clinic")
+    with uvicorn_serving(create_app(config)) as url:
+        port = int(url.rsplit(":", 1)[1].split("/")[0])
+        answer = exchange(port, raw)
+        if answer:
+            assert status(answer) in (400, 404, 405, 411, 413, 414, 431), (raw[:60], answer[:200])
+        follow = exchange(port, b"GET /unsubscribe?token=bad HTTP/1.1\r\nHost: x\r\n"
+                                b"Connection: close\r\n\r\n")
+        assert status(follow) == 400
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL") or r.exc_info], caplog.text
+    from pubkit.send.suppressions import SuppressionStore
+
+    with SuppressionStore.read_only(tmp_path / "suppressions.sqlite") as store:
+        assert not store or not list(store.all())  # nothing recorded by a bad request
