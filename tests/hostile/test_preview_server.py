@@ -172,7 +172,8 @@ UNSUBSCRIBE_MALFORMED = [
     b"GET /unsubscribe?token=%zz%00 HTTP/1.1\r\nHost: x\r\n\r\n",
     b"GET /unsubscribe/" + b"A" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
     b"POST /unsubscribe?token=x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n\xff\xfe\x00\x01\x02",
-    b"POST /unsubscribe?token=x HTTP/1.1\r\nHost: x\r\nContent-Length: 999999\r\n\r\nList-Unsubscribe=One-Click",
+    b"POST /unsubscribe?token=x HTTP/1.1\r\nHost: x\r\nContent-Length: 999999\r\n\r\n"
+    b"List-Unsubscribe=One-Click",
     b"POST /unsubscribe?token=x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
     b"GET /unsubscribe?token=" + b"%C0%AF" * 200 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
     b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\x00" * 64,
