@@ -30,6 +30,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pubkit.diagnostics import ConfigError
+
 if TYPE_CHECKING:
     from babel.core import Locale
 
@@ -214,8 +216,8 @@ def _read(path: Path) -> bytes | None:
         raise CatalogueError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-class CatalogueError(ValueError):
-    """A message catalogue cannot be read or parsed (named with its path)."""
+class CatalogueError(ValueError, ConfigError):
+    """A message catalogue cannot be read or parsed (named with its path): a site problem (exit 2)."""
 
 
 @lru_cache(maxsize=64)

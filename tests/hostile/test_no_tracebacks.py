@@ -156,3 +156,15 @@ def test_bad_option_values_are_one_line_with_the_option(site: Path, args: list[s
     no_traceback(run)
     assert run.code == code, run.text
     assert words in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize("command", [["check"], ["render", "--html"]])
+def test_a_fifo_among_the_templates_never_blocks(site: Path, command: list[str]) -> None:
+    catalogue = site / "templates/locale/en/LC_MESSAGES/pubkit.po"
+    catalogue.parent.mkdir(parents=True)
+    os.mkfifo(catalogue)
+    os.mkfifo(site / "templates/page.css")
+    run = cli(command, site, timeout=60)
+    no_traceback(run)
+    assert run.code in (1, 2), run.text
+    assert "pubkit.po: cannot read: a FIFO" in run.stderr, run.stderr

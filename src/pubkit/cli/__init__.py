@@ -19,7 +19,8 @@ from pubkit.cli import (  # noqa: F401
     suppress,
     unsubscribe,
 )
-from pubkit.cli.app import EXIT_FAILED, app
+from pubkit.cli.app import EXIT_FAILED, EXIT_USAGE, app
+from pubkit.diagnostics import ConfigError
 
 EXIT_INTERNAL = 70
 """EX_SOFTWARE: an error pubkit has no words for (a bug); ``PUBKIT_DEBUG=1`` shows the traceback."""
@@ -58,6 +59,9 @@ def main() -> None:
     except KeyboardInterrupt:
         print("pubkit: interrupted", file=sys.stderr)
         sys.exit(130)
+    except ConfigError as exc:  # a site or option problem the command did not catch itself
+        print(f"pubkit: {exc}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
     except OSError as exc:  # an unwritable or odd path the command did not foresee
         from pubkit.diagnostics import describe_os_error
 
