@@ -39,11 +39,14 @@ def serve(
 ) -> None:
     """Serve the outputs on 127.0.0.1 with an index page; pages reload after each rebuild."""
     from pubkit.batch.serve import Generation, start_server
+    from pubkit.cli.clock import today
+    from pubkit.preview.dashboard import Dashboard
 
     the_site = load_site(site)
+    today()  # a bad PUBKIT_TODAY is a usage error now, not a broken page later
     generation = Generation()
     try:
-        server = start_server(the_site.output_dir, port, generation)
+        server = start_server(the_site.output_dir, port, generation, Dashboard(the_site.root, today))
     except OSError as exc:
         typer.echo(f"pubkit: cannot listen on 127.0.0.1:{port}: {exc.strerror}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
