@@ -47,9 +47,9 @@ def test_index_link_and_live_reload_in_chromium(served: tuple[Path, str]) -> Non
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(url)
-        assert page.title() == "pubkit preview"
-        row = page.locator("li", has_text="Managing migraine: guide 1")
-        row.get_by_role("link", name="HTML").click()
+        assert page.title() == "Preview: Pain Care Clinic"  # the dashboard (tests/preview/)
+        row = page.locator("li.card", has_text="Managing migraine: guide 1")
+        row.get_by_role("link", name="Web page").click()
         page.wait_for_url(url + "html/article-0001.html")
         assert "Managing migraine: guide 1" in page.locator("h1").inner_text()
         page.wait_for_function("typeof EventSource !== 'undefined'")

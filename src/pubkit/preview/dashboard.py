@@ -101,6 +101,8 @@ class Card:
     next_review: str | None
     overdue: bool
     changed: bool
+    stale: bool
+    """A translation made from an older text of its original (it needs a translator)."""
     thumbnail: str | None
     """The address of the handout's first page as a PNG (None: not built yet)."""
     outputs: list[Link]
@@ -207,13 +209,15 @@ class Dashboard:
                               t.format_date(today))
         found.problems = [str(d) for _, d in sorted(index.problems.items())]
         articles = _by_work(index)
+        stale = {t.source for t, _ in index.stale_translations()}
         live = set()
         for entry in articles:
             parsed = self._article(site, entry)
             if parsed is None:
                 continue
             live.add(parsed.article.source_hash)
-            found.cards.append(self._card(index, entry, parsed, settings, today, out, t))
+            found.cards.append(self._card(index, entry, parsed, settings, today, out, t,
+                                          entry.source in stale))
         with self._lock:  # versions no longer on disk are let go
             self._parsed = {h: p for h, p in self._parsed.items() if h in live}
         found.issues = [self._issue(index, e, settings, out, t) for e in index.newsletters()
@@ -245,10 +249,11 @@ class Dashboard:
         return parsed
 
     def _card(self, index: SiteIndex, entry: Entry, parsed: _Parsed, settings: Settings,
-              today: dt.date, out: Path, t: Translations) -> Card:
+              today: dt.date, out: Path, t: Translations, stale: bool) -> Card:
         state: ReviewState = review_state(parsed.article, settings, today)
         links = []
-        for name in formats.article_formats():
+        available = formats.article_formats()
+        for name in [*(n for n in LABELS if n in available), *(n for n in available if n not in LABELS)]:
             fmt = formats.get(name)
             path = index.output_path(entry, fmt)
             if _served_file(out, path) is not None:
@@ -267,7 +272,7 @@ class Dashboard:
             reviewer=state.reviewer.display if state.reviewer else None,
             reviewed_on=t.format_date(state.reviewed_on) if state.reviewed_on else None,
             next_review=t.format_date(state.next_review) if state.next_review else None,
-            overdue=state.overdue and not state.draft, changed=state.changed,
+            overdue=state.overdue and not state.draft, changed=state.changed, stale=stale,
             thumbnail=(THUMBNAILS + urllib.parse.quote(entry.name.stem) + ".png"
                        if _served_file(out, pdf) is not None else None),
             outputs=links,
