@@ -354,3 +354,13 @@ def test_a_translation_older_than_its_original_is_marked(tmp_path: Path) -> None
     assert html.count("older than its original") == 1
     spanish = html[html.index('id="article-es-rodilla"'):]
     assert "older than its original" in spanish
+
+
+def test_a_broken_site_template_falls_back_to_the_built_in_one_and_says_why(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    (root / "templates/preview").mkdir(parents=True)
+    (root / "pubkit.toml").write_text('site_name = "Own"\n')
+    (root / "templates/preview/dashboard.html.j2").write_text("<p>\n{% if %}</p>")
+    html = Dashboard(root, lambda: DAY).page().decode()
+    assert "Preview: Own" in html and "Could not be read" in html
+    assert "templates/preview/dashboard.html.j2:2:" in html

@@ -22,6 +22,7 @@ import datetime as dt
 import email.parser
 import email.policy
 import email.utils
+import os
 import posixpath
 import re
 import threading
@@ -30,6 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import jinja2
 
 from pubkit import formats
 from pubkit.batch.serve import THUMBNAILS
@@ -153,6 +156,8 @@ class Dashboard:
         self.today = today
         self._lock = threading.Lock()
         self._parsed: dict[str, _Parsed] = {}
+        self._handouts: dict[str, str] = {}
+        """Name stem -> the handout's path in the output folder, as the last page's index said."""
 
     # ------------------------------------------------------------------ pages
     def page(self) -> bytes:
@@ -169,7 +174,13 @@ class Dashboard:
             return self._render(theme, empty, t)
         theme = Theme(site.templates_dir)
         t = theme.translations(site.settings.language)
-        return self._render(theme, self.data(site, t), t)
+        data = self.data(site, t)
+        try:
+            return self._render(theme, data, t)
+        except (jinja2.TemplateError, SourceError) as exc:
+            # The site's own template is being edited: the built-in one, and what is wrong.
+            data.problems.insert(0, _template_problem(exc, site))
+            return self._render(Theme(), data, t)
 
     def _render(self, theme: Theme, data: DashboardData, t: Translations) -> bytes:
         html = theme.template(TEMPLATE).render(
@@ -178,25 +189,30 @@ class Dashboard:
         return html.encode("utf-8")
 
     def thumbnail(self, stem: str) -> bytes | None:
-        """The PNG of the first page of the handout of the article named ``stem``, if built."""
+        """The PNG of the first page of the handout of the article named ``stem``, if built.
+
+        The handout's path is the one the site index gave for the last page shown (the
+        page comes before its pictures), so a page of many thumbnails reads the index once.
+        """
         from pubkit.preview.thumbnail import NoThumbnail, first_page_png
 
         try:
             site = open_site(self.root)
         except ConfigError:
             return None
-        index = self._index(site)
-        out = site.output_dir.resolve()
-        for entry in index.articles():
-            if entry.name.stem == stem and index.duplicate_of(entry.source) is None:
-                target = _served_file(out, index.output_path(entry, formats.get("pdf")))
-                if target is None:
-                    return None
-                try:
-                    return first_page_png(target)
-                except NoThumbnail:
-                    return None
-        return None
+        with self._lock:
+            path = self._handouts.get(stem)
+        if path is None:
+            index = self._index(site)
+            path = next((index.output_path(e, formats.get("pdf")) for e in index.articles()
+                         if e.name.stem == stem and index.duplicate_of(e.source) is None), None)
+        target = _served_file(site.output_dir.resolve(), path) if path else None
+        if target is None:
+            return None
+        try:
+            return first_page_png(target)
+        except NoThumbnail:
+            return None
 
     # ------------------------------------------------------------------- data
     def data(self, site: Site, t: Translations) -> DashboardData:
@@ -218,8 +234,11 @@ class Dashboard:
             live.add(parsed.article.source_hash)
             found.cards.append(self._card(index, entry, parsed, settings, today, out, t,
                                           entry.source in stale))
+        pdf = formats.get("pdf")
+        handouts = {e.name.stem: index.output_path(e, pdf) for e in articles}
         with self._lock:  # versions no longer on disk are let go
             self._parsed = {h: p for h, p in self._parsed.items() if h in live}
+            self._handouts = handouts
         found.issues = [self._issue(index, e, settings, out, t) for e in index.newsletters()
                         if index.duplicate_of(e.source) is None]
         return found
@@ -299,6 +318,15 @@ class Dashboard:
             if _served_file(out, path) is not None]
         return Issue("issue-" + entry.slug, entry.source, sender, subject, preheader,
                      built is not None, links)
+
+
+def _template_problem(exc: Exception, site: Site) -> str:
+    if isinstance(exc, SourceError):
+        return str(exc.diagnostic)
+    where = getattr(exc, "filename", None) or TEMPLATE
+    line = getattr(exc, "lineno", None)
+    shown = os.path.relpath(where, site.root) if os.path.isabs(where) else where
+    return f"{shown}:{line}: {exc}" if line else f"{shown}: {exc}"
 
 
 def _by_work(index: SiteIndex) -> list[Entry]:
