@@ -25,7 +25,6 @@ from PIL import Image, ImageChops, ImageStat
 
 from pubkit.batch.serve import Generation, start_server
 from pubkit.preview.dashboard import DESKTOP_WIDTH, PHONE_WIDTH, Dashboard
-from pubkit.site import open_site
 from pubkit.source.reader import read_article
 from tests.batch.conftest import build, run_cli
 from tests.conftest import TODAY
@@ -330,8 +329,10 @@ def test_a_site_template_overrides_the_dashboard(tmp_path: Path) -> None:
     (root / "pubkit.toml").write_text('site_name = "Own"\n')
     (root / "templates/preview/dashboard.html.j2").write_text(
         "<p>{{ data.site_name }}: {{ data.cards | length }} cards</p>")
-    open_site(root)
-    assert Dashboard(root, lambda: DAY).page() == b"<p>Own: 0 cards</p>"
+    dashboard = Dashboard(root, lambda: DAY)
+    assert dashboard.page() == b"<p>Own: 0 cards</p>"
+    (root / "templates/preview/dashboard.html.j2").write_text("<p>Edited: {{ data.lang }}</p>")
+    assert dashboard.page() == b"<p>Edited: en</p>"  # an edit shows on the next reload
 
 
 def test_a_broken_configuration_is_shown_not_raised(tmp_path: Path) -> None:
@@ -364,3 +365,22 @@ def test_a_broken_site_template_falls_back_to_the_built_in_one_and_says_why(tmp_
     html = Dashboard(root, lambda: DAY).page().decode()
     assert "Preview: Own" in html and "Could not be read" in html
     assert "templates/preview/dashboard.html.j2:2:" in html
+
+
+def test_titles_are_escaped_and_unreadable_sources_are_listed(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "newsletters").mkdir()
+    (root / "pubkit.toml").write_text('site_name = "<b>Clinic</b>"\n')
+    (root / "content/odd.md").write_text(article(
+        'title: "<script>alert(1)</script>"\nstatus: in-review', PLAIN, 1))
+    (root / "content/broken.md").write_text("---\ntitle: [unclosed\n---\nText.\n")
+    (root / "newsletters/june.md").write_text('---\nsubject: "<img src=x onerror=alert(1)>"\n---\nHi.\n')
+    html = Dashboard(root, lambda: DAY).page().decode()
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<b>Clinic</b>" not in html and "&lt;b&gt;Clinic&lt;/b&gt;" in html
+    assert "In review" in html
+    problems = html[html.index('id="problems"'):html.index('id="articles"')]
+    assert "content/broken.md:" in problems
+    assert "Not built yet: newsletters/june.md" in html

@@ -156,6 +156,7 @@ class Dashboard:
         self.today = today
         self._lock = threading.Lock()
         self._parsed: dict[str, _Parsed] = {}
+        self._theme: tuple[tuple[tuple[Path, ...], str], Theme] | None = None
         self._handouts: dict[str, str] = {}
         """Name stem -> the handout's path in the output folder, as the last page's index said."""
 
@@ -172,7 +173,7 @@ class Dashboard:
             t = theme.translations("en")
             empty = DashboardData("pubkit", "en", 0, "", problems=[str(exc)])
             return self._render(theme, empty, t)
-        theme = Theme(site.templates_dir)
+        theme = self._theme_of(site)
         t = theme.translations(site.settings.language)
         data = self.data(site, t)
         try:
@@ -181,6 +182,18 @@ class Dashboard:
             # The site's own template is being edited: the built-in one, and what is wrong.
             data.problems.insert(0, _template_problem(exc, site))
             return self._render(Theme(), data, t)
+
+    def _theme_of(self, site: Site) -> Theme:
+        """The site's theme, kept while the dashboard's template is unchanged (compiled once)."""
+        from pubkit.theme import Theme
+
+        theme = Theme(site.templates_dir)
+        key = (theme.search_path, theme.fingerprint([TEMPLATE]))
+        with self._lock:
+            if self._theme is not None and self._theme[0] == key:
+                return self._theme[1]
+            self._theme = (key, theme)
+        return theme
 
     def _render(self, theme: Theme, data: DashboardData, t: Translations) -> bytes:
         html = theme.template(TEMPLATE).render(
@@ -226,6 +239,10 @@ class Dashboard:
         found.problems = [str(d) for _, d in sorted(index.problems.items())]
         articles = _by_work(index)
         stale = {t.source for t, _ in index.stale_translations()}
+        available = formats.article_formats()
+        # The handout's variant next to it, then any format a later version adds.
+        shown = [formats.get(n) for n in [*(n for n in LABELS if n in available),
+                                          *(n for n in available if n not in LABELS)]]
         live = set()
         for entry in articles:
             parsed = self._article(site, entry)
@@ -233,7 +250,7 @@ class Dashboard:
                 continue
             live.add(parsed.article.source_hash)
             found.cards.append(self._card(index, entry, parsed, settings, today, out, t,
-                                          entry.source in stale))
+                                          entry.source in stale, shown))
         pdf = formats.get("pdf")
         handouts = {e.name.stem: index.output_path(e, pdf) for e in articles}
         with self._lock:  # versions no longer on disk are let go
@@ -268,15 +285,14 @@ class Dashboard:
         return parsed
 
     def _card(self, index: SiteIndex, entry: Entry, parsed: _Parsed, settings: Settings,
-              today: dt.date, out: Path, t: Translations, stale: bool) -> Card:
+              today: dt.date, out: Path, t: Translations, stale: bool,
+              shown_formats: list[formats.Format]) -> Card:
         state: ReviewState = review_state(parsed.article, settings, today)
         links = []
-        available = formats.article_formats()
-        for name in [*(n for n in LABELS if n in available), *(n for n in available if n not in LABELS)]:
-            fmt = formats.get(name)
+        for fmt in shown_formats:
             path = index.output_path(entry, fmt)
             if _served_file(out, path) is not None:
-                links.append(Link(t.gettext(LABELS.get(name, fmt.description)), _href(path)))
+                links.append(Link(t.gettext(LABELS.get(fmt.name, fmt.description)), _href(path)))
         pdf = index.output_path(entry, formats.get("pdf"))
         email_html = index.output_path(entry, formats.get("email"), ".html")
         versions = [Link(t.language_name(v.lang), "#" + _card_id(v)) for v in index.versions(entry)
