@@ -91,3 +91,13 @@ def test_index_links_every_built_format(tmp_path: Path) -> None:
         assert f">{fmt.upper()}</a>" in page, fmt
     assert 'href="/html/sample.html"' in page
     assert "The Role of Ketamine in Pain Management" in page
+
+
+def test_serve_refuses_a_bad_today_before_it_listens(tmp_path: Path) -> None:
+    from tests.batch.conftest import run_cli
+
+    root = generate_site(tmp_path / "site", 1)
+    done = run_cli("serve", "--site", str(root), "--port", "0", timeout=60,
+                   env={"PUBKIT_TODAY": "next tuesday"})
+    assert done.returncode == 2, done.stderr
+    assert "PUBKIT_TODAY" in done.stderr and "serving" not in done.stdout

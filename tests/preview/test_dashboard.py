@@ -384,3 +384,26 @@ def test_titles_are_escaped_and_unreadable_sources_are_listed(tmp_path: Path) ->
     problems = html[html.index('id="problems"'):html.index('id="articles"')]
     assert "content/broken.md:" in problems
     assert "Not built yet: newsletters/june.md" in html
+
+
+def test_outputs_replaced_by_links_are_neither_linked_nor_rasterised(tmp_path: Path) -> None:
+    import weasyprint
+
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "pubkit.toml").write_text('site_name = "Clinic"\n')
+    (root / "content/a.md").write_text(article("title: A", PLAIN, 1))
+    outside = tmp_path / "outside.pdf"
+    outside.write_bytes(weasyprint.HTML(string="<p>private</p>").write_pdf())
+    (root / "output/pdf").mkdir(parents=True)
+    (root / "output/html").mkdir()
+    (root / "output/html/a.html").write_text("<p>A</p>")
+    (root / "output/pdf/a.pdf").symlink_to(outside)
+    (root / "output/docx").symlink_to(tmp_path)  # a folder swapped for a link
+    (tmp_path / "a.docx").write_bytes(b"PK")
+    dashboard = Dashboard(root, lambda: DAY)
+    html = dashboard.page().decode()
+    assert 'href="/html/a.html"' in html
+    assert "/pdf/a.pdf" not in html and "/docx/a.docx" not in html and "_pubkit/thumbnails" not in html
+    assert "Handout not built yet" in html
+    assert dashboard.thumbnail("a") is None
