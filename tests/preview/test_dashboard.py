@@ -28,7 +28,7 @@ from pubkit.preview.dashboard import DESKTOP_WIDTH, PHONE_WIDTH, Dashboard
 from pubkit.source.reader import read_article
 from tests.batch.conftest import build, run_cli
 from tests.conftest import TODAY
-from tests.tools.browser import axe
+from tests.tools.browser import axe, nu_check
 from tests.tools.pdf import pdftoppm
 
 DAY = dt.date.fromisoformat(TODAY)
@@ -154,6 +154,12 @@ def test_the_dashboard_is_accessible(page: Any) -> None:
     assert page.get_by_role("heading", level=1).inner_text() == "Preview: Riverside Clinic"
     assert page.get_by_role("heading", level=2, name="Articles").count() == 1
     assert page.get_by_role("heading", level=2, name="Newsletter issues").count() == 1
+
+
+def test_the_dashboard_is_valid_html(site: Path, tmp_path: Path) -> None:
+    page = tmp_path / "dashboard.html"
+    page.write_bytes(Dashboard(site, lambda: DAY).page())
+    assert nu_check([page]) == []
 
 
 def test_cards_show_the_grades_pubkit_check_reports(site: Path, page: Any) -> None:

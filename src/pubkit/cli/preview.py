@@ -37,7 +37,7 @@ def serve(
     jobs: JobsOption = 0,
     site: SiteOption = None,
 ) -> None:
-    """Serve the outputs on 127.0.0.1 with an index page; pages reload after each rebuild."""
+    """Serve the outputs on 127.0.0.1 with a review dashboard; pages reload after each rebuild."""
     from pubkit.batch.serve import Generation, start_server
     from pubkit.cli.clock import today
     from pubkit.preview.dashboard import Dashboard
