@@ -18,6 +18,7 @@ default language, and needs no script.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.parser
 import email.policy
@@ -161,6 +162,15 @@ class Dashboard:
         """Name stem -> the handout's path in the output folder, as the last page's index said."""
 
     # ------------------------------------------------------------------ pages
+    def warm(self) -> None:
+        """Parse and measure every article now, so that the first visit finds them kept.
+
+        For a background thread while the first build runs: a thousand articles take
+        seconds to parse, which the first page would otherwise wait for.
+        """
+        with contextlib.suppress(Exception):  # the page itself reports what is wrong
+            self.page()
+
     def page(self) -> bytes:
         """The dashboard, as HTML."""
         from pubkit.theme import Theme
@@ -232,7 +242,7 @@ class Dashboard:
         """What the page shows, on the day the clock gives."""
         settings = site.settings
         today = self.today()
-        index = self._index(site)
+        index, fresh = self._index_parsing(site)
         out = site.output_dir.resolve()
         found = DashboardData(settings.site_name, settings.language, settings.check.reading_grade,
                               t.format_date(today))
@@ -245,7 +255,7 @@ class Dashboard:
                                           *(n for n in available if n not in LABELS)]]
         live = set()
         for entry in articles:
-            parsed = self._article(site, entry)
+            parsed = self._article(site, entry, fresh.get(entry.source_hash))
             if parsed is None:
                 continue
             live.add(parsed.article.source_hash)
@@ -266,17 +276,29 @@ class Dashboard:
         # The build keeps the index cache up to date; reading it here parses nothing unchanged.
         return build_index(site).index
 
-    def _article(self, site: Site, entry: Entry) -> _Parsed | None:
+    def _index_parsing(self, site: Site) -> tuple[SiteIndex, dict[str, Article]]:
+        """The index, and on the first page every article it had to parse (none parsed twice)."""
+        from pubkit.site.indexing import build_index, sources
+
+        with self._lock:
+            first = not self._parsed
+        keep = [s for s, kind in sources(site, newsletters=False) if kind == "article"] if first else []
+        result = build_index(site, keep=keep)
+        return result.index, {a.source_hash: a for a in result.parsed.values()}
+
+    def _article(self, site: Site, entry: Entry, article: Article | None) -> _Parsed | None:
+        """``entry``'s article, measured: kept from before, ``article`` (just parsed), or read now."""
         with self._lock:
             parsed = self._parsed.get(entry.source_hash)
         if parsed is not None and parsed.article.path == entry.source:
             return parsed
         from pubkit.source.reader import read_article
 
-        try:
-            article = read_article(site.root / entry.source, site.root, site.settings.language)
-        except SourceError:
-            return None  # changed since the index was read: the next reload shows it
+        if article is None or article.path != entry.source:
+            try:
+                article = read_article(site.root / entry.source, site.root, site.settings.language)
+            except SourceError:
+                return None  # changed since the index was read: the next reload shows it
         found = measure(article)
         grade = found.figures.grade(found.language) if found is not None else None
         parsed = _Parsed(article, grade)
