@@ -293,6 +293,13 @@ def test_the_newsletter_row_reads_like_an_inbox(page: Any) -> None:
     assert grey != subject.evaluate("e => getComputedStyle(e).color")
     preview = row.get_by_role("link", name="Email preview")
     assert preview.get_attribute("href") == "/newsletters/december/newsletter.html"
+    page.set_viewport_size({"width": 480, "height": 900})
+    try:  # a narrow window cuts the line short, as an inbox does, instead of wrapping it
+        assert summary.evaluate("e => e.scrollWidth > e.clientWidth")
+        line_height = float(summary.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
+        assert summary.bounding_box()["height"] < 1.5 * line_height
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_the_thumbnail_route_serves_only_handouts_the_index_knows(served: str) -> None:
@@ -381,6 +388,7 @@ def test_titles_are_escaped_and_unreadable_sources_are_listed(tmp_path: Path) ->
     (root / "content/odd.md").write_text(article(
         'title: "<script>alert(1)</script>"\nstatus: in-review', PLAIN, 1))
     (root / "content/broken.md").write_text("---\ntitle: [unclosed\n---\nText.\n")
+    (root / "content/twin.md").write_text(article("title: Twin\nslug: odd", PLAIN, 1))
     (root / "newsletters/june.md").write_text('---\nsubject: "<img src=x onerror=alert(1)>"\n---\nHi.\n')
     html = Dashboard(root, lambda: DAY).page().decode()
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -389,6 +397,7 @@ def test_titles_are_escaped_and_unreadable_sources_are_listed(tmp_path: Path) ->
     assert "In review" in html
     problems = html[html.index('id="problems"'):html.index('id="articles"')]
     assert "content/broken.md:" in problems
+    assert "content/twin.md: slug &#39;odd&#39; is already used by content/odd.md" in problems
     assert "Not built yet: newsletters/june.md" in html
 
 

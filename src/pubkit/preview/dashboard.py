@@ -247,6 +247,7 @@ class Dashboard:
         found = DashboardData(settings.site_name, settings.language, settings.check.reading_grade,
                               t.format_date(today))
         found.problems = [str(d) for _, d in sorted(index.problems.items())]
+        found.problems += [str(d) for d in map(index.duplicate_error, sorted(index.entries)) if d]
         articles = _by_work(index)
         stale = {t.source for t, _ in index.stale_translations()}
         available = formats.article_formats()
