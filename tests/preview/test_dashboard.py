@@ -328,12 +328,15 @@ def test_unbuilt_outputs_get_placeholders_and_parsed_articles_are_kept_by_hash(
     assert "El folleto todavía no está hecho" in html and "Todavía no hay archivos." in html
     assert "<iframe" not in html and "_pubkit/thumbnails" not in html
     first = set(dashboard._parsed)
-    assert first == {read_article(source, root).source_hash}
+    assert first == {("content/dolor.md", read_article(source, root).source_hash)}
+    kept = dict(dashboard._parsed)
     dashboard.page()
     assert set(dashboard._parsed) == first
+    assert all(dashboard._parsed[k] is v for k, v in kept.items())  # not parsed again
     source.write_text(source.read_text() + "\nUna frase más.\n")
     dashboard.page()
-    assert set(dashboard._parsed) == {read_article(source, root).source_hash} != first
+    assert set(dashboard._parsed) == {("content/dolor.md", read_article(source, root).source_hash)}
+    assert set(dashboard._parsed) != first
 
 
 def test_a_site_template_overrides_the_dashboard(tmp_path: Path) -> None:

@@ -156,7 +156,8 @@ class Dashboard:
         self.root = root
         self.today = today
         self._lock = threading.Lock()
-        self._parsed: dict[str, _Parsed] = {}
+        self._parsed: dict[tuple[str, str], _Parsed] = {}
+        """(source, sha256 of its bytes) -> the article parsed and measured."""
         self._theme: tuple[tuple[tuple[Path, ...], str], Theme] | None = None
         self._handouts: dict[str, str] = {}
         """Name stem -> the handout's path in the output folder, as the last page's index said."""
@@ -259,13 +260,13 @@ class Dashboard:
             parsed = self._article(site, entry, fresh.get(entry.source_hash))
             if parsed is None:
                 continue
-            live.add(parsed.article.source_hash)
+            live.add((entry.source, parsed.article.source_hash))
             found.cards.append(self._card(index, entry, parsed, settings, today, out, t,
                                           entry.source in stale, shown))
         pdf = formats.get("pdf")
         handouts = {e.name.stem: index.output_path(e, pdf) for e in articles}
         with self._lock:  # versions no longer on disk are let go
-            self._parsed = {h: p for h, p in self._parsed.items() if h in live}
+            self._parsed = {k: p for k, p in self._parsed.items() if k in live}
             self._handouts = handouts
         found.issues = [self._issue(index, e, settings, out, t) for e in index.newsletters()
                         if index.duplicate_of(e.source) is None]
@@ -290,8 +291,8 @@ class Dashboard:
     def _article(self, site: Site, entry: Entry, article: Article | None) -> _Parsed | None:
         """``entry``'s article, measured: kept from before, ``article`` (just parsed), or read now."""
         with self._lock:
-            parsed = self._parsed.get(entry.source_hash)
-        if parsed is not None and parsed.article.path == entry.source:
+            parsed = self._parsed.get((entry.source, entry.source_hash))
+        if parsed is not None:
             return parsed
         from pubkit.source.reader import read_article
 
@@ -304,7 +305,7 @@ class Dashboard:
         grade = found.figures.grade(found.language) if found is not None else None
         parsed = _Parsed(article, grade)
         with self._lock:
-            self._parsed[article.source_hash] = parsed
+            self._parsed[(entry.source, article.source_hash)] = parsed
         return parsed
 
     def _card(self, index: SiteIndex, entry: Entry, parsed: _Parsed, settings: Settings,
@@ -325,7 +326,8 @@ class Dashboard:
             id=_card_id(entry), source=entry.source, title=entry.title, lang=entry.lang,
             language=t.language_name(entry.lang), draft=state.draft, versions=versions,
             grade=None if grade is None else round(grade, 1),
-            over_target=grade is not None and round(grade, 1) > settings.check.reading_grade,
+            # The rule of pubkit check's warning, on the figure before it is rounded for reading.
+            over_target=grade is not None and grade > settings.check.reading_grade,
             status=t.gettext(STATUSES[state.status]) if state.status else None,
             reviewer=state.reviewer.display if state.reviewer else None,
             reviewed_on=t.format_date(state.reviewed_on) if state.reviewed_on else None,
