@@ -125,10 +125,15 @@ def page(chromium: Any, served: str) -> Iterator[Any]:
     tab = chromium.new_page(viewport={"width": 1280, "height": 900})
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.on("request", lambda request: REQUESTS.append(request.url))
     tab.goto(served)
     yield tab
     assert errors == []
     tab.close()
+
+
+REQUESTS: list[str] = []
+"""Every address the browser asked for while showing the dashboard."""
 
 
 def fetch(url: str) -> tuple[int, str, bytes]:
@@ -154,6 +159,16 @@ def test_the_dashboard_is_accessible(page: Any) -> None:
     assert page.get_by_role("heading", level=1).inner_text() == "Preview: Riverside Clinic"
     assert page.get_by_role("heading", level=2, name="Articles").count() == 1
     assert page.get_by_role("heading", level=2, name="Newsletter issues").count() == 1
+
+
+def test_the_dashboard_loads_nothing_from_elsewhere(site: Path, page: Any, served: str) -> None:
+    page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")  # every lazy frame
+    page.wait_for_load_state("networkidle")
+    assert REQUESTS and all(url.startswith(served) for url in REQUESTS), REQUESTS
+    assert served + "email/knee-care.html" in REQUESTS
+    html = Dashboard(site, lambda: DAY).page()  # as made, before the server adds live reload
+    assert b"<script" not in html and b"<link" not in html and b"url(" not in html
+    assert b"http://" not in html and b"https://" not in html
 
 
 def test_the_dashboard_is_valid_html(site: Path, tmp_path: Path) -> None:
