@@ -155,7 +155,7 @@ def heading_ids(blocks: list[n.Block]) -> list[str]:
         if isinstance(block, n.Heading):
             if block.id:
                 found.append(block.id)
-        elif isinstance(block, n.BlockQuote | n.ListItem):
+        elif isinstance(block, n.BlockQuote | n.Callout | n.ListItem):
             found += heading_ids(block.children)
         elif isinstance(block, n.BulletList | n.OrderedList):
             found += heading_ids(block.items)  # type: ignore[arg-type]
