@@ -200,14 +200,14 @@ register(Format(
     folder="html", suffix=".html", description="web page",
     templates=("html/page.html.j2", "html/style.css", LOCALE),
     settings=(*PAGE_SETTINGS, "toc_min_headings"),
-    version="3",
+    version="4",
 ))
 register(Format(
     name="pdf", renderer="pubkit.renderers.pdf.renderer:PdfRenderer",
     folder="pdf", suffix=".pdf", description="printed handout",
     templates=_PDF_TEMPLATES,
     settings=(*PAGE_SETTINGS, "pdf", "toc_min_headings"),
-    version="3", built_when=("pdf.variants", "standard"),
+    version="4", built_when=("pdf.variants", "standard"),
 ))
 register(Format(
     name="docx", renderer="pubkit.renderers.docx.renderer:DocxRenderer",
@@ -238,5 +238,5 @@ register(Format(
     folder="pdf", suffix=".large-print.pdf", description="large-print handout",
     templates=(*_PDF_TEMPLATES, "pdf/large-print.css"),
     settings=(*PAGE_SETTINGS, "pdf", "toc_min_headings"),
-    version="1", built_when=("pdf.variants", "large-print"),
+    version="2", built_when=("pdf.variants", "large-print"),
 ))

@@ -29,6 +29,9 @@ def _attr(name: str, value: str | None) -> str:
 class HtmlWriter(NodeVisitor[str]):
     """Renders blocks and inlines to an HTML fragment."""
 
+    callout_element = "aside"
+    """The element of a callout box (print uses ``div``, which WeasyPrint tags)."""
+
     def __init__(
         self,
         resolve_image: ImageResolver | None = None,
@@ -46,6 +49,8 @@ class HtmlWriter(NodeVisitor[str]):
         self._tight = False
         self._marker = ""
         """A task item's checkbox, waiting for the item's first paragraph."""
+        self._callouts = 0
+        """Callouts written so far: each one's title gets an id of its own."""
 
     def blocks(self, blocks: list[n.Block]) -> str:
         return "".join(self.visit(b) for b in blocks)
@@ -101,6 +106,27 @@ class HtmlWriter(NodeVisitor[str]):
             return f"<blockquote>\n{self.blocks(node.children)}</blockquote>\n"
         finally:
             self._tight = saved
+
+    def callout_title(self, node: n.Callout) -> str:
+        """The callout's title in the reader's language: "Warning", "Advertencia"."""
+        return self.t.gettext(n.CALLOUT_TITLES[node.kind])
+
+    def visit_callout(self, node: n.Callout) -> str:
+        # A note box named by its title, not a heading: the title is pubkit's label, and as a
+        # heading it would enter the outline, the table of contents and the PDF bookmarks.
+        self._callouts += 1
+        ident = f"callout-{self._callouts}"
+        saved, self._tight = self._tight, False
+        try:
+            body = self.blocks(node.children)
+        finally:
+            self._tight = saved
+        tag = self.callout_element
+        return (
+            f'<{tag} class="callout callout-{node.kind}" role="note" aria-labelledby="{ident}">\n'
+            f'<p class="callout-title" id="{ident}">{escape(self.callout_title(node))}</p>\n'
+            f"{body}</{tag}>\n"
+        )
 
     def visit_code_block(self, node: n.CodeBlock) -> str:
         lang = _attr("class", f"language-{node.language}") if node.language else ""

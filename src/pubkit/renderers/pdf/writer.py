@@ -40,6 +40,10 @@ class PrintHtmlWriter(HtmlWriter):
     reference as the author wrote it (for warnings).
     """
 
+    callout_element = "div"
+    """WeasyPrint tags ``aside`` as NonStruct (its box would vanish from the tag tree); a ``div``
+    is a ``Div`` structure element holding the title and the body."""
+
     def __init__(
         self,
         base_url: str,
@@ -168,7 +172,7 @@ class PrintHtmlWriter(HtmlWriter):
         # A tagged PDF needs words for every picture: the title, else the file's name.
         self.missing_alt.append((node.src, self.line))
         stem = Path(urllib.parse.unquote(urllib.parse.urlsplit(node.src).path)).stem
-        words = node.title or re.sub(r"[-_.]+", " ", stem).strip() or self.t.gettext("picture")
+        words = node.title or re.sub(r"[-_.]+", " ", stem).strip() or self.t.gettext("Picture")
         return super().visit_image(n.Image(node.src, words, node.title))
 
     def visit_footnote_ref(self, node: n.FootnoteRef) -> str:
