@@ -214,14 +214,14 @@ register(Format(
     folder="docx", suffix=".docx", description="Word document",
     templates=("docx/reference.docx", LOCALE),
     settings=(*PAGE_SETTINGS, "toc_min_headings"),
-    version="3",
+    version="4",
 ))
 register(Format(
     name="email", renderer="pubkit.renderers.email.renderer:EmailRenderer",
     folder="email", suffix=".eml", description="email", companions=(".html", ".txt"),
     templates=_EMAIL_TEMPLATES,
     settings=(*PAGE_SETTINGS, "email"),
-    version="3",
+    version="4",
 ))
 register(Format(
     name="newsletter", renderer="pubkit.renderers.email.renderer:NewsletterRenderer",
@@ -229,7 +229,7 @@ register(Format(
     companions=(".html", ".txt"),
     templates=_EMAIL_TEMPLATES,
     settings=(*PAGE_SETTINGS, "email"),
-    version="3", source="newsletter", folder_per_source=True,
+    version="4", source="newsletter", folder_per_source=True,
 ))
 # A variant of the handout is a format of its own: its own file beside the standard one,
 # its own templates, its own place in the build manifest.

@@ -57,12 +57,12 @@ class DocxRenderer(Renderer):
         links = DocxLinks(article, ctx, bookmarks)
         notes = Footnotes(part, article.footnotes)
         numbering = Numbering(numbering_element(part), part.styles.element)
-        writer = DocxWriter(
-            part, numbering, text_width, media.image, links.resolve, notes.reference, warn,
-            bookmarks, rtl=text_direction(article.lang) == "rtl",
-        )
         settings = ctx.settings
         t = ctx.translations(article)
+        writer = DocxWriter(
+            part, numbering, text_width, media.image, links.resolve, notes.reference, warn,
+            bookmarks, rtl=text_direction(article.lang) == "rtl", t=t,
+        )
         body_xml = (
             front_matter(article, settings, writer, t)
             + lead_image(article, media, writer)

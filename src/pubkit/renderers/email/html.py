@@ -56,6 +56,22 @@ class EmailHtmlWriter(HtmlWriter):
         return (f'<img class="content-image" src="{escape(ref.src)}" alt="{escape(node.alt)}" '
                 f'width="{ref.width}"{height}{title}>')
 
+    def visit_callout(self, node: n.Callout) -> str:
+        # A one-cell table: mail clients (Outlook's Word engine above all) draw borders and
+        # fills on table cells reliably, and css-inline puts the look in the cell's style.
+        saved, self._tight = self._tight, False
+        try:
+            body = self.blocks(node.children)
+        finally:
+            self._tight = saved
+        kind = node.kind
+        return (
+            f'<table role="presentation" class="callout" width="100%" cellpadding="0" '
+            f'cellspacing="0" border="0"><tr><td class="callout-cell callout-{kind}">\n'
+            f'<p class="callout-title callout-title-{kind}">{escape(self.callout_title(node))}</p>\n'
+            f"{body}</td></tr></table>\n"
+        )
+
     def visit_footnote_ref(self, node: n.FootnoteRef) -> str:
         # In-message anchors jump unreliably across clients; the number is enough.
         return f'<sup class="footnote-ref">[{node.number}]</sup>'

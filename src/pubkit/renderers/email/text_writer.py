@@ -3,8 +3,9 @@
 Rendered from the model, never converted from HTML: headings underlined,
 lists indented with their markers, links numbered (``text [1]``) with the
 addresses listed once at the end, tables as aligned columns (or as
-"Header: value" records when too wide), footnotes as ``[^1]`` with their
-text under "Notes".  Paragraphs wrap at :data:`WIDTH` columns.
+"Header: value" records when too wide), callouts led by their title in
+capitals (``WARNING: ...``, body indented under it), footnotes as ``[^1]``
+with their text under "Notes".  Paragraphs wrap at :data:`WIDTH` columns.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from pubkit.model.visitor import NodeVisitor
 WIDTH = 72
 UNDERLINES = {1: "=", 2: "-"}
 LinkResolver = Callable[[str], str | None]
+MAX_LABEL_INDENT = 16
+"""Widest callout title ("ADVERTENCIA: ") the callout's text is indented under."""
 HARD_BREAK = "\u2028"
 """Marks a hard line break inside a paragraph until the paragraph is wrapped."""
 
@@ -107,6 +110,14 @@ class TextWriter(NodeVisitor[str]):
     def visit_block_quote(self, node: n.BlockQuote) -> str:
         body = self._narrow(2, node.children)
         return "\n".join(("> " + ln) if ln else ">" for ln in body.split("\n"))
+
+    def visit_callout(self, node: n.Callout) -> str:
+        label = self.t.upper(self.t.gettext(n.CALLOUT_TITLES[node.kind])) + ":"
+        width = display_width(label) + 1
+        if width > MAX_LABEL_INDENT:  # a long reworded title stands on its own line
+            return label + "\n" + self.blocks(node.children)
+        body = self._narrow(width, node.children)
+        return indent(body, label + " ", " " * width) if body else label
 
     def visit_code_block(self, node: n.CodeBlock) -> str:
         return indent(node.text.rstrip("\n"), "    ", "    ")
