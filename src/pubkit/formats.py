@@ -188,8 +188,9 @@ class SettingsView:
         )
 
 
-PAGE_SETTINGS = ("site_name", "brand", "reviewers", "review")
-"""What every format prints around an article: the site's name and brand, the review line."""
+PAGE_SETTINGS = ("site_name", "brand", "reviewers", "review", "images")
+"""What every format prints around an article (the site's name and brand, the review line)
+and how it shows the article's pictures (``[images]``: what one without alt text says)."""
 LOCALE = "locale/"
 """The message catalogues (a folder: every language's), read by every format."""
 _EMAIL_TEMPLATES = ("email/message.html.j2", "email/button.html.j2", "email/style.css.j2", LOCALE)

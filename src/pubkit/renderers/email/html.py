@@ -39,7 +39,8 @@ class EmailHtmlWriter(HtmlWriter):
             link = media.link(article, url)
             return tag(link) if link is not None and tag is not None else link
 
-        super().__init__(resolve_link=resolve, heading_ids=False, lang=article.lang, t=t)
+        super().__init__(resolve_link=resolve, heading_ids=False, lang=article.lang, t=t,
+                         missing_alt=media.ctx.settings.images.missing_alt)
         self.article = article
         self.media = media
 
@@ -53,7 +54,7 @@ class EmailHtmlWriter(HtmlWriter):
             return escape(node.alt)
         height = f' height="{ref.height}"' if ref.height else ""
         title = f' title="{escape(node.title)}"' if node.title else ""
-        return (f'<img class="content-image" src="{escape(ref.src)}" alt="{escape(node.alt)}" '
+        return (f'<img class="content-image" src="{escape(ref.src)}" alt="{escape(self.alt(node))}" '
                 f'width="{ref.width}"{height}{title}>')
 
     def visit_callout(self, node: n.Callout) -> str:

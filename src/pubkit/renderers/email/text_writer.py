@@ -18,6 +18,7 @@ from pubkit.i18n import Translations, translations
 from pubkit.model import nodes as n
 from pubkit.model.text import BALLOT_BOX
 from pubkit.model.visitor import NodeVisitor
+from pubkit.renderers.alt import MissingAlt, alt_text
 
 WIDTH = 72
 UNDERLINES = {1: "=", 2: "-"}
@@ -48,8 +49,9 @@ class TextWriter(NodeVisitor[str]):
     """Renders blocks to wrapped text; one writer per message numbers its links."""
 
     def __init__(self, resolve_link: LinkResolver | None = None, width: int = WIDTH,
-                 t: Translations | None = None) -> None:
+                 t: Translations | None = None, missing_alt: MissingAlt = "decorative") -> None:
         self.resolve_link = resolve_link or (lambda url: url)
+        self.missing_alt = missing_alt
         self.width = width
         self.links: list[str] = []
         self.t = t or translations("en")
@@ -194,7 +196,8 @@ class TextWriter(NodeVisitor[str]):
         return f"{text} [{self.link_number(url)}]"
 
     def visit_image(self, node: n.Image) -> str:
-        return "[" + self.t.format("Image: %(alt)s", alt=node.alt) + "]" if node.alt else ""
+        words = alt_text(node, self.missing_alt, self.t)
+        return "[" + self.t.format("Image: %(alt)s", alt=words) + "]" if words else ""
 
     def visit_soft_break(self, node: n.SoftBreak) -> str:
         return " "

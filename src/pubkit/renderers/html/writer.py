@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pubkit.i18n import Translations, translations
 from pubkit.model import nodes as n
 from pubkit.model.visitor import NodeVisitor
+from pubkit.renderers.alt import MissingAlt, alt_text
 
 ImageResolver = Callable[[n.Image], str | None]
 LinkResolver = Callable[[str], str | None]
@@ -39,6 +40,7 @@ class HtmlWriter(NodeVisitor[str]):
         heading_ids: bool = True,
         lang: str = "en",
         t: Translations | None = None,
+        missing_alt: MissingAlt = "decorative",
     ) -> None:
         self.resolve_image = resolve_image or (lambda image: image.src)
         self.resolve_link = resolve_link or (lambda url: url)
@@ -46,6 +48,8 @@ class HtmlWriter(NodeVisitor[str]):
         self.lang = lang
         self.t = t or translations(lang)
         """pubkit's own words (labels read out by screen readers) in the article's language."""
+        self.missing_alt = missing_alt
+        """What a picture without alt text says (``[images] missing_alt``, :mod:`pubkit.renderers.alt`)."""
         self._tight = False
         self._marker = ""
         """A task item's checkbox, waiting for the item's first paragraph."""
@@ -202,7 +206,12 @@ class HtmlWriter(NodeVisitor[str]):
         src = self.resolve_image(node)
         if src is None:
             return escape(node.alt)
-        return f'<img src="{escape(src)}" alt="{escape(node.alt)}"{_attr("title", node.title)}>'
+        alt = self.alt(node)
+        return f'<img src="{escape(src)}" alt="{escape(alt)}"{_attr("title", node.title)}>'
+
+    def alt(self, node: n.Image) -> str:
+        """The picture's alt text by the one rule of every format; ``""`` when decorative."""
+        return alt_text(node, self.missing_alt, self.t)
 
     def visit_soft_break(self, node: n.SoftBreak) -> str:
         return "\n"

@@ -45,6 +45,7 @@ from pubkit.renderers.pdf.fetch import (
     RenderDeadline,
     SiteFetcher,
     folder_url,
+    picture_size,
     site_url,
 )
 from pubkit.renderers.pdf.qr import qr_svg
@@ -187,9 +188,6 @@ class PdfRenderer(Renderer):
             raise TimeoutError(f"render took longer than {limit:g} s") from None
         if time.monotonic() > deadline:  # WeasyPrint swallows errors inside SVG drawing
             raise TimeoutError(f"render took longer than {limit:g} s")
-        for src, line in writer.missing_alt:
-            ctx.warn(article, line, f"pdf: image {src!r} has no alt text; screen readers "
-                     "get its title or file name instead")
         for why in styles.refused:
             ctx.warn(article, None, f"pdf: stylesheet resource left out {why}")
         return Output(data, published=writer.publisher.files)
@@ -205,7 +203,8 @@ class PdfRenderer(Renderer):
         fit = TableFit(paper - 2 * self.style.margin_mm(settings), self.style.table_pt)
         writer = PrintHtmlWriter(folder_url(article.source_dir), ctx.links(article),
                                  Publisher(ctx, article), article.footnotes if on_page else None,
-                                 lang=article.lang, t=shared["t"], stack_table=lambda t: not fit.fits(t))
+                                 lang=article.lang, t=shared["t"], stack_table=lambda t: not fit.fits(t),
+                                 missing_alt=settings.images.missing_alt, measure=picture_size(ctx.resources))
         body = writer.blocks(article.body)
         notes = writer.footnotes(article.footnotes)
         generated: dict[str, tuple[bytes, str]] = {}
