@@ -40,6 +40,13 @@ Antes de la imagen.
 
 ![](knee-injection_site.png)
 """
+LEAD = """\
+---
+title: Lead picture
+image: chart.png
+---
+Words under a lead picture without image_alt.
+"""
 WANTED = {
     "decorative": {"en": ["", "", "A knee brace"], "es": [""]},
     "fallback": {"en": ["Picture", "Pain scores by week", "A knee brace"], "es": ["Imagen"]},
@@ -65,13 +72,14 @@ def rendered(request: pytest.FixtureRequest,
         (root / "content" / f"{name}.png").write_bytes(_png(colour))
     (root / "content" / "pictures.md").write_text(EN, encoding="utf-8")
     (root / "content" / "imagenes.md").write_text(ES, encoding="utf-8")
+    (root / "content" / "lead.md").write_text(LEAD, encoding="utf-8")
     files, warnings = render_files(open_site(root), sorted((root / "content").glob("*.md")), FORMATS)
     assert warnings == []
     return policy, files
 
 
 def _get(files: dict[str, bytes], prefix: str, lang: str) -> bytes:
-    slug = "pictures" if lang == "en" else "imagenes"
+    slug = {"en": "pictures", "es": "imagenes"}.get(lang, lang)
     return next(v for k, v in files.items() if k.startswith(prefix) and f"/{slug}." in "/" + k
                 and k.endswith((".html", ".pdf", ".docx", ".eml")) and not k.endswith(".large-print.pdf"))
 
@@ -144,6 +152,18 @@ def test_tagged_pdf(rendered: tuple[str, dict[str, bytes]], lang: str) -> None:
     assert alts == [w for w in wanted if w]
     assert figures == len(alts)
     assert artifacts == wanted.count("")
+
+
+def test_lead_picture_follows_the_same_rule(rendered: tuple[str, dict[str, bytes]]) -> None:
+    policy, files = rendered
+    words = "" if policy == "decorative" else "Picture"
+    page = lxml.html.fromstring(_get(files, "html/", "lead"))
+    assert [img.get("alt") for img in page.xpath("//article//img")] == [words]
+    with zipfile.ZipFile(io.BytesIO(_get(files, "docx/", "lead"))) as archive:
+        body = etree.fromstring(archive.read("word/document.xml"))
+    assert [s.get("descr") for s in body.iter(WP + "docPr")] == [words]
+    alts, artifacts, figures = _figures_and_artifact_images(_get(files, "pdf/", "lead"))
+    assert (alts, artifacts, figures) == (([], 1, 0) if policy == "decorative" else (["Picture"], 0, 1))
 
 
 def test_the_rule() -> None:

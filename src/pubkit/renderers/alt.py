@@ -22,9 +22,10 @@ from __future__ import annotations
 
 from pubkit.i18n import N_, Translations
 from pubkit.model import nodes as n
+from pubkit.model.article import Meta
 from pubkit.settings import MissingAlt
 
-__all__ = ["FALLBACK_LABEL", "MissingAlt", "alt_text", "is_decorative"]
+__all__ = ["FALLBACK_LABEL", "MissingAlt", "alt_text", "is_decorative", "lead_picture"]
 
 FALLBACK_LABEL = N_("Picture")
 """The words for a picture with neither alt text nor title, under ``"fallback"``."""
@@ -37,6 +38,12 @@ def alt_text(image: n.Image, policy: MissingAlt, t: Translations) -> str:
     if policy == "decorative":
         return ""
     return " ".join((image.title or "").split()) or t.gettext(FALLBACK_LABEL)
+
+
+def lead_picture(meta: Meta) -> n.Image:
+    """The front matter's lead picture (``image``, ``image_alt``) as a picture of the body,
+    so the same rule decides what it says."""
+    return n.Image(meta.image or "", meta.image_alt or "")
 
 
 def is_decorative(image: n.Image, policy: MissingAlt) -> bool:

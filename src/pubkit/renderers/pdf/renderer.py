@@ -36,6 +36,7 @@ from weasyprint.text.fonts import FontConfiguration
 from pubkit import __version__
 from pubkit.i18n import Translations
 from pubkit.model.article import Article
+from pubkit.renderers.alt import is_decorative, lead_picture
 from pubkit.renderers.base import Output, RenderContext, Renderer
 from pubkit.renderers.files import Publisher
 from pubkit.renderers.page_data import common_context, text_direction
@@ -219,6 +220,10 @@ class PdfRenderer(Renderer):
             writer.lines.setdefault(logo, None)
             writer.refs.setdefault(logo, f"brand.logo = {settings.brand.logo}")
         lead_image = writer.picture(article.meta.image) if article.meta.image else None
+        lead = lead_picture(article.meta)
+        # Decorative (no image_alt, [images] missing_alt = "decorative"): drawn as an artifact.
+        lead_decorative = Markup(writer.visit_image(lead)) \
+            if lead_image and is_decorative(lead, settings.images.missing_alt) else None
         others: list[dict[str, Any]] = []
         for version in shared["other_versions"]:
             # Said in that version's language: it is for the reader who cannot read this one.
@@ -240,6 +245,7 @@ class PdfRenderer(Renderer):
             footnotes=Markup(notes),
             logo=logo,
             lead_image=lead_image,
+            lead_decorative=lead_decorative,
             qr=qr_url,
             site_dir=text_direction(settings.language),
             qr_caption=_breakable_url(article.meta.canonical_url or ""),
