@@ -175,3 +175,17 @@ def test_the_rule() -> None:
     assert alt_text(n.Image("a.png", "Rodilla"), "decorative", t) == "Rodilla"
     assert is_decorative(titled, "decorative") and not is_decorative(titled, "fallback")
     assert not is_decorative(n.Image("a.png", "Rodilla"), "decorative")
+
+
+def test_a_decorative_picture_with_quotes_and_brackets_in_its_name_is_still_drawn(
+    tmp_path: pytest.TempPathFactory,
+) -> None:
+    root = tmp_path / "site"  # type: ignore[operator]
+    (root / "content").mkdir(parents=True)
+    (root / "pubkit.toml").write_text('site_name = "Alt Clinic"\n')
+    (root / "content" / 'odd "name" (1)\\.png').write_bytes(_png((10, 10, 10)))
+    (root / "content" / "odd.md").write_text(
+        '---\ntitle: Odd\n---\nWords.\n\n![](<odd "name" (1)\\\\.png>)\n', encoding="utf-8")
+    files, warnings = render_files(open_site(root), [root / "content" / "odd.md"], ["pdf"])
+    assert warnings == []
+    assert _figures_and_artifact_images(files["pdf/odd.pdf"]) == ([], 1, 0)

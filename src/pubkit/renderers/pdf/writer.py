@@ -9,8 +9,9 @@ has no sibling files) or an anchor of the handout itself; external links
 carry a class so the stylesheet can print their address; a decorative
 picture (no alt text, ``[images] missing_alt = "decorative"``) is drawn as
 a background, which WeasyPrint marks as an artifact (every ``img`` becomes a
-``Figure`` that needs words); and notes made only of paragraphs are placed at their first call, where the
-stylesheet floats them to the foot of the page (``float: footnote``).
+``Figure`` that needs words); callouts are ``div`` boxes; and notes made
+only of paragraphs are placed at their first call, where the stylesheet
+floats them to the foot of the page (``float: footnote``).
 """
 
 from __future__ import annotations
@@ -183,8 +184,9 @@ class PrintHtmlWriter(HtmlWriter):
         # that cannot be read is still named, so the fetcher reports why it is left out.
         width, height = self.measure(url) or (0, 0)
         ratio = f"{height * 100 / width:.4f}%" if width else "0"
+        css_url = url.replace("\\", "\\\\").replace('"', '\\"')  # a CSS string, then an attribute
         return (f'<span class="decorative-picture" style="width: {width}px">'
-                f'<span style="padding-top: {ratio}; background-image: url(&quot;{escape(url)}&quot;)">'
+                f'<span style="padding-top: {ratio}; background-image: url(&quot;{escape(css_url)}&quot;)">'
                 "</span></span>")
 
     def visit_footnote_ref(self, node: n.FootnoteRef) -> str:
