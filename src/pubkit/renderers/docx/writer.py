@@ -157,8 +157,9 @@ class DocxWriter(DocxInlines):
     def visit_callout(self, node: n.Callout) -> str:
         """The title in ``Callout Title``, the body in ``Callout``: one bordered box in Word.
 
-        Word draws adjacent paragraphs with the same border and indent as one box; the
-        spacer after it keeps two callouts in a row from merging into one.
+        Word draws adjacent paragraphs with the same border and indent as one box (a list
+        inside, indented by its numbering, gets a box of its own within it); the spacer
+        after it keeps two callouts in a row from merging into one.
         """
         self.line = node.line
         before = self.flush_pending()
