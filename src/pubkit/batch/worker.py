@@ -177,7 +177,8 @@ def _newsletter(task: Task, spec: SiteSpec, ctx: RenderContext) -> TaskResult:
         entry = ctx.index.entry(task.source)
         out.slug = entry.slug if entry else path.stem
         out.title = subject
-        files = files_of(fmt, Name(out.slug), output)
+        # A language version (sample.es.md) has a name of its own: newsletters/es/sample/.
+        files = files_of(fmt, entry.name if entry else Name(out.slug), output)
         error = None
     except SourceError as exc:
         error = exc.diagnostic
