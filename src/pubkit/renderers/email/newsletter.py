@@ -61,13 +61,13 @@ from pubkit.send.recipients import Recipient
 from pubkit.send.tokens import message_tag, unsubscribe_token
 from pubkit.settings import Settings
 from pubkit.site import outputs
+from pubkit.site.outputs import split_issue_name
 from pubkit.source.merge_fields import MergeDocument, MergeFields
 from pubkit.source.newsletter import (
     DEFAULT_BUTTONS,
     Newsletter,
     language_versions,
     read_newsletter,
-    split_issue_name,
 )
 
 LOGO_WIDTH = 200
