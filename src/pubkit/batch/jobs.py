@@ -100,10 +100,9 @@ def make_plan(
     for name in article_formats:
         plan.keys[name] = format_key(site, theme, formats[name])
     if issue_formats:
-        # An issue may feature any article (by tag, "latest N"), so every article counts; and
-        # a language version takes its articles from its base issue, so every issue counts too.
+        # An issue may feature any article (by tag, "latest N"), so every article counts.
         content = json.dumps(sorted((s, h) for s, h in current.items()
-                                    if indexed.kinds[s] in ("article", "newsletter")))
+                                    if indexed.kinds[s] == "article"))
         for name in issue_formats:
             plan.keys[name] = format_key(site, theme, formats[name], content)
 
