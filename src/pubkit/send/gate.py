@@ -169,7 +169,7 @@ def check_editions(gate: GateInput) -> list[Problem]:
     found = []
     for edition in gate.editions:
         for part in edition.missing:
-            found.append(Problem(edition.path, f"the {edition.lang} version's messages have no "
+            found.append(Problem(edition.path, f"the {edition.lang} version's messages lack "
                                  f"{part}: every message needs it (CAN-SPAM, one-click "
                                  "unsubscribe); check the email templates and catalogue"))
     return found
