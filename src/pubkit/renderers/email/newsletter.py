@@ -397,6 +397,12 @@ def compose_issue(path: Path, ctx: RenderContext, now: dt.datetime | None = None
     base_path = path.with_name(name + ".md") if version else path
     now = now or dt.datetime.now(dt.UTC)
     base = compose_newsletter(base_path, ctx, now)
+    entry = ctx.index.entry(base.path)
+    if entry is not None:
+        # The site index decides which files are versions (a duplicate or a bad name is not).
+        files = {e.lang.lower(): ctx.site.root / e.source for e in ctx.index.issue_versions(entry)}
+    else:  # an issue from outside the site: its folder is all there is
+        files = language_versions(base_path)
     versions = {lang: compose_newsletter(file, ctx, now, base.newsletter)
-                for lang, file in language_versions(base_path).items()}
+                for lang, file in files.items()}
     return ComposedIssue(base, versions)
