@@ -180,6 +180,7 @@ def dry_run(composed: Composed, recipients: list[Recipient], out_dir: Path,
         else:
             wanted.append((index, recipient))
     positions = [index for index, _ in wanted]
+    language = _languages(composed)
     # Writes wait on fsync; a few writer threads keep composing busy meanwhile.
     with ThreadPoolExecutor(max_workers=_WRITERS) as writers, \
             contextlib.closing(_built(composed, [r for _, r in wanted], finish,
@@ -195,9 +196,9 @@ def dry_run(composed: Composed, recipients: list[Recipient], out_dir: Path,
             if len(waiting) > _AHEAD:
                 waiting.popleft().result()
             status, detail = _plan(known.get(recipient.key), resend_unknown)
-            report.outcomes.append(dataclasses.replace(
-                _outcome(recipient, status or "would_send", detail),
-                lang=_language(composed, recipient)))
+            report.outcomes.append(Outcome(recipient.email, recipient.line,
+                                           status or "would_send", detail,
+                                           lang=language(recipient)))
         for future in waiting:
             future.result()
     if out_dir.is_dir():
@@ -235,6 +236,7 @@ def send(composed: Composed, recipients: list[Recipient], ledger: Ledger, sender
             report.outcomes.append(_outcome(recipient, status, detail))
     if todo:
         sender.open()  # a wrong host, password or TLS setting stops the run here
+    language = _languages(composed)
     deferred = 0
     with contextlib.closing(_built(composed, todo, finish, max_bytes)) as built:
         for position, (recipient, data) in enumerate(built):
@@ -246,7 +248,7 @@ def send(composed: Composed, recipients: list[Recipient], ledger: Ledger, sender
                 outcome = _deliver(recipient, data, ledger, sender,
                                    _envelope(envelope_from, recipient))
                 if outcome.status == "sent":
-                    outcome = dataclasses.replace(outcome, lang=_language(composed, recipient))
+                    outcome = dataclasses.replace(outcome, lang=language(recipient))
             except (SmtpUnavailable, SmtpConfigError) as exc:
                 _stop(report, str(exc), todo[position:])
                 break
@@ -277,11 +279,15 @@ def send(composed: Composed, recipients: list[Recipient], ledger: Ledger, sender
     return report
 
 
-def _language(composed: Composed, recipient: Recipient) -> str:
-    """The language of ``recipient``'s message: their version's, else the newsletter's own."""
+def _languages(composed: Composed) -> Callable[[Recipient], str]:
+    """How to tell the language of a recipient's message: their version's, else the newsletter's.
+
+    Decided once per run: a Protocol check costs more than the lookup it guards.
+    """
     if isinstance(composed, Multilingual):
-        return composed.language_for(recipient)
-    return str(getattr(composed, "lang", "") or "")
+        return composed.language_for
+    lang = str(getattr(composed, "lang", "") or "")
+    return lambda recipient: lang
 
 
 def _envelope(envelope_from: Envelope, recipient: Recipient) -> str:
