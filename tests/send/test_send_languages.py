@@ -262,3 +262,13 @@ def test_sending_a_versions_file_sends_the_whole_issue(site: Site) -> None:
     assert result.exit_code == 0, result.stderr
     assert "by language: en 4, es 2;" in result.stdout
     assert Path(site.output_dir / "send" / "sample").is_dir()
+
+
+def test_suppressed_readers_are_left_out_in_every_language(site: Site) -> None:
+    result = runner.invoke(app, ["suppress", "add", "MX@example.org", "--site", str(site.root)])
+    assert result.exit_code == 0, result.output
+    code, out, err = send(site)
+    assert code == 0, err
+    assert "1 suppressed" in out and "by language: en 4, es 1;" in out
+    names = sorted(p.name for p in (site.output_dir / "send" / "sample").glob("*.eml"))
+    assert len(names) == 5 and not any("mx@" in n for n in names)
