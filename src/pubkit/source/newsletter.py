@@ -148,8 +148,8 @@ def read_newsletter(path: Path, site: Site, index: SiteIndex | None = None,
 
     subject = front.one_line("subject", required=True) or ""
     preheader = front.one_line("preheader") or ""
-    inherited = base is not None and front.text("layout") is None
-    layout = base.layout if base is not None and inherited \
+    # A version without a layout of its own is laid out like its base issue.
+    layout = base.layout if base is not None and front.text("layout") is None \
         else front.choice("layout", ("teasers", "full"), "teasers")
     if index is None:
         from pubkit.site.indexing import build_index
