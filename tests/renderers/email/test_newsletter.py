@@ -393,3 +393,18 @@ def test_cli_newsletter_writes_each_version_under_its_own_name(sample_site: Site
     assert result.exit_code == 0, result.output
     assert (spanish / "newsletter.eml").is_file()
     assert not (out / "newsletters" / "sample" / "newsletter.eml").exists()
+
+
+def test_a_version_missing_the_postal_address_is_named(versioned: Site) -> None:
+    from pubkit.theme import builtin_templates
+
+    page = (builtin_templates() / "email" / "message.html.j2").read_text(encoding="utf-8")
+    postal = '{% if email.postal_address %}'
+    assert postal in page
+    override = versioned.root / "templates" / "email" / "message.html.j2"
+    override.parent.mkdir(parents=True)
+    override.write_text(page.replace(postal, '{% if email.postal_address and lang != "es" %}'),
+                        encoding="utf-8")
+    issue = compose_versions(versioned)
+    assert issue.base.missing_parts() == []
+    assert issue.versions["es"].missing_parts() == ["the postal address (in the HTML part)"]
