@@ -33,6 +33,7 @@ from markupsafe import Markup, escape
 from pubkit.diagnostics import Diagnostic, SourceError
 from pubkit.i18n import Translations, valid_lang
 from pubkit.model.article import Article
+from pubkit.renderers.alt import alt_text, lead_picture
 from pubkit.renderers.base import RenderContext
 from pubkit.renderers.email.html import article_html, inline_styles, page_source
 from pubkit.renderers.email.media import EmailMedia
@@ -251,7 +252,7 @@ def compose(newsletter: Newsletter, ctx: RenderContext, date: dt.datetime,
     if newsletter.layout == "full":
         full = _full(newsletter.articles[0], media, tag, settings, t)
     else:
-        teasers = [_teaser(a, media, tag, ctx.translations(a)) for a in newsletter.articles]
+        teasers = [_teaser(a, media, tag, settings, ctx.translations(a)) for a in newsletter.articles]
     # The unsubscribe URL is a merge field too, added last (see message_for).
     unsubscribe = fields.add_variable("unsubscribe_url")
     web_url = tag(media.page_url(newsletter.articles[0]) if article_email
@@ -286,12 +287,13 @@ def _full(article: Article, media: EmailMedia, tag: Callable[[str], str],
     return {"title": article.title, "subtitle": meta.subtitle,
             "byline": BYLINE_SEPARATOR.join(byline(article, t)),
             "review_line": review_line(article, settings, t), "draft": draft_notice(article, t),
-            "image": media.lead_image(article), "image_alt": meta.image_alt or "",
+            "image": media.lead_image(article),
+            "image_alt": alt_text(lead_picture(meta), settings.images.missing_alt, t),
             "body": body, "footnotes": notes, "url": tag(media.page_url(article))}
 
 
 def _teaser(article: Article, media: EmailMedia, tag: Callable[[str], str],
-            t: Translations) -> dict[str, object]:
+            settings: Settings, t: Translations) -> dict[str, object]:
     """One featured article; its facts in its own language, like its title and summary."""
     meta = article.meta
     facts = [format_date(meta.date, t)] if meta.date else []
@@ -299,7 +301,8 @@ def _teaser(article: Article, media: EmailMedia, tag: Callable[[str], str],
     return {"title": article.title, "summary": article.summary,
             "url": tag(media.page_url(article)),
             "lang": article.lang, "dir": text_direction(article.lang),
-            "image": media.lead_image(article), "image_alt": meta.image_alt or "",
+            "image": media.lead_image(article),
+            "image_alt": alt_text(lead_picture(meta), settings.images.missing_alt, t),
             "meta": " · ".join(facts)}
 
 
