@@ -32,7 +32,7 @@ from tests.send.compliant import EMAIL
 runner = CliRunner()
 INJECTION = "a\\r\\nBcc: evil@injected.example"
 NORMAL_HEADERS = {"From", "Reply-To", "To", "Subject", "Date", "Message-ID", "MIME-Version",
-                  "List-Unsubscribe", "List-Unsubscribe-Post", "Content-Type"}
+                  "List-Unsubscribe", "List-Unsubscribe-Post", "Content-Type", "Content-Language"}
 
 
 def leaves(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
