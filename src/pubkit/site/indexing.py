@@ -34,7 +34,6 @@ from pubkit.formats import Source
 from pubkit.model import nodes as n
 from pubkit.model.article import Article
 from pubkit.model.visitor import walk
-from pubkit.safeio import read_regular
 from pubkit.site import Site
 from pubkit.site.index import Entry, SiteIndex
 
@@ -328,7 +327,7 @@ def load_cache(path: Path, language: str) -> tuple[Cache, str | None]:
     """The cache, and a note when it had to be discarded."""
     try:
         # pubkit's own file in the untrusted output folder: never read through a symlink.
-        raw = read_regular(path, CACHE_LIMIT, follow_symlinks=False)
+        raw = read_bounded(path, CACHE_LIMIT, follow_symlinks=False)
         written = os.stat(path).st_mtime_ns
     except FileNotFoundError:
         return Cache(), None
@@ -467,9 +466,10 @@ def file_digest(path: Path, limit: int = 64 * 1024 * 1024) -> str | None:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_bounded(path: Path, limit: int) -> bytes:
+def read_bounded(path: Path, limit: int, follow_symlinks: bool = True) -> bytes:
     """A regular file's bytes, opened without blocking; ValueError past ``limit`` bytes."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+    fd = os.open(path, flags if follow_symlinks else flags | os.O_NOFOLLOW)
     with os.fdopen(fd, "rb") as fh:
         if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
             raise ValueError(f"{path} is not a regular file")
