@@ -15,6 +15,7 @@ from pubkit.cli import (  # noqa: F401
     send,
     suppress,
     unsubscribe,
+    verify,
 )
 from pubkit.cli.app import app
 
