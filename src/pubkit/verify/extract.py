@@ -89,7 +89,7 @@ def extract_html(path: Path) -> list[tuple[str, str]]:
 
 
 # --------------------------------------------------------------------- PDF
-_DIGITS = re.compile(r"\d+")
+_NUMBER = re.compile(r"(\d+)")
 EDGE_LINES = 2
 """Lines at the top and at the bottom of a page that may be running headers or footers."""
 
@@ -118,26 +118,34 @@ def pdf_pages(data: bytes) -> list[list[str]]:
 def without_furniture(pages: list[list[str]]) -> str:
     """The pages' text without running headers and footers.
 
-    A line among the first or last :data:`EDGE_LINES` of a page that comes
-    back (numbers aside: "Page 2 of 3") at the edge of another page is the
-    page's furniture, not the article's: left in, it would cut a paragraph
-    that runs on to the next page in two.
+    A line among the first (or last) :data:`EDGE_LINES` of a page that comes
+    back among the first (or last) lines of another page, the page's own
+    number and the page count aside ("Page 2 of 3"), is the page's furniture,
+    not the article's: left in, it would cut a paragraph that runs on to the
+    next page in two.  Other numbers count ("Section 4" at the top of one page
+    and "Section 9" at the top of another are two headings).
     """
-    def key(line: str) -> str:
-        return _DIGITS.sub("#", " ".join(line.split()))
+    total = str(len(pages))
 
-    def edges(lines: list[str]) -> set[int]:
+    def key(line: str, page: int, edge: str) -> str:
+        numbers = (str(page + 1), total)
+        words = ["#" if w in numbers else w for w in _NUMBER.split(" ".join(line.split()))]
+        return edge + "".join(words)
+
+    def edges(lines: list[str]) -> dict[int, str]:
         count = len(lines)
-        return {i for i in range(count) if i < EDGE_LINES or i >= count - EDGE_LINES}
+        found = {i: "bottom:" for i in range(max(0, count - EDGE_LINES), count)}
+        found.update({i: "top:" for i in range(min(EDGE_LINES, count))})
+        return found
 
     seen: Counter[str] = Counter()
-    for lines in pages:
-        seen.update({key(lines[i]) for i in edges(lines)})
+    for page, lines in enumerate(pages):
+        seen.update({key(lines[i], page, edge) for i, edge in edges(lines).items()})
     out: list[str] = []
-    for lines in pages:
+    for page, lines in enumerate(pages):
         edge = edges(lines)
         out.extend(line for i, line in enumerate(lines)
-                   if not (i in edge and seen[key(line)] > 1 and line.strip()))
+                   if not (i in edge and line.strip() and seen[key(line, page, edge[i])] > 1))
     return "\n".join(out)
 
 
