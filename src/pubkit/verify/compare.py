@@ -65,17 +65,27 @@ class Haystack:
         return -1
 
 
+Needles = list[tuple[Item, list[str]]]
+"""Each item with its pieces reduced as the text is (made once, looked for in every format)."""
+
+
+def needles(items: list[Item]) -> Needles:
+    return [(item, [joined for p in item.pieces if (joined := "".join(words(p)))]) for item in items]
+
+
 def missing_items(items: list[Item], text: str) -> list[Item]:
     """The items ``text`` does not hold (each piece whole, in order when it can be)."""
+    return missing_needles(needles(items), text)
+
+
+def missing_needles(wanted: Needles, text: str) -> list[Item]:
+    """:func:`missing_items` with the pieces already reduced."""
     hay = Haystack(text)
     cursor = 0
     missing = []
-    for item in items:
+    for item, joined in wanted:
         found = True
-        for piece in item.pieces:
-            needle = "".join(words(piece))
-            if not needle:
-                continue
+        for needle in joined:
             at = hay.find(needle, cursor)
             if at == -1:
                 at = hay.find(needle)
@@ -133,6 +143,7 @@ def verify_article(source: str, items: list[Item], outputs: dict[str, tuple[str,
     from pubkit.verify.extract import Unextractable, parts_of
 
     result = ArticleResult(source, len(items))
+    wanted = needles(items)
     for fmt, (shown, path) in outputs.items():
         try:
             texts = extractors[fmt](path)
@@ -148,6 +159,6 @@ def verify_article(source: str, items: list[Item], outputs: dict[str, tuple[str,
             continue
         for part, text in texts:
             result.checked[part] = len(items)
-            for item in missing_items(items, text):
+            for item in missing_needles(wanted, text):
                 result.problems.append(Problem(source, part, item.line, item.kind, item.quoted, shown))
     return result

@@ -43,7 +43,7 @@ _INLINE = frozenset(["a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "de
 _HIDDEN = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.I)
 
 
-def html_text(data: bytes) -> str:
+def html_text(data: bytes | str) -> str:
     """The text a reader sees in an HTML document's body.
 
     Scripts, styles and hidden elements (``hidden``, ``display: none``: an
@@ -215,28 +215,30 @@ EMAIL_TEXT, EMAIL_HTML = "email-text", "email-html"
 def email_texts(data: bytes) -> list[tuple[str, str]]:
     """The text of a message's ``text/plain`` part and of its ``text/html`` part (attachments aside)."""
     import email
-    import email.policy
-    from email.message import EmailMessage
 
-    message: Any = email.message_from_bytes(data, policy=email.policy.default)
-    if not isinstance(message, EmailMessage) or not message.keys():
+    # The compat32 parser: the modern policy parses every header into objects,
+    # which costs more than all the rest of verifying a message; only the parts'
+    # types, dispositions and transfer encodings are needed here.
+    message = email.message_from_bytes(data)
+    if not message.keys():
         raise Unextractable("not an email message")
     plain: list[str] = []
     html: list[str] = []
     for part in message.walk():
-        if part.is_multipart() or part.is_attachment():
-            continue
         kind = part.get_content_type()
-        if kind not in ("text/plain", "text/html"):
+        if part.is_multipart() or kind not in ("text/plain", "text/html") or \
+                (part.get_content_disposition() or "inline") != "inline":
             continue
+        payload = part.get_payload(decode=True)
+        charset = part.get_content_charset() or "us-ascii"
         try:
-            content = part.get_content()
-        except (LookupError, ValueError) as exc:  # an unknown charset, a damaged encoding
+            content = payload.decode(charset) if isinstance(payload, bytes) else ""
+        except (LookupError, UnicodeDecodeError) as exc:  # an unknown charset, damaged bytes
             raise Unextractable(f"a {kind} part cannot be decoded ({exc})") from None
         if kind == "text/plain":
             plain.append(content)
         else:
-            html.append(html_text(content.encode("utf-8")))
+            html.append(html_text(content))
     return [(EMAIL_TEXT, "\n".join(plain)), (EMAIL_HTML, "\n".join(html))]
 
 
