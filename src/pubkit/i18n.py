@@ -110,9 +110,19 @@ class Translations:
 
         return format_decimal(value, locale=self.babel_locale)
 
+    def upper(self, text: str) -> str:
+        """``text`` in capitals by this language's rules (Turkish and Azerbaijani dot their I)."""
+        if self.babel_locale.language in _DOTTED_I:
+            text = text.replace("i", "\u0130")
+        return text.upper()
+
     def language_name(self, lang: str | None = None) -> str:
         """The name of ``lang`` (default: this language) in its own words: "English", "español"."""
         return language_name(lang or self.lang)
+
+
+_DOTTED_I = frozenset({"tr", "az"})
+"""Languages whose capital of ``i`` is ``İ`` (Unicode's SpecialCasing.txt, conditional mappings)."""
 
 
 @lru_cache(maxsize=64)

@@ -83,6 +83,19 @@ class Brand(_Section):
     )
 
 
+MissingAlt = Literal["decorative", "fallback"]
+
+
+class Images(_Section):
+    """Pictures in every format."""
+
+    missing_alt: MissingAlt = Field(
+        "decorative", description="A picture without alt text (![](x.png)): \"decorative\" hides it "
+        "from screen readers in every format (alt=\"\" in the page and email, an artifact in the "
+        "PDF, Word's decorative mark); \"fallback\" names it in every format by its title, else "
+        "by the word \"Picture\" in the article's language.")
+
+
 class Pdf(_Section):
     """Printed handouts."""
 
@@ -305,6 +318,7 @@ class Settings(_Section):
     toc_min_headings: int = Field(4, ge=1, le=1000,
                                   description="Headings needed for a table of contents (1 to 1000).")
     brand: Brand = Field(default_factory=Brand)
+    images: Images = Field(default_factory=Images)
     pdf: Pdf = Field(default_factory=Pdf)
     email: Email = Field(default_factory=Email)
     smtp: Smtp = Field(default_factory=Smtp)

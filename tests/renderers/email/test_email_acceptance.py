@@ -47,6 +47,12 @@ A paragraph with *emphasis*, **strong**, ~~struck~~, `code` and a [link](https:/
 > A quotation
 > over two lines.
 
+> [!WARNING]
+> Call the [clinic](https://example.org/call) if the pain gets worse:
+>
+> - a fever
+> - swelling
+
 ```python
 print("hello")
 ```
