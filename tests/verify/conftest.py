@@ -43,6 +43,9 @@ Read [our guide to ice packs](https://example.com/ice) before you start, and kee
 
 > Most people walk normally again within six weeks.
 
+> [!WARNING]
+> Never drive while you take the stronger pain reliever.
+
 ![A knee brace](../assets/img0.png)
 
 ```

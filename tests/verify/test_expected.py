@@ -29,6 +29,9 @@ Read [the guide](https://example.com/g) first, then rest.[^a]
 
 > Quoted words.
 
+> [!TIP]
+> Boxed words.
+
 [^a]: A note.
 """
 
@@ -53,7 +56,9 @@ def test_every_kind_of_item_with_its_line_and_pieces() -> None:
         ("table cell", 13, ("Cell two",)),
         ("table cell", 15, ("after a picture",)),  # the picture's cell holds no words
         ("quote", 17, ("Quoted words.",)),
-        ("footnote", 19, ("A note.",)),
+        ("callout title", 19, ("Tip",)),
+        ("callout", 20, ("Boxed words.",)),
+        ("footnote", 22, ("A note.",)),
     ]
     assert found[-1][0] == "disclaimer" and "not a substitute" in found[-1][2][0]
 

@@ -16,7 +16,7 @@ from pubkit.site import open_site
 from tests.batch.conftest import run_cli
 from tests.conftest import render_files
 
-LINE = 40
+LINE = 43
 """The line of the paragraph the tests remove ("Call us straight away ...") in content/rich.md."""
 WORDS = "Call us straight away"
 PARTS = ["docx", "email-html", "email-text", "html", "pdf"]
@@ -108,6 +108,25 @@ def test_an_email_html_part_without_the_paragraph_is_caught(site_copy: Callable[
 
     _edit_email(root, "html", drop)
     assert_caught(root, "email-html")
+
+
+def test_a_callout_dropped_from_the_handout_and_the_text_part_is_caught(
+        site_copy: Callable[[], Path]) -> None:
+    root = site_copy()
+    source = root / "content" / "rich.md"
+    original = source.read_text(encoding="utf-8")
+    source.write_text(original.replace("> [!WARNING]\n> Never drive", "> Never drive"), encoding="utf-8")
+    files, _ = render_files(open_site(root), [source], ["pdf"])  # a plain quote: no box, no title
+    (root / "output" / "pdf" / "rich.pdf").write_bytes(files["pdf/rich.pdf"])
+    source.write_text(original, encoding="utf-8")
+    _edit_email(root, "plain", lambda text: text.replace("Never drive", "Drive"))
+    code, _, err = verify(root)
+    assert code == 1
+    assert problems(err) == [
+        'content/rich.md:32: pdf: missing callout title "Warning"',
+        'content/rich.md:33: email-text: missing callout '
+        '"Never drive while you take the stronger pain reliever."',
+    ]
 
 
 def test_a_missing_review_line_and_output_are_reported(site_copy: Callable[[], Path]) -> None:

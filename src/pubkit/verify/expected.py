@@ -1,8 +1,8 @@
 """What every output of an article must say, taken from the model.
 
 One :class:`Item` per heading, paragraph, list item, table cell, quote,
-footnote, code block and container block (a callout, or any block node that
-holds blocks), plus the title, subtitle, review line and the site's
+footnote, code block, callout (its title and its blocks) and any other block
+node that holds blocks, plus the title, subtitle, review line and the site's
 disclaimer.  Each item is cut into *pieces*: runs of the author's words that
 no renderer puts anything inside.  A renderer may add something after a link
 (the handout prints its address, the plain-text email its number), at a
@@ -134,9 +134,11 @@ class Expectation(NodeVisitor[None]):
     container node is verified without a change here.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, t: Translations | None = None) -> None:
         self.items: list[Item] = []
         self._within: list[str] = []
+        self.t = t
+        """pubkit's words in the article's language (a callout's title), if they are expected."""
 
     def visit(self, node: n.Node) -> None:
         method = getattr(self, "visit_" + node.tagname, None)
@@ -190,6 +192,12 @@ class Expectation(NodeVisitor[None]):
     def visit_footnote_def(self, node: n.FootnoteDef) -> None:
         self._container("footnote", node)
 
+    def visit_callout(self, node: n.Callout) -> None:
+        if self.t is not None:  # its title is pubkit's word ("Warning"), in the reader's language
+            self.items.extend(_plain("callout title", self.t.gettext(n.CALLOUT_TITLES[node.kind]),
+                                     node.line))
+        self._container("callout", node)
+
     def visit_table(self, node: n.Table) -> None:
         for row in [node.header, *node.rows]:
             for cell in row.cells:
@@ -218,7 +226,7 @@ def expected_items(article: Article, settings: Settings, t: Translations) -> lis
     """
     from pubkit.renderers.page_data import disclaimer, review_line
 
-    walker = Expectation()
+    walker = Expectation(t)
     walker.visit_all(article.body)
     walker.visit_all(article.footnotes)
     return [
