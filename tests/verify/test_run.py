@@ -144,6 +144,28 @@ def test_a_missing_review_line_and_output_are_reported(site_copy: Callable[[], P
     ]
 
 
+def test_damaged_outputs_are_reported_not_a_traceback(site_copy: Callable[[], Path]) -> None:
+    root = site_copy()
+    out = root / "output"
+    pdf = out / "pdf" / "rich.pdf"
+    pdf.write_bytes(pdf.read_bytes()[:3000])
+    (out / "docx" / "rich.docx").write_bytes(b"not a zip")
+    (out / "email" / "rich.eml").write_bytes(b"\x00\x01")
+    (out / "html" / "rich.html").unlink()
+    (out / "html" / "rich.html").mkdir()
+    code, stdout, err = verify(root, str(root / "content" / "rich.md"))
+    assert code == 1 and "Traceback" not in err
+    assert stdout.startswith("1 article verified: ")
+    found = problems(err)
+    assert found[1].startswith("content/rich.md: pdf: cannot read pdf/rich.pdf: not a readable PDF (")
+    assert found[:1] + found[2:] == [
+        "content/rich.md: html: cannot read html/rich.html: a folder, not a regular file",
+        "content/rich.md: docx: cannot read docx/rich.docx: not a Word document (File is not a zip file)",
+        "content/rich.md: email-text: cannot read email/rich.eml: not an email message",
+        "content/rich.md: email-html: cannot read email/rich.eml: not an email message",
+    ]
+
+
 def test_json_shape(site_copy: Callable[[], Path]) -> None:
     root = site_copy()
     page = root / "output" / "html" / "rich.html"

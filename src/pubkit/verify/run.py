@@ -70,7 +70,8 @@ class VerifyReport:
     def line(self) -> str:
         f = self.figures()
         per = ", ".join(f"{part} {v['missing']}" for part, v in f["formats"].items())
-        return (f"{f['articles']} articles verified: {f['items']} items, {f['checked']} checks in "
+        noun = "article" if f["articles"] == 1 else "articles"
+        return (f"{f['articles']} {noun} verified: {f['items']} items, {f['checked']} checks in "
                 f"{len(f['formats'])} format parts, {f['missing']} missing" + (f" ({per})" if per else ""))
 
 
