@@ -213,3 +213,21 @@ def test_build_verify_puts_the_figures_in_the_report(site_copy: Callable[[], Pat
     assert summary["verify"]["problems"][0].startswith(f"content/rich.md:{LINE}: html: missing paragraph")
     report = json.loads((root / "output" / "build-report.json").read_text(encoding="utf-8"))
     assert report["verify"]["missing"] == 1
+
+
+def test_workers_report_exactly_what_one_process_does(tmp_path: Path) -> None:
+    root = tmp_path / "many"
+    (root / "content").mkdir(parents=True)
+    (root / "pubkit.toml").write_text('site_name = "Many"\n', encoding="utf-8")
+    for i in range(45):  # enough for worker processes
+        (root / "content" / f"a{i:02d}.md").write_text(
+            f"---\ntitle: Article {i}\n---\n\nFirst words of {i}.\n\n- item {i}\n", encoding="utf-8")
+    done = run_cli("build", "--site", str(root), "-f", "html", "-f", "docx")
+    assert done.returncode == 0, done.stderr
+    page = root / "output" / "html" / "a07.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("item 7", "item seven"), encoding="utf-8")
+    one = verify(root, "--jobs", "1", "-f", "html", "-f", "docx")
+    two = verify(root, "--jobs", "2", "-f", "html", "-f", "docx")
+    assert one == two
+    assert one[0] == 1 and problems(one[2]) == ['content/a07.md:7: html: missing list item "item 7"']
+    assert one[1].startswith("45 articles verified: ")
