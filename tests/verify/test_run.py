@@ -8,9 +8,11 @@ import json
 from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import docx
 import lxml.html
+import pytest
 
 from pubkit.site import open_site
 from tests.batch.conftest import run_cli
@@ -231,3 +233,24 @@ def test_workers_report_exactly_what_one_process_does(tmp_path: Path) -> None:
     assert one == two
     assert one[0] == 1 and problems(one[2]) == ['content/a07.md:7: html: missing list item "item 7"']
     assert one[1].startswith("45 articles verified: ")
+
+
+def _dies(paths: list[Path]) -> list[Any]:
+    import os
+
+    os._exit(9)  # in the worker: as the kernel's out-of-memory killer would
+
+
+def test_a_killed_worker_means_verifying_in_this_process(built_site: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from pubkit.site.indexing import build_index
+    from pubkit.verify import run as verify_run
+
+    site = open_site(built_site)
+    files = sorted((built_site / "content").glob("*.md"))
+    monkeypatch.setattr(verify_run, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(verify_run, "_verify_in_worker", _dies)
+    report = verify_run.verify_site(site, files, ["html", "docx"], build_index(site).index, jobs=2)
+    assert report.notes == ["a worker process stopped; verifying in this process"]
+    assert [r.source for r in report.results] == [f"content/{p.name}" for p in files]
+    assert report.problems == [] and report.figures()["checked"] == 2 * report.figures()["items"]

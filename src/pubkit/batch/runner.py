@@ -183,6 +183,9 @@ class Builder:
         files = [self.site.root / e.source for e in self.indexed.index.articles()]
         report = verify_site(self.site, files, names, self.indexed.index, self.options.drafts,
                              self.options.jobs)
+        for note in report.notes:
+            self.summary.notes.append(note)
+            self.listener.note(note)
         self.summary.verify = report.figures()
         self.summary.verify_problems = [*report.errors, *(str(p) for p in report.problems)]
 

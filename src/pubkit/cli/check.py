@@ -90,15 +90,20 @@ def check_files(site: Site, files: list[Path], options: CheckOptions, words: dic
 
     workers = jobs or len(os.sched_getaffinity(0))
     sources = [rel(p, site.root) for p in files]
-    if workers < 2 or len(files) < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
-        indexed = build_index(site, keep=sources, jobs=jobs)
-        checker = _checker(site.root, options, words, indexed.index)
-        return [checker.check(indexed.parsed[s]) if s in indexed.parsed else checker.check_file(p)
-                for s, p in zip(sources, files, strict=True)], indexed.notes
-    with _Pool(workers, _checker(site.root, options, words, None)) as pool:
-        wanted = dict(zip(sources, range(len(files)), strict=True))
-        indexed = build_index(site, jobs=jobs, reader=lambda todo: pool.read(todo, wanted))
-        return pool.check(indexed.index, files, sources), indexed.notes
+    if workers >= 2 and len(files) >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
+        try:
+            with _Pool(workers, _checker(site.root, options, words, None)) as pool:
+                wanted = dict(zip(sources, range(len(files)), strict=True))
+                indexed = build_index(site, jobs=jobs, reader=lambda todo: pool.read(todo, wanted))
+                return pool.check(indexed.index, files, sources), indexed.notes
+        except (EOFError, ConnectionError) as exc:  # a worker was killed (out of memory, a signal)
+            note = f"a worker process stopped ({type(exc).__name__}); checking in this process"
+    else:
+        note = ""
+    indexed = build_index(site, keep=sources, jobs=1 if note else jobs)
+    checker = _checker(site.root, options, words, indexed.index)
+    return [checker.check(indexed.parsed[s]) if s in indexed.parsed else checker.check_file(p)
+            for s, p in zip(sources, files, strict=True)], [*([note] if note else []), *indexed.notes]
 
 
 CHUNK = 25

@@ -69,6 +69,8 @@ def run_verify(the_site: Site, files: list[Path] | None, formats: list[str], *, 
         typer.echo(f"pubkit: warning: {note}", err=True)
     report = verify_site(the_site, files if files is not None else discover_articles([], the_site),
                          formats, indexed.index, drafts=drafts, jobs=jobs)
+    for note in report.notes:
+        typer.echo(f"pubkit: warning: {note}", err=True)
     lines = [*report.errors, *(str(p) for p in report.problems)]
     if lines:
         sys.stderr.write("".join(f"{line}\n" for line in lines))

@@ -30,6 +30,8 @@ class VerifyReport:
     results: list[ArticleResult] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     """Sources not verified: drafts (without ``--drafts``), a slug another article owns."""
+    notes: list[str] = field(default_factory=list)
+    """Warnings about the run itself (a worker process that stopped)."""
 
     @property
     def problems(self) -> list[Problem]:
@@ -138,7 +140,13 @@ def verify_site(site: Site, files: list[Path], formats: list[str], index: SiteIn
             report.skipped.append(source)
         else:
             todo.append(path)
-    report.results = list(_verify_all(site, todo, formats, index, jobs or len(os.sched_getaffinity(0))))
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        report.results = list(_verify_all(site, todo, formats, index, jobs or len(os.sched_getaffinity(0))))
+    except BrokenProcessPool:  # a worker was killed (out of memory, a signal): start again here
+        report.notes.append("a worker process stopped; verifying in this process")
+        report.results = list(_verify_all(site, todo, formats, index, 1))
     return report
 
 
