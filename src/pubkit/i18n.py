@@ -24,6 +24,7 @@ import datetime as dt
 import gettext as _gettext
 import hashlib
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -37,6 +38,20 @@ DOMAIN = "pubkit"
 SOURCE_LANGUAGE = "en"
 """The language msgids are written in; its catalogue exists so sites can reword it too."""
 CATALOGUE_LIMIT = 4 * 1024 * 1024
+
+
+MAX_LANG_CHARS = 35
+"""Longest language tag accepted (BCP 47 asks that at least 35 characters be supported)."""
+_LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")  # as front matter's ``lang``
+
+
+def valid_lang(tag: str) -> bool:
+    """Whether ``tag`` looks like a BCP 47 language tag: ``es``, ``es-MX``, ``zh-Hant-TW``.
+
+    Only letters, digits and hyphens, bounded in length: a tag names a folder
+    and goes into headers, so an untrusted one must be checked with this first.
+    """
+    return len(tag) <= MAX_LANG_CHARS and _LANG_TAG.fullmatch(tag) is not None
 
 
 def N_(message: str) -> str:

@@ -164,6 +164,9 @@ def test_lead_picture_follows_the_same_rule(rendered: tuple[str, dict[str, bytes
     assert [s.get("descr") for s in body.iter(WP + "docPr")] == [words]
     alts, artifacts, figures = _figures_and_artifact_images(_get(files, "pdf/", "lead"))
     assert (alts, artifacts, figures) == (([], 1, 0) if policy == "decorative" else (["Picture"], 0, 1))
+    html, _ = email_parts(_get(files, "email/", "lead"))
+    lead = lxml.html.fromstring(html).xpath("//img[not(contains(@class, 'logo'))]")
+    assert lead and {img.get("alt") for img in lead} == {words}
 
 
 def test_the_rule() -> None:

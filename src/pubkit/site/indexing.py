@@ -181,21 +181,31 @@ def newsletter_entry(data: bytes, source: str, default_lang: str) -> Entry:
     import datetime as dt
     import hashlib
 
+    from pubkit.i18n import valid_lang
+    from pubkit.site.outputs import split_issue_name
     from pubkit.source.decode import decode_source
     from pubkit.source.frontmatter import split_front_matter
     from pubkit.source.meta import valid_slug
 
-    name = posixpath.splitext(posixpath.basename(source))[0]
+    name, version = split_issue_name(posixpath.splitext(posixpath.basename(source))[0])
     if not valid_slug(name):
         raise SourceError(source, None, f"newsletter name '{name}' must be lowercase letters, digits "
                                         "and hyphens (it becomes a folder name)")
+    if version and not valid_lang(version):
+        raise SourceError(source, None, f"'{version}' in the file name is not a language tag: a "
+                                        "language version is named <issue>.<lang>.md, such as "
+                                        "sample.es.md")
     fm = split_front_matter(decode_source(data, source).text, source)
     subject, lang, date = fm.data.get("subject"), fm.data.get("lang"), fm.data.get("date")
+    if version:
+        # A language version is in its file name's language, a "translation" of its base issue.
+        lang = version
     return Entry(
         source=source, kind="newsletter", source_hash=hashlib.sha256(data).hexdigest(),
         slug=name, title=str(subject) if isinstance(subject, str | int | float) else name,
         lang=lang if isinstance(lang, str) and lang.strip() else default_lang,
         date=date if isinstance(date, dt.date) and not isinstance(date, dt.datetime) else None,
+        translation_of=name if version else None,
     )
 
 
