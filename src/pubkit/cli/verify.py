@@ -30,7 +30,7 @@ def verify(
         "--jobs", "-j", min=0, help="Worker processes (default: one per core).")] = 0,
     site: SiteOption = None,
 ) -> None:
-    """Check that every heading, paragraph, list item, table cell, note, the review line and the
+    """Check that every heading, paragraph, list item, table cell, callout, note, the review line and the
     disclaimer of each article appear in each built output (page, handout, Word document, email).
 
     Prints path:line: format: missing ... on stderr for each one that does not.
