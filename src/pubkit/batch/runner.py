@@ -53,6 +53,8 @@ class BuildOptions:
     """Build drafts too, marked DRAFT (``--drafts``)."""
     today: dt.date | None = None
     """The day review dates are judged on (the command reads the clock; None: no review policy)."""
+    verify: bool = False
+    """Read every article's outputs back afterwards and check each item is there (``--verify``)."""
 
 
 class Listener(Protocol):
@@ -131,6 +133,8 @@ class Builder:
                     self._refuse(src, fmts, why)
                 if self.plan.tasks:
                     self._render()
+                if self.options.verify:
+                    self._verify(chosen)
             finally:
                 if self._dirty:
                     save_manifest(self.out_dir, self.manifest)
@@ -167,6 +171,20 @@ class Builder:
                     self._dirty = False
         finally:
             executor.close()
+
+    def _verify(self, chosen: dict[str, Format]) -> None:
+        """Verify every article's outputs in the formats built (those verify can read), in the lock."""
+        from pubkit.verify.run import VERIFIED_FORMATS, verify_site
+
+        names = [n for n, f in chosen.items() if f.source == "article" and n in VERIFIED_FORMATS]
+        files = [self.site.root / e.source for e in self.indexed.index.articles()]
+        report = verify_site(self.site, files, names, self.indexed.index, self.options.drafts,
+                             self.options.jobs)
+        for note in report.notes:
+            self.summary.notes.append(note)
+            self.listener.note(note)
+        self.summary.verify = report.figures()
+        self.summary.verify_problems = [*report.errors, *(str(p) for p in report.problems)]
 
     def _apply(self, result: TaskResult) -> None:
         src = result.task.source

@@ -18,6 +18,7 @@ from pubkit.cli import (  # noqa: F401
     send,
     suppress,
     unsubscribe,
+    verify,
 )
 from pubkit.cli.app import EXIT_FAILED, EXIT_USAGE, app
 from pubkit.diagnostics import ConfigError

@@ -22,7 +22,7 @@ import posixpath
 import re
 import stat
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -366,6 +366,9 @@ def save_cache(path: Path, index: SiteIndex, language: str,
 
 
 # ----------------------------------------------------------------------- build
+Reader = Callable[[list[tuple[str, Source]]], list[tuple[str, Entry | None, Diagnostic | None]]]
+"""Reads sources into their entries (or the reason they cannot be read)."""
+
 def build_index(
     site: Site,
     *,
@@ -373,6 +376,7 @@ def build_index(
     use_cache: bool = True,
     write_cache: bool = False,
     jobs: int = 0,
+    reader: Reader | None = None,
 ) -> IndexResult:
     """Index every source of ``site``.
 
@@ -380,6 +384,9 @@ def build_index(
     will render: those are parsed here, in this process, and returned, so no
     article is parsed twice.  The cache is read unless ``use_cache`` is off and
     written back (when anything changed) if ``write_cache`` is on.
+    ``reader`` reads the sources the cache cannot answer for (default: here,
+    or in a pool of processes when there are many); a command that parses
+    those articles anyway reads them in its own workers and keeps them.
     """
     keep_set = set(keep)
     language = site.settings.language
@@ -420,7 +427,8 @@ def build_index(
             if article is not None:
                 result.parsed[source] = article
     rest = [(s, k) for s, k in todo if s not in keep_set]
-    for source, entry, problem in _read_many(root, rest, language, jobs):
+    for source, entry, problem in (reader(rest) if reader is not None else
+                                   _read_many(root, rest, language, jobs)):
         _place(source, entry, problem, entries, problems)
     ordered = {s: entries[s] for s, _ in found if s in entries}
     result.index = SiteIndex(ordered, problems, site.settings.content_dir)
