@@ -107,6 +107,8 @@ def eml_words(data: bytes) -> str:
     msg = email.message_from_bytes(data, policy=email.policy.default)
     text = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     page = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    # Addresses are settings, not labels: the unsubscribe URL's path may well say "unsubscribe".
+    text = re.sub(r"\b(?:https?://|mailto:)\S+", " ", text)
     return " ".join(text.split()) + " | " + page_words(page.encode())
 
 
