@@ -64,8 +64,10 @@ def constraints(pyproject: Path, extras: list[str]) -> list[str]:
             continue
         key = canonicalize_name(req.name)
         version = floor(req)
-        if key not in pins or version > pins[key][1]:
+        if key not in pins:
             pins[key] = (req.name, version)
+        elif version > pins[key][1]:
+            pins[key] = (pins[key][0], version)
     return [f"{name}=={version}" for name, version in pins.values()]
 
 
