@@ -60,6 +60,16 @@ def border(side: str, color: str, width: int = 6, space: int = 4) -> str:
     return f'<w:{side} w:val="single" w:sz="{width}" w:space="{space}" w:color="{color}"/>'
 
 
+CALLOUT_INK = "1D2327"
+CALLOUT_FILL = "F3F6F8"
+
+
+def callout_borders() -> str:
+    """A box with a heavier left rule (the edge a reader's eye follows down the page)."""
+    return (border("top", CALLOUT_INK, 8, 4) + border("left", CALLOUT_INK, 24, 6)
+            + border("bottom", CALLOUT_INK, 8, 4) + border("right", CALLOUT_INK, 8, 6))
+
+
 def headings() -> list[str]:
     sizes = {1: 18, 2: 15, 3: 13, 4: 12, 5: 11, 6: 11}
     before = {1: 360, 2: 320, 3: 280, 4: 240, 5: 200, 6: 200}
@@ -125,6 +135,15 @@ def styles_xml() -> str:
         para("Quote", "Quote",
              f'<w:pBdr>{border("left", PRIMARY, 18, 12)}</w:pBdr><w:ind w:left="720" w:right="720"/>',
              '<w:i/><w:iCs/><w:color w:val="3D4A52"/>'),
+        # A callout (> [!WARNING] ...): its title and body paragraphs share one border, so
+        # Word and LibreOffice draw them as one box; dark ink on a pale fill, readable in grey.
+        para("Callout", "Callout",
+             f'<w:pBdr>{callout_borders()}</w:pBdr>'
+             f'<w:shd w:val="clear" w:color="auto" w:fill="{CALLOUT_FILL}"/>'
+             '<w:spacing w:after="80"/><w:ind w:left="170" w:right="170"/>', nxt="Callout"),
+        style("paragraph", "CalloutTitle", "Callout Title",
+              '<w:keepNext/><w:keepLines/><w:spacing w:before="120" w:after="60"/>',
+              f'<w:b/><w:bCs/><w:color w:val="{CALLOUT_INK}"/>', based="Callout", nxt="Callout"),
         para("SourceCode", "Source Code",
              '<w:shd w:val="clear" w:color="auto" w:fill="F3F5F7"/>'
              '<w:spacing w:after="160" w:line="240" w:lineRule="auto"/>',

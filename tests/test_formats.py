@@ -45,7 +45,7 @@ def test_a_renderer_reading_an_undeclared_setting_fails_naming_it(
     site = make_site({"content/a.md": "---\ntitle: A\n---\nx\n"})
     article = read_article(site.content_dir / "a.md", site.root)
     html = formats.get("html")
-    narrowed = formats.Format(**{**html.__dict__, "settings": ("site_name", "brand")})
+    narrowed = formats.Format(**{**html.__dict__, "settings": ("site_name", "brand", "images")})
     monkeypatch.setitem(formats._REGISTRY, "html", narrowed)
     result = render_one(article, "html", RenderContext.for_site(site))
     assert result.error is not None

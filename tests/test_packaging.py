@@ -30,7 +30,8 @@ def test_wheel_contains_templates(wheel: Path) -> None:
                      "pubkit/templates/init/pubkit.toml", "pubkit/cli/app.py",
                      "pubkit/readability/words/en.toml", "pubkit/readability/words/es.toml",
                      "pubkit/templates/locale/es/LC_MESSAGES/pubkit.po",
-                     "pubkit/templates/pdf/large-print.css"):
+                     "pubkit/templates/pdf/large-print.css",
+                     "pubkit/templates/preview/dashboard.html.j2"):
         assert required in names, required
     assert not [n for n in names if n.startswith(("tests/", "content/", "output/"))]
 

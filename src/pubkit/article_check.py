@@ -75,7 +75,9 @@ class Checker:
         readability = measure(article)
         if readability is not None:
             found += grade_diagnostics(article.path, readability, settings.check, prose)
-        hits = self._word_list(article.lang).find(passages(article.body))
+        # The sections' passages are the body's: measured once, read again for the word list.
+        measured = readability.passages if readability is not None else list(passages(article.body))
+        hits = self._word_list(article.lang).find(measured)
         found += word_diagnostics(article.path, hits, prose)
         state = review_state(article, settings, self.options.today)
         found += review_problems(article, state, settings.review.strict)

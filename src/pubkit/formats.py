@@ -188,8 +188,9 @@ class SettingsView:
         )
 
 
-PAGE_SETTINGS = ("site_name", "brand", "reviewers", "review")
-"""What every format prints around an article: the site's name and brand, the review line."""
+PAGE_SETTINGS = ("site_name", "brand", "reviewers", "review", "images")
+"""What every format prints around an article (the site's name and brand, the review line)
+and how it shows the article's pictures (``[images]``: what one without alt text says)."""
 LOCALE = "locale/"
 """The message catalogues (a folder: every language's), read by every format."""
 _EMAIL_TEMPLATES = ("email/message.html.j2", "email/button.html.j2", "email/style.css.j2", LOCALE)
@@ -200,28 +201,28 @@ register(Format(
     folder="html", suffix=".html", description="web page",
     templates=("html/page.html.j2", "html/style.css", LOCALE),
     settings=(*PAGE_SETTINGS, "toc_min_headings"),
-    version="3",
+    version="4",
 ))
 register(Format(
     name="pdf", renderer="pubkit.renderers.pdf.renderer:PdfRenderer",
     folder="pdf", suffix=".pdf", description="printed handout",
     templates=_PDF_TEMPLATES,
     settings=(*PAGE_SETTINGS, "pdf", "toc_min_headings"),
-    version="3", built_when=("pdf.variants", "standard"),
+    version="4", built_when=("pdf.variants", "standard"),
 ))
 register(Format(
     name="docx", renderer="pubkit.renderers.docx.renderer:DocxRenderer",
     folder="docx", suffix=".docx", description="Word document",
     templates=("docx/reference.docx", LOCALE),
     settings=(*PAGE_SETTINGS, "toc_min_headings"),
-    version="3",
+    version="4",
 ))
 register(Format(
     name="email", renderer="pubkit.renderers.email.renderer:EmailRenderer",
     folder="email", suffix=".eml", description="email", companions=(".html", ".txt"),
     templates=_EMAIL_TEMPLATES,
     settings=(*PAGE_SETTINGS, "email"),
-    version="3",
+    version="4",
 ))
 register(Format(
     name="newsletter", renderer="pubkit.renderers.email.renderer:NewsletterRenderer",
@@ -229,7 +230,7 @@ register(Format(
     companions=(".html", ".txt"),
     templates=_EMAIL_TEMPLATES,
     settings=(*PAGE_SETTINGS, "email"),
-    version="3", source="newsletter", folder_per_source=True,
+    version="4", source="newsletter", folder_per_source=True,
 ))
 # A variant of the handout is a format of its own: its own file beside the standard one,
 # its own templates, its own place in the build manifest.
@@ -238,5 +239,5 @@ register(Format(
     folder="pdf", suffix=".large-print.pdf", description="large-print handout",
     templates=(*_PDF_TEMPLATES, "pdf/large-print.css"),
     settings=(*PAGE_SETTINGS, "pdf", "toc_min_headings"),
-    version="1", built_when=("pdf.variants", "large-print"),
+    version="2", built_when=("pdf.variants", "large-print"),
 ))

@@ -24,11 +24,14 @@ import datetime as dt
 import gettext as _gettext
 import hashlib
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from pubkit.diagnostics import ConfigError
 
 if TYPE_CHECKING:
     from babel.core import Locale
@@ -37,6 +40,20 @@ DOMAIN = "pubkit"
 SOURCE_LANGUAGE = "en"
 """The language msgids are written in; its catalogue exists so sites can reword it too."""
 CATALOGUE_LIMIT = 4 * 1024 * 1024
+
+
+MAX_LANG_CHARS = 35
+"""Longest language tag accepted (BCP 47 asks that at least 35 characters be supported)."""
+_LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")  # as front matter's ``lang``
+
+
+def valid_lang(tag: str) -> bool:
+    """Whether ``tag`` looks like a BCP 47 language tag: ``es``, ``es-MX``, ``zh-Hant-TW``.
+
+    Only letters, digits and hyphens, bounded in length: a tag names a folder
+    and goes into headers, so an untrusted one must be checked with this first.
+    """
+    return len(tag) <= MAX_LANG_CHARS and _LANG_TAG.fullmatch(tag) is not None
 
 
 def N_(message: str) -> str:
@@ -110,9 +127,19 @@ class Translations:
 
         return format_decimal(value, locale=self.babel_locale)
 
+    def upper(self, text: str) -> str:
+        """``text`` in capitals by this language's rules (Turkish and Azerbaijani dot their I)."""
+        if self.babel_locale.language in _DOTTED_I:
+            text = text.replace("i", "\u0130")
+        return text.upper()
+
     def language_name(self, lang: str | None = None) -> str:
         """The name of ``lang`` (default: this language) in its own words: "English", "español"."""
         return language_name(lang or self.lang)
+
+
+_DOTTED_I = frozenset({"tr", "az"})
+"""Languages whose capital of ``i`` is ``İ`` (Unicode's SpecialCasing.txt, conditional mappings)."""
 
 
 @lru_cache(maxsize=64)
@@ -214,8 +241,8 @@ def _read(path: Path) -> bytes | None:
         raise CatalogueError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-class CatalogueError(ValueError):
-    """A message catalogue cannot be read or parsed (named with its path)."""
+class CatalogueError(ValueError, ConfigError):
+    """A message catalogue cannot be read or parsed (named with its path): a site problem (exit 2)."""
 
 
 @lru_cache(maxsize=64)

@@ -67,10 +67,29 @@ def _folder(value: str) -> str:
 Folder = Annotated[str, AfterValidator(_folder)]
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def _one_header_line(value: str | None) -> str | None:
+    """Settings that reach a mail header or the SMTP conversation: one line, no control characters."""
+    if value is not None and _CONTROL.search(value):
+        bad = _CONTROL.search(value).group(0)  # type: ignore[union-attr]
+        raise ValueError(f"must be one line without control characters (found {bad!r})")
+    return value
+
+
+HeaderText = Annotated[str, AfterValidator(_one_header_line)]
+OptionalHeaderText = Annotated[str | None, AfterValidator(_one_header_line)]
+FileName = Annotated[str, AfterValidator(_one_header_line)]
+"""A file a setting names (ledger, key, logo): one line, no control characters, like any name
+that becomes a path."""
+OptionalFileName = Annotated[str | None, AfterValidator(_one_header_line)]
+
+
 class Brand(_Section):
     """How the clinic looks and speaks on every output."""
 
-    logo: str | None = Field(None, description="Logo file, relative to the site root (SVG or PNG).")
+    logo: OptionalFileName = Field(None, description="Logo file, relative to the site root (SVG or PNG).")
     primary_color: str = Field("#0b5a7a", pattern=r"^#[0-9a-fA-F]{6}$",
                                description="Main brand colour (headings, buttons).")
     accent_color: str = Field("#e8f3f7", pattern=r"^#[0-9a-fA-F]{6}$",
@@ -81,6 +100,19 @@ class Brand(_Section):
         None, description="Footer disclaimer printed on every output; unset, pubkit's own "
         "(\"This article is for general education ...\") in each article's language.",
     )
+
+
+MissingAlt = Literal["decorative", "fallback"]
+
+
+class Images(_Section):
+    """Pictures in every format."""
+
+    missing_alt: MissingAlt = Field(
+        "decorative", description="A picture without alt text (![](x.png)): \"decorative\" hides it "
+        "from screen readers in every format (alt=\"\" in the page and email, an artifact in the "
+        "PDF, Word's decorative mark); \"fallback\" names it in every format by its title, else "
+        "by the word \"Picture\" in the article's language.")
 
 
 class Pdf(_Section):
@@ -107,20 +139,6 @@ class Pdf(_Section):
         "(pdf/<slug>.pdf) and/or large print for low vision (pdf/<slug>.large-print.pdf).",
     )
 
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
-
-
-def _one_header_line(value: str | None) -> str | None:
-    """Settings that reach a mail header or the SMTP conversation: one line, no control characters."""
-    if value is not None and _CONTROL.search(value):
-        bad = _CONTROL.search(value).group(0)  # type: ignore[union-attr]
-        raise ValueError(f"must be one line without control characters (found {bad!r})")
-    return value
-
-
-HeaderText = Annotated[str, AfterValidator(_one_header_line)]
-OptionalHeaderText = Annotated[str | None, AfterValidator(_one_header_line)]
 
 
 class Utm(_Section):
@@ -191,7 +209,7 @@ class Smtp(_Section):
     retry_delay: float = Field(2.0, ge=0, le=600, allow_inf_nan=False,
                                description="Seconds before the first retry (doubles, at most "
                                            "60 s); 0 to 600.")
-    ca_file: str | None = Field(
+    ca_file: OptionalFileName = Field(
         None, description="CA certificates (PEM) trusted for TLS, relative to the site root; "
                           "the system's when empty.")
     envelope_from: OptionalHeaderText = Field(
@@ -199,7 +217,7 @@ class Smtp(_Section):
         description="Bounce address (SMTP MAIL FROM); defaults to email.from_address. "
                     "With {token} in its local part, such as bounces+{token}@clinic.example, "
                     "each recipient gets their own (VERP), so every bounce names its recipient.")
-    ledger: str = Field(
+    ledger: FileName = Field(
         ".pubkit/send-ledger.sqlite",
         description="Delivery ledger, relative to the site root; deleting it forgets who "
                     "already received a newsletter.")
@@ -208,7 +226,7 @@ class Smtp(_Section):
 class Suppression(_Section):
     """The suppression list: addresses never mailed again (unsubscribes, bounces, complaints)."""
 
-    store: str = Field(
+    store: FileName = Field(
         ".pubkit/suppressions.sqlite",
         description="Suppression list (SQLite), relative to the site root; shared by "
                     "`pubkit send` and `pubkit unsubscribe serve`.")
@@ -221,7 +239,7 @@ class Suppression(_Section):
 class Dkim(_Section):
     """DKIM signing by pubkit, for relays that do not sign (off unless key_file is set)."""
 
-    key_file: str | None = Field(
+    key_file: OptionalFileName = Field(
         None, description="RSA private key (PEM), relative to the site root; keep it out of "
                           "version control.")
     selector: HeaderText = Field("pubkit", max_length=63, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$",
@@ -252,7 +270,7 @@ class Check(_Section):
         40, ge=0, le=100_000,
         description="Sections with fewer words of prose are measured but not warned about "
                     "alone: a grade from one or two sentences says little (0 to 100000).")
-    plain_language: str = Field(
+    plain_language: FileName = Field(
         "plain-language.toml",
         description="The site's own plain-language word list, relative to the site root "
                     "(read when it exists); it adds to and overrides pubkit's built-in lists.")
@@ -286,10 +304,14 @@ class Review(_Section):
 class Settings(_Section):
     """Top level of ``pubkit.toml``."""
 
-    site_name: str = Field("pubkit site", description="Name shown in headers and footers.")
-    base_url: str = Field("https://example.com/", pattern=r"^https?://",
-                          description="Public address of the web pages (for canonical links).")
-    language: str = Field("en", description="Default BCP 47 language of articles.")
+    site_name: HeaderText = Field("pubkit site", max_length=200,
+                                  description="Name shown in headers and footers (one line).")
+    base_url: str = Field("https://example.com/", pattern=r"^https?://[^\s\x00-\x1f\x7f]+$",
+                          max_length=2000,
+                          description="Public address of the web pages (for canonical links); "
+                                      "http(s), no spaces or control characters.")
+    language: str = Field("en", pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$", max_length=35,
+                          description="Default BCP 47 language of articles (en, es, es-MX).")
     default_formats: list[Literal["html", "pdf", "large-print", "docx", "email"]] = Field(
         ["html"], description="Formats `pubkit render` builds when no format flag is given."
     )
@@ -305,6 +327,7 @@ class Settings(_Section):
     toc_min_headings: int = Field(4, ge=1, le=1000,
                                   description="Headings needed for a table of contents (1 to 1000).")
     brand: Brand = Field(default_factory=Brand)
+    images: Images = Field(default_factory=Images)
     pdf: Pdf = Field(default_factory=Pdf)
     email: Email = Field(default_factory=Email)
     smtp: Smtp = Field(default_factory=Smtp)

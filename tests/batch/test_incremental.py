@@ -231,7 +231,9 @@ def test_email_template_edit_rebuilds_newsletters(sample_site: object) -> None:
     override.parent.mkdir(parents=True)
     override.write_text((formats_templates() / "email/style.css.j2").read_text() + "\n/* edited */\n")
     again = build(root, formats=["newsletter"])
-    assert built(again) == {("newsletters/sample.md", "newsletter")}
+    # The sample issue and its Spanish version (newsletters/sample.es.md).
+    assert built(again) == {("newsletters/sample.md", "newsletter"),
+                            ("newsletters/sample.es.md", "newsletter")}
 
 
 def formats_templates() -> Path:

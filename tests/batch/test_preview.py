@@ -47,9 +47,9 @@ def test_index_link_and_live_reload_in_chromium(served: tuple[Path, str]) -> Non
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(url)
-        assert page.title() == "pubkit preview"
-        row = page.locator("li", has_text="Managing migraine: guide 1")
-        row.get_by_role("link", name="HTML").click()
+        assert page.title() == "Preview: Pain Care Clinic"  # the dashboard (tests/preview/)
+        row = page.locator("li.card", has_text="Managing migraine: guide 1")
+        row.get_by_role("link", name="Web page").click()
         page.wait_for_url(url + "html/article-0001.html")
         assert "Managing migraine: guide 1" in page.locator("h1").inner_text()
         page.wait_for_function("typeof EventSource !== 'undefined'")
@@ -91,3 +91,13 @@ def test_index_links_every_built_format(tmp_path: Path) -> None:
         assert f">{fmt.upper()}</a>" in page, fmt
     assert 'href="/html/sample.html"' in page
     assert "The Role of Ketamine in Pain Management" in page
+
+
+def test_serve_refuses_a_bad_today_before_it_listens(tmp_path: Path) -> None:
+    from tests.batch.conftest import run_cli
+
+    root = generate_site(tmp_path / "site", 1)
+    done = run_cli("serve", "--site", str(root), "--port", "0", timeout=60,
+                   env={"PUBKIT_TODAY": "next tuesday"})
+    assert done.returncode == 2, done.stderr
+    assert "PUBKIT_TODAY" in done.stderr and "serving" not in done.stdout

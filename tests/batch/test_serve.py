@@ -45,7 +45,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int
     manifest = {"schema": 2, "pubkit": "x", "sources": {"content/a.md": {
         "source_hash": "0", "slug": "a", "title": "<script>alert(1)</script>", "deps": {},
         "formats": {"html": {"key": "k", "outputs": {
-            "html/a.html": 1, "send/sample/patient@example.org.eml": 1, "../secret.txt": 1}}}}}}
+            "html/a.html": 1, "send/sample/patient@example.org.eml": 1}}}}}}
     (out / MANIFEST_NAME).write_text(json.dumps(manifest))
     server = start_server(out, 0, Generation())
     try:

@@ -85,6 +85,6 @@ def test_watch_sees_folders_that_other_tools_call_build_output(tmp_path: Path) -
     for name in ("content/build/a.md", "content/dist/b.md", "assets/dist/logo.png",
                  "content/node_modules/c.md", "templates/html/page.html.j2", "pubkit.toml"):
         assert accept(None, str(root / name)), name
-    for name in ("output/html/a.html", ".pubkit/send-ledger.sqlite", "content/.pubkit-abcd1234.tmp",
-                 "content/.a.md.swp", "notes.txt"):
+    for name in ("output/html/a.html", ".pubkit/send-ledger.sqlite",
+                 "content/.pubkit-0123456789abcdef01234567.tmp", "content/.a.md.swp", "notes.txt"):
         assert not accept(None, str(root / name)), name

@@ -61,9 +61,10 @@ def _newsletters(site: Site) -> dict[str, bytes]:
     fmt = formats.get("newsletter")
     ctx = RenderContext.for_site(site).for_format(fmt)
     found: dict[str, bytes] = {}
-    for issue in sorted(site.newsletters_dir.glob("*.md")):
+    for issue in sorted(site.newsletters_dir.glob("*.md")):  # language versions too
         output, _ = formats.issue_renderer("newsletter").render_issue(issue, ctx, NEWSLETTER_DATE)
-        found.update(files_of(fmt, Name(issue.stem), output))
+        entry = ctx.index.entry(f"newsletters/{issue.name}")
+        found.update(files_of(fmt, entry.name if entry else Name(issue.stem), output))
     return found
 
 

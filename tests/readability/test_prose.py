@@ -143,3 +143,9 @@ def test_fast_path_agrees_with_pysbd_on_the_sample_and_a_generated_corpus() -> N
             assert fast == sentences._pysbd(text, "en"), text
     assert taken >= len(texts) * 0.9  # the fast path is the usual one
 
+
+
+def test_a_callouts_body_counts_and_its_title_does_not() -> None:
+    """The title ("Warning") is pubkit's label, not the author's prose."""
+    assert counts("> [!WARNING]\n> The cat sat on the mat. It was a sunny day.\n") == (11, 2, 12)
+    assert counts("> [!IMPORTANT]\n> - The cat sat on the mat.\n> - It was a sunny day.\n") == (11, 2, 12)

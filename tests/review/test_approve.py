@@ -126,6 +126,17 @@ def test_stamp_ignores_wrapping_and_markup_spelling_but_not_words() -> None:
     assert found[0].description == "the introduction changed"
 
 
+def test_stamp_sees_a_callouts_words_and_kind() -> None:
+    def article(body: bytes):  # type: ignore[no-untyped-def]
+        return parse_article(b"---\ntitle: A\n---\n" + body, "a.md")
+
+    warning = article(b"> [!WARNING]\n> Stop the pill.\n")
+    assert stamp(article(b"> [!warning]\n> Stop the\n> pill.\n")) == stamp(warning)
+    assert stamp(article(b"> [!NOTE]\n> Stop the pill.\n")) != stamp(warning)
+    assert stamp(article(b"> Stop the pill.\n")) != stamp(warning)
+    assert stamp(article(b"> [!WARNING]\n> Stop the pills.\n")) != stamp(warning)
+
+
 def test_stamp_reports_new_removed_and_note_sections() -> None:
     before = parse_article(b"---\ntitle: A\n---\nIntro.\n\n## Old part\n\nX.\n", "a.md")
     after = parse_article(b"---\ntitle: A\n---\nIntro.\n\n## New part\n\nX.[^1]\n\n[^1]: Source.\n",

@@ -234,3 +234,25 @@ def test_import_mailbox_suppresses_only_answers_to_pubkit_newsletters(site: Site
     assert code == 0, err
     assert "6 messages, 2 unsubscribe requests recorded, 4 not answering" in out
     assert suppressed(site) == {"ann@example.org": "unsubscribed", "bo@example.org": "unsubscribed"}
+
+
+def test_import_mailbox_reads_the_unsubscribe_subject_in_the_messages_language(
+        site: Site, tmp_path: Path) -> None:
+    import re
+    import urllib.parse
+
+    from pubkit.renderers.email.newsletter import compose_issue
+
+    issue = compose_issue(site.newsletters_dir / "sample.md", RenderContext.for_site(site))
+    flor = Recipient("flor@example.org", "Flor", {}, 2, "es")
+    header = str(issue.message_for(flor)["List-Unsubscribe"])
+    subject = urllib.parse.unquote(re.search(r"subject=([^>]+)>", header).group(1))  # type: ignore[union-attr]
+    assert subject.startswith("baja ")  # what her mail program writes, in Spanish
+    path = write_mbox(tmp_path / "unsubscribe.mbox", [
+        reply("Flor <flor@example.org>", subject),
+        reply("gil@example.org", "baja " + subject.split()[1][:-3] + "abc"),  # tampered
+    ])
+    code, out, err = cli(site, "suppress", "import-mailbox", str(path))
+    assert code == 0, err
+    assert "2 messages, 1 unsubscribe requests recorded" in out
+    assert suppressed(site) == {"flor@example.org": "unsubscribed"}

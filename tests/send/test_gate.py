@@ -159,3 +159,23 @@ def test_gate_runs_in_unsubscribe_serve_too(site: Site) -> None:
     result = runner.invoke(app, ["unsubscribe", "serve", "--site", str(site.root)])
     assert result.exit_code == 2 and "change-me" in result.stderr
     assert open_site(site.root).settings.email.token_secret == "change-me"
+
+
+def test_each_language_version_is_checked_and_named() -> None:
+    from pubkit.send.gate import Edition, check_editions
+
+    settings = Settings.model_validate({})
+    editions = [Edition("newsletters/june.md", "en"),
+                Edition("newsletters/june.es.md", "es",
+                        ("the unsubscribe link (in the text part)",
+                         "the postal address (in the HTML part)"))]
+    found = check_editions(GateInput(settings, [], dt.date(2026, 12, 1), editions=editions))
+    assert [str(p) for p in found] == [
+        "newsletters/june.es.md: the es version's messages lack the unsubscribe link (in the "
+        "text part): every message needs it (CAN-SPAM, one-click unsubscribe); check the email "
+        "templates and catalogue",
+        "newsletters/june.es.md: the es version's messages lack the postal address (in the HTML "
+        "part): every message needs it (CAN-SPAM, one-click unsubscribe); check the email "
+        "templates and catalogue",
+    ]
+    assert check_editions(GateInput(settings, [], dt.date(2026, 12, 1), editions=editions[:1])) == []

@@ -128,3 +128,36 @@ def test_file_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
 ])
 def test_valid_addresses(address: str) -> None:
     assert address_problem(address) is None
+
+
+def test_a_lang_column_gives_each_recipient_a_checked_language() -> None:
+    hostile = "es\u202e<script>"
+    listed = parse_recipients(
+        "email,lang\n"
+        "en@example.org,en\n"
+        "es@example.org, es \n"
+        "mx@example.org,es-MX\n"
+        "zh@example.org,zh-Hant-TW\n"
+        "none@example.org,\n"
+        "dots@example.org,../../etc/passwd\n"
+        f"rtl@example.org,{hostile}\n"
+        f"long@example.org,es-{'x' * 40}\n"
+        "under@example.org,es_MX\n"
+    )
+    assert not listed.problems  # a bad language skips nobody
+    langs = {r.email.partition("@")[0]: r.lang for r in listed.recipients}
+    assert langs == {"en": "en", "es": "es", "mx": "es-MX", "zh": "zh-Hant-TW", "none": "",
+                     "dots": "", "rtl": "", "long": "", "under": ""}
+    assert [d.line for d in listed.languages] == [7, 8, 9, 10]
+    first = listed.languages[0]
+    assert str(first).startswith("<recipients>:7: warning: lang '../../etc/passwd' is not a "
+                                 "language tag")
+    assert "gets the base language" in first.message
+    # The value is shown quoted and cut short, never as raw control text.
+    assert "\\u202e" in listed.languages[1].message
+    assert len(listed.languages[2].message) < 250
+
+
+def test_a_language_column_is_read_like_lang() -> None:
+    listed = parse_recipients("Email,Language\nana@example.org,es\n")
+    assert listed.recipients[0].lang == "es"

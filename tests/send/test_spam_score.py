@@ -90,6 +90,9 @@ def messages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
         "newsletter preview": out / "newsletters/sample/newsletter.eml",
         "full layout": out / "newsletters/full/newsletter.eml",
         "article email": out / "email/ketamine-pain-management.eml",
+        # The sample issue's Spanish version (newsletters/sample.es.md) and the Spanish article.
+        "Spanish newsletter": out / "newsletters/es/sample/newsletter.eml",
+        "Spanish article email": out / "email/es/ketamina-manejo-del-dolor.eml",
         "personalised dry-run message": next((out / "send/sample").glob("*.eml")),
     }
     data = {name: path.read_bytes() for name, path in found.items()}
@@ -113,7 +116,7 @@ def messages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 
 
 KINDS = ["newsletter preview", "full layout", "article email", "personalised dry-run message",
-         "embedded images", "DKIM-signed"]
+         "embedded images", "DKIM-signed", "Spanish newsletter", "Spanish article email"]
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -200,3 +200,20 @@ def test_an_unsubscribe_during_a_send_stops_mail_to_that_address(
     report = json.loads(done.stdout)
     assert (report["sent"], report["suppressed"]) == (59, 1)
     assert victim not in handler.counts() and len(handler.counts()) == 59
+
+
+def test_a_spanish_readers_link_opens_a_spanish_page(site: Site, base: str,
+                                                     store_path: Path) -> None:
+    from pubkit.renderers.email.newsletter import compose_issue
+
+    issue = compose_issue(site.newsletters_dir / "sample.md", RenderContext.for_site(site))
+    msg = email.message_from_bytes(
+        issue.message_for(Recipient("flor@example.org", "Flor", {}, 2, "es-MX")).as_bytes(),
+        policy=email.policy.default)
+    url = re.search(r"<(https://[^>]+)>", str(msg["List-Unsubscribe"])).group(1)  # type: ignore[union-attr]
+    with httpx.Client() as client:
+        page = client.get(local(url, base))
+        assert page.status_code == 200 and '<html lang="es"' in page.text
+        assert "Unsubscribe from our newsletter" not in page.text
+        assert client.post(local(url, base), data=ONE_CLICK).status_code == 200
+    assert suppressed(store_path) == {"flor@example.org": "unsubscribed"}

@@ -219,3 +219,26 @@ def test_unchanged_files_are_not_read_again(
     edited.write_text("---\ntitle: B2\n---\nx\n")  # the same size: the change time tells
     assert build_index(site).index.entry("content/a2.md").title == "B2"  # type: ignore[union-attr]
     assert read == [edited]
+
+
+def test_newsletter_language_versions_are_named_apart(make_site: Callable[..., Site]) -> None:
+    issue = "---\nsubject: S\n---\nHi.\n"
+    site = make_site({"newsletters/june.md": issue, "newsletters/june.es.md": issue,
+                      "newsletters/june.ES.md": issue, "newsletters/june.e_s.md": issue,
+                      "newsletters/june.es-MX.md": "---\nsubject: S\nlang: fr\n---\nHola.\n"})
+    index = build_index(site).index
+    base = index.by_slug("june", "newsletter")
+    assert base is not None and base.source == "newsletters/june.md"
+    spanish = index.entry("newsletters/june.ES.md")
+    assert spanish is not None and (spanish.lang, spanish.name.stem) == ("ES", "es/june")
+    assert index.duplicate_of("newsletters/june.ES.md") is None  # "E" sorts before "e"
+    assert str(index.duplicate_error("newsletters/june.es.md")) == (
+        "newsletters/june.es.md: newsletters/june.ES.md is already the es version of newsletter "
+        "'june'; remove one of them")
+    mexican = index.entry("newsletters/june.es-MX.md")
+    assert mexican is not None and mexican.lang == "es-MX"  # the file name decides
+    assert mexican.name.stem == "es-mx/june"
+    assert [e.source for e in index.issue_versions(base)] == [
+        "newsletters/june.ES.md", "newsletters/june.es-MX.md"]
+    assert "'e_s' in the file name is not a language tag" in \
+        index.problems["newsletters/june.e_s.md"].message

@@ -92,3 +92,64 @@ def test_unsafe_link_schemes_never_become_links() -> None:
         "[a](javascript:alert(1)) [b](JAVASCRIPT:x) [c](vbscript:x) [d](data:text/html,x)\n"
     )
     assert not [i for i in body.blocks[0].children if isinstance(i, n.Link)]
+
+
+ALERTS = """\
+> [!NOTE]
+> Note text.
+
+> [!tip]
+> Tip *text*,
+> on two lines.
+
+> [!Important]
+>
+> After a blank line.
+
+> [!WARNING]
+> Call [the clinic](https://clinic.example/) if:
+>
+> - the pain grows
+> - you have a fever
+
+> [!CAUTION]{spaces}
+> Trailing spaces after the marker are fine.
+""".format(spaces="   ")
+
+
+def test_alerts_become_callouts_of_each_kind() -> None:
+    blocks = parse_markdown(ALERTS, line_offset=1).blocks
+    assert [(type(b).__name__, getattr(b, "kind", None), b.line) for b in blocks] == [
+        ("Callout", "note", 1), ("Callout", "tip", 4), ("Callout", "important", 8),
+        ("Callout", "warning", 12), ("Callout", "caution", 18)]
+    note, tip, important, warning, caution = blocks
+    assert note.children == [n.Paragraph([n.Text("Note text.")], line=2)]
+    # The marker line is gone; the text after it starts on the next line.
+    assert tip.children == [n.Paragraph([n.Text("Tip "), n.Emphasis([n.Text("text")]), n.Text(","),
+                                         n.SoftBreak(), n.Text("on two lines.")], line=5)]
+    assert important.children == [n.Paragraph([n.Text("After a blank line.")], line=10)]
+    assert [type(c).__name__ for c in warning.children] == ["Paragraph", "BulletList"]
+    link = warning.children[0].children[1]
+    assert isinstance(link, n.Link) and link.url == "https://clinic.example/"
+    assert caution.children[0].children == [n.Text("Trailing spaces after the marker are fine.")]
+
+
+def test_other_quotes_stay_quotes() -> None:
+    for source in ("> [!UNKNOWN]\n> Text.\n",    # not one of GitHub's five
+                   "> [!NOTE] Text on the marker's line.\n",
+                   "> [!NOTE]\n",                 # nothing but the marker
+                   "> [ !NOTE]\n> Text.\n",
+                   "> Text first.\n> [!NOTE]\n",
+                   "> **[!NOTE]**\n> Text.\n"):
+        (block,) = parse_markdown(source).blocks
+        assert isinstance(block, n.BlockQuote), source
+    (quote,) = parse_markdown("> [!UNKNOWN]\n> Text.\n").blocks
+    assert quote.children == [n.Paragraph([n.Text("[!UNKNOWN]"), n.SoftBreak(), n.Text("Text.")], line=1)]
+
+
+def test_a_callout_inside_a_list_item_and_a_quote_inside_a_callout() -> None:
+    (lst,) = parse_markdown("- Item:\n\n  > [!TIP]\n  > Drink water.\n  >\n  > > Quoted.\n").blocks
+    assert isinstance(lst, n.BulletList)
+    callout = lst.items[0].children[1]
+    assert isinstance(callout, n.Callout) and callout.kind == "tip"
+    assert [type(c).__name__ for c in callout.children] == ["Paragraph", "BlockQuote"]

@@ -10,6 +10,8 @@ import collections
 import contextlib
 import multiprocessing
 import os
+import re
+import socket
 import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -174,6 +176,35 @@ class LocalExecutor:
         self.pool = None
 
 
+CONNECT_TIMEOUT = 10.0
+"""Seconds to reach a Dask scheduler before the build gives up (exit code 2)."""
+_SCHEDULER = re.compile(r"(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}))"
+                        r":([0-9]{1,5})")
+
+
+def check_scheduler(address: str) -> tuple[str, int]:
+    """The host and port of a scheduler address ``tcp://HOST:PORT``, or :class:`ConfigError`."""
+    match = _SCHEDULER.fullmatch(address)
+    if match is None or not 0 < int(match.group(3)) < 65536:
+        raise ConfigError(f"--scheduler {address!r}: not a Dask scheduler address "
+                          "(tcp://HOST:PORT or tls://HOST:PORT, such as tcp://10.0.0.5:8786)")
+    return match.group(2).strip("[]"), int(match.group(3))
+
+
+def probe_scheduler(address: str) -> None:
+    """Fail at once, with the system's reason, when nothing answers at ``address``.
+
+    Dask itself retries a refused or unresolvable address until its timeout;
+    a plain TCP connection says "connection refused" or "name not known" now.
+    """
+    host, port = check_scheduler(address)
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise ConfigError(f"cannot reach the Dask scheduler {address}: {reason}") from None
+
+
 class DaskExecutor:
     """The same tasks on a Dask distributed cluster; results return to this process."""
 
@@ -186,11 +217,13 @@ class DaskExecutor:
             raise ConfigError(f"the dask executor needs `pip install pubkit[dask]` ({exc})") from None
 
         self.spec = spec
+        if scheduler:
+            probe_scheduler(scheduler)
         try:
-            client: Any = (Client(scheduler) if scheduler  # type: ignore[no-untyped-call]
-                           else Client(processes=True))  # type: ignore[no-untyped-call]
+            client: Any = (Client(scheduler, timeout=CONNECT_TIMEOUT)  # type: ignore[no-untyped-call]
+                           if scheduler else Client(processes=True))  # type: ignore[no-untyped-call]
             self.client = client
-        except OSError as exc:  # TimeoutError included
+        except (OSError, ValueError) as exc:  # TimeoutError included
             raise ConfigError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
         self.client.run(warm, spec, formats)
         # The site index travels once to every worker, not once with every task.

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pubkit import __version__
-from pubkit.output import write_atomic
+from pubkit.output import check_name, write_atomic
 from pubkit.safeio import MANIFEST_LIMIT, MEDIA_LIMIT, read_regular
 
 MANIFEST_NAME = ".pubkit-manifest.json"
@@ -85,9 +85,17 @@ class Manifest:
 
     @classmethod
     def from_json(cls, data: Any) -> Manifest:
+        """The manifest ``data`` describes, or :class:`ManifestError` if any part is ill-shaped.
+
+        Every name in it becomes a path that a build reads (sources, the files
+        they use) or deletes (outputs), so each must be a plain relative name
+        below its folder (:func:`pubkit.output.check_name`): one record that
+        is not makes the whole file untrusted.
+        """
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             raise ManifestError("unknown manifest schema")
         try:
+            _check_shape(data["sources"])
             sources = {}
             for src, r in data["sources"].items():
                 sources[str(src)] = SourceRecord(
@@ -103,16 +111,47 @@ class Manifest:
                         for name, f in r["formats"].items()
                     },
                 )
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError) as exc:
             raise ManifestError(f"malformed manifest ({type(exc).__name__}: {exc})") from None
         return cls(sources)
+
+
+def _check_shape(sources: Any) -> None:
+    """Refuse (``ValueError``, ``OSError``) a ``sources`` table of the wrong shape or with unsafe names."""
+    if not isinstance(sources, dict):
+        raise ValueError("'sources' is not a table")
+    for src, record in sources.items():
+        check_name(src)
+        if not isinstance(record, dict) or not isinstance(record.get("source_hash"), str):
+            raise ValueError(f"{src!r}: not a source record")
+        for key in ("slug", "title"):
+            if record.get(key) is not None and not isinstance(record[key], str):
+                raise ValueError(f"{src!r}: {key} is not text")
+        deps, formats = record.get("deps"), record.get("formats")
+        if not isinstance(deps, dict) or not isinstance(formats, dict):
+            raise ValueError(f"{src!r}: deps or formats is not a table")
+        for dep, digest in deps.items():
+            if not dep.startswith("@"):  # "@work:slug" entries name no file
+                check_name(dep)
+            if digest is not None and not isinstance(digest, str):
+                raise ValueError(f"{src!r}: {dep!r} has no hash")
+        for fmt in formats.values():
+            if not isinstance(fmt, dict) or not isinstance(fmt.get("outputs"), dict):
+                raise ValueError(f"{src!r}: not a format record")
+            if fmt.get("key") is not None and not isinstance(fmt["key"], str):
+                raise ValueError(f"{src!r}: a format key is not text")
+            for name, size in fmt["outputs"].items():
+                check_name(name)
+                if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+                    raise ValueError(f"{name!r}: size is not a whole number")
 
 
 def load_manifest(out_dir: Path) -> tuple[Manifest, str | None]:
     """The manifest of ``out_dir`` and a warning when it had to be discarded."""
     path = out_dir / MANIFEST_NAME
     try:
-        raw = read_regular(path, MANIFEST_LIMIT)
+        # Never through a symlink: the manifest is pubkit's own file, and the output folder untrusted.
+        raw = read_regular(path, MANIFEST_LIMIT, follow_symlinks=False)
     except FileNotFoundError:
         if out_dir.is_dir() and any(p.name != ".pubkit-build.lock" for p in out_dir.iterdir()):
             return Manifest(), f"{path}: no build manifest; rebuilding everything"
@@ -121,7 +160,7 @@ def load_manifest(out_dir: Path) -> tuple[Manifest, str | None]:
         return Manifest(), f"{path}: cannot read the build manifest ({exc}); rebuilding everything"
     try:
         return Manifest.from_json(json.loads(raw)), None
-    except (ValueError, ManifestError) as exc:
+    except (ValueError, ManifestError, RecursionError) as exc:
         return Manifest(), f"{path}: build manifest is corrupt ({exc}); rebuilding everything"
 
 

@@ -49,6 +49,8 @@ class PlainLog:
             print(f"{len(failures)} failed:", file=self.err)
             for r in failures:
                 print(f"  {r.error}", file=self.err)
+        for problem in summary.verify_problems:
+            print(problem, file=self.err)
         print(summary.line(), file=self.out, flush=True)
 
 

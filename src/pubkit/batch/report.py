@@ -46,6 +46,10 @@ class BuildSummary:
     """Worker (host:pid) -> peak resident memory in KiB."""
     seconds: float = 0.0
     executor: str = "none"
+    verify: dict[str, Any] | None = None
+    """``build --verify``: items checked and missing per format (see :mod:`pubkit.verify`)."""
+    verify_problems: list[str] = field(default_factory=list)
+    """``build --verify``: each missing item as ``path:line: format: missing ...``."""
 
     def counts(self) -> dict[str, int]:
         found = Counter(r.status for r in self.records)
@@ -57,7 +61,7 @@ class BuildSummary:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failures else 0
+        return 1 if self.failures or self.verify_problems else 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -71,12 +75,17 @@ class BuildSummary:
             "notes": self.notes,
             "workers": [{"worker": w, "peak_rss_mb": round(kb / 1024, 1)}
                         for w, kb in sorted(self.workers.items())],
+            **({"verify": {**self.verify, "problems": self.verify_problems}} if self.verify is not None
+               else {}),
         }
 
     def line(self) -> str:
         c = self.counts()
-        return (f"{c['built']} built, {c['skipped']} up to date, {c['failed']} failed, "
+        text = (f"{c['built']} built, {c['skipped']} up to date, {c['failed']} failed, "
                 f"{c['removed']} removed in {self.seconds:.2f} s")
+        if self.verify is not None:
+            text += f"; verified {self.verify['checked']} items, {self.verify['missing']} missing"
+        return text
 
 
 def write_report(out_dir: Path, summary: BuildSummary) -> None:

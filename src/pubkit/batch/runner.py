@@ -8,14 +8,11 @@ deleted or renamed articles are removed once no record lists them.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import os
 import time
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from pubkit import formats as registry
@@ -30,9 +27,9 @@ from pubkit.batch.manifest import (
     save_manifest,
 )
 from pubkit.batch.report import BuildSummary, JobRecord, write_report
-from pubkit.diagnostics import ConfigError, Diagnostic
+from pubkit.diagnostics import ConfigError, Diagnostic, describe_os_error
 from pubkit.formats import Format
-from pubkit.output import remove_stale_temps, write_files
+from pubkit.output import remove_below, remove_stale_temps, write_files
 from pubkit.site import Site
 from pubkit.site.index import SiteIndex
 from pubkit.site.indexing import IndexResult, build_index
@@ -56,6 +53,8 @@ class BuildOptions:
     """Build drafts too, marked DRAFT (``--drafts``)."""
     today: dt.date | None = None
     """The day review dates are judged on (the command reads the clock; None: no review policy)."""
+    verify: bool = False
+    """Read every article's outputs back afterwards and check each item is there (``--verify``)."""
 
 
 class Listener(Protocol):
@@ -134,6 +133,8 @@ class Builder:
                     self._refuse(src, fmts, why)
                 if self.plan.tasks:
                     self._render()
+                if self.options.verify:
+                    self._verify(chosen)
             finally:
                 if self._dirty:
                     save_manifest(self.out_dir, self.manifest)
@@ -171,6 +172,20 @@ class Builder:
         finally:
             executor.close()
 
+    def _verify(self, chosen: dict[str, Format]) -> None:
+        """Verify every article's outputs in the formats built (those verify can read), in the lock."""
+        from pubkit.verify.run import VERIFIED_FORMATS, verify_site
+
+        names = [n for n, f in chosen.items() if f.source == "article" and n in VERIFIED_FORMATS]
+        files = [self.site.root / e.source for e in self.indexed.index.articles()]
+        report = verify_site(self.site, files, names, self.indexed.index, self.options.drafts,
+                             self.options.jobs)
+        for note in report.notes:
+            self.summary.notes.append(note)
+            self.listener.note(note)
+        self.summary.verify = report.figures()
+        self.summary.verify_problems = [*report.errors, *(str(p) for p in report.problems)]
+
     def _apply(self, result: TaskResult) -> None:
         src = result.task.source
         if result.worker:
@@ -202,9 +217,10 @@ class Builder:
                 continue
             try:
                 write_files(self.out_dir, fr.files)
-            except (OSError, ValueError) as exc:
+            except OSError as exc:
+                why = describe_os_error(exc)
                 self._emit(JobRecord(src, fr.format, "failed", fr.seconds,
-                                     f"{src}: {fr.format}: cannot write the output: {exc}",
+                                     f"{src}: {fr.format}: cannot write the output: {why}",
                                      worker=result.worker))
                 continue
             old = record.formats.get(fr.format)
@@ -244,7 +260,12 @@ class Builder:
         for name in outputs:
             if self.refs[name] <= 0:
                 del self.refs[name]
-                _unlink(self.out_dir / name)
+                try:
+                    remove_below(self.out_dir, name)
+                except OSError as exc:  # a symlinked folder, a folder in the file's place
+                    note = f"{self.out_dir / name}: not removed: {exc.strerror}"
+                    self.summary.notes.append(note)
+                    self.listener.note(note)
 
     def _remove_source(self, src: str) -> None:
         record = self.manifest.sources[src]
@@ -261,15 +282,6 @@ class Builder:
     def _emit(self, record: JobRecord) -> None:
         self.summary.records.append(record)
         self.listener.job(record)
-
-
-def _unlink(path: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
-    # Leave no empty per-newsletter folder behind.
-    with contextlib.suppress(OSError):
-        if path.parent.name and not any(path.parent.iterdir()):
-            os.rmdir(path.parent)
 
 
 def build_site(site: Site, options: BuildOptions, listener: Listener) -> BuildSummary:

@@ -26,13 +26,19 @@ from collections.abc import Sequence
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pubkit import formats
 from pubkit.batch.manifest import load_manifest
 from pubkit.safeio import open_regular
 from pubkit.site import SEND_FOLDER
 
+if TYPE_CHECKING:
+    from pubkit.preview.dashboard import Dashboard
+
 EVENTS = "/_pubkit/events"
+THUMBNAILS = "/_pubkit/thumbnails/"
+"""First pages of the handouts, as PNG (see :mod:`pubkit.preview.thumbnail`)."""
 LIVE_SCRIPT = (
     "<script>/* pubkit serve: live reload (not in the built file) */"
     "(function(){var seen=null;var es=new EventSource('" + EVENTS + "');"
@@ -162,7 +168,9 @@ def _clean_path(target: str) -> tuple[str, ...] | None:
     return tuple(p for p in parts if p)
 
 
-def make_handler(out_dir: Path, generation: Generation) -> type[BaseHTTPRequestHandler]:
+def make_handler(out_dir: Path, generation: Generation,
+                 dashboard: Dashboard | None = None) -> type[BaseHTTPRequestHandler]:
+    """The request handler; ``dashboard`` (a site's) makes the index page and its thumbnails."""
     root = out_dir.resolve()
 
     class Handler(BaseHTTPRequestHandler):
@@ -201,8 +209,10 @@ def make_handler(out_dir: Path, generation: Generation) -> type[BaseHTTPRequestH
                     self.send_error(HTTPStatus.INTERNAL_SERVER_ERROR)
 
         def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-            # Over-long lines and header blocks are malformed requests like any other.
-            if code in (HTTPStatus.REQUEST_URI_TOO_LONG, HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE):
+            # Over-long lines and header blocks, and versions that are not HTTP/1, are malformed
+            # requests like any other.
+            if code in (HTTPStatus.REQUEST_URI_TOO_LONG, HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                        HTTPStatus.HTTP_VERSION_NOT_SUPPORTED):
                 code, message = HTTPStatus.BAD_REQUEST, message or "request too large"
             super().send_error(code, message, explain)
 
@@ -211,7 +221,8 @@ def make_handler(out_dir: Path, generation: Generation) -> type[BaseHTTPRequestH
             super().end_headers()
 
         def _problem(self) -> tuple[int, str] | None:
-            if len(self.requestline.split()) != 3:  # HTTP/0.9: no version, no Host
+            # HTTP/0.9 (no version, no Host), or words parted by anything but single spaces.
+            if len(self.requestline.split(" ")) != 3 or len(self.requestline.split()) != 3:
                 return HTTPStatus.BAD_REQUEST, "malformed request line"
             if not _TOKEN.match(self.command):
                 return HTTPStatus.BAD_REQUEST, "malformed method"
@@ -235,7 +246,15 @@ def make_handler(out_dir: Path, generation: Generation) -> type[BaseHTTPRequestH
             if path == EVENTS:
                 self._events()
             elif path in ("/", "/index.html"):
-                self._send(index_page(root).encode(), "text/html; charset=utf-8", live=True)
+                page = dashboard.page() if dashboard is not None else index_page(root).encode()
+                self._send(page, "text/html; charset=utf-8", live=True)
+            elif dashboard is not None and path.startswith(THUMBNAILS) and path.endswith(".png"):
+                # The name is looked up in the site index, never used as a path.
+                png = dashboard.thumbnail(path[len(THUMBNAILS):-len(".png")])
+                if png is None:
+                    self.send_error(HTTPStatus.NOT_FOUND)
+                else:
+                    self._send(png, "image/png")
             else:
                 self._file(self.parts)
 
@@ -322,9 +341,14 @@ class _Server(ThreadingHTTPServer):
         """Never print a traceback for one connection; the next one is served as usual."""
 
 
-def start_server(out_dir: Path, port: int, generation: Generation) -> ThreadingHTTPServer:
-    """Serve ``out_dir`` on 127.0.0.1:``port`` from a background thread."""
-    server = _Server(("127.0.0.1", port), make_handler(out_dir, generation))
+def start_server(out_dir: Path, port: int, generation: Generation,
+                 dashboard: Dashboard | None = None) -> ThreadingHTTPServer:
+    """Serve ``out_dir`` on 127.0.0.1:``port`` from a background thread.
+
+    With ``dashboard`` the index page is the site's dashboard; without, a plain
+    list of the outputs the build manifest records.
+    """
+    server = _Server(("127.0.0.1", port), make_handler(out_dir, generation, dashboard))
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="pubkit-serve", daemon=True).start()
     return server

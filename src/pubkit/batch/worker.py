@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import posixpath
 import resource
 import signal
 import socket
@@ -177,7 +178,12 @@ def _newsletter(task: Task, spec: SiteSpec, ctx: RenderContext) -> TaskResult:
         entry = ctx.index.entry(task.source)
         out.slug = entry.slug if entry else path.stem
         out.title = subject
-        files = files_of(fmt, Name(out.slug), output)
+        # A language version (sample.es.md) has a name of its own: newsletters/es/sample/,
+        # and takes its articles from its base issue, so editing that rebuilds it too.
+        files = files_of(fmt, entry.name if entry else Name(out.slug), output)
+        if entry is not None and entry.translation_of:
+            base = posixpath.join(posixpath.dirname(task.source), f"{entry.translation_of}.md")
+            out.deps = {base: FileHashes()(ctx.site.root / base)}
         error = None
     except SourceError as exc:
         error = exc.diagnostic

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import multiprocessing
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from pubkit.cli.app import EXIT_FAILED, SiteOption, app, fail_usage, load_site
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from multiprocessing.connection import Connection
 
     from pubkit.article_check import ArticleCheck, Checker, CheckOptions
+    from pubkit.site import Site
     from pubkit.site.index import SiteIndex
 
 PARALLEL_MIN = 40
@@ -43,7 +46,6 @@ def check(
     from pubkit.diagnostics import ConfigError
     from pubkit.readability.wordlist import read_site_list
     from pubkit.site import discover_articles
-    from pubkit.site.indexing import build_index
 
     the_site = load_site(site)
     files = discover_articles(list(paths or []), the_site)
@@ -54,13 +56,12 @@ def check(
     except ConfigError as exc:
         fail_usage(str(exc))
     options = CheckOptions(today(), strict, as_json)
-    indexed = build_index(the_site, jobs=jobs)
-    for note in indexed.notes:
+    results, notes = check_files(the_site, files, options, words, jobs)
+    for note in notes:
         typer.echo(f"pubkit: warning: {note}", err=True)
     errors = warnings = 0
     reports = []
-    for result in _check_all(the_site.root, files, options, words, jobs or os.cpu_count() or 1,
-                             indexed.index):
+    for result in results:
         if result.diagnostics:  # one write per article: a large site prints tens of thousands
             sys.stderr.write("".join(f"{d}\n" for d in result.diagnostics))
         errors += sum(d.severity == "error" for d in result.diagnostics)
@@ -77,45 +78,169 @@ def check(
         raise typer.Exit(EXIT_FAILED)
 
 
-def _check_all(root: Path, files: list[Path], options: CheckOptions,
-               words: dict[str, dict[str, str]], jobs: int, index: SiteIndex) -> Iterator[ArticleCheck]:
-    """Results in the order of ``files``, from worker processes when there are many."""
-    checker = _checker(root, options, words, index)
-    if jobs < 2 or len(files) < PARALLEL_MIN:
-        yield from (checker.check_file(p) for p in files)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+def check_files(site: Site, files: list[Path], options: CheckOptions, words: dict[str, dict[str, str]],
+                jobs: int = 0) -> tuple[list[ArticleCheck], list[str]]:
+    """Index the site and check ``files``, each article parsed once; results in the order of ``files``.
 
-    from pubkit.readability.syllables import english
+    The site index needs every article parsed (unless its cache is fresh), and
+    so do the checks: the articles the index has to read are read by the same
+    processes that check them, and kept there until the index is whole.
+    """
+    from pubkit.site.indexing import build_index, rel
 
-    english("warm")  # load the word list once, here: forked workers share it
-    _WORKER[:] = [checker]
-    if "fork" in multiprocessing.get_all_start_methods():  # workers inherit the checker
-        pool = ProcessPoolExecutor(jobs, multiprocessing.get_context("fork"))
-    else:  # pragma: no cover - elsewhere each worker builds its own
-        pool = ProcessPoolExecutor(jobs, multiprocessing.get_context("spawn"),
-                                   initializer=_init_worker, initargs=(root, options, words, index))
-    with pool:
-        yield from pool.map(_check_in_worker, files, chunksize=max(1, len(files) // (jobs * 8)))
+    workers = jobs or len(os.sched_getaffinity(0))
+    sources = [rel(p, site.root) for p in files]
+    if workers >= 2 and len(files) >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
+        try:
+            with _Pool(workers, _checker(site.root, options, words, None)) as pool:
+                wanted = dict(zip(sources, range(len(files)), strict=True))
+                indexed = build_index(site, jobs=jobs, reader=lambda todo: pool.read(todo, wanted))
+                return pool.check(indexed.index, files, sources), indexed.notes
+        except (EOFError, ConnectionError) as exc:  # a worker was killed (out of memory, a signal)
+            note = f"a worker process stopped ({type(exc).__name__}); checking in this process"
+    else:
+        note = ""
+    indexed = build_index(site, keep=sources, jobs=1 if note else jobs)
+    checker = _checker(site.root, options, words, indexed.index)
+    return [checker.check(indexed.parsed[s]) if s in indexed.parsed else checker.check_file(p)
+            for s, p in zip(sources, files, strict=True)], [*([note] if note else []), *indexed.notes]
+
+
+CHUNK = 25
+"""Articles sent to a worker at a time: few messages, and both cores busy to the end."""
+
+
+class _Pool:
+    """Worker processes that keep the articles they parse for the index, then check them.
+
+    Each worker is forked with a checker (its site, options and word lists);
+    work goes out in chunks to whichever worker is free.  Phase one reads
+    sources into index entries (a worker keeps the articles it will check);
+    once the index is whole it goes to every worker, which checks what it kept
+    and then whatever else is to be checked.
+    """
+
+    def __init__(self, jobs: int, checker: Checker) -> None:
+        from pubkit.readability.syllables import english
+
+        english("warm")  # load the word list once, here: forked workers share it
+        context = multiprocessing.get_context("fork")  # workers inherit the checker
+        self.conns: list[Connection[Any, Any]] = []
+        self.procs = []
+        for _ in range(jobs):
+            mine, theirs = context.Pipe()
+            proc = context.Process(target=_serve, args=(theirs, checker), daemon=True)
+            proc.start()
+            theirs.close()
+            self.conns.append(mine)
+            self.procs.append(proc)
+
+    def __enter__(self) -> _Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for conn in self.conns:
+            with contextlib.suppress(OSError):
+                conn.send(("stop", None))
+            conn.close()
+        for proc in self.procs:
+            proc.join(5)
+            if proc.is_alive():  # pragma: no cover - a worker that hangs on exit
+                proc.kill()
+
+    def _run(self, op: str, chunks: list[Any]) -> list[Any]:
+        """Send each chunk to the next free worker; every reply, in no particular order."""
+        from multiprocessing.connection import wait
+
+        todo = list(reversed(chunks))
+        busy: set[Connection[Any, Any]] = set()
+        out: list[Any] = []
+        for conn in self.conns:
+            if todo:
+                conn.send((op, todo.pop()))
+                busy.add(conn)
+        while busy:
+            for ready in wait(list(busy)):
+                conn = next(c for c in busy if c is ready)
+                reply = conn.recv()
+                if isinstance(reply, BaseException):
+                    raise reply
+                out.extend(reply)
+                busy.discard(conn)
+                if todo:
+                    conn.send((op, todo.pop()))
+                    busy.add(conn)
+        return out
+
+    def read(self, todo: list[tuple[str, Any]], wanted: dict[str, int]) -> list[Any]:
+        """Phase one: index entries of ``todo``; the workers keep the articles in ``wanted``."""
+        items = [(source, kind, wanted.get(source)) for source, kind in todo]
+        return self._run("read", [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)])
+
+    def check(self, index: SiteIndex, files: list[Path], sources: list[str]) -> list[ArticleCheck]:
+        """Phase two: every file checked, the kept articles by the worker holding them."""
+        for conn in self.conns:
+            conn.send(("index", index))
+        kept: set[str] = set()
+        for conn in self.conns:
+            reply = conn.recv()
+            if isinstance(reply, BaseException):
+                raise reply
+            kept.update(reply)
+        results: list[ArticleCheck | None] = [None] * len(files)
+        for pos, result in self._run("kept", [None] * len(self.conns)):
+            results[pos] = result
+        rest = [(i, files[i]) for i, s in enumerate(sources) if s not in kept]
+        for pos, result in self._run("check", [rest[i:i + CHUNK] for i in range(0, len(rest), CHUNK)]):
+            results[pos] = result
+        return [r for r in results if r is not None]
+
+
+def _serve(conn: Any, checker: Checker) -> None:
+    """A worker's loop (see :class:`_Pool`)."""
+    import dataclasses
+
+    from pubkit.site.indexing import read_entry
+
+    site = checker.ctx.site
+    root, language = str(site.root), site.settings.language
+    kept: dict[str, tuple[int, Any]] = {}
+    """Source -> (its place among the files to check, the article), until checked."""
+    while True:
+        try:
+            op, data = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        try:
+            if op == "stop":
+                return
+            if op == "read":
+                out = []
+                for source, kind, pos in data:
+                    entry, problem, article = read_entry(root, source, kind, language,
+                                                         keep=pos is not None)
+                    if article is not None and pos is not None:
+                        kept[source] = (pos, article)
+                    out.append((source, entry, problem))
+                conn.send(out)
+            elif op == "index":
+                checker.ctx = dataclasses.replace(checker.ctx, _index=data)
+                conn.send(list(kept))
+            elif op == "kept":
+                conn.send([(pos, checker.check(article)) for pos, article in kept.values()])
+                kept.clear()
+            elif op == "check":
+                conn.send([(pos, checker.check_file(path)) for pos, path in data])
+        except KeyboardInterrupt:
+            return
+        except BaseException as exc:  # a bug: the command reports it instead of hanging
+            conn.send(exc)
 
 
 def _checker(root: Path, options: CheckOptions, words: dict[str, dict[str, str]],
-             index: SiteIndex) -> Checker:
+             index: SiteIndex | None) -> Checker:
     from pubkit.article_check import Checker
     from pubkit.renderers.base import RenderContext
     from pubkit.site import open_site
 
     return Checker(RenderContext.for_site(open_site(root), index=index), words, options)
-
-
-_WORKER: list[Checker] = []
-
-
-def _init_worker(root: Path, options: CheckOptions, words: dict[str, dict[str, str]],
-                 index: SiteIndex) -> None:
-    _WORKER[:] = [_checker(root, options, words, index)]
-
-
-def _check_in_worker(path: Path) -> ArticleCheck:
-    return _WORKER[0].check_file(path)

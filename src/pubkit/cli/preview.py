@@ -37,17 +37,24 @@ def serve(
     jobs: JobsOption = 0,
     site: SiteOption = None,
 ) -> None:
-    """Serve the outputs on 127.0.0.1 with an index page; pages reload after each rebuild."""
+    """Serve the outputs on 127.0.0.1 with a review dashboard; pages reload after each rebuild."""
     from pubkit.batch.serve import Generation, start_server
+    from pubkit.cli.clock import today
+    from pubkit.preview.dashboard import Dashboard
 
     the_site = load_site(site)
+    today()  # a bad PUBKIT_TODAY is a usage error now, not a broken page later
     generation = Generation()
+    dashboard = Dashboard(the_site.root, today)
     try:
-        server = start_server(the_site.output_dir, port, generation)
+        server = start_server(the_site.output_dir, port, generation, dashboard)
     except OSError as exc:
         typer.echo(f"pubkit: cannot listen on 127.0.0.1:{port}: {exc.strerror}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
     typer.echo(f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
+    import threading
+
+    threading.Thread(target=dashboard.warm, name="pubkit-dashboard", daemon=True).start()
     try:
         _watch(the_site.root, formats, jobs, generation)
     finally:

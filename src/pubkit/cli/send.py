@@ -23,7 +23,7 @@ from pubkit.cli.app import (
 )
 
 if TYPE_CHECKING:
-    from pubkit.renderers.email.newsletter import ComposedNewsletter
+    from pubkit.renderers.email.newsletter import ComposedIssue
     from pubkit.send.campaign import Outcome, Report
     from pubkit.send.ledger import Ledger
     from pubkit.send.recipients import Recipient
@@ -57,7 +57,8 @@ def send(
     problem (nothing sent), 3 the server did not confirm every message (run again).
     """
     from pubkit.cli.newsletter import compose_or_exit
-    from pubkit.output import write_atomic, write_files
+    from pubkit.diagnostics import describe_os_error
+    from pubkit.output import folder_below, write_atomic, write_files
     from pubkit.renderers.base import RenderContext
     from pubkit.send import campaign
     from pubkit.send.dkim_sign import DkimError, DkimSigner
@@ -65,7 +66,7 @@ def send(
     from pubkit.send.recipients import RecipientsError, read_recipients
     from pubkit.send.smtp import SmtpConfig, SmtpConfigError, SmtpSender, SmtpUnavailable
     from pubkit.send.suppressions import StoreError, SuppressionStore, store_path
-    from pubkit.site import SEND_FOLDER, outputs
+    from pubkit.site import SEND_FOLDER
 
     the_site = load_site(site)
     settings = the_site.settings
@@ -74,7 +75,7 @@ def send(
         listed = read_recipients(to)
     except RecipientsError as exc:
         fail_usage(str(exc))
-    report(listed.problems)
+    report(sorted([*listed.problems, *listed.languages], key=lambda d: d.line or 0))
     if not listed.recipients:
         fail_usage(f"{to}: no usable recipients")
     smtp = settings.smtp
@@ -93,7 +94,11 @@ def send(
                                           the_site.root)
     except DkimError as exc:
         fail_usage(str(exc))
-    out_dir = output_folder(output, the_site) / SEND_FOLDER / composed.name
+    try:
+        out_dir = folder_below(output_folder(output, the_site), f"{SEND_FOLDER}/{composed.name}")
+    except OSError as exc:  # unwritable, or a symlink pubkit did not make: nothing is written
+        typer.echo(f"pubkit: {describe_os_error(exc)}", err=True)
+        raise typer.Exit(EXIT_FAILED) from None
     ledger_path = the_site.root / smtp.ledger
     suppressions = store_path(the_site.root, settings.suppression.store)
     limit = settings.email.max_message_bytes
@@ -128,10 +133,10 @@ def send(
         except SmtpUnavailable as exc:
             typer.echo(f"pubkit: {exc}; nothing was sent", err=True)
             raise typer.Exit(EXIT_INCOMPLETE) from None
-    # The issue's public page, where every message's "View in your browser" points.
-    write_files(output_folder(output, the_site),
-                {outputs.in_web_root(outputs.issue_page_path(composed.name)): composed.web_page()})
+    # Each version's public page, where its messages' "View in your browser" points.
+    write_files(output_folder(output, the_site), composed.web_pages())
     result.invalid = listed.problems
+    result.bad_languages = listed.languages
     data = result.to_json()
     report_path = out_dir / ("report.json" if yes else "dry-run.json")
     write_atomic(report_path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
@@ -171,11 +176,11 @@ def _envelope(template: str, secret: str) -> str | _Verp:
     return _Verp(template, secret)
 
 
-def _gate(site: Site, composed: ComposedNewsletter, refuse: bool) -> None:
+def _gate(site: Site, composed: ComposedIssue, refuse: bool) -> None:
     """List every compliance problem; with --yes, refuse to send (exit 2) when there is one."""
     import datetime as dt
 
-    from pubkit.send.gate import GateInput, problems
+    from pubkit.send.gate import Edition, GateInput, problems
     from pubkit.settings import CONFIG_NAME
 
     config = site.root / CONFIG_NAME
@@ -183,8 +188,9 @@ def _gate(site: Site, composed: ComposedNewsletter, refuse: bool) -> None:
         text = config.read_text(encoding="utf-8") if config.is_file() else ""
     except (OSError, UnicodeDecodeError):
         text = ""
+    editions = [Edition(e.path, e.lang, tuple(e.missing_parts())) for e in composed.editions]
     found = problems(GateInput(site.settings, composed.articles, dt.date.today(),
-                               shown(config), text))
+                               shown(config), text, editions=editions))
     for problem in found:
         level = "error" if refuse else "warning"
         typer.echo(f"{problem.where}: {level}: {problem.message}", err=True)
@@ -260,6 +266,8 @@ def _progress(outcome: Outcome, done: int, to_do: int) -> None:
 def _summary(result: Report, out_dir: Path, report_path: Path, err: bool) -> None:
     counts = result.counts()
     invalid = f"; {counts['invalid']} invalid rows skipped" if counts["invalid"] else ""
+    by_lang = ", ".join(f"{lang} {n}" for lang, n in result.languages().items())
+    languages = f"; by language: {by_lang}" if by_lang else ""
     if result.dry_run:
         for o in result.outcomes:
             if o.status == "failed":
@@ -270,7 +278,7 @@ def _summary(result: Report, out_dir: Path, report_path: Path, err: bool) -> Non
                    f"{shown(out_dir)}, sent nothing; "
                    f"--yes would send {counts['would_send']}, skip {counts['skipped']} already "
                    f"sent and {counts['suppressed']} suppressed, leave {counts['unknown']} "
-                   f"unknown{invalid}; report: {shown(report_path)}", err=err)
+                   f"unknown{invalid}{languages}; report: {shown(report_path)}", err=err)
         return
     if sys.stderr.isatty():
         print(file=sys.stderr)  # end the running count's line
@@ -279,5 +287,5 @@ def _summary(result: Report, out_dir: Path, report_path: Path, err: bool) -> Non
     tally = ", ".join(f"{counts[k]} {k}" for k in ("sent", "failed", "skipped", "unknown",
                                                     "suppressed"))
     pending = f", {counts['pending']} pending" if counts["pending"] else ""
-    typer.echo(f"{tally}{pending}{invalid}; report: {shown(report_path)}", err=err)
+    typer.echo(f"{tally}{pending}{invalid}{languages}; report: {shown(report_path)}", err=err)
 

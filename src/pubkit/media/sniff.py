@@ -100,7 +100,9 @@ ACTIVE_EXTENSIONS = frozenset({
     "js", "mjs", "cjs", "jsx", "ts", "html", "htm", "xhtml", "shtml", "xht", "svg", "svgz", "xml",
     "xsl", "xslt", "hta", "php", "asp", "aspx", "jsp", "cgi", "pl", "py", "rb", "sh", "bash",
     "bat", "cmd", "ps1", "vbs", "vbe", "wsf", "jar", "exe", "dll", "msi", "com", "scr", "swf",
-    "appcache", "manifest", "webmanifest", "htaccess", "wasm",
+    "appcache", "manifest", "webmanifest", "htaccess", "wasm", "css", "mht", "mhtml", "rss",
+    "atom", "rdf", "xul", "jnlp", "desktop", "lnk", "url", "reg", "inf", "scf", "application",
+    "xbap", "vtt", "map",
 })
 """Names whose server-side type is active: plain text by such a name is not published."""
 

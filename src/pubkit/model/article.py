@@ -89,6 +89,8 @@ class Article:
     text_hash: str = ""
     """sha256 of the words a translator translates (title, subtitle, summary, image text,
     body), not of the front matter around them: what a translation records it was made from."""
+    image_line: int | None = None
+    """The front matter line naming ``meta.image`` (where a warning about it points)."""
 
     @property
     def slug(self) -> str:

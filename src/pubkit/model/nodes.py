@@ -11,7 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
+from pubkit.i18n import N_
+
 Align = Literal["left", "center", "right"] | None
+CalloutKind = Literal["note", "tip", "important", "warning", "caution"]
+CALLOUT_TITLES: dict[CalloutKind, str] = {
+    "note": N_("Note"),
+    "tip": N_("Tip"),
+    "important": N_("Important"),
+    "warning": N_("Warning"),
+    "caution": N_("Caution"),
+}
+"""Each callout kind, in the order GitHub lists them, with its title (a catalogue msgid)."""
 
 
 @dataclass(slots=True)
@@ -148,6 +159,19 @@ class OrderedList(Block):
 @dataclass(slots=True)
 class BlockQuote(Block):
     tagname: ClassVar[str] = "block_quote"
+    children: list[Block] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Callout(Block):
+    """A titled box for the reader (GitHub's ``> [!WARNING]`` alert) holding blocks.
+
+    ``kind`` decides its title (:data:`CALLOUT_TITLES`, in the reader's
+    language) and its look; the title is pubkit's word, not the author's text.
+    """
+
+    tagname: ClassVar[str] = "callout"
+    kind: CalloutKind
     children: list[Block] = field(default_factory=list)
 
 

@@ -47,7 +47,7 @@ def block_text(nodes: Iterable[Node]) -> str:
         elif tag in ("bullet_list", "ordered_list"):
             for item in node.items:  # type: ignore[attr-defined]
                 out.append(block_text(item.children))
-        elif tag in ("block_quote", "list_item", "footnote_def"):
+        elif tag in ("block_quote", "callout", "list_item", "footnote_def"):
             out.append(block_text(node.children))  # type: ignore[attr-defined]
         elif tag == "table":
             for row in [node.header, *node.rows]:  # type: ignore[attr-defined]

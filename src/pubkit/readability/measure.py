@@ -137,6 +137,8 @@ class Readability:
     sections: list[SectionFigures]
     line: int | None
     """The first line of prose (where article-wide messages point)."""
+    passages: list[Passage] = field(default_factory=list)
+    """The prose measured, in document order (the word list reads the same, unsplit again)."""
 
 
 def measure(article: Article) -> Readability | None:
@@ -147,9 +149,12 @@ def measure(article: Article) -> Readability | None:
     whole = Figures()
     parts: list[SectionFigures] = []
     everything: list[Sentence] = []
+    prose: list[Passage] = []
     first_line: int | None = None
     for section in split_sections(article.body):
-        found = list(_sentences(passages(section.blocks), language))
+        mine = list(passages(section.blocks))
+        prose += mine
+        found = list(_sentences(mine, language))
         figures = _figures(found)
         whole.counts.add(figures.counts)
         everything.extend(found)
@@ -158,7 +163,7 @@ def measure(article: Article) -> Readability | None:
             first_line = found[0].line
         parts.append(SectionFigures(section, figures, line))
     whole.hardest = _hardest(everything)
-    return Readability(language, whole, parts, first_line)
+    return Readability(language, whole, parts, first_line, prose)
 
 
 def _figures(found: list[Sentence]) -> Figures:

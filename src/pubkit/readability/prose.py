@@ -1,10 +1,11 @@
 """The body prose of a section, as plain text that remembers its source lines.
 
-Only what a patient reads as running text counts: paragraphs, list items and
-block quotes.  Headings, code, tables, raw HTML, images, footnote markers and
-URLs are left out, as is the byline (it is not in the body at all).  Each
-paragraph becomes one :class:`Passage`, so no sentence runs across two
-paragraphs or list items.
+Only what a patient reads as running text counts: paragraphs, list items,
+block quotes and callouts (their body; the title is pubkit's label).
+Headings, code, tables, raw HTML, images, footnote markers and URLs are
+left out, as is the byline (it is not in the body at all).  Each paragraph
+becomes one :class:`Passage`, so no sentence runs across two paragraphs or
+list items.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def passages(blocks: Iterable[n.Block]) -> Iterator[Passage]:
         elif isinstance(block, n.BulletList | n.OrderedList):
             for item in block.items:
                 yield from passages(item.children)
-        elif isinstance(block, n.ListItem | n.BlockQuote):
+        elif isinstance(block, n.ListItem | n.BlockQuote | n.Callout):
             yield from passages(block.children)
         # Headings, code, tables, raw HTML, rules and notes are not running prose.
 

@@ -129,7 +129,10 @@ class RenderContext:
         return (self.site.root / article.source_dir).resolve()
 
     def warn(self, article: Article, line: int | None, message: str) -> None:
-        self.warnings.append(Diagnostic(article.path, line, message, "warning"))
+        """Record a warning once: a picture the engine asks for twice is still one thing left out."""
+        diagnostic = Diagnostic(article.path, line, message, "warning")
+        if diagnostic not in self.warnings:
+            self.warnings.append(diagnostic)
 
 
 class Renderer(ABC):

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from pubkit.i18n import N_, Translations, language_name
 from pubkit.model.article import Article
+from pubkit.renderers.alt import alt_text, lead_picture
 from pubkit.review.record import next_review_of, reviewer_of
 from pubkit.settings import Brand, Settings
 from pubkit.site import outputs
@@ -174,6 +175,8 @@ def common_context(article: Article, ctx: RenderContext) -> dict[str, Any]:
         "byline_parts": byline_parts(article, t),
         "review_line": review_line(article, settings, t),
         "draft": draft_notice(article, t),
+        # The lead picture's words, by the rule every picture follows (""= decorative).
+        "lead_alt": alt_text(lead_picture(meta), settings.images.missing_alt, t),
     }
 
 

@@ -133,6 +133,9 @@ class CanonicalText(NodeVisitor[str]):
     def visit_block_quote(self, node: n.BlockQuote) -> str:
         return "quote\n" + self.blocks(node.children) + "/quote\n"
 
+    def visit_callout(self, node: n.Callout) -> str:
+        return f"callout {node.kind}\n" + self.blocks(node.children) + "/callout\n"
+
     def visit_code_block(self, node: n.CodeBlock) -> str:
         return f"code {node.language or ''}\n{node.text!r}\n"
 

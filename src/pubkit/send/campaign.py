@@ -17,6 +17,7 @@ nothing is sent that could not be recorded or checked.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import queue
 import re
 import sqlite3
@@ -27,10 +28,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from pubkit.diagnostics import Diagnostic
-from pubkit.output import remove_stale_temps, write_atomic
+from pubkit.output import remove_below, remove_stale_temps, write_below
 from pubkit.send.ledger import Entry, Ledger, LedgerError
 from pubkit.send.recipients import Recipient
 from pubkit.send.smtp import Attempt, SmtpConfigError, SmtpSender, SmtpUnavailable
@@ -58,6 +59,13 @@ class Composed(Protocol):
     def message_for(self, recipient: Recipient) -> EmailMessage: ...
 
 
+@runtime_checkable
+class Multilingual(Protocol):
+    """A composed newsletter with versions in several languages (the report counts them)."""
+
+    def language_for(self, recipient: Recipient) -> str: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What happened to one recipient in this run."""
@@ -71,6 +79,8 @@ class Outcome:
     """A failure worth trying again later (a 4xx reply, a connection that kept breaking)."""
     stage: str = ""
     """Where a failure happened: ``recipient`` when RCPT TO was refused."""
+    lang: str = ""
+    """The language of the message built for the recipient (empty when none was built)."""
 
 
 @dataclass
@@ -82,6 +92,8 @@ class Report:
     dry_run: bool
     outcomes: list[Outcome] = field(default_factory=list)
     invalid: list[Diagnostic] = field(default_factory=list)
+    bad_languages: list[Diagnostic] = field(default_factory=list)
+    """Rows whose language is not a tag: sent in the base language."""
     stopped: str | None = None
     """Why the run ended before the end of the list (the server went away)."""
     sent_elsewhere: int = 0
@@ -99,6 +111,16 @@ class Report:
         counts["invalid"] = len(self.invalid)
         return counts
 
+    def languages(self) -> dict[str, int]:
+        """Messages per language: written by a dry run, sent by a real one."""
+        counted: tuple[OutcomeStatus, ...] = (
+            ("would_send", "skipped", "unknown") if self.dry_run else ("sent",))
+        found: dict[str, int] = {}
+        for o in self.outcomes:
+            if o.lang and o.status in counted:
+                found[o.lang] = found.get(o.lang, 0) + 1
+        return dict(sorted(found.items()))
+
     def confirmed(self) -> bool:
         """Whether the server confirmed (or refused) every message this run tried to send."""
         return not (self.count("unknown") or self.count("pending") or self.stopped)
@@ -113,12 +135,14 @@ class Report:
             **self.counts(),
             "stopped": self.stopped,
             "sent_other_versions": self.sent_elsewhere,
+            "languages": self.languages(),
             "problems": [
                 {"email": o.email, "line": o.line, "status": o.status, "code": o.code,
                  "detail": o.detail}
                 for o in self.outcomes if o.status in listed
             ],
             "invalid_rows": [{"line": d.line, "message": d.message} for d in self.invalid],
+            "bad_languages": [{"line": d.line, "message": d.message} for d in self.bad_languages],
         }
 
 
@@ -156,28 +180,31 @@ def dry_run(composed: Composed, recipients: list[Recipient], out_dir: Path,
         else:
             wanted.append((index, recipient))
     positions = [index for index, _ in wanted]
+    language = _languages(composed)
     # Writes wait on fsync; a few writer threads keep composing busy meanwhile.
     with ThreadPoolExecutor(max_workers=_WRITERS) as writers, \
             contextlib.closing(_built(composed, [r for _, r in wanted], finish,
                                       max_bytes)) as built:
-        waiting: deque[Future[None]] = deque()
+        waiting: deque[Future[Path]] = deque()
         for index, (recipient, data) in zip(positions, built, strict=False):
             if isinstance(data, str):
                 report.outcomes.append(_outcome(recipient, "failed", data))
                 continue
             name = eml_name(index, recipient)
-            waiting.append(writers.submit(write_atomic, out_dir / name, data))
+            waiting.append(writers.submit(write_below, out_dir, name, data))
             written.add(name)
             if len(waiting) > _AHEAD:
                 waiting.popleft().result()
             status, detail = _plan(known.get(recipient.key), resend_unknown)
-            report.outcomes.append(_outcome(recipient, status or "would_send", detail))
+            report.outcomes.append(Outcome(recipient.email, recipient.line,
+                                           status or "would_send", detail,
+                                           lang=language(recipient)))
         for future in waiting:
             future.result()
-    if out_dir.is_dir():
+    if out_dir.is_dir() and not out_dir.is_symlink():
         for old in out_dir.glob("*.eml"):
             if old.name not in written:
-                old.unlink()  # a recipient no longer on the list
+                remove_below(out_dir, old.name)  # a recipient no longer on the list
     return report
 
 
@@ -209,6 +236,7 @@ def send(composed: Composed, recipients: list[Recipient], ledger: Ledger, sender
             report.outcomes.append(_outcome(recipient, status, detail))
     if todo:
         sender.open()  # a wrong host, password or TLS setting stops the run here
+    language = _languages(composed)
     deferred = 0
     with contextlib.closing(_built(composed, todo, finish, max_bytes)) as built:
         for position, (recipient, data) in enumerate(built):
@@ -219,6 +247,8 @@ def send(composed: Composed, recipients: list[Recipient], ledger: Ledger, sender
                     continue
                 outcome = _deliver(recipient, data, ledger, sender,
                                    _envelope(envelope_from, recipient))
+                if outcome.status == "sent":
+                    outcome = dataclasses.replace(outcome, lang=language(recipient))
             except (SmtpUnavailable, SmtpConfigError) as exc:
                 _stop(report, str(exc), todo[position:])
                 break
@@ -247,6 +277,17 @@ def send(composed: Composed, recipients: list[Recipient], ledger: Ledger, sender
                       f"{outcome.detail})", todo[position + 1:])
                 break
     return report
+
+
+def _languages(composed: Composed) -> Callable[[Recipient], str]:
+    """How to tell the language of a recipient's message: their version's, else the newsletter's.
+
+    Decided once per run: a Protocol check costs more than the lookup it guards.
+    """
+    if isinstance(composed, Multilingual):
+        return composed.language_for
+    lang = str(getattr(composed, "lang", "") or "")
+    return lambda recipient: lang
 
 
 def _envelope(envelope_from: Envelope, recipient: Recipient) -> str:

@@ -42,6 +42,17 @@ class Problem:
 ReviewRule = Callable[[Article, dt.date], str | None]
 
 
+@dataclass(frozen=True, slots=True)
+class Edition:
+    """One version of the issue (the base or a language version) as its messages are made."""
+
+    path: str
+    """Its file (``newsletters/sample.es.md``), where a problem is reported."""
+    lang: str
+    missing: tuple[str, ...] = ()
+    """What its messages lack that every message must carry (the unsubscribe link, ...)."""
+
+
 @dataclass
 class GateInput:
     """What the checks look at: the settings, the featured articles, today's date."""
@@ -54,6 +65,8 @@ class GateInput:
     review: ReviewRule | None = None
     secret: str | None = None
     """The token secret in force, when it does not come from the settings."""
+    editions: Sequence[Edition] = ()
+    """Every version of the issue; the featured articles of all of them are in ``articles``."""
 
     def where(self, section: str, key: str) -> str:
         """``pubkit.toml:LINE`` of ``[section] key``, or the file alone when it is not set."""
@@ -147,9 +160,24 @@ def check_featured_articles(gate: GateInput) -> list[Problem]:
     return found
 
 
+def check_editions(gate: GateInput) -> list[Problem]:
+    """Every version's messages carry what the law asks of each message, in their own words.
+
+    A language version is rendered from its own language's catalogue and may
+    be written with its own templates, so each one is checked, not the base alone.
+    """
+    found = []
+    for edition in gate.editions:
+        for part in edition.missing:
+            found.append(Problem(edition.path, f"the {edition.lang} version's messages lack "
+                                 f"{part}: every message needs it (CAN-SPAM, one-click "
+                                 "unsubscribe); check the email templates and catalogue"))
+    return found
+
+
 CHECKS: tuple[Callable[[GateInput], list[Problem]], ...] = (
     check_token_secret, check_unsubscribe_url, check_postal_address, check_from_address,
-    check_featured_articles,
+    check_featured_articles, check_editions,
 )
 
 

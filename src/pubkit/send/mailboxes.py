@@ -29,7 +29,10 @@ from pubkit.send.tokens import is_message_tag, read_unsubscribe_token
 
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024
 """Messages larger than this in a mailbox are skipped (a bounce is a few kilobytes)."""
-_TOKEN_IN_SUBJECT = re.compile(r"\bunsubscribe\s+([A-Za-z0-9_-]{20,600})", re.I)
+# The mailto: subject is "unsubscribe TOKEN" in the message's language ("baja TOKEN"): any
+# word will do, since only a token signed with the secret counts.
+_TOKEN_IN_SUBJECT = re.compile(r"(?<![A-Za-z0-9_-])([A-Za-z0-9_-]{20,600})(?![A-Za-z0-9_-])")
+_TOKENS_TRIED = 8
 _MESSAGE_ID = re.compile(r"<([0-9a-f]{20})\.([0-9a-f]{24})@[^<>\s]+>")
 _RECIPIENT_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "To")
 
@@ -153,7 +156,7 @@ def unsubscribe_requests(path: Path, secret: str) -> Found:
 def _answered(msg: email.message.Message, sender: str, secret: str) -> str | None:
     """The address a message unsubscribes, or None when it does not answer a newsletter."""
     subject = str(msg.get("Subject", ""))
-    for token in _TOKEN_IN_SUBJECT.findall(subject):
+    for token in _TOKEN_IN_SUBJECT.findall(subject)[:_TOKENS_TRIED]:
         named = read_unsubscribe_token(secret, token)
         if named is not None:
             return named.address

@@ -6,6 +6,13 @@ case with ``_`` for spaces and hyphens (``First Name`` -> ``first_name``).
 Rows with a blank, invalid or duplicate address, or with a line break in a
 field, are reported by line number and skipped; a file that cannot be read
 as a list at all raises :class:`RecipientsError`.
+
+An optional ``lang`` (or ``language``) column gives each recipient's
+language, a BCP 47 tag (``es``, ``es-MX``): they get the issue's version in
+that language.  The value is checked as a tag (letters, digits and hyphens,
+at most 35 characters); a row with anything else is reported by line number
+and the recipient gets the base language, as with an empty value: a bad
+language is no reason to leave someone without the issue.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pubkit.diagnostics import Diagnostic
+from pubkit.i18n import MAX_LANG_CHARS, valid_lang
 from pubkit.safeio import CSV_LIMIT, read_regular
 from pubkit.send.addresses import AddressError, address_key, ascii_domain
 
@@ -29,6 +37,8 @@ class Recipient:
     name: str = ""
     fields: dict[str, str] = field(default_factory=dict)
     line: int | None = None
+    lang: str = ""
+    """The recipient's language tag as the list gives it (checked), or empty: the base language."""
 
     @property
     def key(self) -> str:
@@ -42,6 +52,9 @@ class RecipientList:
 
     recipients: list[Recipient]
     problems: list[Diagnostic]
+    """Rows skipped, and why."""
+    languages: list[Diagnostic] = field(default_factory=list)
+    """Rows kept whose language is not a tag (those recipients get the base language)."""
 
 
 class RecipientsError(Exception):
@@ -57,6 +70,7 @@ _LABEL = re.compile(r"(?!-)[A-Za-z0-9\-\u0080-\U0010ffff]{1,63}(?<!-)")
 _DELIMITERS = (",", ";", "\t")
 _SEPARATORS = re.compile(r"[\s\-]+")
 _EMAIL_ALIASES = frozenset({"email", "e_mail", "email_address", "e_mail_address"})
+_LANG_COLUMNS = ("lang", "language")
 
 
 """Largest recipients file read (about two million rows)."""
@@ -94,6 +108,7 @@ def parse_recipients(text: str, where: str = "<recipients>") -> RecipientList:
 
     recipients: list[Recipient] = []
     problems: list[Diagnostic] = []
+    languages: list[Diagnostic] = []
     seen: dict[str, int] = {}
     for line, cells in rows[1:]:
         if not any(c.strip() for c in cells):
@@ -112,8 +127,11 @@ def parse_recipients(text: str, where: str = "<recipients>") -> RecipientList:
         if bad is not None:
             problems.append(Diagnostic(where, line, f"{bad}; skipped", "warning"))
             continue
-        recipients.append(Recipient(values["email"], _name(values), values, line))
-    return RecipientList(recipients, problems)
+        lang, lang_problem = _lang(values)
+        if lang_problem is not None:
+            languages.append(Diagnostic(where, line, lang_problem, "warning"))
+        recipients.append(Recipient(values["email"], _name(values), values, line, lang))
+    return RecipientList(recipients, problems, languages)
 
 
 def column_key(header: str) -> str:
@@ -149,6 +167,10 @@ def address_problem(address: str) -> str | None:
     return None
 
 
+MAX_NAME_CHARS = 200
+"""Longest recipient name put in a message's ``To`` header (as ``email.from_name``)."""
+
+
 def _field_problem(values: dict[str, str]) -> str | None:
     # Any field may reach a header through a merge field, so none may break a line.
     for col, value in values.items():
@@ -159,10 +181,25 @@ def _field_problem(values: dict[str, str]) -> str | None:
     return None
 
 
+def _lang(values: dict[str, str]) -> tuple[str, str | None]:
+    """The row's language tag, and what is wrong with the value when it is not one."""
+    column = next((c for c in _LANG_COLUMNS if c in values), None)
+    value = values.get(column, "") if column else ""
+    if not value or valid_lang(value):
+        return value, None
+    shown = repr(value[:40]) + ("…" if len(value) > 40 else "")
+    return "", (f"{column} {shown} is not a language tag (such as es or es-MX: letters, digits "
+                f"and hyphens, at most {MAX_LANG_CHARS} characters); this recipient gets the "
+                "base language")
+
+
 def _name(values: dict[str, str]) -> str:
+    """The name in the ``To`` header: empty (the address alone) when longer than a header should hold."""
     if values.get("name"):
-        return values["name"]
-    return " ".join(v for v in (values.get("first_name"), values.get("last_name")) if v)
+        name = values["name"]
+    else:
+        name = " ".join(v for v in (values.get("first_name"), values.get("last_name")) if v)
+    return name if len(name) <= MAX_NAME_CHARS else ""
 
 
 def _delimiter(header_line: str) -> str:

@@ -74,13 +74,19 @@ def check_layout(site: Site, output: Path | None = None) -> None:
     if output is None and not out.is_relative_to(root):
         raise ConfigError(f"{where}: '{site.settings.output_dir}' leads outside the site (to {out})")
     readable = [("content_dir", site.content_dir), *(("asset_dirs", d) for d in site.asset_dirs)]
+    sources = [*readable, ("templates", site.templates_dir), ("newsletters", site.newsletters_dir)]
+    for name, folder in sources:
+        # A folder symlinked out of the site would let articles (and templates) read anything.
+        real = folder.resolve()
+        if not real.is_relative_to(root):
+            raise ConfigError(f"{config}: the site's {name} folder {folder} leads outside the "
+                              f"site (to {real}); keep the site's sources inside it")
     for name, folder in readable:
         real = folder.resolve()
         for private in (config, root / PRIVATE_DIR):
             if private.is_relative_to(real):
                 raise ConfigError(f"{config}: setting '{name}': {real} holds the site's "
                                   f"{private.name}, which articles must not be able to read")
-    sources = [*readable, ("templates", site.templates_dir), ("newsletters", site.newsletters_dir)]
     for name, folder in sources:
         real = folder.resolve()
         if out == real or out.is_relative_to(real):

@@ -90,6 +90,13 @@ class Entry:
         }
 
 
+def _owned_name(entry: Entry) -> str:
+    """What a source claims for itself: its slug; a newsletter's language version, its folder too."""
+    if entry.kind == "newsletter" and entry.translation_of:
+        return entry.name.stem  # "es/sample": a slug never holds a slash
+    return entry.slug
+
+
 def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -121,7 +128,7 @@ class SiteIndex:
         # Files named from outside the site (absolute paths) never take a site article's slug.
         for source in sorted(self.entries, key=lambda s: (s.startswith("/"), s)):
             entry = self.entries[source]
-            self._owner.setdefault((entry.kind, entry.slug), source)
+            self._owner.setdefault((entry.kind, _owned_name(entry)), source)
         wanted: dict[str, list[str]] = {}
         for path in sorted({f for e in self.entries.values() for f in e.files}):
             wanted.setdefault(outputs.publish_path(path, self.content_dir), []).append(path)
@@ -159,7 +166,7 @@ class SiteIndex:
         entry = self.entries.get(source)
         if entry is None:
             return None
-        owner = self._owner.get((entry.kind, entry.slug))
+        owner = self._owner.get((entry.kind, _owned_name(entry)))
         return owner if owner != source else None
 
     def duplicate_error(self, source: str) -> Diagnostic | None:
@@ -168,6 +175,9 @@ class SiteIndex:
         if owner is None:
             return None
         entry = self.entries[source]
+        if entry.kind == "newsletter" and entry.translation_of:
+            return Diagnostic(source, None, f"{owner} is already the {entry.lang} version of "
+                                            f"newsletter '{entry.slug}'; remove one of them")
         what = "slug" if entry.kind == "article" else "newsletter name"
         return Diagnostic(source, None, f"{what} '{entry.slug}' is already used by {owner}; "
                                         "give one of them another slug")
@@ -234,6 +244,13 @@ class SiteIndex:
             if version.lang.lower().split("-")[0] == base:
                 return version
         return None
+
+    def issue_versions(self, issue: Entry) -> list[Entry]:
+        """The language versions of newsletter ``issue`` (``<name>.<lang>.md``), by language."""
+        found = [e for e in self.newsletters()
+                 if e.translation_of == issue.slug and e.source != issue.source
+                 and self.duplicate_of(e.source) is None]
+        return sorted(found, key=lambda e: e.lang.lower())
 
     def translation_problems(self, entry: Entry) -> list[Diagnostic]:
         """What is wrong with ``entry`` as a translation: its original, its language, its age."""
@@ -329,7 +346,7 @@ def index_to_json(index: SiteIndex) -> str:
         "content_dir": index.content_dir,
         "entries": {s: e.to_json() for s, e in index.entries.items()},
         "problems": {s: [d.path, d.line, d.message] for s, d in index.problems.items()},
-    }, separators=(",", ":"), ensure_ascii=False)
+    }, separators=(",", ":"))  # ASCII: a problem may name a file whose name is not UTF-8
 
 
 def index_from_json(text: str) -> SiteIndex:

@@ -22,7 +22,7 @@ import posixpath
 import re
 import stat
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,21 +181,31 @@ def newsletter_entry(data: bytes, source: str, default_lang: str) -> Entry:
     import datetime as dt
     import hashlib
 
+    from pubkit.i18n import valid_lang
+    from pubkit.site.outputs import split_issue_name
     from pubkit.source.decode import decode_source
     from pubkit.source.frontmatter import split_front_matter
     from pubkit.source.meta import valid_slug
 
-    name = posixpath.splitext(posixpath.basename(source))[0]
+    name, version = split_issue_name(posixpath.splitext(posixpath.basename(source))[0])
     if not valid_slug(name):
         raise SourceError(source, None, f"newsletter name '{name}' must be lowercase letters, digits "
                                         "and hyphens (it becomes a folder name)")
+    if version and not valid_lang(version):
+        raise SourceError(source, None, f"'{version}' in the file name is not a language tag: a "
+                                        "language version is named <issue>.<lang>.md, such as "
+                                        "sample.es.md")
     fm = split_front_matter(decode_source(data, source).text, source)
     subject, lang, date = fm.data.get("subject"), fm.data.get("lang"), fm.data.get("date")
+    if version:
+        # A language version is in its file name's language, a "translation" of its base issue.
+        lang = version
     return Entry(
         source=source, kind="newsletter", source_hash=hashlib.sha256(data).hexdigest(),
         slug=name, title=str(subject) if isinstance(subject, str | int | float) else name,
         lang=lang if isinstance(lang, str) and lang.strip() else default_lang,
         date=date if isinstance(date, dt.date) and not isinstance(date, dt.datetime) else None,
+        translation_of=name if version else None,
     )
 
 
@@ -316,7 +326,8 @@ class Cache:
 def load_cache(path: Path, language: str) -> tuple[Cache, str | None]:
     """The cache, and a note when it had to be discarded."""
     try:
-        raw = read_bounded(path, CACHE_LIMIT)
+        # pubkit's own file in the untrusted output folder: never read through a symlink.
+        raw = read_bounded(path, CACHE_LIMIT, follow_symlinks=False)
         written = os.stat(path).st_mtime_ns
     except FileNotFoundError:
         return Cache(), None
@@ -355,6 +366,9 @@ def save_cache(path: Path, index: SiteIndex, language: str,
 
 
 # ----------------------------------------------------------------------- build
+Reader = Callable[[list[tuple[str, Source]]], list[tuple[str, Entry | None, Diagnostic | None]]]
+"""Reads sources into their entries (or the reason they cannot be read)."""
+
 def build_index(
     site: Site,
     *,
@@ -362,6 +376,7 @@ def build_index(
     use_cache: bool = True,
     write_cache: bool = False,
     jobs: int = 0,
+    reader: Reader | None = None,
 ) -> IndexResult:
     """Index every source of ``site``.
 
@@ -369,6 +384,9 @@ def build_index(
     will render: those are parsed here, in this process, and returned, so no
     article is parsed twice.  The cache is read unless ``use_cache`` is off and
     written back (when anything changed) if ``write_cache`` is on.
+    ``reader`` reads the sources the cache cannot answer for (default: here,
+    or in a pool of processes when there are many); a command that parses
+    those articles anyway reads them in its own workers and keeps them.
     """
     keep_set = set(keep)
     language = site.settings.language
@@ -409,7 +427,8 @@ def build_index(
             if article is not None:
                 result.parsed[source] = article
     rest = [(s, k) for s, k in todo if s not in keep_set]
-    for source, entry, problem in _read_many(root, rest, language, jobs):
+    for source, entry, problem in (reader(rest) if reader is not None else
+                                   _read_many(root, rest, language, jobs)):
         _place(source, entry, problem, entries, problems)
     ordered = {s: entries[s] for s, _ in found if s in entries}
     result.index = SiteIndex(ordered, problems, site.settings.content_dir)
@@ -455,9 +474,10 @@ def file_digest(path: Path, limit: int = 64 * 1024 * 1024) -> str | None:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_bounded(path: Path, limit: int) -> bytes:
+def read_bounded(path: Path, limit: int, follow_symlinks: bool = True) -> bytes:
     """A regular file's bytes, opened without blocking; ValueError past ``limit`` bytes."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+    fd = os.open(path, flags if follow_symlinks else flags | os.O_NOFOLLOW)
     with os.fdopen(fd, "rb") as fh:
         if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
             raise ValueError(f"{path} is not a regular file")

@@ -279,6 +279,8 @@ def _short(written: str) -> str:
 def _first_lines(article: Article) -> dict[tuple[str, str], int | None]:
     """Source line of the block holding each link and picture (first use)."""
     lines: dict[tuple[str, str], int | None] = {}
+    if article.meta.image:  # the lead picture, named in the front matter before the body
+        lines[("image", article.meta.image)] = article.image_line
     for block in walk([*article.body, *article.footnotes]):
         line = getattr(block, "line", None)
         if line is None or not isinstance(block, n.Block):

@@ -91,9 +91,29 @@ ISSUE_PAGES = "newsletters"
 """Folder of the web root holding each newsletter issue's public page ("View in your browser")."""
 
 
-def issue_page_path(name: str) -> str:
-    """The public page of newsletter issue ``name``, relative to the web root."""
-    return f"{ISSUE_PAGES}/{name}.html"
+def split_issue_name(stem: str) -> tuple[str, str]:
+    """An issue file's stem as (name, language): ``sample.es`` -> (``sample``, ``es``).
+
+    The base issue's language part is empty: ``sample`` -> (``sample``, ``""``).
+    """
+    name, _, lang = stem.partition(".")
+    return name, lang
+
+
+def issue_name(name: str, version: str = "") -> Name:
+    """The output name of newsletter issue ``name``, or of its language version ``version``.
+
+    A language version (``newsletters/sample.es.md``) is named like a
+    translation, in its language's folder: ``newsletters/es/sample/…`` beside
+    ``newsletters/sample/…``, and its web page ``newsletters/es/sample.html``.
+    """
+    return name_for(name, version, name if version else None)
+
+
+def issue_page_path(name: str | Name) -> str:
+    """The public page of newsletter issue ``name`` (or a version's Name), relative to the web root."""
+    stem = name.stem if isinstance(name, Name) else name
+    return f"{ISSUE_PAGES}/{stem}.html"
 
 
 def in_web_root(path: str) -> str:

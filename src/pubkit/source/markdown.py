@@ -3,9 +3,12 @@
 The parser is CommonMark plus GitHub's extensions as GitHub renders them:
 tables, strikethrough with one or two tildes (three or more stay text),
 autolinks (``https://`` and ``www.``, without trailing punctuation; bare
-e-mail addresses stay text), task lists, and footnotes.  Conversion is a dispatch on markdown-it's node type
-(``_block_<type>`` / ``_inline_<type>``); raw HTML is sanitised here, once,
-so no renderer ever sees unsanitised markup.
+e-mail addresses stay text), task lists, footnotes, and alerts (a block
+quote whose first line is ``[!NOTE]``, ``[!TIP]``, ``[!IMPORTANT]``,
+``[!WARNING]`` or ``[!CAUTION]`` alone, in any case, becomes a callout).
+Conversion is a dispatch on markdown-it's node type (``_block_<type>`` /
+``_inline_<type>``); raw HTML is sanitised here, once, so no renderer ever
+sees unsanitised markup.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ HEADING_ID_PREFIX = "sec-"
 """Prefix for generated heading ids, so content can never clobber page ids."""
 
 _ALIGN = re.compile(r"text-align:(left|center|right)")
+_ALERT = re.compile(r"\[!(" + "|".join(n.CALLOUT_TITLES) + r")\]", re.IGNORECASE)
+"""GitHub's alert marker, the whole of a block quote's first line."""
 
 
 @cache
@@ -180,7 +185,16 @@ class _Converter:
                           checked=None if checked is None else bool(checked))
 
     def _block_blockquote(self, node: _Node) -> n.Block:
-        return n.BlockQuote(self.blocks(node.children), line=self._line(node))
+        alert = _alert(node)
+        if alert is None:
+            return n.BlockQuote(self.blocks(node.children), line=self._line(node))
+        kind, rest = alert
+        first = node.children[0]
+        body = self.blocks(node.children[1:])
+        if rest:
+            line = self._line(first)
+            body.insert(0, n.Paragraph(self.inlines(rest), line=None if line is None else line + 1))
+        return n.Callout(kind, body, line=self._line(node))
 
     def _block_fence(self, node: _Node) -> n.Block:
         info = unescapeAll(node.info).strip()
@@ -297,6 +311,28 @@ class _Converter:
         meta = node.meta
         label = meta.get("label") or str(meta["id"] + 1)
         return n.FootnoteRef(label, meta["id"] + 1, meta.get("subId", 0))
+
+
+def _alert(quote: _Node) -> tuple[n.CalloutKind, list[_Node]] | None:
+    """The kind of a GitHub alert and the inlines after its marker line; None for a plain quote.
+
+    As on GitHub: the marker is alone on the quote's first line, and a quote
+    holding nothing but the marker stays a quote.
+    """
+    first = quote.children[0] if quote.children else None
+    if first is None or first.type != "paragraph" or not first.children:
+        return None
+    kids = first.children[0].children
+    if not kids or kids[0].type != "text":
+        return None
+    match = _ALERT.fullmatch(kids[0].content.strip())
+    if match is None or (len(kids) > 1 and kids[1].type not in ("softbreak", "hardbreak")):
+        return None
+    rest = kids[2:]
+    if not rest and len(quote.children) == 1:
+        return None
+    kind: n.CalloutKind = match.group(1).lower()  # type: ignore[assignment]
+    return kind, rest
 
 
 def _is_tight(node: _Node) -> bool:

@@ -15,7 +15,15 @@ hello::
     Hi {{ first_name | default("there") }}, ...
 
 Articles are chosen by slug list, by tag (newest first) or as the latest N
-(``latest`` also caps a tag).  Merge fields (see
+(``latest`` also caps a tag).
+
+A **language version** of an issue is a file beside it named for its
+language, ``newsletters/<name>.<lang>.md`` (``sample.es.md``): its own
+subject, preheader, intro and button, in that language.  It features the
+base issue's articles unless it chooses its own, and each featured article
+is replaced by its translation into the version's language when the site
+has one (:meth:`pubkit.site.index.SiteIndex.translation`); an article
+without one is featured as it is, with one warning.  Merge fields (see
 :mod:`pubkit.source.merge_fields`) may appear in the subject, the preheader
 and the intro.  Every message names the newsletter and the
 line at fault; an article that does not exist is an error at its own line.
@@ -26,17 +34,19 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pubkit.diagnostics import Diagnostic, SourceError
-from pubkit.i18n import N_
+from pubkit.i18n import N_, valid_lang
 from pubkit.model.article import Article, Meta
 from pubkit.model.text import block_text, count_words
 from pubkit.safeio import read_regular
-from pubkit.site import Site
+from pubkit.site import Site, outputs
 from pubkit.site.index import Entry, SiteIndex
+from pubkit.site.outputs import Name, split_issue_name
 from pubkit.source.decode import decode_source
 from pubkit.source.frontmatter import split_front_matter
 from pubkit.source.markdown import parse_markdown
@@ -48,6 +58,11 @@ KNOWN_KEYS = ("subject", "preheader", "articles", "tag", "latest", "layout", "la
               "button")
 LINE_BREAKS = "\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 
+
+NAME = re.compile(r"[^\W_][\w.-]{0,99}")
+"""A newsletter's name (its file name without ``.md``): it becomes folder and file names below
+the output folder (``newsletters/<name>/``, ``send/<name>/``), so no dots or dashes in front,
+no spaces, slashes or control characters, and at most 100 characters."""
 
 READ_MORE = N_("Read more")
 READ_ON_THE_WEB = N_("Read on the web")
@@ -77,11 +92,56 @@ class Newsletter:
     source_hash: str
     date: dt.date | None = None
     warnings: list[Diagnostic] = field(default_factory=list)
+    version: str = ""
+    """The language of a language version (``es``), as its file name gives it; empty for the base."""
+
+    @property
+    def output_name(self) -> Name:
+        """What this issue's (or version's) outputs are named after (see :func:`outputs.issue_name`)."""
+        return outputs.issue_name(self.name, self.version)
 
 
-def read_newsletter(path: Path, site: Site, index: SiteIndex | None = None) -> Newsletter:
-    """Read ``path`` and resolve its articles in the site index (read now when not given)."""
+def language_versions(base: Path) -> dict[str, Path]:
+    """The language versions beside issue ``base``, by language tag in lower case."""
+    found: dict[str, Path] = {}
+    prefix = base.stem + "."
+    try:
+        names = sorted(p.name for p in base.parent.iterdir())
+    except OSError:
+        return found
+    for file_name in names:
+        if not (file_name.startswith(prefix) and file_name.endswith(".md")):
+            continue
+        lang = file_name[len(prefix):-3]
+        candidate = base.parent / file_name
+        if valid_lang(lang) and candidate.is_file():
+            found.setdefault(lang.lower(), candidate)
+    return found
+
+
+def read_newsletter(path: Path, site: Site, index: SiteIndex | None = None,
+                    base: Newsletter | None = None) -> Newsletter:
+    """Read ``path`` and resolve its articles in the site index (read now when not given).
+
+    ``path`` may be a language version (``<name>.<lang>.md``); ``base`` is then
+    its base issue, read here when not given.
+    """
     shown = display_path(path, site.root)
+    if NAME.fullmatch(path.stem) is None:
+        raise SourceError(shown, None, f"the newsletter's name {path.stem!r} (its file name) must "
+                                       "be letters, digits, '.', '-' or '_', start with a letter "
+                                       "or digit, and be at most 100 characters")
+    name, version = split_issue_name(path.stem)
+    if version and not valid_lang(version):
+        raise SourceError(shown, None, f"'{version}' in the file name is not a language tag: a "
+                                       "language version is named <issue>.<lang>.md, such as "
+                                       "sample.es.md")
+    if version and base is None:
+        base_path = path.with_name(name + ".md")
+        if not base_path.is_file():
+            raise SourceError(shown, None, f"a language version needs its base issue "
+                                           f"{display_path(base_path, site.root)}, which does not exist")
+        base = read_newsletter(base_path, site, index)
     try:
         data = read_regular(path, MAX_SOURCE_BYTES)
     except OSError as exc:
@@ -98,13 +158,28 @@ def read_newsletter(path: Path, site: Site, index: SiteIndex | None = None) -> N
 
     subject = front.one_line("subject", required=True) or ""
     preheader = front.one_line("preheader") or ""
-    layout = front.choice("layout", ("teasers", "full"), "teasers")
+    # A version without a layout of its own is laid out like its base issue.
+    layout = base.layout if base is not None and front.text("layout") is None \
+        else front.choice("layout", ("teasers", "full"), "teasers")
     if index is None:
         from pubkit.site.indexing import build_index
 
         index = build_index(site).index
     articles, found_warnings = _select(front, site, index)
     warnings += found_warnings
+    lang = front.text("lang")
+    if version:
+        if lang and lang.lower() != version.lower():
+            warnings.append(Diagnostic(shown, front.line("lang"),
+                                       f"lang '{lang}' differs from the file name's '{version}': "
+                                       f"the version is in '{version}'", "warning"))
+        lang = version
+        if base is not None and not articles and front.line("articles") is None \
+                and front.line("tag") is None and front.line("latest") is None:
+            articles = list(base.articles)
+        articles, found_warnings = _in_language(articles, version, shown, site, index,
+                                                front.line("articles"))
+        warnings += found_warnings
     if layout == "full" and len(articles) != 1:
         raise SourceError(shown, front.line("layout"),
                           f"layout 'full' sends one article in full; {len(articles)} are selected")
@@ -112,23 +187,45 @@ def read_newsletter(path: Path, site: Site, index: SiteIndex | None = None) -> N
     if not articles and not intro_text.strip():
         raise SourceError(shown, fm.start_line or 1,
                           "nothing to send: name articles (articles, tag or latest) or write an intro")
-    lang = front.text("lang") or (articles[0].lang if articles else site.settings.language)
+    lang = lang or (articles[0].lang if articles else site.settings.language)
     body = parse_markdown(intro_text, fm.body_line)
     intro = Article(
-        meta=Meta(title=subject, slug=path.stem, lang=lang),
+        meta=Meta(title=subject, slug=name, lang=lang),
         body=body.blocks, footnotes=body.footnotes, path=shown,
         source_dir=display_path(path.parent, site.root),
         word_count=count_words(block_text(body.blocks)), reading_time=1, summary=preheader,
         outline=[], lang=lang, source_hash=source_hash,
     )
     return Newsletter(
-        path=shown, name=path.stem,
+        path=shown, name=name,
         subject=fields.protect(subject, front.line("subject")),
         preheader=fields.protect(preheader, front.line("preheader")),
         intro=intro, articles=articles, layout=layout, lang=lang,
-        button=front.one_line("button") or READ_MORE, fields=fields,
-        source_hash=source_hash, date=front.date("date"), warnings=warnings,
+        button=front.one_line("button") or READ_MORE,
+        fields=fields, source_hash=source_hash,
+        date=front.date("date") or (base.date if base else None), warnings=warnings,
+        version=version,
     )
+
+
+def _in_language(articles: list[Article], lang: str, shown: str, site: Site, index: SiteIndex,
+                 line: int | None) -> tuple[list[Article], list[Diagnostic]]:
+    """Each article's version in ``lang`` (asked of the index); the article itself when none."""
+    out: list[Article] = []
+    warnings: list[Diagnostic] = []
+    for article in articles:
+        entry = index.entry(article.path) or index.by_slug(article.slug)
+        version = index.translation(entry, lang) if entry is not None else None
+        if version is None:
+            warnings.append(Diagnostic(shown, line, f"article '{article.slug}' has no {lang} "
+                                       f"translation: the {lang} version features it in "
+                                       f"{article.lang} ({article.path})", "warning"))
+            out.append(article)
+        elif version.source == article.path:
+            out.append(article)
+        else:
+            out.append(_read(site, version))
+    return out, warnings
 
 
 def newsletter_for_article(article: Article, site_language: str = "en") -> Newsletter:

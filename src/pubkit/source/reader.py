@@ -7,6 +7,7 @@ count, reading time, summary, outline) are computed here once.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from pubkit.diagnostics import SourceError
@@ -33,6 +34,11 @@ def read_article(path: Path, root: Path, default_lang: str = "en") -> Article:
 
 def read_source_bytes(path: Path, shown: str) -> bytes:
     """The bytes of a source file, or :class:`SourceError` naming ``shown``."""
+    try:
+        os.fsdecode(path).encode("utf-8")
+    except UnicodeEncodeError:
+        # Its name would be the name of outputs, of manifest records and in messages: all UTF-8.
+        raise SourceError(shown, None, "the file name is not valid UTF-8: rename it") from None
     try:
         return read_regular(path, MAX_SOURCE_BYTES)
     except OSError as exc:
@@ -79,6 +85,7 @@ def parse_article(
         source_hash=hashlib.sha256(data).hexdigest(),
         warnings=[*decoded.warnings, *meta_warnings],
         text_hash=text_hash(meta.title, meta.subtitle, meta.summary, meta.image_alt, fm.body),
+        image_line=fm.key_lines.get("image"),
     )
 
 

@@ -47,6 +47,12 @@ A paragraph with *emphasis*, **strong**, ~~struck~~, `code` and a [link](https:/
 > A quotation
 > over two lines.
 
+> [!WARNING]
+> Call the [clinic](https://example.org/call) if the pain gets worse:
+>
+> - a fever
+> - swelling
+
 ```python
 print("hello")
 ```
@@ -116,8 +122,11 @@ def test_every_output_was_checked(outputs: Outputs) -> None:
         "email/es/ketamina-manejo-del-dolor.eml", "email/es/ketamina-manejo-del-dolor.html",
         "newsletters/all/newsletter.eml", "newsletters/all/newsletter.html",
         "newsletters/sample/newsletter.eml", "newsletters/sample/newsletter.html",
+        # The sample issue's Spanish version (newsletters/sample.es.md), under its own name.
+        "newsletters/es/sample/newsletter.eml", "newsletters/es/sample/newsletter.html",
         # The web versions of the issues ("View in your browser").
         "html/newsletters/all.html", "html/newsletters/sample.html",
+        "html/newsletters/es/sample.html",
     ])
 
 

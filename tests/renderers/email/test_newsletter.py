@@ -255,3 +255,156 @@ def test_init_scaffolds_a_newsletter_that_composes(tmp_path: Path) -> None:
                                       "--site", str(tmp_path / "new")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "new/output/newsletters/sample/newsletter.eml").is_file()
+
+
+# ---------------------------------------------------------------- language versions
+SUEÑO = ("---\ntitle: El sueño\nlang: es\nslug: sueno\ntranslation_of: sleep\nsummary: Descansar "
+         "importa.\n---\nUn texto.\n")
+ISSUE_ES = """\
+---
+subject: "{{ first_name | default('Hola') }}, noticias de la clínica"
+preheader: Este mes, el sueño
+---
+Hola{{ (", " ~ first_name) if first_name else "" }}: le contamos **novedades**.
+"""
+
+
+@pytest.fixture
+def versioned(make_site: Callable[..., Site]) -> Site:
+    return make_site(
+        {"content/sleep.md": SLEEP, "content/pain.md": PAIN, "content/sueno.md": SUEÑO,
+         "newsletters/june.md": ISSUE, "newsletters/june.es.md": ISSUE_ES},
+        toml='base_url = "https://clinic.example/"\n[email]\nfrom_address = "news@clinic.example"\n'
+             'token_secret = "s3cret"\nunsubscribe_url = "https://clinic.example/u?t={token}"\n'
+             'unsubscribe_mailto = "off@clinic.example"\npostal_address = "1 Main St"\n',
+    )
+
+
+def compose_versions(site: Site):  # type: ignore[no-untyped-def]
+    from pubkit.renderers.email.newsletter import compose_issue
+
+    return compose_issue(site.root / "newsletters" / "june.md", RenderContext.for_site(site))
+
+
+def test_each_recipient_gets_the_version_in_their_language(versioned: Site) -> None:
+    issue = compose_versions(versioned)
+    assert sorted(issue.versions) == ["es"]
+    chosen = {lang: issue.edition_for(Recipient("a@example.org", lang=lang)).lang
+              for lang in ("en", "es", "es-MX", "ES-mx", "fr", "", "eS")}
+    assert chosen == {"en": "en", "es": "es", "es-MX": "es", "ES-mx": "es", "fr": "en", "": "en",
+                      "eS": "es"}
+    ana = Recipient("ana@example.org", "Ana", {"first_name": "Ana"}, 2, "es-MX")
+    msg = parsed(issue.message_for(ana))
+    assert str(msg["Subject"]) == "Ana, noticias de la clínica"
+    assert msg["Content-Language"] == "es"
+    text, html = bodies(msg)
+    assert "Hola, Ana: le contamos novedades." in text
+    assert re.search(r'class="preheader"[^>]*>Este mes, el sueño', html)
+    # Sleep has a Spanish translation; Pain has none and is featured as it is.
+    assert "https://clinic.example/es/sueno.html" in html
+    assert "https://clinic.example/sleep.html" not in html
+    assert "https://clinic.example/pain.html" in html
+    assert "Darse de baja" in text and "Ver en el navegador" in html
+    assert "subject=baja%20" in msg["List-Unsubscribe"]
+    token = re.search(r"t=([A-Za-z0-9_-]+)>", msg["List-Unsubscribe"]).group(1)  # type: ignore[union-attr]
+    assert read_unsubscribe_token("s3cret", token) == Unsubscriber("ana@example.org", "es")
+    # The base issue is untouched by its version.
+    english = parsed(issue.message_for(Recipient("bo@example.org", lang="fr")))
+    assert english["Content-Language"] == "en" and "subject=unsubscribe%20" in \
+        english["List-Unsubscribe"]
+    assert "https://clinic.example/sleep.html" in bodies(english)[1]
+
+
+def test_an_article_without_translation_is_one_warning_per_version(versioned: Site) -> None:
+    issue = compose_versions(versioned)
+    for lang in ("es", "es-MX", "es"):
+        issue.message_for(Recipient(f"{lang}@example.org", lang=lang))
+    said = [str(w) for w in issue.warnings if "translation" in w.message]
+    assert said == ["newsletters/june.es.md: warning: article 'pain' has no es translation: the "
+                    "es version features it in en (content/pain.md)"]
+
+
+def test_versions_are_one_newsletter_to_the_ledger(versioned: Site) -> None:
+    issue = compose_versions(versioned)
+    assert issue.name == "june" and issue.content_hash != issue.base.content_hash
+    (versioned.root / "newsletters" / "june.es.md").unlink()
+    alone = compose_versions(versioned)
+    assert alone.content_hash == alone.base.content_hash  # as before versions existed
+
+
+def test_a_version_chooses_its_own_articles_and_names_a_bad_lang(versioned: Site) -> None:
+    path = versioned.root / "newsletters" / "june.es.md"
+    path.write_text("---\nsubject: S\nlang: fr\narticles: [sleep]\n---\nHola.\n", encoding="utf-8")
+    issue = compose_versions(versioned)
+    spanish = issue.versions["es"]
+    assert [a.slug for a in spanish.articles] == ["sueno"]
+    assert [str(w) for w in spanish.warnings] == [
+        "newsletters/june.es.md:3: warning: lang 'fr' differs from the file name's 'es': the "
+        "version is in 'es'"]
+
+
+def test_version_without_its_base_and_bad_file_names(versioned: Site) -> None:
+    ctx = RenderContext.for_site(versioned)
+    orphan = versioned.root / "newsletters" / "july.es.md"
+    orphan.write_text(ISSUE_ES, encoding="utf-8")
+    with pytest.raises(SourceError, match=r"needs its base issue newsletters/july\.md"):
+        compose_newsletter(orphan, ctx)
+    bad = versioned.root / "newsletters" / "june.e_s.md"
+    bad.write_text(ISSUE_ES, encoding="utf-8")
+    with pytest.raises(SourceError, match=r"'e_s' in the file name is not a language tag"):
+        compose_newsletter(bad, ctx)
+
+
+def test_a_version_missing_the_unsubscribe_link_is_named(versioned: Site) -> None:
+    from pubkit.theme import builtin_templates
+
+    page = (builtin_templates() / "email" / "message.html.j2").read_text(encoding="utf-8")
+    start = page.index('<p class="unsubscribe">')
+    end = page.index("</p>", start) + 4
+    override = versioned.root / "templates" / "email" / "message.html.j2"
+    override.parent.mkdir(parents=True)
+    override.write_text(page[:start] + '{% if lang != "es" %}' + page[start:end] + "{% endif %}"
+                        + page[end:], encoding="utf-8")
+    issue = compose_versions(versioned)
+    assert issue.base.missing_parts() == []
+    assert issue.versions["es"].missing_parts() == ["the unsubscribe link (in the HTML part)"]
+
+
+def test_cli_newsletter_writes_each_version_under_its_own_name(sample_site: Site) -> None:
+    result = CliRunner().invoke(app, ["newsletter", str(sample_site.root / "newsletters" / "sample.md"),
+                                      "--site", str(sample_site.root)])
+    assert result.exit_code == 0, result.output
+    out = sample_site.output_dir
+    spanish = out / "newsletters" / "es" / "sample"
+    assert sorted(p.name for p in spanish.iterdir()) == [
+        "newsletter.eml", "newsletter.html", "newsletter.txt"]
+    assert (out / "newsletters" / "sample" / "newsletter.eml").is_file()
+    page = (out / "html" / "newsletters" / "es" / "sample.html").read_text(encoding="utf-8")
+    assert '<html lang="es"' in page
+    text = (spanish / "newsletter.txt").read_text(encoding="utf-8")
+    assert "Ver en el navegador: https://example.com/newsletters/es/sample.html" in text
+    assert "Leer el artículo: https://example.com/es/ketamina-manejo-del-dolor.html" in text
+    assert "Hola:" in text  # no first name in the preview
+    # A version's own file writes that version alone.
+    (spanish / "newsletter.eml").unlink()
+    (out / "newsletters" / "sample" / "newsletter.eml").unlink()
+    result = CliRunner().invoke(app, ["newsletter", str(sample_site.root / "newsletters" /
+                                                        "sample.es.md"), "--site", str(sample_site.root)])
+    assert result.exit_code == 0, result.output
+    assert (spanish / "newsletter.eml").is_file()
+    assert not (out / "newsletters" / "sample" / "newsletter.eml").exists()
+
+
+def test_a_version_missing_the_postal_address_is_named(versioned: Site) -> None:
+    from pubkit.theme import builtin_templates
+
+    page = (builtin_templates() / "email" / "message.html.j2").read_text(encoding="utf-8")
+    postal = '{% if email.postal_address %}'
+    assert postal in page
+    override = versioned.root / "templates" / "email" / "message.html.j2"
+    override.parent.mkdir(parents=True)
+    override.write_text(page.replace(postal, '{% if email.postal_address and lang != "es" %}'),
+                        encoding="utf-8")
+    issue = compose_versions(versioned)
+    assert issue.base.missing_parts() == []
+    assert issue.versions["es"].missing_parts() == ["the postal address (in the HTML part)"]

@@ -33,6 +33,16 @@ Intro with a table and a list.
 """
 
 
+CALLOUTS = """\
+---
+title: Callouts
+---
+Intro.
+
+""" + "\n".join(f"> [!{kind}]\n> Body of the {kind.lower()} with [a link](https://clinic.example/).\n>\n"
+                 f"> - a list item\n" for kind in ("NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION"))
+
+
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     from pubkit.site import open_site
@@ -45,6 +55,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     (site_root / "content" / "ketamine-pain-management.md").write_bytes(
         (REPO / "content" / "ketamine-pain-management.md").read_bytes())
     (site_root / "content" / "hostile.md").write_text(HOSTILE)
+    (site_root / "content" / "callouts.md").write_text(CALLOUTS)
     long = "\n\n".join(f"## Part {i}\n\nText[^{i}] for part {i}.\n\n[^{i}]: Note {i}." for i in range(6))
     (site_root / "content" / "long.md").write_text(f"---\ntitle: Long\nlang: en\n---\n{long}\n")
     site: Site = open_site(site_root)
@@ -83,4 +94,24 @@ def test_phone_width_has_no_horizontal_scroll(pages: dict[str, Path], chromium: 
     page.goto(pages["ketamine-pain-management"].as_uri())
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
+    page.close()
+
+
+@pytest.mark.parametrize("media", [{}, {"media": "print"}, {"forced_colors": "active"},
+                                   {"color_scheme": "dark"}])
+def test_callouts_keep_their_box_on_screen_on_paper_and_in_forced_colours(
+    pages: dict[str, Path], chromium: Any, media: dict[str, str],
+) -> None:
+    page = chromium.new_page()
+    page.goto(pages["callouts"].as_uri())
+    page.emulate_media(**media)
+    boxes = page.evaluate("""() => [...document.querySelectorAll('aside.callout')].map(a => {
+        const s = getComputedStyle(a), t = getComputedStyle(a.querySelector('.callout-title'));
+        return [s.borderLeftStyle, parseFloat(s.borderLeftWidth), parseFloat(s.borderTopWidth),
+                t.fontWeight, a.getAttribute('aria-labelledby') === a.firstElementChild.id];
+    })""")
+    assert len(boxes) == 5
+    for style, left, top, weight, labelled in boxes:
+        assert style == "solid" and left >= 4 and top >= 1, media
+        assert int(weight) >= 700 and labelled
     page.close()

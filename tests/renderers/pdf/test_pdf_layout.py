@@ -14,7 +14,7 @@ from pubkit.formats import article_renderer as get
 from pubkit.renderers.base import RenderContext
 from pubkit.site import Site
 from pubkit.source.reader import read_article
-from tests.renderers.pdf.test_pdf import _structure, copy_fixture_site, pdftotext, render_site
+from tests.renderers.pdf.test_pdf import copy_fixture_site, pdftotext, render_site
 
 
 @pytest.fixture(scope="module")
@@ -153,17 +153,3 @@ def test_large_pictures_are_scaled_to_print_resolution(make_site, ctx_for) -> No
     [scaled] = widths("")
     assert 1900 < scaled < 2300
     assert widths("[pdf]\nimage_dpi = 0\n") == [3000]
-
-
-def test_pictures_without_alt_text_get_words_and_a_warning(make_site, ctx_for) -> None:
-    from PIL import Image
-
-    png = io.BytesIO()
-    Image.new("RGB", (30, 20), (9, 90, 120)).save(png, "PNG")
-    site = make_site({"content/a.md": "---\ntitle: Alt\n---\n\n![](knee-injection_site.png)\n",
-                      "content/knee-injection_site.png": png.getvalue()})
-    ctx = ctx_for(site)
-    data = get("pdf").render(read_article(site.content_dir / "a.md", site.root), ctx).data
-    alts = [alt for kind, alt in _structure(data) if kind == "/Figure"]
-    assert alts == ["knee injection site"]
-    assert [(w.line, "no alt text" in w.message) for w in ctx.warnings] == [(5, True)]

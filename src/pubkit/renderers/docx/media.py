@@ -14,9 +14,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from pubkit.i18n import Translations
 from pubkit.media import left_out
 from pubkit.model import nodes as n
 from pubkit.model.article import Article
+from pubkit.renderers.alt import alt_text
 from pubkit.renderers.base import RenderContext
 from pubkit.renderers.docx.images import ImageRefused, Picture, prepare
 from pubkit.renderers.docx.inlines import LinkTarget
@@ -40,8 +42,9 @@ class DocxMedia:
     """Embeds pictures into a package; one image part per distinct picture."""
 
     def __init__(self, article: Article, ctx: RenderContext, package: Any, max_height: int,
-                 warn: Warn) -> None:
+                 warn: Warn, t: Translations) -> None:
         self.article = article
+        self.t = t
         self.ctx = ctx
         self.package = package
         self.max_height = max_height
@@ -56,7 +59,8 @@ class DocxMedia:
         if picture is None:
             return None
         cx, cy = picture.fitted(max_width, self.max_height)
-        return self.drawing(picture, part, cx, cy, node.alt, node.title)
+        alt = alt_text(node, self.ctx.settings.images.missing_alt, self.t)
+        return self.drawing(picture, part, cx, cy, alt, node.title)
 
     def load(self, src: str, line: int | None, site_file: bool = False) -> Picture | None:
         """The picture ``src`` names (relative to the site root when ``site_file``), or None."""
@@ -69,7 +73,9 @@ class DocxMedia:
             data = self._read(target)
             picture = prepare(data, src) if data is not None else None
         except (Refused, ImageRefused) as exc:
-            self.warn(line, left_out(src[:200], exc))
+            # The first line using the picture, as every format names it.
+            first = self.ctx.links(self.article).line_of(target.written)
+            self.warn(first or line, left_out(src[:200], exc))
         self._pictures[ref] = picture
         return picture
 
@@ -155,7 +161,7 @@ def heading_ids(blocks: list[n.Block]) -> list[str]:
         if isinstance(block, n.Heading):
             if block.id:
                 found.append(block.id)
-        elif isinstance(block, n.BlockQuote | n.ListItem):
+        elif isinstance(block, n.BlockQuote | n.Callout | n.ListItem):
             found += heading_ids(block.children)
         elif isinstance(block, n.BulletList | n.OrderedList):
             found += heading_ids(block.items)  # type: ignore[arg-type]

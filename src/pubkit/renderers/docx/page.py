@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pubkit.i18n import Translations
 from pubkit.model.article import Article
+from pubkit.renderers.alt import alt_text, lead_picture
 from pubkit.renderers.docx.xml import NSDECLS, field, field_end, field_start, paragraph, text_run
 from pubkit.renderers.page_data import BYLINE_SEPARATOR, byline, disclaimer, draft_notice, review_line
 
@@ -82,7 +83,8 @@ def lead_image(article: Article, media: DocxMedia, writer: DocxWriter) -> str:
     if picture is None:
         return ""
     cx, cy = picture.fitted(writer.text_width, media.max_height)
-    drawing = media.drawing(picture, writer.part, cx, cy, article.meta.image_alt or "")
+    alt = alt_text(lead_picture(article.meta), media.ctx.settings.images.missing_alt, media.t)
+    drawing = media.drawing(picture, writer.part, cx, cy, alt)
     return paragraph(drawing, "Figure", bidi=writer.rtl)
 
 

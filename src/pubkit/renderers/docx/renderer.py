@@ -53,16 +53,16 @@ class DocxRenderer(Renderer):
             ctx.warn(article, line, message)
 
         bookmarks = bookmark_names(heading_ids(article.body))
-        media = DocxMedia(article, ctx, part.package, text_height * 9 // 10, warn)
+        settings = ctx.settings
+        t = ctx.translations(article)
+        media = DocxMedia(article, ctx, part.package, text_height * 9 // 10, warn, t)
         links = DocxLinks(article, ctx, bookmarks)
         notes = Footnotes(part, article.footnotes)
         numbering = Numbering(numbering_element(part), part.styles.element)
         writer = DocxWriter(
             part, numbering, text_width, media.image, links.resolve, notes.reference, warn,
-            bookmarks, rtl=text_direction(article.lang) == "rtl",
+            bookmarks, rtl=text_direction(article.lang) == "rtl", t=t,
         )
-        settings = ctx.settings
-        t = ctx.translations(article)
         body_xml = (
             front_matter(article, settings, writer, t)
             + lead_image(article, media, writer)

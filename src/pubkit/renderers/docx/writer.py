@@ -1,7 +1,8 @@
 """The document tree as WordprocessingML: one ``visit_<node>`` method per node type.
 
 Every construct becomes real Word structure named by a style of the
-reference document: ``Heading N``, ``Quote``, ``Source Code``, list
+reference document: ``Heading N``, ``Quote``, ``Callout Title`` and
+``Callout`` (a bordered box), ``Source Code``, list
 paragraphs carrying numbering, tables with a repeating header row,
 hyperlinks, inline pictures and footnote references.  Block visits (here)
 return ``w:p``/``w:tbl`` XML; inline visits (:mod:`docx_inlines`) return runs.
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from pubkit.i18n import Translations, translations
 from pubkit.model import nodes as n
 from pubkit.model.text import BALLOT_BOX
 from pubkit.renderers.docx.inlines import DocxInlines, LinkTarget
@@ -43,8 +45,11 @@ class DocxWriter(DocxInlines):
         warn: Callable[[int | None, str], None],
         bookmarks: dict[str, str],
         rtl: bool = False,
+        t: Translations | None = None,
     ) -> None:
         super().__init__(part, text_width, image, link, footnote_ref, warn)
+        self.t = t or translations("en")
+        """pubkit's own words (callout titles) in the article's language."""
         self.numbering = numbering
         self.bookmarks = bookmarks
         self.rtl = rtl
@@ -54,6 +59,7 @@ class DocxWriter(DocxInlines):
         self._pending: tuple[int, int] | None = None  # numbering of the next paragraph
         self._depth = 0
         self._quotes = 0
+        self._callouts = 0  # callouts the current block sits in
         self._bookmark_id = 0
 
     # ------------------------------------------------------------ helpers
@@ -64,7 +70,9 @@ class DocxWriter(DocxInlines):
         num, self._pending = self._pending, None
         lead, self.lead = self.lead, ""
         if num is not None:
-            return paragraph(lead + runs, "ListParagraph", num, bidi=self.rtl, align=align)
+            # In a callout, list paragraphs keep the callout's border.
+            style = "Callout" if self._callouts else "ListParagraph"
+            return paragraph(lead + runs, style, num, bidi=self.rtl, align=align)
         return paragraph(lead + runs, style or self.style, None, self.indent, align, self.rtl)
 
     def flush_pending(self) -> str:
@@ -115,7 +123,8 @@ class DocxWriter(DocxInlines):
     def _item(self, item: n.ListItem, num: tuple[int, int]) -> str:
         saved = (self.style, self.indent, self._depth)
         self._pending = num
-        self.style, self.indent, self._depth = "ListContinue", level_indent(num[1]), num[1] + 1
+        self.style = "Callout" if self._callouts else "ListContinue"
+        self.indent, self._depth = level_indent(num[1]), num[1] + 1
         try:
             out = self.visit(item)
             return out + self.flush_pending()
@@ -144,6 +153,27 @@ class DocxWriter(DocxInlines):
         finally:
             self._quotes -= 1
             self.style, self.indent = saved
+
+    def visit_callout(self, node: n.Callout) -> str:
+        """The title in ``Callout Title``, the body in ``Callout``: one bordered box in Word.
+
+        Word draws adjacent paragraphs with the same border and indent as one box (a list
+        inside, indented by its numbering, gets a box of its own within it); the spacer
+        after it keeps two callouts in a row from merging into one.
+        """
+        self.line = node.line
+        before = self.flush_pending()
+        title = self.t.gettext(n.CALLOUT_TITLES[node.kind])
+        head = paragraph(text_run(self.text(title)), "CalloutTitle", indent=self.indent, bidi=self.rtl)
+        saved = self.style
+        self.style = "Callout"
+        self._callouts += 1
+        try:
+            body = self.blocks(node.children)
+        finally:
+            self._callouts -= 1
+            self.style = saved
+        return before + head + body + paragraph("", "Spacer", bidi=self.rtl)
 
     def visit_code_block(self, node: n.CodeBlock) -> str:
         self.line = node.line

@@ -39,7 +39,8 @@ class EmailHtmlWriter(HtmlWriter):
             link = media.link(article, url)
             return tag(link) if link is not None and tag is not None else link
 
-        super().__init__(resolve_link=resolve, heading_ids=False, lang=article.lang, t=t)
+        super().__init__(resolve_link=resolve, heading_ids=False, lang=article.lang, t=t,
+                         missing_alt=media.ctx.settings.images.missing_alt)
         self.article = article
         self.media = media
 
@@ -53,8 +54,24 @@ class EmailHtmlWriter(HtmlWriter):
             return escape(node.alt)
         height = f' height="{ref.height}"' if ref.height else ""
         title = f' title="{escape(node.title)}"' if node.title else ""
-        return (f'<img class="content-image" src="{escape(ref.src)}" alt="{escape(node.alt)}" '
+        return (f'<img class="content-image" src="{escape(ref.src)}" alt="{escape(self.alt(node))}" '
                 f'width="{ref.width}"{height}{title}>')
+
+    def visit_callout(self, node: n.Callout) -> str:
+        # A one-cell table: mail clients (Outlook's Word engine above all) draw borders and
+        # fills on table cells reliably, and css-inline puts the look in the cell's style.
+        saved, self._tight = self._tight, False
+        try:
+            body = self.blocks(node.children)
+        finally:
+            self._tight = saved
+        kind = node.kind
+        return (
+            f'<table role="presentation" class="callout" width="100%" cellpadding="0" '
+            f'cellspacing="0" border="0"><tr><td class="callout-cell callout-{kind}">\n'
+            f'<p class="callout-title callout-title-{kind}">{escape(self.callout_title(node))}</p>\n'
+            f"{body}</td></tr></table>\n"
+        )
 
     def visit_footnote_ref(self, node: n.FootnoteRef) -> str:
         # In-message anchors jump unreliably across clients; the number is enough.

@@ -110,10 +110,12 @@ class MessageBuilder:
     """Builds the messages of one newsletter; everything shared is encoded once."""
 
     def __init__(self, *, sender: str, reply_to: str, date: dt.datetime,
-                 images: list[InlineImage], seed: str) -> None:
+                 images: list[InlineImage], seed: str, language: str = "") -> None:
         self.senders = [("From", header_value("From", sender)),
                         ("Reply-To", header_value("Reply-To", reply_to))]
         self.date = email.utils.format_datetime(date)
+        self.language = language
+        """``Content-Language`` (RFC 3282): the language of the message's words, when known."""
         self.alternative = f"=_alt_{seed}"
         self.related = f"=_rel_{seed}"
         self.images = [
@@ -134,6 +136,8 @@ class MessageBuilder:
         msg.set_raw("Date", self.date)
         msg.set_raw("Message-ID", headers.message_id)
         msg.set_raw("MIME-Version", "1.0")
+        if self.language:
+            msg.set_raw("Content-Language", header_value("Content-Language", self.language))
         msg.set_raw("List-Unsubscribe", headers.list_unsubscribe)
         msg.set_raw("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
         msg.set_raw("Content-Type", f'multipart/alternative; boundary="{self.alternative}"')

@@ -11,6 +11,10 @@ capped in length by :mod:`pubkit.source.merge_fields`, and the whole message
 by ``[email] max_message_bytes`` when it is sent.  The issue is also rendered
 once as a web page without personal data (:meth:`ComposedNewsletter.web_page`),
 which each email links to.
+
+An issue with language versions (``newsletters/<name>.<lang>.md``) is a
+:class:`ComposedIssue`: every version composed once, and each recipient's
+message made from the version in their language (:meth:`ComposedIssue.edition_for`).
 """
 
 from __future__ import annotations
@@ -24,11 +28,12 @@ import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from pubkit.diagnostics import Diagnostic, SourceError
-from pubkit.i18n import Translations
+from pubkit.i18n import Translations, valid_lang
 from pubkit.model.article import Article
+from pubkit.renderers.alt import alt_text, lead_picture
 from pubkit.renderers.base import RenderContext
 from pubkit.renderers.email.html import article_html, inline_styles, page_source
 from pubkit.renderers.email.media import EmailMedia
@@ -57,8 +62,14 @@ from pubkit.send.recipients import Recipient
 from pubkit.send.tokens import message_tag, unsubscribe_token
 from pubkit.settings import Settings
 from pubkit.site import outputs
+from pubkit.site.outputs import split_issue_name
 from pubkit.source.merge_fields import MergeDocument, MergeFields
-from pubkit.source.newsletter import DEFAULT_BUTTONS, Newsletter, read_newsletter
+from pubkit.source.newsletter import (
+    DEFAULT_BUTTONS,
+    Newsletter,
+    language_versions,
+    read_newsletter,
+)
 
 LOGO_WIDTH = 200
 PREVIEW_FILES = ("newsletter.html", "newsletter.txt", "newsletter.eml")
@@ -70,12 +81,19 @@ class ComposedNewsletter:
 
     def __init__(self, newsletter: Newsletter, ctx: RenderContext, media: EmailMedia,
                  date: dt.datetime, pages: tuple[str, str, str, str],
-                 warnings: list[Diagnostic]) -> None:
+                 warnings: list[Diagnostic], t: Translations | None = None) -> None:
         page_source, html, text, web = pages
         fields = newsletter.fields
+        self.newsletter = newsletter
         self.name = newsletter.name
         self.path = newsletter.path
         self.lang = newsletter.lang
+        self.version = newsletter.version
+        """The language of a language version, as its file name gives it; empty for the base."""
+        self.output_name = newsletter.output_name
+        t = t or ctx.translations(newsletter.intro, newsletter.lang)
+        # The mailto: subject is text the reader sees in their mail program.
+        self.unsubscribe_word = urllib.parse.quote(t.gettext("unsubscribe"), safe="")
         self.articles = list(newsletter.articles)
         """The featured articles (the compliance gate checks their review state)."""
         self.settings = ctx.settings
@@ -93,20 +111,23 @@ class ComposedNewsletter:
             sender=mailbox("From", es.from_name, es.from_address),
             reply_to=mailbox("Reply-To", "", es.reply_to or es.from_address),
             date=date, images=list(media.inline.values()), seed=newsletter.source_hash[:16],
+            language=newsletter.lang if valid_lang(newsletter.lang) else "",
         )
         h = hashlib.sha256()
         for part in (self.subject.source(), self.html.source(), self.text.source(),
                      *(f.source for f in fields.fields), *self.builder.senders[0],
-                     es.reply_to or "", es.unsubscribe_url, es.unsubscribe_mailto):
+                     es.reply_to or "", es.unsubscribe_url, es.unsubscribe_mailto,
+                     # A version's language is part of what it is; the base issue's hash
+                     # stays what it was before versions existed (ledgers in progress).
+                     *((self.builder.language, self.unsubscribe_word) if self.version else ())):
             h.update(part.encode() + b"\x00")
         for image in media.inline.values():
             h.update(image.cid.encode() + image.data)
         self.content_hash = h.hexdigest()
 
     def token(self, recipient: Recipient) -> str:
-        """The recipient's unsubscribe token, in the recipient's language when one is known."""
-        lang = getattr(recipient, "lang", None) or self.lang
-        return unsubscribe_token(self.settings.email.token_secret, recipient.email, lang)
+        """The recipient's unsubscribe token, in this issue's language (the message's)."""
+        return unsubscribe_token(self.settings.email.token_secret, recipient.email, self.lang)
 
     def values(self, recipient: Recipient, token: str) -> list[str]:
         """Every merge field's value for ``recipient``; the last is the unsubscribe URL."""
@@ -140,7 +161,7 @@ class ComposedNewsletter:
             subject=subject,
             message_id=self.message_id(recipient),
             list_unsubscribe=list_unsubscribe(
-                url, f"{es.unsubscribe_mailto}?subject=unsubscribe%20{token}"),
+                url, f"{es.unsubscribe_mailto}?subject={self.unsubscribe_word}%20{token}"),
         )
         return self.builder.build(headers, self.text.fill(values), self.html.fill(values))
 
@@ -153,6 +174,22 @@ class ComposedNewsletter:
                     f"Subject: merge field {{{{ {field.source} }}}} ({field.where}) gives "
                     f"{values[slot][:60]!r}, with a line break or control character "
                     f"({bad.group(0)!r}) that cannot go in a header")
+
+    def missing_parts(self) -> list[str]:
+        """What the law requires of every message that this version's messages lack."""
+        unsubscribe = len(self.fields.fields) - 1  # the last merge field (see compose)
+        missing = []
+        if unsubscribe not in self.html.slots or unsubscribe not in self.text.slots:
+            part = "HTML" if unsubscribe not in self.html.slots else "text"
+            missing.append(f"the unsubscribe link (in the {part} part)")
+        postal = self.settings.email.postal_address
+        if postal and postal.strip():
+            html = self.html.source()
+            if str(escape(postal)) not in html and postal not in html:
+                missing.append("the postal address (in the HTML part)")
+            elif postal not in self.text.source():
+                missing.append("the postal address (in the text part)")
+        return missing
 
     def web_page(self) -> bytes:
         """The issue as a public web page: merge fields at their defaults, no unsubscribe link."""
@@ -174,10 +211,13 @@ class ComposedNewsletter:
         }
 
 
-def compose_newsletter(path: Path, ctx: RenderContext,
-                       now: dt.datetime | None = None) -> ComposedNewsletter:
-    """Read ``path`` (a newsletter issue) and compose it; Date is ``now`` (default: the clock)."""
-    newsletter = read_newsletter(path, ctx.site, ctx.index)
+def compose_newsletter(path: Path, ctx: RenderContext, now: dt.datetime | None = None,
+                       base: Newsletter | None = None) -> ComposedNewsletter:
+    """Read ``path`` (a newsletter issue, or a language version of ``base``) and compose it.
+
+    Date is ``now`` (default: the clock).
+    """
+    newsletter = read_newsletter(path, ctx.site, ctx.index, base)
     # An issue's own folder holds content too (images for its intro).
     policy = ctx.resources
     resources = dataclasses.replace(policy, allowed_dirs=(
@@ -212,11 +252,12 @@ def compose(newsletter: Newsletter, ctx: RenderContext, date: dt.datetime,
     if newsletter.layout == "full":
         full = _full(newsletter.articles[0], media, tag, settings, t)
     else:
-        teasers = [_teaser(a, media, tag, ctx.translations(a)) for a in newsletter.articles]
+        teasers = [_teaser(a, media, tag, settings, ctx.translations(a)) for a in newsletter.articles]
     # The unsubscribe URL is a merge field too, added last (see message_for).
     unsubscribe = fields.add_variable("unsubscribe_url")
     web_url = tag(media.page_url(newsletter.articles[0]) if article_email
-                  else outputs.public_url(settings.base_url, outputs.issue_page_path(newsletter.name)))
+                  else outputs.public_url(settings.base_url,
+                                          outputs.issue_page_path(newsletter.output_name)))
     values = {
         "lang": newsletter.lang, "dir": text_direction(newsletter.lang),
         "title": newsletter.subject, "preheader": newsletter.preheader, "logo": logo,
@@ -236,7 +277,7 @@ def compose(newsletter: Newsletter, ctx: RenderContext, date: dt.datetime,
         ctx.warn(intro, None, f"the email's HTML is {size / 1024:.0f} KB: Gmail clips messages "
                               f"over {GMAIL_CLIP_BYTES // 1024} KB (feature fewer articles)")
     warnings = [*newsletter.warnings, *ctx.warnings[first_warning:]]
-    return ComposedNewsletter(newsletter, ctx, media, date, (source, html, text, web), warnings)
+    return ComposedNewsletter(newsletter, ctx, media, date, (source, html, text, web), warnings, t)
 
 
 def _full(article: Article, media: EmailMedia, tag: Callable[[str], str],
@@ -246,12 +287,13 @@ def _full(article: Article, media: EmailMedia, tag: Callable[[str], str],
     return {"title": article.title, "subtitle": meta.subtitle,
             "byline": BYLINE_SEPARATOR.join(byline(article, t)),
             "review_line": review_line(article, settings, t), "draft": draft_notice(article, t),
-            "image": media.lead_image(article), "image_alt": meta.image_alt or "",
+            "image": media.lead_image(article),
+            "image_alt": alt_text(lead_picture(meta), settings.images.missing_alt, t),
             "body": body, "footnotes": notes, "url": tag(media.page_url(article))}
 
 
 def _teaser(article: Article, media: EmailMedia, tag: Callable[[str], str],
-            t: Translations) -> dict[str, object]:
+            settings: Settings, t: Translations) -> dict[str, object]:
     """One featured article; its facts in its own language, like its title and summary."""
     meta = article.meta
     facts = [format_date(meta.date, t)] if meta.date else []
@@ -259,15 +301,111 @@ def _teaser(article: Article, media: EmailMedia, tag: Callable[[str], str],
     return {"title": article.title, "summary": article.summary,
             "url": tag(media.page_url(article)),
             "lang": article.lang, "dir": text_direction(article.lang),
-            "image": media.lead_image(article), "image_alt": meta.image_alt or "",
+            "image": media.lead_image(article),
+            "image_alt": alt_text(lead_picture(meta), settings.images.missing_alt, t),
             "meta": " · ".join(facts)}
 
 
 def _check_tokens(newsletter: Newsletter, html: str) -> None:
     """Merge fields survive only in text: an address would carry them percent-encoded."""
     found = newsletter.fields.indexes(html)
-    for index, field in enumerate(newsletter.fields.fields):
+    # The last field is the unsubscribe URL (see compose): a template without it is a
+    # compliance problem, reported by the gate (ComposedNewsletter.missing_parts).
+    for index, field in enumerate(newsletter.fields.fields[:-1]):
         if index not in found:
             raise SourceError(newsletter.path, field.line,
                               f"merge field {{{{ {field.source} }}}} can be used in text only, "
                               "not in a link or image address")
+
+
+class ComposedIssue:
+    """An issue with its language versions, each composed once.
+
+    Each recipient gets the version in their language (``lang`` column of the
+    recipients list): the exact tag, then shorter ones (``es-MX``, then
+    ``es``), then the base issue, which is also what an empty or unknown
+    language gets.  To the ledger the issue and its versions are one
+    newsletter: its content hash covers every version (and is the base's own
+    when there is none, so a list sent before versions existed stays sent).
+    """
+
+    def __init__(self, base: ComposedNewsletter, versions: dict[str, ComposedNewsletter]) -> None:
+        self.base = base
+        self.versions = versions
+        """Language versions by language tag in lower case."""
+        self.name = base.name
+        self.path = base.path
+        self.lang = base.lang
+        self.settings = base.settings
+        if versions:
+            h = hashlib.sha256(base.content_hash.encode())
+            for lang, version in sorted(versions.items()):
+                h.update(b"\x00" + lang.encode() + b"\x00" + version.content_hash.encode())
+            self.content_hash = h.hexdigest()
+        else:
+            self.content_hash = base.content_hash
+        self.warnings = [w for e in self.editions for w in e.warnings]
+        self._by_lang: dict[str, ComposedNewsletter] = {}
+
+    @property
+    def editions(self) -> list[ComposedNewsletter]:
+        """The base issue, then each language version by language tag."""
+        return [self.base, *(self.versions[k] for k in sorted(self.versions))]
+
+    @property
+    def articles(self) -> list[Article]:
+        """Every article any version features, once (the compliance gate checks them all)."""
+        seen: dict[str, Article] = {}
+        for edition in self.editions:
+            for article in edition.articles:
+                seen.setdefault(article.path, article)
+        return list(seen.values())
+
+    def edition_for(self, recipient: Recipient) -> ComposedNewsletter:
+        """The version ``recipient`` reads: their language's, else the base issue."""
+        lang = recipient.lang
+        chosen = self._by_lang.get(lang)
+        if chosen is None:
+            chosen = self.base
+            for tag in language_fallbacks(lang):
+                if tag in self.versions:
+                    chosen = self.versions[tag]
+                    break
+            self._by_lang[lang] = chosen
+        return chosen
+
+    def language_for(self, recipient: Recipient) -> str:
+        """The language of ``recipient``'s message (for the report's counts)."""
+        return self.edition_for(recipient).lang
+
+    def message_for(self, recipient: Recipient) -> email.message.EmailMessage:
+        """The personalised message for ``recipient``, in their language's version."""
+        return self.edition_for(recipient).message_for(recipient)
+
+    def web_pages(self) -> dict[str, bytes]:
+        """Each version's public page ("View in your browser"), by path in the output folder."""
+        return {outputs.in_web_root(outputs.issue_page_path(e.output_name)): e.web_page()
+                for e in self.editions}
+
+
+def language_fallbacks(lang: str) -> list[str]:
+    """``es-MX`` -> ``["es-mx", "es"]``: the tags a version may be found under, longest first."""
+    parts = [p for p in lang.lower().split("-") if p]
+    return ["-".join(parts[:n]) for n in range(len(parts), 0, -1)]
+
+
+def compose_issue(path: Path, ctx: RenderContext, now: dt.datetime | None = None) -> ComposedIssue:
+    """Compose the issue at ``path`` (a base issue or one of its versions) and all its versions."""
+    name, version = split_issue_name(path.stem)
+    base_path = path.with_name(name + ".md") if version else path
+    now = now or dt.datetime.now(dt.UTC)
+    base = compose_newsletter(base_path, ctx, now)
+    entry = ctx.index.entry(base.path)
+    if entry is not None:
+        # The site index decides which files are versions (a duplicate or a bad name is not).
+        files = {e.lang.lower(): ctx.site.root / e.source for e in ctx.index.issue_versions(entry)}
+    else:  # an issue from outside the site: its folder is all there is
+        files = language_versions(base_path)
+    versions = {lang: compose_newsletter(file, ctx, now, base.newsletter)
+                for lang, file in files.items()}
+    return ComposedIssue(base, versions)

@@ -38,7 +38,7 @@ def preview_output(composed: ComposedNewsletter, path: str, web_page: bool = Fal
         raise SourceError(path, None, f"email: {exc}") from None
     published = dict(composed.media.published)
     if web_page:
-        published[outputs.issue_page_path(composed.name)] = composed.web_page()
+        published[outputs.issue_page_path(composed.output_name)] = composed.web_page()
     return Output(files["newsletter.eml"],
                   {".html": files["newsletter.html"], ".txt": files["newsletter.txt"]}, published)
 

@@ -40,7 +40,8 @@ def message_text(newsletter: Newsletter, media: EmailMedia, full: bool, unsubscr
             return None if link is None else tag(link)
         return resolve
 
-    intro = TextWriter(resolve_link=linker(newsletter.intro), t=t)
+    missing_alt = settings.images.missing_alt
+    intro = TextWriter(resolve_link=linker(newsletter.intro), t=t, missing_alt=missing_alt)
     if newsletter.intro.body:
         sections.append(intro.blocks(newsletter.intro.body))
         if newsletter.intro.footnotes:
@@ -48,7 +49,7 @@ def message_text(newsletter: Newsletter, media: EmailMedia, full: bool, unsubscr
     links = intro.links
     for article in newsletter.articles:
         theirs = t if full else media.ctx.translations(article)
-        writer = TextWriter(resolve_link=linker(article), t=theirs)
+        writer = TextWriter(resolve_link=linker(article), t=theirs, missing_alt=missing_alt)
         writer.links = links  # one numbering for the whole message
         page = tag(media.page_url(article))
         sections.append(_full(article, writer, newsletter.button, page, settings) if full

@@ -3,8 +3,9 @@
 Rendered from the model, never converted from HTML: headings underlined,
 lists indented with their markers, links numbered (``text [1]``) with the
 addresses listed once at the end, tables as aligned columns (or as
-"Header: value" records when too wide), footnotes as ``[^1]`` with their
-text under "Notes".  Paragraphs wrap at :data:`WIDTH` columns.
+"Header: value" records when too wide), callouts led by their title in
+capitals (``WARNING: ...``, body indented under it), footnotes as ``[^1]``
+with their text under "Notes".  Paragraphs wrap at :data:`WIDTH` columns.
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ from pubkit.i18n import Translations, translations
 from pubkit.model import nodes as n
 from pubkit.model.text import BALLOT_BOX
 from pubkit.model.visitor import NodeVisitor
+from pubkit.renderers.alt import MissingAlt, alt_text
 
 WIDTH = 72
 UNDERLINES = {1: "=", 2: "-"}
 LinkResolver = Callable[[str], str | None]
+MAX_LABEL_INDENT = 16
+"""Widest callout title ("ADVERTENCIA: ") the callout's text is indented under."""
 HARD_BREAK = "\u2028"
 """Marks a hard line break inside a paragraph until the paragraph is wrapped."""
 
@@ -45,8 +49,9 @@ class TextWriter(NodeVisitor[str]):
     """Renders blocks to wrapped text; one writer per message numbers its links."""
 
     def __init__(self, resolve_link: LinkResolver | None = None, width: int = WIDTH,
-                 t: Translations | None = None) -> None:
+                 t: Translations | None = None, missing_alt: MissingAlt = "decorative") -> None:
         self.resolve_link = resolve_link or (lambda url: url)
+        self.missing_alt = missing_alt
         self.width = width
         self.links: list[str] = []
         self.t = t or translations("en")
@@ -107,6 +112,14 @@ class TextWriter(NodeVisitor[str]):
     def visit_block_quote(self, node: n.BlockQuote) -> str:
         body = self._narrow(2, node.children)
         return "\n".join(("> " + ln) if ln else ">" for ln in body.split("\n"))
+
+    def visit_callout(self, node: n.Callout) -> str:
+        label = self.t.upper(self.t.gettext(n.CALLOUT_TITLES[node.kind])) + ":"
+        width = display_width(label) + 1
+        if width > MAX_LABEL_INDENT:  # a long reworded title stands on its own line
+            return label + "\n" + self.blocks(node.children)
+        body = self._narrow(width, node.children)
+        return indent(body, label + " ", " " * width) if body else label
 
     def visit_code_block(self, node: n.CodeBlock) -> str:
         return indent(node.text.rstrip("\n"), "    ", "    ")
@@ -183,7 +196,8 @@ class TextWriter(NodeVisitor[str]):
         return f"{text} [{self.link_number(url)}]"
 
     def visit_image(self, node: n.Image) -> str:
-        return "[" + self.t.format("Image: %(alt)s", alt=node.alt) + "]" if node.alt else ""
+        words = alt_text(node, self.missing_alt, self.t)
+        return "[" + self.t.format("Image: %(alt)s", alt=words) + "]" if words else ""
 
     def visit_soft_break(self, node: n.SoftBreak) -> str:
         return " "

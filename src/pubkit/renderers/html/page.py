@@ -17,10 +17,10 @@ class HtmlRenderer(Renderer):
     def render(self, article: Article, ctx: RenderContext) -> Output:
         media = PageMedia(article, ctx)
         shared = common_context(article, ctx)
-        writer = HtmlWriter(resolve_image=media.image, resolve_link=media.link, lang=article.lang,
-                            t=shared["t"])
         settings = ctx.settings
         show_toc = len(article.outline) >= settings.toc_min_headings
+        writer = HtmlWriter(resolve_image=media.image, resolve_link=media.link, lang=article.lang,
+                            t=shared["t"], missing_alt=settings.images.missing_alt)
         lead_image = media.picture(article.meta.image) if article.meta.image else None
         page = ctx.theme.template("html/page.html.j2").render(
             **shared,

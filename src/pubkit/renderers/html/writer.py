@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pubkit.i18n import Translations, translations
 from pubkit.model import nodes as n
 from pubkit.model.visitor import NodeVisitor
+from pubkit.renderers.alt import MissingAlt, alt_text
 
 ImageResolver = Callable[[n.Image], str | None]
 LinkResolver = Callable[[str], str | None]
@@ -29,6 +30,9 @@ def _attr(name: str, value: str | None) -> str:
 class HtmlWriter(NodeVisitor[str]):
     """Renders blocks and inlines to an HTML fragment."""
 
+    callout_element = "aside"
+    """The element of a callout box (print uses ``div``, which WeasyPrint tags)."""
+
     def __init__(
         self,
         resolve_image: ImageResolver | None = None,
@@ -36,6 +40,7 @@ class HtmlWriter(NodeVisitor[str]):
         heading_ids: bool = True,
         lang: str = "en",
         t: Translations | None = None,
+        missing_alt: MissingAlt = "decorative",
     ) -> None:
         self.resolve_image = resolve_image or (lambda image: image.src)
         self.resolve_link = resolve_link or (lambda url: url)
@@ -43,9 +48,13 @@ class HtmlWriter(NodeVisitor[str]):
         self.lang = lang
         self.t = t or translations(lang)
         """pubkit's own words (labels read out by screen readers) in the article's language."""
+        self.missing_alt = missing_alt
+        """What a picture without alt text says (``[images] missing_alt``, :mod:`pubkit.renderers.alt`)."""
         self._tight = False
         self._marker = ""
         """A task item's checkbox, waiting for the item's first paragraph."""
+        self._callouts = 0
+        """Callouts written so far: each one's title gets an id of its own."""
 
     def blocks(self, blocks: list[n.Block]) -> str:
         return "".join(self.visit(b) for b in blocks)
@@ -101,6 +110,27 @@ class HtmlWriter(NodeVisitor[str]):
             return f"<blockquote>\n{self.blocks(node.children)}</blockquote>\n"
         finally:
             self._tight = saved
+
+    def callout_title(self, node: n.Callout) -> str:
+        """The callout's title in the reader's language: "Warning", "Advertencia"."""
+        return self.t.gettext(n.CALLOUT_TITLES[node.kind])
+
+    def visit_callout(self, node: n.Callout) -> str:
+        # A note box named by its title, not a heading: the title is pubkit's label, and as a
+        # heading it would enter the outline, the table of contents and the PDF bookmarks.
+        self._callouts += 1
+        ident = f"callout-{self._callouts}"
+        saved, self._tight = self._tight, False
+        try:
+            body = self.blocks(node.children)
+        finally:
+            self._tight = saved
+        tag = self.callout_element
+        return (
+            f'<{tag} class="callout callout-{node.kind}" role="note" aria-labelledby="{ident}">\n'
+            f'<p class="callout-title" id="{ident}">{escape(self.callout_title(node))}</p>\n'
+            f"{body}</{tag}>\n"
+        )
 
     def visit_code_block(self, node: n.CodeBlock) -> str:
         lang = _attr("class", f"language-{node.language}") if node.language else ""
@@ -176,7 +206,12 @@ class HtmlWriter(NodeVisitor[str]):
         src = self.resolve_image(node)
         if src is None:
             return escape(node.alt)
-        return f'<img src="{escape(src)}" alt="{escape(node.alt)}"{_attr("title", node.title)}>'
+        alt = self.alt(node)
+        return f'<img src="{escape(src)}" alt="{escape(alt)}"{_attr("title", node.title)}>'
+
+    def alt(self, node: n.Image) -> str:
+        """The picture's alt text by the one rule of every format; ``""`` when decorative."""
+        return alt_text(node, self.missing_alt, self.t)
 
     def visit_soft_break(self, node: n.SoftBreak) -> str:
         return "\n"

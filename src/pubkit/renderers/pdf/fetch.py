@@ -198,3 +198,23 @@ def system_font_files() -> frozenset[str]:
     finally:
         fontconfig.FcConfigDestroy(config)
     return frozenset(files)
+
+
+def picture_size(policy: ResourcePolicy) -> Callable[[str], tuple[int, int] | None]:
+    """A picture's size in CSS pixels from its handout URL, read as the render reads it.
+
+    For pictures drawn as backgrounds (which, unlike ``img``, do not size
+    their box); None when the picture is refused or unreadable, which the
+    render itself then reports.
+    """
+    fetcher = SiteFetcher(policy, lambda url, why: None)
+
+    def size(url: str) -> tuple[int, int] | None:
+        try:
+            data = fetcher.fetch(url).read()
+        except (Refused, OSError):
+            return None
+        checked = inspect_picture(data, url)
+        return None if isinstance(checked, Refusal) else (checked.width, checked.height)
+
+    return size

@@ -36,6 +36,7 @@ from weasyprint.text.fonts import FontConfiguration
 from pubkit import __version__
 from pubkit.i18n import Translations
 from pubkit.model.article import Article
+from pubkit.renderers.alt import is_decorative, lead_picture
 from pubkit.renderers.base import Output, RenderContext, Renderer
 from pubkit.renderers.files import Publisher
 from pubkit.renderers.page_data import common_context, text_direction
@@ -45,6 +46,7 @@ from pubkit.renderers.pdf.fetch import (
     RenderDeadline,
     SiteFetcher,
     folder_url,
+    picture_size,
     site_url,
 )
 from pubkit.renderers.pdf.qr import qr_svg
@@ -166,7 +168,9 @@ class PdfRenderer(Renderer):
 
         def refused(url: str, why: str) -> None:
             shown = writer.refs.get(url) or _shown(url)
-            ctx.warn(article, writer.lines.get(url), f"pdf: left out {shown!r}: {why}")
+            # The first line using the file, as every format names it.
+            line = ctx.links(article).line_of(shown) or writer.lines.get(url)
+            ctx.warn(article, line, f"left out {shown!r}: {why}")
 
         fetcher = SiteFetcher(ctx.resources, refused, generated, deadline, ctx.theme.find)
         eng = engine()
@@ -187,9 +191,6 @@ class PdfRenderer(Renderer):
             raise TimeoutError(f"render took longer than {limit:g} s") from None
         if time.monotonic() > deadline:  # WeasyPrint swallows errors inside SVG drawing
             raise TimeoutError(f"render took longer than {limit:g} s")
-        for src, line in writer.missing_alt:
-            ctx.warn(article, line, f"pdf: image {src!r} has no alt text; screen readers "
-                     "get its title or file name instead")
         for why in styles.refused:
             ctx.warn(article, None, f"pdf: stylesheet resource left out {why}")
         return Output(data, published=writer.publisher.files)
@@ -205,7 +206,8 @@ class PdfRenderer(Renderer):
         fit = TableFit(paper - 2 * self.style.margin_mm(settings), self.style.table_pt)
         writer = PrintHtmlWriter(folder_url(article.source_dir), ctx.links(article),
                                  Publisher(ctx, article), article.footnotes if on_page else None,
-                                 lang=article.lang, t=shared["t"], stack_table=lambda t: not fit.fits(t))
+                                 lang=article.lang, t=shared["t"], stack_table=lambda t: not fit.fits(t),
+                                 missing_alt=settings.images.missing_alt, measure=picture_size(ctx.resources))
         body = writer.blocks(article.body)
         notes = writer.footnotes(article.footnotes)
         generated: dict[str, tuple[bytes, str]] = {}
@@ -220,6 +222,10 @@ class PdfRenderer(Renderer):
             writer.lines.setdefault(logo, None)
             writer.refs.setdefault(logo, f"brand.logo = {settings.brand.logo}")
         lead_image = writer.picture(article.meta.image) if article.meta.image else None
+        lead = lead_picture(article.meta)
+        # Decorative (no image_alt, [images] missing_alt = "decorative"): drawn as an artifact.
+        lead_decorative = Markup(writer.visit_image(lead)) \
+            if lead_image and is_decorative(lead, settings.images.missing_alt) else None
         others: list[dict[str, Any]] = []
         for version in shared["other_versions"]:
             # Said in that version's language: it is for the reader who cannot read this one.
@@ -241,6 +247,7 @@ class PdfRenderer(Renderer):
             footnotes=Markup(notes),
             logo=logo,
             lead_image=lead_image,
+            lead_decorative=lead_decorative,
             qr=qr_url,
             site_dir=text_direction(settings.language),
             qr_caption=_breakable_url(article.meta.canonical_url or ""),

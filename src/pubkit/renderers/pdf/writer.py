@@ -6,9 +6,12 @@ remembered with its source line, so a refusal names the line); an image
 with a title alone in its paragraph becomes a figure with a caption; every
 link goes where the site's link resolver says, as an absolute address (paper
 has no sibling files) or an anchor of the handout itself; external links
-carry a class so the stylesheet can print their address; and
-notes made only of paragraphs are placed at their first call, where the
-stylesheet floats them to the foot of the page (``float: footnote``).
+carry a class so the stylesheet can print their address; a decorative
+picture (no alt text, ``[images] missing_alt = "decorative"``) is drawn as
+a background, which WeasyPrint marks as an artifact (every ``img`` becomes a
+``Figure`` that needs words); callouts are ``div`` boxes; and notes made
+only of paragraphs are placed at their first call, where the stylesheet
+floats them to the foot of the page (``float: footnote``).
 """
 
 from __future__ import annotations
@@ -17,13 +20,13 @@ import re
 import urllib.parse
 from collections.abc import Callable
 from html import unescape
-from pathlib import Path
 
 from weasyprint.urls import iri_to_uri
 
 from pubkit.i18n import Translations
 from pubkit.model import nodes as n
 from pubkit.model.text import BALLOT_BOX, plain_text
+from pubkit.renderers.alt import MissingAlt, is_decorative
 from pubkit.renderers.files import Publisher
 from pubkit.renderers.html.writer import HtmlWriter, escape
 from pubkit.renderers.pdf.fetch import site_url
@@ -40,6 +43,10 @@ class PrintHtmlWriter(HtmlWriter):
     reference as the author wrote it (for warnings).
     """
 
+    callout_element = "div"
+    """WeasyPrint tags ``aside`` as NonStruct (its box would vanish from the tag tree); a ``div``
+    is a ``Div`` structure element holding the title and the body."""
+
     def __init__(
         self,
         base_url: str,
@@ -49,8 +56,13 @@ class PrintHtmlWriter(HtmlWriter):
         lang: str = "en",
         t: Translations | None = None,
         stack_table: Callable[[n.Table], bool] | None = None,
+        missing_alt: MissingAlt = "decorative",
+        measure: Callable[[str], tuple[int, int] | None] | None = None,
     ) -> None:
-        super().__init__(resolve_image=self._image_url, resolve_link=self._link_url, lang=lang, t=t)
+        super().__init__(resolve_image=self._image_url, resolve_link=self._link_url, lang=lang, t=t,
+                         missing_alt=missing_alt)
+        self.measure = measure or (lambda url: None)
+        """A picture's size in CSS pixels from its URL (None when it cannot be read)."""
         self.stack_table = stack_table or (lambda table: False)
         self.base_url = base_url
         self.links = links
@@ -59,7 +71,6 @@ class PrintHtmlWriter(HtmlWriter):
         self.lines: dict[str, int | None] = {}
         self.refs: dict[str, str] = {}
         self.line: int | None = None
-        self.missing_alt: list[tuple[str, int | None]] = []
 
     def visit(self, node: n.Node) -> str:
         line = getattr(node, "line", None)
@@ -163,13 +174,20 @@ class PrintHtmlWriter(HtmlWriter):
 
     # ------------------------------------------------------------ inlines
     def visit_image(self, node: n.Image) -> str:
-        if node.alt.strip():
+        if not is_decorative(node, self.missing_alt):
             return super().visit_image(node)
-        # A tagged PDF needs words for every picture: the title, else the file's name.
-        self.missing_alt.append((node.src, self.line))
-        stem = Path(urllib.parse.unquote(urllib.parse.urlsplit(node.src).path)).stem
-        words = node.title or re.sub(r"[-_.]+", " ", stem).strip() or self.t.gettext("picture")
-        return super().visit_image(n.Image(node.src, words, node.title))
+        url = self.picture(node.src)
+        if url is None:
+            return ""
+        # Drawn as a background: an artifact, outside the tag tree.  The outer box has the
+        # picture's width (at most the column's), the inner one its proportions; a picture
+        # that cannot be read is still named, so the fetcher reports why it is left out.
+        width, height = self.measure(url) or (0, 0)
+        ratio = f"{height * 100 / width:.4f}%" if width else "0"
+        css_url = url.replace("\\", "\\\\").replace('"', '\\"')  # a CSS string, then an attribute
+        return (f'<span class="decorative-picture" style="width: {width}px">'
+                f'<span style="padding-top: {ratio}; background-image: url(&quot;{escape(css_url)}&quot;)">'
+                "</span></span>")
 
     def visit_footnote_ref(self, node: n.FootnoteRef) -> str:
         """At the first reference, the note itself, floated to the foot of the page."""
