@@ -1,5 +1,5 @@
 # The two set-up commands of the README, and a few helpers.
-.PHONY: sample test lint golden bench
+.PHONY: sample test test-floors lint golden bench
 
 VENV ?= .venv
 
@@ -13,6 +13,10 @@ test:            ## install the test tools and run the whole suite
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/mypy
 	$(VENV)/bin/python -m pytest -n 2 --dist loadgroup
+	scripts/test-floors.sh
+
+test-floors:     ## the suite again with every dependency at its floor (in .venv-floors/)
+	scripts/test-floors.sh
 
 lint:
 	$(VENV)/bin/ruff check src tests bench

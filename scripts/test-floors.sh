@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Run the suite with every dependency at its floor (the oldest version pyproject.toml allows).
+#   scripts/test-floors.sh [pytest arguments]     default: the whole suite, two workers
+# The environment lives in .venv-floors/ and is rebuilt whenever the floors change.
+# The Debian packages and npm checkers come from `scripts/setup.sh test` (run it first).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV="${FLOORS_VENV:-.venv-floors}"
+PY="${PYTHON:-python3}"
+
+wanted="$(mktemp)"
+trap 'rm -f "$wanted"' EXIT
+"$PY" scripts/floors.py -o "$wanted"
+
+if ! cmp -s "$wanted" "$VENV/floors.txt" 2>/dev/null; then
+  echo "floors: building $VENV with"; sed 's/^/  /' "$wanted"
+  "$PY" -m venv --clear "$VENV"
+  "$VENV/bin/python" -m pip install -q --upgrade pip
+  # --prefer-binary: an old release's sdist may not build on today's compilers; its wheel does.
+  "$VENV/bin/python" -m pip install -q --prefer-binary -c "$wanted" -e '.[test]'
+  cp "$wanted" "$VENV/floors.txt"
+fi
+# What pip resolved for the transitive dependencies, for the log of a failing run.
+"$VENV/bin/python" -m pip freeze --exclude-editable > "$VENV/freeze.txt"
+
+if [ "$#" -eq 0 ]; then set -- -n 2 --dist loadgroup; fi
+exec "$VENV/bin/python" -m pytest "$@"
