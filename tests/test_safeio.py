@@ -343,3 +343,17 @@ def test_send_to_a_fifo_is_a_usage_error(sample_site: Site, tmp_path: Path) -> N
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"pubkit: {fifo}: cannot read: a FIFO (named pipe), not a regular file"
     assert not (sample_site.output_dir / "send").exists()
+
+
+def test_regular_or_absent_refuses_everything_but_a_regular_file(tmp_path: Path) -> None:
+    """For files another library opens itself (SQLite): a FIFO would hang it."""
+    from pubkit.safeio import Unreadable, regular_or_absent
+
+    regular_or_absent(tmp_path / "absent.db")
+    (tmp_path / "store.db").write_bytes(b"")
+    regular_or_absent(tmp_path / "store.db")
+    os.mkfifo(tmp_path / "fifo.db")
+    (tmp_path / "folder.db").mkdir()
+    for name, words in (("fifo.db", "FIFO"), ("folder.db", "folder")):
+        with pytest.raises(Unreadable, match=words):
+            regular_or_absent(tmp_path / name)

@@ -140,6 +140,25 @@ def read_text(path: str | os.PathLike[str], limit: int, *, encoding: str = "utf-
     return read_regular(path, limit).decode(encoding)
 
 
+def regular_or_absent(path: Path) -> None:
+    """Refuse anything but a regular file at ``path`` (nothing there is fine).
+
+    For files another library opens itself, such as SQLite databases: a FIFO
+    would hang it, a folder or device would fail it late.
+
+    Raises:
+        Unreadable: something other than a regular file is there, or it cannot be looked at.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise Unreadable(path, f"cannot open: {exc.strerror or exc}", exc.errno or errno.EIO) from None
+    if not stat.S_ISREG(mode):
+        raise _not_regular(path, mode)
+
+
 def exists(path: Path) -> bool:
     """Whether anything (a dangling symlink too) is at ``path``: a name taken is never a default."""
     return os.path.lexists(path)

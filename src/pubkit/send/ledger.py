@@ -22,13 +22,13 @@ import contextlib
 import fcntl
 import os
 import sqlite3
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from pubkit import safeio
 from pubkit.send.addresses import address_key
 
 Status = Literal["sent", "failed", "unknown"]
@@ -62,15 +62,10 @@ class LedgerError(Exception):
 
 
 def _check_file(path: Path) -> None:
-    """A FIFO, device or folder in the ledger's place is refused (SQLite would hang or fail late)."""
     try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise LedgerError(f"{path}: cannot open the ledger: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(mode):
-        raise LedgerError(f"{path}: the ledger is not a regular file")
+        safeio.regular_or_absent(path)
+    except safeio.Unreadable as exc:
+        raise LedgerError(f"{path}: the ledger: {exc.strerror}") from None
 
 
 @dataclass(frozen=True, slots=True)

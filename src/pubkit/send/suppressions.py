@@ -20,13 +20,13 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, get_args
 
+from pubkit import safeio
 from pubkit.send.addresses import address_key
 
 Reason = Literal["unsubscribed", "hard-bounce", "soft-bounce", "complaint", "manual"]
@@ -71,15 +71,10 @@ def now() -> str:
 
 
 def _check_file(path: Path) -> None:
-    """Refuse a FIFO, device or folder where the database should be (SQLite would hang on a FIFO)."""
     try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot open: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(mode):
-        raise StoreError(f"{path}: not a regular file")
+        safeio.regular_or_absent(path)
+    except safeio.Unreadable as exc:
+        raise StoreError(f"{path}: {exc.strerror}") from None
 
 
 class SuppressionStore:
