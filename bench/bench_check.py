@@ -73,7 +73,7 @@ def stages(root: Path, runs: int) -> dict[str, float]:
     checker = Checker(ctx, {}, CheckOptions(day))
     work: dict[str, Callable[[], Any]] = {
         "parse (source -> model)": lambda: [read_article(p, root) for p in files],
-        "links, images, alt text": lambda: [check_article(a, ctx.resources, ctx.article_dir(a))
+        "links, images, alt text": lambda: [check_article(a, ctx)
                                             for a in articles],
         "reading level (all figures)": lambda: [measure(a) for a in articles],
         "plain-language list": lambda: [words.find(passages(a.body)) for a in articles],
