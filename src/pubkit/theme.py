@@ -15,13 +15,16 @@ import os
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from pubkit import i18n
 from pubkit.diagnostics import SourceError
 from pubkit.safeio import TEMPLATE_LIMIT, exists, read_regular
+
+if TYPE_CHECKING:
+    # Jinja2 loads when a template is first needed: a no-op build asks the theme
+    # only for the hash of its files.
+    import jinja2
 
 
 def builtin_templates() -> Path:
@@ -50,8 +53,10 @@ class Theme:
 
     @cached_property
     def env(self) -> jinja2.Environment:
+        import jinja2
+
         env = jinja2.Environment(
-            loader=_SafeLoader(self),
+            loader=_safe_loader(self),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -139,24 +144,25 @@ class Theme:
                 h.update(f"{role}\0{rel}\0".encode() + data)
 
 
-class _SafeLoader(jinja2.BaseLoader):
+def _safe_loader(theme: Theme) -> jinja2.BaseLoader:
     """Jinja's file loader, reading through :func:`read_regular` with the theme's search rules."""
+    import jinja2
 
-    def __init__(self, theme: Theme) -> None:
-        self.theme = theme
+    class SafeLoader(jinja2.BaseLoader):
+        def get_source(
+            self, environment: jinja2.Environment, template: str
+        ) -> tuple[str, str, Callable[[], bool]]:
+            pieces = jinja2.loaders.split_template_path(template)  # refuses ".." like Jinja's own
+            name = "/".join(pieces)
+            try:
+                path = theme.find(name)
+            except FileNotFoundError:
+                raise jinja2.TemplateNotFound(template) from None
+            text = theme.read_text(name)
+            mtime = _mtime(path)
+            return text, str(path), lambda: _mtime(path) == mtime
 
-    def get_source(
-        self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str, Callable[[], bool]]:
-        pieces = jinja2.loaders.split_template_path(template)  # refuses ".." like Jinja's own
-        name = "/".join(pieces)
-        try:
-            path = self.theme.find(name)
-        except FileNotFoundError:
-            raise jinja2.TemplateNotFound(template) from None
-        text = self.theme.read_text(name)
-        mtime = _mtime(path)
-        return text, str(path), lambda: _mtime(path) == mtime
+    return SafeLoader()
 
 
 def _mtime(path: Path) -> float | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from tests.batch.conftest import ALL, build, run_cli
 
 ENGINES = (
-    "weasyprint", "docx", "markdown_it", "css_inline", "segno", "rich", "dask", "distributed",
+    "weasyprint", "docx", "markdown_it", "css_inline", "segno", "rich", "dask", "distributed", "jinja2",
     "pubkit.source.markdown", "pubkit.renderers.html.page", "pubkit.renderers.pdf.renderer",
     "pubkit.renderers.docx.renderer", "pubkit.renderers.email.renderer", "pubkit.batch.worker",
 )

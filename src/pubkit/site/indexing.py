@@ -26,16 +26,17 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pubkit import __version__
 from pubkit.diagnostics import Diagnostic, SourceError
 from pubkit.formats import Source
-from pubkit.model import nodes as n
-from pubkit.model.article import Article
-from pubkit.model.visitor import walk
 from pubkit.site import Site
 from pubkit.site.index import Entry, SiteIndex
+
+if TYPE_CHECKING:
+    # The model loads only when an article must be read: an index from its cache needs none.
+    from pubkit.model.article import Article
 
 CACHE_NAME = ".pubkit-index.json"
 CACHE_SCHEMA = 3
@@ -127,6 +128,9 @@ def rel(path: Path, root: Path) -> str:
 # --------------------------------------------------------------------- entries
 def article_entry(article: Article) -> Entry:
     """The index's facts about a parsed article."""
+    from pubkit.model import nodes as n
+    from pubkit.model.visitor import walk
+
     files: list[str] = []
     articles: list[str] = []
     ids: list[str] = []
