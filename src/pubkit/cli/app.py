@@ -39,6 +39,9 @@ SiteOption = Annotated[
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Output folder (default: the site's).")
 ]
+JobsOption = Annotated[
+    int, typer.Option("--jobs", "-j", min=0, help="Worker processes (default: one per core).")
+]
 AllowRemoteOption = Annotated[
     bool, typer.Option("--allow-remote", help="Let renderers fetch http(s) resources.")
 ]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from pubkit.cli.app import EXIT_FAILED, EXIT_USAGE, SiteOption, app, fail_usage, load_site
+from pubkit.cli.app import EXIT_FAILED, EXIT_USAGE, JobsOption, SiteOption, app, fail_usage, load_site
 
 EXIT_LOCKED = 75
 """EX_TEMPFAIL: another build holds the output folder; try again later."""
@@ -16,9 +16,7 @@ EXIT_INTERRUPTED = 130
 @app.command()
 def build(
     force: Annotated[bool, typer.Option("--force", help="Rebuild every output.")] = False,
-    jobs: Annotated[
-        int, typer.Option("--jobs", "-j", min=0, help="Worker processes (default: one per core).")
-    ] = 0,
+    jobs: JobsOption = 0,
     executor: Annotated[
         str, typer.Option("--executor", help="Where renders run: local or dask.")
     ] = "local",

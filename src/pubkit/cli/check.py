@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from pubkit.cli.app import EXIT_FAILED, SiteOption, app, fail_usage, load_site
+from pubkit.cli.app import EXIT_FAILED, JobsOption, SiteOption, app, fail_usage, load_site
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -32,8 +32,7 @@ def check(
         "--strict", help="Fail on warnings too; reading level and word hints become errors.")] = False,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print every figure per article and section as JSON on stdout.")] = False,
-    jobs: Annotated[int, typer.Option(
-        "--jobs", "-j", min=0, help="Worker processes (default: one per core).")] = 0,
+    jobs: JobsOption = 0,
     site: SiteOption = None,
 ) -> None:
     """Check front matter, links, images, slugs, alt text, reading level, plain language and reviews.

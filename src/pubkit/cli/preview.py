@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pubkit.cli.app import EXIT_USAGE, SiteOption, app, load_site
+from pubkit.cli.app import EXIT_USAGE, JobsOption, SiteOption, app, load_site
 
 if TYPE_CHECKING:
     from pubkit.batch.serve import Generation
@@ -16,9 +16,6 @@ if TYPE_CHECKING:
 FormatOption = Annotated[
     list[str] | None,
     typer.Option("--format", "-f", help="Only this format (repeatable; default: all)."),
-]
-JobsOption = Annotated[
-    int, typer.Option("--jobs", "-j", min=0, help="Worker processes (default: one per core).")
 ]
 
 

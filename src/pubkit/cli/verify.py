@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pubkit.cli.app import EXIT_FAILED, SiteOption, app, fail_usage, load_site
+from pubkit.cli.app import EXIT_FAILED, JobsOption, SiteOption, app, fail_usage, load_site
 
 if TYPE_CHECKING:
     from pubkit.site import Site
@@ -26,8 +26,7 @@ def verify(
         "--json", help="Print the figures and every missing item as JSON on stdout.")] = False,
     drafts: Annotated[bool, typer.Option(
         "--drafts", help="Verify drafts too (built with pubkit build --drafts).")] = False,
-    jobs: Annotated[int, typer.Option(
-        "--jobs", "-j", min=0, help="Worker processes (default: one per core).")] = 0,
+    jobs: JobsOption = 0,
     site: SiteOption = None,
 ) -> None:
     """Check that every heading, paragraph, list item, table cell, callout, note, the review line and the
