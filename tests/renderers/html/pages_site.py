@@ -24,6 +24,8 @@ def make_pages_site(root: Path, toml: str = "") -> Path:
     """Five generated English articles, the sample and its Spanish translation, two Spanish
     originals (one starting with Ñ), a draft, and one article with a hostile title and tags."""
     generate_site(root, 6, toml)
+    # The sample under its own name, so that its Spanish translation finds it.
+    (root / "content" / "sample.md").rename(root / "content" / "ketamine-pain-management.md")
     shutil.copy(REPO / "content" / "ketamina-manejo-del-dolor.md", root / "content")
     content = root / "content"
     (content / "draft.md").write_text(article("Draft nobody may see", "draft-article",

@@ -135,7 +135,7 @@ def test_fragments_are_body_and_byline_with_pubkit_classes(tmp_path: Path) -> No
     (root / "pubkit.toml").write_text((root / "pubkit.toml").read_text() + "\n[html]\nfragments = true\n")
     build(root, formats=["html"])
     out = root / "output" / "html"
-    fragment = (out / "sample.fragment.html").read_text()
+    fragment = (out / "ketamine-pain-management.fragment.html").read_text()
     assert "<html" not in fragment and "<body" not in fragment and "site-header" not in fragment
     doc = lxml.html.fragment_fromstring(fragment)
     classes = {c for el in doc.iter() for c in (el.get("class") or "").split()}
