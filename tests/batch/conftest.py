@@ -77,3 +77,10 @@ def gen_site(tmp_path: Path) -> Callable[..., Path]:
         return generate_site(tmp_path / name, count, toml)
 
     return make
+
+
+def article_pages(folder: Path) -> list[Path]:
+    """The article pages of a web folder: every ``*.html`` but the site's own (home, A-Z, 404)."""
+    from pubkit.site.outputs import SITE_PAGE_SLUGS
+
+    return sorted(p for p in folder.glob("*.html") if p.stem not in SITE_PAGE_SLUGS)

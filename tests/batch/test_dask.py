@@ -9,7 +9,7 @@ from pathlib import Path
 import distributed
 import pytest
 
-from tests.batch.conftest import FAST, build, output_tree, run_cli
+from tests.batch.conftest import FAST, article_pages, build, output_tree, run_cli
 from tests.batch.sitegen import generate_site
 
 
@@ -58,5 +58,5 @@ def test_dask_reports_a_failing_article_alone(tmp_path: Path, scheduler: str) ->
                      scheduler, "-f", "html")
     assert result.returncode == 1
     assert "content/bad.md:3: " in result.stderr
-    assert sorted(p.name for p in (root / "output/html").glob("*.html")) == [
+    assert sorted(p.name for p in article_pages(root / "output/html")) == [
         "article-0000.html", "article-0001.html", "sample.html"]

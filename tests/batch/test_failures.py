@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.batch.conftest import build, built, run_cli
+from tests.batch.conftest import article_pages, build, built, run_cli
 from tests.batch.sitegen import REPO
 
 BAD_FRONT_MATTER = "---\ntitle: Broken\ntags: [unclosed\n---\nBody.\n"
@@ -36,7 +36,7 @@ def test_bad_front_matter_renderer_error_and_timeout_fail_alone(
     assert any(e.startswith("  content/raises.md: html: UndefinedError") for e in errors), errors
     assert "  content/hangs.md: html: render took longer than 3 s" in errors, errors
     out = root / "output/html"
-    assert sorted(p.name for p in out.glob("*.html")) == [
+    assert sorted(p.name for p in article_pages(out)) == [
         *(f"article-{i:04d}.html" for i in range(5)), "sample.html"]
     report = json.loads((root / "output/build-report.json").read_text())
     assert report["failed"] == 3 and report["built"] == 6

@@ -50,6 +50,10 @@ class BuildSummary:
     """``build --verify``: items checked and missing per format (see :mod:`pubkit.verify`)."""
     verify_problems: list[str] = field(default_factory=list)
     """``build --verify``: each missing item as ``path:line: format: missing ...``."""
+    pages: JobRecord | None = None
+    """The site's own pages (home, topics, sitemap, feed): one job of their own, not an
+    article's, so not among :attr:`records` nor in the counts; None when the web pages were
+    not built."""
 
     def counts(self) -> dict[str, int]:
         found = Counter(r.status for r in self.records)
@@ -57,7 +61,8 @@ class BuildSummary:
 
     @property
     def failures(self) -> list[JobRecord]:
-        return [r for r in self.records if r.status == "failed"]
+        pages = [self.pages] if self.pages is not None and self.pages.status == "failed" else []
+        return [r for r in self.records if r.status == "failed"] + pages
 
     @property
     def exit_code(self) -> int:
@@ -77,12 +82,15 @@ class BuildSummary:
                         for w, kb in sorted(self.workers.items())],
             **({"verify": {**self.verify, "problems": self.verify_problems}} if self.verify is not None
                else {}),
+            **({"pages": self.pages.to_json()} if self.pages is not None else {}),
         }
 
     def line(self) -> str:
         c = self.counts()
         text = (f"{c['built']} built, {c['skipped']} up to date, {c['failed']} failed, "
                 f"{c['removed']} removed in {self.seconds:.2f} s")
+        if self.pages is not None and self.pages.status == "built":
+            text += f"; site pages rebuilt ({len(self.pages.outputs)} files)"
         if self.verify is not None:
             text += f"; verified {self.verify['checked']} items, {self.verify['missing']} missing"
         return text

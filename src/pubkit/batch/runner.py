@@ -200,7 +200,8 @@ class Builder:
                          json.dumps([facts, exclude], sort_keys=True))
         old = self.manifest.pages
         if old is not None and old.key == key and _present(self.out_dir, old.outputs):
-            self.summary.records.append(JobRecord(PAGES_SOURCE, SITE_PAGES.name, "skipped"))
+            self.summary.pages = JobRecord(PAGES_SOURCE, SITE_PAGES.name, "skipped",
+                                           outputs=sorted(old.outputs))
             return
         from pubkit.renderers.base import RenderContext
         from pubkit.renderers.html.site_pages import render_site_pages
@@ -210,27 +211,33 @@ class Builder:
             files, warnings = render_site_pages(ctx, exclude)
             write_files(self.out_dir, files)
         except OSError as exc:
-            self._emit(JobRecord(PAGES_SOURCE, SITE_PAGES.name, "failed",
-                                 time.perf_counter() - start,
-                                 f"{self.out_dir}: site pages: {describe_os_error(exc)}"))
-            return
+            return self._pages_failed(start, f"{self.out_dir}: site pages: {describe_os_error(exc)}")
         except SourceError as exc:  # an unreadable template
-            self._emit(JobRecord(PAGES_SOURCE, SITE_PAGES.name, "failed",
-                                 time.perf_counter() - start, str(exc.diagnostic)))
-            return
+            return self._pages_failed(start, str(exc.diagnostic))
         except Exception as exc:  # a site's template in error must not stop the build's record
-            self._emit(JobRecord(PAGES_SOURCE, SITE_PAGES.name, "failed",
-                                 time.perf_counter() - start,
-                                 f"{PAGES_SOURCE}: {type(exc).__name__}: {exc}"))
-            return
+            return self._pages_failed(start, f"{PAGES_SOURCE}: {type(exc).__name__}: {exc}")
         new = FormatRecord(key, {n: len(d) for n, d in files.items()})
         self.manifest.pages = new
         self.refs.update(list(new.outputs))
         if old is not None:
             self._release(old.outputs)
         self._dirty = True
-        self._emit(JobRecord(PAGES_SOURCE, SITE_PAGES.name, "built", time.perf_counter() - start,
-                             None, warnings, sorted(new.outputs)))
+        self.summary.pages = JobRecord(PAGES_SOURCE, SITE_PAGES.name, "built",
+                                       time.perf_counter() - start, None, warnings, sorted(new.outputs))
+        for warning in warnings:
+            self.summary.notes.append(warning)
+            self.listener.note(warning)
+
+    def _pages_failed(self, start: float, error: str) -> None:
+        """The site's pages could not be made: the old ones stay, and are retried next time."""
+        from pubkit.formats import SITE_PAGES
+
+        if self.manifest.pages is not None:
+            self.manifest.pages.key = None
+            self._dirty = True
+        self.summary.pages = JobRecord(PAGES_SOURCE, SITE_PAGES.name, "failed",
+                                       time.perf_counter() - start, error)
+        self.listener.job(self.summary.pages)
 
     def _verify(self, chosen: dict[str, Format]) -> None:
         """Verify every article's outputs in the formats built (those verify can read), in the lock."""
