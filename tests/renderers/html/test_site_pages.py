@@ -117,7 +117,8 @@ def test_lead_image_and_favicon(site: Path) -> None:
     images = doc.xpath("//li[@class='card']//img")
     assert [i.get("src") for i in images] == ["../assets/lead.png"] and images[0].get("alt") == ""
     assert (site / "assets" / "lead.png").is_file()
-    for path, icon in [(site / "index.html", "assets/img0.png"), (site / "tags" / "pain.html", "../assets/img0.png"),
+    for path, icon in [(site / "index.html", "assets/img0.png"),
+                       (site / "tags" / "pain.html", "../assets/img0.png"),
                        (site / "article-0000.html", "assets/img0.png"),
                        (site / "es" / "ketamina-manejo-del-dolor.html", "../assets/img0.png")]:
         assert page(path).xpath("//link[@rel='icon']/@href") == [icon], path
