@@ -13,6 +13,7 @@ in another language in its folder (``es/index.html``), in its own words.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ def _latest_first(entries: list[Entry]) -> list[Entry]:
     return dated + sorted(undated, key=lambda e: (e.title, e.source))
 
 
+@functools.lru_cache(maxsize=65536)
 def collation_key(text: str, lang: str) -> str:
     """A sort key that reads as a dictionary of ``lang`` does: case and accents aside,
     and Spanish ``ñ`` a letter of its own after ``n``."""
@@ -94,6 +96,8 @@ class _Pages:
         self.css = Markup(self.theme.read_text("html/style.css"))
         self.favicon = favicon_path(self.ctx)
         self.files: dict[str, bytes] = {}
+        self._meta: dict[str, list[str]] = {}
+        """Each listed article's card byline (an article is listed in one language's pages)."""
         self.sitemap: list[tuple[str, Any, list[tuple[str, str]]]] = []
 
     # ----------------------------------------------------------------- helpers
@@ -104,12 +108,22 @@ class _Pages:
         return outputs.public_url(self.base, path)
 
     def item(self, here: str, entry: Entry, t: Translations) -> dict[str, Any]:
+        """What a card or a line of an index shows of ``entry``, with links from page ``here``."""
+        meta = self._meta.get(entry.source)
+        if meta is None:
+            meta = self._meta[entry.source] = self.meta_line(entry, t)
+        image = _image_path(self.index, entry)
+        return {"title": entry.title, "href": self.href(here, entry), "summary": entry.summary,
+                "image": outputs.relative_href(here, image) if image else None, "meta": meta,
+                "lang": entry.lang, "dir": text_direction(entry.lang)}
+
+    def meta_line(self, entry: Entry, t: Translations) -> list[str]:
+        """The byline of a card: its last date, reading time and reviewer, in the page's words."""
         meta = []
-        day = entry.updated or entry.date
         if entry.updated:
             meta.append(t.format("Updated %(date)s", date=t.format_date(entry.updated)))
-        elif day:
-            meta.append(t.format("Published %(date)s", date=t.format_date(day)))
+        elif entry.date:
+            meta.append(t.format("Published %(date)s", date=t.format_date(entry.date)))
         n = entry.reading_time
         if n:
             meta.append(t.ngettext("%(num)s min read", "%(num)s min read", n)
@@ -117,10 +131,7 @@ class _Pages:
         reviewer = reviewer_of(entry.reviewed_by, self.settings)
         if reviewer:
             meta.append(t.format("Medically reviewed by %(name)s", name=reviewer.display))
-        image = _image_path(self.index, entry)
-        return {"title": entry.title, "href": self.href(here, entry), "summary": entry.summary,
-                "image": outputs.relative_href(here, image) if image else None, "meta": meta,
-                "lang": entry.lang, "dir": text_direction(entry.lang)}
+        return meta
 
     def base_context(self, root: _Root, here: str, t: Translations, current: str) -> dict[str, Any]:
         labels = Markup("")
