@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pubkit.batch.manifest import load_manifest
+import pytest
+
+from pubkit.batch.manifest import Manifest, ManifestError, load_manifest
 from pubkit.batch.report import BuildSummary
 from tests.batch.conftest import Collect, build, built, output_tree
 from tests.renderers.html.pages_site import make_pages_site
@@ -96,3 +98,13 @@ def test_draft_and_settings_and_templates(tmp_path: Path) -> None:
                                                                                 "per_page = 1000"))
     build(root, formats=["html"])
     assert not (out / "page").exists()
+
+
+def test_a_crafted_pages_record_makes_the_manifest_untrusted() -> None:
+    good = {"schema": 2, "sources": {}, "pages": {"key": "k", "outputs": {"html/index.html": 3}}}
+    assert Manifest.from_json(good).pages is not None
+    for outputs in ({"../../etc/passwd": 1}, {"/etc/passwd": 1}, {"html/index.html": -1}):
+        with pytest.raises(ManifestError):
+            Manifest.from_json({**good, "pages": {"key": "k", "outputs": outputs}})
+    with pytest.raises(ManifestError):
+        Manifest.from_json({**good, "pages": ["not", "a", "record"]})
