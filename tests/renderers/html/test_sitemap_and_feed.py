@@ -45,7 +45,8 @@ def test_sitemap_is_valid_and_lists_every_page(out: Path, schema: xmlschema.XMLS
     alternates = {(link.get("hreflang"), link.get("href"))
                   for link in sample.findall("x:link", namespaces=NS)}
     assert alternates == {("en", "https://example.com/ketamine-pain-management.html"),
-                          ("es", "https://example.com/es/ketamina-manejo-del-dolor.html")}
+                          ("es", "https://example.com/es/ketamina-manejo-del-dolor.html"),
+                          ("x-default", "https://example.com/ketamine-pain-management.html")}
 
 
 def test_the_schema_can_fail(schema: xmlschema.XMLSchema, tmp_path: Path) -> None:

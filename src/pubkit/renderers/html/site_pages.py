@@ -188,6 +188,8 @@ class _Pages:
             versions = self.index.versions(entry)
             if len(versions) > 1:
                 alternates = [(v.lang, self.index.page_url(v, self.base)) for v in versions]
+                # The original for readers of any other language, as the pages themselves say.
+                alternates.append(("x-default", alternates[0][1]))
             self.sitemap.append((self.index.page_url(entry, self.base),
                                  entry.updated or entry.date, alternates))
         from pubkit.renderers.html.sitemap import robots_txt, sitemap_xml
