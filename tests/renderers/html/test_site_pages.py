@@ -129,6 +129,9 @@ def test_not_found_page(site: Path) -> None:
     doc = page(site / "404.html")
     assert doc.xpath("//meta[@name='robots']/@content") == ["noindex"]
     assert "Page not found" in doc.text_content()
+    # Served for any missing address, at any depth: every link absolute.
+    hrefs = doc.xpath("//a/@href | //link/@href")
+    assert hrefs and all(h.startswith("https://example.com/") or h == "#content" for h in hrefs), hrefs
 
 
 def test_fragments_are_body_and_byline_with_pubkit_classes(tmp_path: Path) -> None:

@@ -134,17 +134,21 @@ class _Pages:
         return meta
 
     def base_context(self, root: _Root, here: str, t: Translations, current: str) -> dict[str, Any]:
+        def link(path: str) -> str:
+            # The 404 page answers for any address, at any depth: its links cannot be relative.
+            return self.url(path) if current == "404" else outputs.relative_href(here, path)
+
         labels = Markup("")
         if t.missing is not None:
             lang = t.locale.replace("_", "-")
             labels = Markup(f' lang="{lang}" dir="{text_direction(lang)}"')
         nav = [
-            {"href": outputs.relative_href(here, outputs.home_page(root.folder)),
-             "label": t.gettext(LATEST), "current": current == "home"},
-            {"href": outputs.relative_href(here, outputs.tags_page(root.folder)),
-             "label": t.gettext(TOPICS), "current": current == "tags"},
-            {"href": outputs.relative_href(here, outputs.a_z_page(root.folder)),
-             "label": t.gettext(A_Z), "current": current == "a-z"},
+            {"href": link(outputs.home_page(root.folder)), "label": t.gettext(LATEST),
+             "current": current == "home"},
+            {"href": link(outputs.tags_page(root.folder)), "label": t.gettext(TOPICS),
+             "current": current == "tags"},
+            {"href": link(outputs.a_z_page(root.folder)), "label": t.gettext(A_Z),
+             "current": current == "a-z"},
         ]
         others = []
         if current == "home" and here == outputs.home_page(root.folder):
@@ -157,10 +161,10 @@ class _Pages:
         return {
             "site": self.settings, "brand": self.settings.brand, "lang": root.lang,
             "dir": text_direction(root.lang), "t": t, "css": self.css, "labels": labels,
-            "favicon": outputs.relative_href(here, self.favicon) if self.favicon else None,
+            "favicon": link(self.favicon) if self.favicon else None,
             "disclaimer": disclaimer(self.settings.brand, t), "site_nav": nav,
             "other_versions": others, "skip_label": t.gettext("Skip to the content"),
-            "feed": outputs.relative_href(here, outputs.feed_path(root.folder)),
+            "feed": link(outputs.feed_path(root.folder)),
         }
 
     def write(self, path: str, root: _Root, t: Translations, current: str, page: dict[str, Any],
@@ -190,8 +194,9 @@ class _Pages:
                 alternates = [(v.lang, self.index.page_url(v, self.base)) for v in versions]
                 # The original for readers of any other language, as the pages themselves say.
                 alternates.append(("x-default", alternates[0][1]))
-            self.sitemap.append((self.index.page_url(entry, self.base),
-                                 entry.updated or entry.date, alternates))
+            url = self.index.page_url(entry, self.base)
+            if url.startswith(self.url("")):  # a canonical_url elsewhere is that site's to list
+                self.sitemap.append((url, entry.updated or entry.date, alternates))
         from pubkit.renderers.html.sitemap import robots_txt, sitemap_xml
 
         self.files[outputs.SITEMAP] = sitemap_xml(self.sitemap)
