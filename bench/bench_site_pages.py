@@ -30,7 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import write_site
 
 CPU: list[float] = []
-"""CPU seconds (user + system) of the last build process and every worker it waited for."""
+"""CPU seconds (user + system) of the last build process as the OS reports its children's: the
+main process, where the site's pages are made (the pool's workers end without being waited
+for, so their time is not in it)."""
 
 
 def children_cpu() -> float:
@@ -107,7 +109,7 @@ def main() -> None:
     job = statistics.median(inner)
     print(f"\n{args.articles} articles, HTML only, --jobs {args.jobs}; medians of {args.runs} "
           f"(min-max); load average {os.getloadavg()[0]:.1f} at the end\n")
-    print("| build | wall time | CPU time | site pages job |")
+    print("| build | wall time | main process CPU | site pages job |")
     print("|---|---:|---:|---:|")
     print(f"| cold, pages off | {off:.2f} s ({min(walls[False]):.2f}-{max(walls[False]):.2f}) "
           f"| {cpu_off:.2f} s | - |")
