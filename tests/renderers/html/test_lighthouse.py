@@ -14,6 +14,7 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
 from pubkit.cli import app
@@ -25,8 +26,51 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 PAGES = [
     "ketamine-pain-management.html",  # an article
+    "every-block.html",  # an article of every kind of block, without a paragraph to summarise it
 ]
 """Pages of the built sample site, by path under the web root; each must score 100."""
+
+EVERY_BLOCK = """\
+---
+title: Every Kind Of Block
+tags: [knee pain]
+image: images/lead.jpg
+image_alt: A knee brace on a table
+lang: en
+---
+| Medicine | Dose | When | With food | Notes for the patient, which go on for a long while |
+|---|--:|---|---|---|
+| Ibuprofen | 400 mg | every 8 hours | yes | ask the clinic before taking it with other pain medicine |
+
+## Steps
+
+- [ ] call the clinic[^1]
+- [x] fill in the [intake form](https://clinic.example/intake)
+
+1. rest
+2. ice
+
+> [!WARNING]
+> Call 911 if [you feel faint](https://clinic.example/faint).
+
+> A quotation.
+
+```
+a long line of code, a long line of code, a long line of code, a long line of code, a long line
+```
+
+![An exercise band](images/band.png "Band")
+
+![](images/band.png)
+
+`code`, **bold**, *italics*, ~~struck~~, <https://www.example.org/a/long/address/that/goes/on>
+
+---
+
+### A deeper heading
+
+[^1]: Open 8 to 5.
+"""
 
 FLAWED = "lighthouse-finds-faults.html"
 """A page with faults Lighthouse must report, so that a run reporting nothing cannot pass."""
@@ -52,6 +96,10 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Repo
     shutil.copy(REPO / "pubkit.toml", root / "pubkit.toml")
     for folder in ("content", "templates"):
         shutil.copytree(REPO / folder, root / folder)
+    (root / "content" / "every-block.md").write_text(EVERY_BLOCK, encoding="utf-8")
+    (root / "content" / "images").mkdir()
+    Image.new("RGB", (1600, 900), (0, 90, 160)).save(root / "content" / "images" / "lead.jpg")
+    Image.new("RGB", (300, 200), (200, 90, 60)).save(root / "content" / "images" / "band.png")
     web_root = root / "output" / "html"
     with serving(web_root) as base_url:
         toml = (root / "pubkit.toml").read_text(encoding="utf-8")
