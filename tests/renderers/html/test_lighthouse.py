@@ -1,4 +1,4 @@
-"""The sample site's pages score 100 in Lighthouse's accessibility, best practices and SEO.
+"""The home page, a tag's page and articles score 100 in Lighthouse's accessibility, best practices, SEO.
 
 The site is built as a clinic builds it (``pubkit build``) and served over HTTP from
 127.0.0.1 with its ``base_url`` set to the address it is served at, as on the real
@@ -25,10 +25,15 @@ from tests.tools.webroot import serving
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 PAGES = [
+    "index.html",  # the home page
+    "tags/ketamine.html",  # a tag's page
     "ketamine-pain-management.html",  # an article
     "every-block.html",  # an article of every kind of block, without a paragraph to summarise it
 ]
-"""Pages of the built sample site, by path under the web root; each must score 100."""
+"""Pages of the built sample site, by path under the web root; each must score 100.
+
+Not ``404.html``: it asks not to be indexed (``is-crawlable`` fails on purpose), and a host
+sends it with the status 404, which Lighthouse's ``http-status-code`` fails as well."""
 
 EVERY_BLOCK = """\
 ---

@@ -18,9 +18,11 @@ const puppeteerMain = createRequire(lighthouseMain).resolve('puppeteer-core');
 const { default: puppeteer } = await import(pathToFileURL(puppeteerMain).href);
 
 // What a failing audit points at, short enough to print in a test failure.
-const items = (details) => (details?.items ?? []).slice(0, 5).map((item) =>
-  item.node?.snippet ?? ([item.sourceLocation?.url ?? item.url, item.description].filter(Boolean).join(': ')
-                          || JSON.stringify(item).slice(0, 200)));
+const items = (details) => (details?.items ?? []).slice(0, 5).map((item) => {
+  const snippet = item.node?.snippet ?? item.source?.snippet;
+  const message = [item.sourceLocation?.url ?? item.url, item.description].filter(Boolean).join(': ');
+  return snippet ?? (message || JSON.stringify(item).slice(0, 200));
+});
 
 const browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${port}`, defaultViewport: null });
 const result = {};
