@@ -8,9 +8,15 @@ through its debugging port, page after page (``js/lighthouse.mjs``). Starting
 it here rather than from Lighthouse's own launcher keeps it in a process group
 the test can kill when it overruns.
 
+Each page is audited in a browser context of its own (no cache, cookies or
+storage from the page before). One thing Chromium keeps for the whole browser:
+an icon it failed to fetch is not asked for again, so a missing icon fails
+the first page audited only (still failing the run).
+
 Only the categories that need no network are run: accessibility, best
-practices and SEO. Every audit in them runs as shipped; none is skipped (all
-of them run on loopback: ``robots-txt`` asks the page's own server).
+practices and SEO (performance is for the real host, not a loopback server on
+a loaded machine). Every audit in them runs as shipped; none is skipped: all
+of them run on loopback (``robots-txt`` asks the page's own server).
 """
 
 from __future__ import annotations
