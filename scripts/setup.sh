@@ -28,10 +28,11 @@ fi
 "$VENV/bin/python" -m pip install -q --upgrade pip
 if [ "$what" = test ]; then
   "$VENV/bin/python" -m pip install -q -e '.[test,bench]'
-  # Checkers that come from npm (the Nu HTML checker's jar, axe-core, caniemail), kept out of
-  # the repo; tests/tools/ runs them. Pinned: the tests assert the figures these versions give.
+  # Checkers that come from npm (the Nu HTML checker's jar, axe-core, caniemail, Lighthouse), kept
+  # out of the repo; tests/tools/ runs them. Pinned: the tests assert the figures these versions
+  # give. Lighthouse stays on 12.x: 13 needs Node 22, Debian 12 has Node 20.
   TOOLS="${PUBKIT_TOOLS:-$HOME/.cache/pubkit-tools}"
-  NPM_PINS=(vnu-jar@26.9.27 axe-core@4.14.1 playwright-core@1.65.1 caniemail@1.0.5)
+  NPM_PINS=(vnu-jar@26.9.27 axe-core@4.14.1 playwright-core@1.65.1 caniemail@1.0.5 lighthouse@12.2.3)
   mkdir -p "$TOOLS"
   [ -f "$TOOLS/package.json" ] || echo '{"name":"pubkit-test-tools","private":true}' > "$TOOLS/package.json"
   for pin in "${NPM_PINS[@]}"; do

@@ -22,6 +22,7 @@ from PIL import Image
 
 from tests.tools.browser import nu_check
 from tests.tools.caniemail import caniemail
+from tests.tools.lighthouse import VERSION, lighthouse
 from tests.tools.markup import active_content, broken_images, passwd_leaks
 from tests.tools.message import read_message
 from tests.tools.office import docx_to_pdf
@@ -44,6 +45,18 @@ def test_a_missing_tool_fails_the_test_naming_it_and_its_installer(tmp_path: Pat
         assert "`scripts/setup.sh test`" in message
     assert "the Widget checker" in str(missing_file.value)
     assert "Gadget" in str(missing_program.value) and "pubkit-no-such-program" in str(missing_program.value)
+
+
+def test_lighthouse_missing_or_of_another_version_fails_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(Failed) as missing:
+        lighthouse(["http://127.0.0.1:9/"], tools=tmp_path)
+    assert f"Lighthouse {VERSION} (npm lighthouse) is not installed" in str(missing.value)
+    assert "`scripts/setup.sh test`" in str(missing.value)
+    (tmp_path / "lighthouse").mkdir()
+    (tmp_path / "lighthouse" / "package.json").write_text('{"version": "13.0.0"}', encoding="utf-8")
+    with pytest.raises(Failed) as other:
+        lighthouse(["http://127.0.0.1:9/"], tools=tmp_path)
+    assert f"Lighthouse 13.0.0 is installed, the tests expect {VERSION}" in str(other.value)
 
 
 def test_a_tool_that_hangs_is_killed_and_fails_the_test() -> None:

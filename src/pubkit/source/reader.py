@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pubkit.diagnostics import SourceError
 from pubkit.model.article import WORDS_PER_MINUTE, Article, OutlineEntry
-from pubkit.model.nodes import Block, Heading, Paragraph
+from pubkit.model.nodes import Block, CodeBlock, Heading, Paragraph, RawBlock
 from pubkit.model.text import block_text, count_words, plain_text, slugify
 from pubkit.safeio import SOURCE_LIMIT, read_regular
 from pubkit.source.decode import decode_source
@@ -75,7 +75,7 @@ def parse_article(
         source_dir=source_dir,
         word_count=words,
         reading_time=meta.reading_time or max(1, round(words / WORDS_PER_MINUTE)),
-        summary=meta.summary or _first_paragraph(body.blocks),
+        summary=meta.summary or _default_summary(body.blocks) or meta.subtitle or meta.title,
         outline=[
             OutlineEntry(b.level, b.id, plain_text(b.children))
             for b in body.blocks
@@ -95,13 +95,19 @@ def text_hash(*parts: str | None) -> str:
     return hashlib.sha256("\0".join(lines).encode("utf-8")).hexdigest()
 
 
-def _first_paragraph(blocks: list[Block]) -> str:
+def _default_summary(blocks: list[Block]) -> str:
+    """The first paragraph; an article without one, the first words of its lists, tables, quotes.
+
+    Headings and code are left out: they do not read as a description. The caller falls back to
+    the subtitle and then the title, so that every page has a description for search engines.
+    """
     for block in blocks:
         if isinstance(block, Paragraph):
             text = " ".join(plain_text(block.children).split())
             if text:
                 return _shorten(text, SUMMARY_LIMIT)
-    return ""
+    prose = [b for b in blocks if not isinstance(b, (Heading, CodeBlock, RawBlock))]
+    return _shorten(" ".join(block_text(prose).split()), SUMMARY_LIMIT)
 
 
 def _shorten(text: str, limit: int) -> str:
