@@ -232,7 +232,8 @@ class Builder:
             self._dirty = True
             self._emit(JobRecord(src, fr.format, "built", fr.seconds, None,
                                  [str(w) for w in fr.warnings], sorted(new.outputs),
-                                 worker=result.worker))
+                                 worker=result.worker, images_made=fr.images[0],
+                                 images_reused=fr.images[1]))
 
     def _refuse(self, src: str, fmts: tuple[str, ...], why: Diagnostic) -> None:
         """A source that cannot be built: its last good outputs stay, it is retried next time."""
