@@ -66,3 +66,41 @@ def write_site(root: Path, count: int, words: int = 600) -> Path:
     for i in range(count):
         (root / "content" / f"article-{i:04d}.md").write_text(article(i, words), encoding="utf-8")
     return root
+
+
+def photo(index: int, size: tuple[int, int] = (1600, 1200)) -> bytes:
+    """A photo-like JPEG (gradients and grain, as a phone camera makes) with a GPS position in its EXIF."""
+    import io
+
+    from PIL import Image, ImageFilter
+
+    rng = random.Random(index)
+    base = Image.linear_gradient("L").resize(size).convert("RGB")
+    tint = Image.new("RGB", size, (rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+    grain = Image.effect_noise(size, 40).convert("RGB").filter(ImageFilter.GaussianBlur(1))
+    image = Image.blend(Image.blend(base, tint, 0.5), grain, 0.25)
+    exif = Image.Exif()
+    exif[0x010F] = "Bench Phone"
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (51.0, 30.0, float(index % 60)), 3: "W", 4: (0.0, 7.0, 39.0)})
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=88, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def write_photo_site(root: Path, count: int, photos: int, words: int = 600) -> Path:
+    """:func:`write_site` with ``photos`` photos in content/images/, each article showing two of
+    them (its lead picture and one in its body)."""
+    write_site(root, count, words)
+    (root / "content" / "images").mkdir(exist_ok=True)
+    for k in range(photos):
+        (root / "content" / "images" / f"photo-{k:03d}.jpg").write_bytes(photo(k))
+    for i in range(count):
+        path = root / "content" / f"article-{i:04d}.md"
+        lead, body = i % photos, (i * 7 + 3) % photos
+        text = path.read_text(encoding="utf-8").replace(
+            "tags: [pain, guide]\n",
+            f"tags: [pain, guide]\nimage: images/photo-{lead:03d}.jpg\nimage_alt: Photo {lead}\n", 1)
+        text += f"\n![Photo {body}](images/photo-{body:03d}.jpg)\n"
+        path.write_text(text, encoding="utf-8")
+    return root

@@ -158,8 +158,17 @@ class _Canonical(HTMLParser):
         self.out.append(f"<!--{data}-->")
 
 
+_REGION = re.compile(r'<div class="scroll" tabindex="0" role="region" aria-label="[^"]*">\s*')
+_LOADING = re.compile(r' (?:loading="lazy"|decoding="async"|fetchpriority="high")')
+
+
 def normalise(fragment: str) -> str:
     """A canonical spelling of an HTML fragment: same elements, attributes and text."""
+    # The web page's own additions, which the specs do not know: the scrolling region a
+    # table or code block sits in, and how pictures load.
+    fragment = _REGION.sub("", fragment)
+    fragment = re.sub(r"(</(?:table|pre)>\s*)</div>", r"\1", fragment)
+    fragment = _LOADING.sub("", fragment)
     parser = _Canonical()
     parser.feed(fragment)
     parser.close()

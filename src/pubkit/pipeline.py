@@ -58,6 +58,8 @@ class JobResult:
     error: Diagnostic | None = None
     warnings: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
+    images: tuple[int, int] = (0, 0)
+    """Copies of pictures the render made, and found already made (:mod:`pubkit.media.cache`)."""
 
     @property
     def ok(self) -> bool:
@@ -87,6 +89,7 @@ def render_one(article: Article, fmt: str, ctx: RenderContext) -> JobResult:
     except Exception as exc:  # a renderer bug must not stop the batch
         result.error = Diagnostic(article.path, None, f"{fmt}: {type(exc).__name__}: {exc}")
     result.warnings = list(fctx.warnings)
+    result.images = (fctx.images.made, fctx.images.reused)
     result.seconds = time.perf_counter() - start
     return result
 

@@ -113,6 +113,23 @@ class Images(_Section):
         "from screen readers in every format (alt=\"\" in the page and email, an artifact in the "
         "PDF, Word's decorative mark); \"fallback\" names it in every format by its title, else "
         "by the word \"Picture\" in the article's language.")
+    responsive: bool = Field(
+        True, description="Web pages show each local photo or drawing (PNG, JPEG, GIF, WebP) in a "
+        "few widths, as WebP and in its own format, and the browser picks the one it needs; false "
+        "publishes the picture once, as it is (without its metadata).")
+    widths: list[Annotated[int, Field(ge=16, le=8192)]] = Field(
+        [480, 960, 1440], min_length=1, max_length=8,
+        description="Widths in pixels a web page's pictures are published in (16 to 8192; one to "
+        "eight of them): never wider than the picture itself, which is published at its own width "
+        "when narrower than the widest.")
+    sizes: str = Field(
+        "(max-width: 44rem) calc(100vw - 2rem), 42rem", max_length=500,
+        description="How wide a web page shows a picture (the HTML sizes attribute), matching the "
+        "page's style sheet.")
+    webp_quality: int = Field(80, ge=1, le=100, description="WebP quality of a web page's "
+                              "pictures (1 to 100).")
+    jpeg_quality: int = Field(85, ge=1, le=100, description="JPEG quality of a web page's "
+                              "pictures in their own format (1 to 100).")
 
 
 class Html(_Section):

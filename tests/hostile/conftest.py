@@ -76,11 +76,14 @@ def png(width: int = 4, height: int = 4, rows: bytes | None = None, truncate: in
 
 
 def secret_png() -> bytes:
-    """A good 4x4 PNG whose text chunk holds :data:`MARKER` (a picture that must never be published)."""
-    data = png(4, 4)
-    body = b"tEXtComment\x00" + MARKER
-    chunk = struct.pack(">I", len(body) - 4) + body + struct.pack(">I", zlib.crc32(body))
-    return data[:-12] + chunk + data[-12:]
+    """A good PNG whose pixels spell :data:`MARKER`, stored uncompressed (a picture that must never
+    be published: its bytes show in any output that carries it, whatever metadata is stripped)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", len(MARKER), 1, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00" + MARKER, 0)) + chunk(b"IEND", b""))
 
 
 def bomb_png(side: int = 30_000) -> bytes:

@@ -29,6 +29,10 @@ class JobRecord:
     warnings: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     worker: str = ""
+    images_made: int = 0
+    """Copies of pictures (a web page's widths) this job encoded."""
+    images_reused: int = 0
+    """Copies of pictures this job found already made (in memory or the site's image cache)."""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -78,6 +82,8 @@ class BuildSummary:
             "errors": [r.error for r in self.failures],
             "removed_files": sorted(self.removed),
             "notes": self.notes,
+            "images": {"made": sum(r.images_made for r in self.records),
+                       "reused": sum(r.images_reused for r in self.records)},
             "workers": [{"worker": w, "peak_rss_mb": round(kb / 1024, 1)}
                         for w, kb in sorted(self.workers.items())],
             **({"verify": {**self.verify, "problems": self.verify_problems}} if self.verify is not None

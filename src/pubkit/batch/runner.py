@@ -9,6 +9,7 @@ deleted or renamed articles are removed once no record lists them.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import time
@@ -102,6 +103,9 @@ class Builder:
         self.indexed = IndexResult(SiteIndex())
         self._saved_at = time.monotonic()
         self._dirty = False
+        self._written: dict[str, bytes] = {}
+        """Digest of each file written by this build: a picture (and its web copies) that many
+        articles show comes back with each of them, and is written once."""
 
     def run(self) -> BuildSummary:
         start = time.perf_counter()
@@ -282,8 +286,12 @@ class Builder:
                 self._emit(JobRecord(src, fr.format, "failed", fr.seconds, str(error),
                                      [str(w) for w in fr.warnings], worker=result.worker))
                 continue
+            digests = {name: hashlib.blake2b(data, digest_size=16).digest()
+                       for name, data in fr.files.items()}
             try:
-                write_files(self.out_dir, fr.files)
+                write_files(self.out_dir, {name: data for name, data in fr.files.items()
+                                           if self._written.get(name) != digests[name]})
+                self._written.update(digests)
             except OSError as exc:
                 why = describe_os_error(exc)
                 self._emit(JobRecord(src, fr.format, "failed", fr.seconds,
@@ -299,7 +307,8 @@ class Builder:
             self._dirty = True
             self._emit(JobRecord(src, fr.format, "built", fr.seconds, None,
                                  [str(w) for w in fr.warnings], sorted(new.outputs),
-                                 worker=result.worker))
+                                 worker=result.worker, images_made=fr.images[0],
+                                 images_reused=fr.images[1]))
 
     def _refuse(self, src: str, fmts: tuple[str, ...], why: Diagnostic) -> None:
         """A source that cannot be built: its last good outputs stay, it is retried next time."""
@@ -327,6 +336,7 @@ class Builder:
         for name in outputs:
             if self.refs[name] <= 0:
                 del self.refs[name]
+                self._written.pop(name, None)
                 try:
                     remove_below(self.out_dir, name)
                 except OSError as exc:  # a symlinked folder, a folder in the file's place

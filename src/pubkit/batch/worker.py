@@ -58,6 +58,8 @@ class FormatResult:
     error: Diagnostic | None = None
     warnings: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
+    images: tuple[int, int] = (0, 0)
+    """Copies of pictures made, and found already made (in the site's image cache)."""
 
 
 @dataclass
@@ -80,6 +82,7 @@ def context(spec: SiteSpec) -> RenderContext:
     """The render context of ``spec``, created once per worker process."""
     ctx = _CONTEXTS.get(spec)
     if ctx is None:
+        from pubkit.media.cache import ImageCache
         from pubkit.settings import Settings
         from pubkit.site import Site
         from pubkit.site.index import index_from_json
@@ -87,7 +90,8 @@ def context(spec: SiteSpec) -> RenderContext:
         site = Site(Path(spec.root), Settings.model_validate_json(spec.settings_json))
         _CONTEXTS.clear()  # one site at a time: drop the previous generation's templates
         index = index_from_json(spec.index_json) if spec.index_json else None
-        ctx = _CONTEXTS[spec] = RenderContext.for_site(site, index=index)
+        ctx = _CONTEXTS[spec] = RenderContext.for_site(site, index=index,
+                                                       images=ImageCache(site.image_cache_dir))
     return ctx
 
 
@@ -155,7 +159,7 @@ def _article(task: Task, spec: SiteSpec, ctx: RenderContext) -> TaskResult:
             out.results.append(FormatResult(fmt, None, job.error, warnings, job.seconds))
             continue
         files = files_of(registry.get(fmt), ctx.entry(article).name, job.output)
-        out.results.append(FormatResult(fmt, files, None, warnings, job.seconds))
+        out.results.append(FormatResult(fmt, files, None, warnings, job.seconds, job.images))
     return out
 
 

@@ -70,6 +70,7 @@ def render(
 
     from pubkit import formats as registry
     from pubkit.cli.clock import today
+    from pubkit.media.cache import ImageCache
     from pubkit.output import write_files
     from pubkit.pipeline import load, render_one
     from pubkit.renderers.base import RenderContext
@@ -99,7 +100,8 @@ def render(
     for note in indexed.notes:
         typer.echo(f"pubkit: warning: {note}", err=True)
     index = indexed.index
-    ctx = RenderContext.for_site(the_site, allow_remote=allow_remote or None, index=index)
+    ctx = RenderContext.for_site(the_site, allow_remote=allow_remote or None, index=index,
+                                 images=ImageCache(the_site.image_cache_dir))
     day = today()
     failed = written = skipped = 0
     published_now: dict[str, int] = {}

@@ -8,8 +8,9 @@ truncation check is forced on while decoding: WeasyPrint, loaded in the same
 process for PDFs, sets ``ImageFile.LOAD_TRUNCATED_IMAGES`` and Pillow then
 pads a cut-off file with grey.  PNG, JPEG, GIF and WebP are also walked chunk
 by chunk: a file that ends early is refused, and bytes after the format's end
-(where polyglot files hide a second format) are cut off.  Web formats are then published byte
-for byte; CMYK JPEGs (shown wrongly or not at all by several readers) are
+(where polyglot files hide a second format) are cut off.  Web formats are then published with
+their compressed pixels as they are, less their metadata (:mod:`.strip`; a photo whose EXIF
+turns it is re-encoded upright); CMYK JPEGs (shown wrongly or not at all by several readers) are
 re-encoded as RGB, and BMP, TIFF, icons and multi-picture JPEGs become PNG
 or JPEG.
 """
@@ -25,6 +26,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from pubkit.media import sniff as s
+from pubkit.media.strip import orientation, strip
 from pubkit.media.types import Picture, Refusal
 
 MAX_PIXELS = 50_000_000
@@ -161,27 +163,55 @@ def _decode_frames(image: Any, kind: s.Sniffed) -> int:
 
 
 def _publishable(data: bytes, kind: s.Sniffed, image: Any, frames: int) -> Picture:
-    width, height = image.size
+    """What is published of a decoded picture: its pixels, upright, without its metadata."""
+    turn = orientation(image) if frames == 1 else 1
+    icc = image.info.get("icc_profile") or None
     if kind in _KEEP and image.format == "JPEG" and image.mode in ("CMYK", "YCCK"):
-        return _encode(image.convert("RGB"), s.JPEG, width, height)
+        # Its profile describes inks, not the RGB it becomes, so it is not carried over.
+        return _encode(_upright(image.convert("RGB"), turn), s.JPEG, None)
     if kind in _KEEP and image.format in ("PNG", "JPEG", "GIF", "WEBP"):
-        return Picture(data, kind.type, kind.extension, width, height, frames)
+        if turn == 1:
+            width, height = image.size
+            return Picture(strip(data, kind.type), kind.type, kind.extension, width, height, frames)
+        same = {"JPEG": s.JPEG, "WEBP": s.WEBP}.get(image.format, s.PNG)
+        return _encode(_upright(image, turn), same, icc)
     if image.format == "MPO":  # a camera's stereo or depth pair: the main picture only
         image.seek(0)
-        return _encode(image.convert("RGB"), s.JPEG, width, height)
+        return _encode(_upright(image.convert("RGB"), turn), s.JPEG, icc)
     keep_alpha = image.mode in ("RGBA", "LA", "PA", "P", "La", "RGBa") or "transparency" in image.info
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):  # deep grey: scale to 8 bits
         image = image.convert("I").point(lambda v: v / 256).convert("L")
-    return _encode(image.convert("RGBA" if keep_alpha else "RGB"), s.PNG, width, height)
+    return _encode(_upright(image.convert("RGBA" if keep_alpha else "RGB"), turn), s.PNG, icc)
 
 
-def _encode(image: Any, kind: s.Sniffed, width: int, height: int) -> Picture:
+def _upright(image: Any, turn: int) -> Any:
+    """``image`` turned as its EXIF orientation ``turn`` says (the EXIF itself is not kept)."""
+    from PIL import Image
+
+    steps = {2: [Image.Transpose.FLIP_LEFT_RIGHT], 3: [Image.Transpose.ROTATE_180],
+             4: [Image.Transpose.FLIP_TOP_BOTTOM], 5: [Image.Transpose.TRANSPOSE],
+             6: [Image.Transpose.ROTATE_270], 7: [Image.Transpose.TRANSVERSE],
+             8: [Image.Transpose.ROTATE_90]}.get(turn, [])
+    for step in steps:
+        image = image.transpose(step)
+    return image
+
+
+def _encode(image: Any, kind: s.Sniffed, icc: bytes | None) -> Picture:
+    """``image`` saved as ``kind`` with its colour profile and nothing else of its metadata."""
     out = io.BytesIO()
+    extra: dict[str, Any] = {"icc_profile": icc} if icc else {}
     if kind is s.JPEG:
-        image.save(out, format="JPEG", quality=JPEG_QUALITY)
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        image.save(out, format="JPEG", quality=JPEG_QUALITY, **extra)
+    elif kind is s.WEBP:
+        image.save(out, format="WEBP", quality=JPEG_QUALITY, **extra)
     else:
-        image.save(out, format="PNG")
-    return Picture(out.getvalue(), kind.type, kind.extension, width, height)
+        image.save(out, format="PNG", **extra)
+    width, height = image.size
+    # Pillow carries some of what it read (a JPEG comment) into what it writes.
+    return Picture(strip(out.getvalue(), kind.type), kind.type, kind.extension, width, height)
 
 
 def _name(kind: s.Sniffed) -> str:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pubkit.diagnostics import Diagnostic
 from pubkit.formats import Format, SettingsView
+from pubkit.media.cache import ImageCache
 from pubkit.model.article import Article
 from pubkit.resources import ResourcePolicy
 from pubkit.site import Site
@@ -56,6 +57,9 @@ class RenderContext:
     warnings: list[Diagnostic] = field(default_factory=list)
     format: Format | None = None
     """The format being rendered; its renderer sees only the settings it declares."""
+    images: ImageCache = field(default_factory=ImageCache)
+    """Copies of pictures already made (a web page's widths): in memory, and in a folder when the
+    command that made this context keeps one between builds."""
     _index: SiteIndex | None = None
     _resolvers: dict[int, LinkResolver] = field(default_factory=dict)
     _untranslated: set[str] = field(default_factory=set)
@@ -63,15 +67,17 @@ class RenderContext:
 
     @classmethod
     def for_site(cls, site: Site, allow_remote: bool | None = None,
-                 index: SiteIndex | None = None) -> RenderContext:
+                 index: SiteIndex | None = None, images: ImageCache | None = None) -> RenderContext:
         theme = Theme(site.templates_dir)
         dirs = [site.content_dir, *theme.search_path, *site.asset_dirs]
         remote = site.settings.allow_remote if allow_remote is None else allow_remote
-        return cls(site, theme, ResourcePolicy.for_dirs(site.root, dirs, remote), _index=index)
+        return cls(site, theme, ResourcePolicy.for_dirs(site.root, dirs, remote), _index=index,
+                   images=images or ImageCache())
 
     def for_format(self, fmt: Format) -> RenderContext:
-        """A context for one render in ``fmt``: its own warnings and link decisions."""
-        return dataclasses.replace(self, warnings=[], format=fmt, _index=self.index, _resolvers={})
+        """A context for one render in ``fmt``: its own warnings, link decisions and image counts."""
+        return dataclasses.replace(self, warnings=[], format=fmt, _index=self.index, _resolvers={},
+                                   images=self.images.counting())
 
     @property
     def settings(self) -> Any:

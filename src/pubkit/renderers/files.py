@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pubkit.media import Refusal, inspect_attachment, inspect_picture, left_out
+from pubkit.media import Picture, Refusal, inspect_attachment, inspect_picture, left_out
 from pubkit.model.article import Article
 from pubkit.renderers.base import RenderContext
 from pubkit.resources import Refused
@@ -28,6 +28,8 @@ class Publisher:
     ctx: RenderContext
     article: Article
     files: dict[str, bytes] = field(default_factory=dict)
+    pictures: dict[str, Picture] = field(default_factory=dict)
+    """What :mod:`pubkit.media` made of each picture published, by web path (its size, its type)."""
 
     def add(self, target: Target, picture: bool = False) -> bool:
         """Publish the local file ``target`` names (a picture when ``picture``).
@@ -50,6 +52,8 @@ class Publisher:
             self.ctx.warn(self.article, line, left_out(target.written, exc))
             return False
         self.files[target.published] = checked.data
+        if isinstance(checked, Picture):
+            self.pictures[target.published] = checked
         return True
 
     def read(self, target: Target) -> bytes | None:

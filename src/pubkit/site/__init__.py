@@ -11,6 +11,8 @@ from pubkit.settings import CONFIG_NAME, Settings, load_settings
 
 PRIVATE_DIR = ".pubkit"
 """pubkit's own folder in a site (the delivery ledger); never a source, never published."""
+IMAGE_CACHE = "cache/images"
+"""Below pubkit's own folder: copies of pictures made by builds, kept for the next build."""
 SEND_FOLDER = "send"
 """Below the output folder: dry-run messages of ``pubkit send``, one per recipient (never served)."""
 
@@ -35,6 +37,11 @@ class Site:
     @property
     def newsletters_dir(self) -> Path:
         return self.root / "newsletters"
+
+    @property
+    def image_cache_dir(self) -> Path:
+        """Where copies of pictures are kept between builds (see :mod:`pubkit.media.cache`)."""
+        return self.root / PRIVATE_DIR / IMAGE_CACHE
 
     @property
     def asset_dirs(self) -> list[Path]:

@@ -151,6 +151,19 @@ def publish_path(site_path: str, content_dir: str) -> str:
     return "/".join(clean)
 
 
+def variant_path(published: str, width: int, extension: str, key: str) -> str:
+    """The web path of a copy of the picture published at ``published``, ``width`` pixels wide.
+
+    Beside the picture, named for it, its width and its cache key (so that a
+    changed picture gets a new address and a browser never shows a stale
+    copy): ``images/lead.jpg`` -> ``images/lead-960w.1a2b3c4d5e6f.webp``.
+    """
+    folder, base = posixpath.split(published)
+    stem = base.rsplit(".", 1)[0] if "." in base.lstrip(".") else base
+    name = f"{stem or 'file'}-{width}w.{key[:12]}.{extension}"
+    return f"{folder}/{name}" if folder else name
+
+
 def disambiguated(path: str, site_path: str) -> str:
     """``path`` made unique for ``site_path`` (two files would share it otherwise)."""
     stem, dot, suffix = posixpath.basename(path).rpartition(".")

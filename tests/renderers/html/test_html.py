@@ -159,10 +159,16 @@ def test_local_media_copied_and_outside_refused(make_site: Callable[..., Site], 
     })
     (site.content_dir / "img" / "escape.png").symlink_to(outside)
     html, warnings, published = render(site, "a.md")
-    assert published == {"img/ok.png": _PNG}
-    assert '<img src="img/ok.png" alt="ok">' in html
+    # The picture itself, and its copies for the page (4 pixels wide: at its own width only).
+    assert published.pop("img/ok.png") == _PNG
+    assert sorted(re.sub(r"\.[0-9a-f]{12}\.", ".#.", p) for p in published) == [
+        "img/ok-4w.#.png", "img/ok-4w.#.webp"]
+    assert re.search(r'<picture><source type="image/webp" srcset="img/ok-4w\.[0-9a-f]{12}\.webp 4w"'
+                     r' sizes="[^"]+"><img src="img/ok-4w\.[0-9a-f]{12}\.png" srcset="[^"]+ 4w" '
+                     r'sizes="[^"]+" width="4" height="4" alt="ok" loading="lazy" decoding="async">'
+                     r"</picture>", html), html
     # Nothing outside the site is read; a root path the site lacks is a web address, kept.
-    assert '<img src="/etc/passwd" alt="abs">' in html
+    assert '<img src="/etc/passwd" alt="abs" loading="lazy" decoding="async">' in html
     assert not re.search(r'(src|href)="[^"]*(\.\./etc/passwd|file:|escape|secret)', html)
     assert b"secret" not in b"".join(published.values())
     # A heading that does not exist and an article that does not exist: kept, and reported.

@@ -4,15 +4,42 @@ Every link and picture is decided by the article's
 :class:`~pubkit.site.links.LinkResolver`; the page takes the relative
 ``href``, and each local file it shows or links to is handed over for
 publishing under the web path the site index gave it.
+
+A local photo or drawing is also published in a few widths, as WebP and in
+its own format (:mod:`pubkit.media.variants`, under the names
+:func:`pubkit.site.outputs.variant_path` gives them), and shown by a
+``<picture>`` whose ``srcset`` lets the browser take the copy it needs.
+Copies come from the context's :class:`~pubkit.media.cache.ImageCache`, so
+a picture several pages show, or a rebuild, makes each copy once.
 """
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass, field
+from functools import partial
+
+from pubkit.media import Picture
+from pubkit.media import sniff as s
 from pubkit.model import nodes as n
 from pubkit.model.article import Article
 from pubkit.renderers.base import RenderContext
 from pubkit.renderers.files import Publisher
+from pubkit.site import outputs
 from pubkit.site.links import Kind
+
+
+@dataclass(frozen=True)
+class Shown:
+    """How the page shows one picture: its ``src``, its size, and the copies a browser may choose."""
+
+    src: str
+    width: int | None = None
+    height: int | None = None
+    srcset: str = ""
+    """The copies in the picture's own format (``a-480w.….jpg 480w, …``), for ``<img>``."""
+    sources: list[tuple[str, str]] = field(default_factory=list)
+    """``(type, srcset)`` of the copies in other formats (WebP), for ``<source>``."""
 
 
 class PageMedia:
@@ -20,22 +47,68 @@ class PageMedia:
 
     def __init__(self, article: Article, ctx: RenderContext) -> None:
         self.article = article
+        self.ctx = ctx
         self.resolver = ctx.links(article)
         self.publisher = Publisher(ctx, article)
+        self.copies: dict[str, bytes] = {}
 
     @property
     def published(self) -> dict[str, bytes]:
-        return self.publisher.files
+        return {**self.publisher.files, **self.copies}
 
     def image(self, image: n.Image) -> str | None:
         return self.picture(image.src)
 
     def picture(self, src: str) -> str | None:
         """The ``src`` of a picture, or None (warned) when it is left out."""
+        shown = self.shown(src)
+        return shown.src if shown else None
+
+    def shown(self, src: str) -> Shown | None:
+        """How the page shows the picture ``src``, or None (warned) when it is left out."""
         target = self.resolver.image(src)
-        if target.kind is Kind.FILE:
-            return target.href if self.publisher.add(target, picture=True) else None
-        return None if target.kind is Kind.DROPPED else target.href
+        if target.kind is Kind.DROPPED or target.href is None:
+            return None
+        if target.kind is not Kind.FILE:
+            return Shown(target.href)
+        if not self.publisher.add(target, picture=True):
+            return None
+        picture = self.publisher.pictures.get(target.published or "")
+        if picture is None or target.published is None:
+            return Shown(target.href)
+        if not self.ctx.settings.images.responsive:
+            return Shown(target.href, picture.width, picture.height)
+        from pubkit.media.variants import scalable
+
+        if not scalable(picture.type, picture.frames):  # SVG, animations: as they are
+            return Shown(target.href, picture.width, picture.height)
+        return self._copies(target.published, target.href, picture)
+
+    def _copies(self, published: str, href: str, picture: Picture) -> Shown:
+        from pubkit.media import variants as v
+
+        settings = self.ctx.settings.images
+        digest = hashlib.sha256(picture.data).hexdigest()
+        widths = v.widths_for(picture.width, settings.widths)
+        sets: list[tuple[s.Sniffed, str]] = []
+        largest = ""
+        for kind in v.formats_for(picture.type):
+            entries = []
+            for width in widths:
+                spec = v.spec_for(picture.width, picture.height, width, kind, settings.webp_quality,
+                                  settings.jpeg_quality)
+                key = v.key(digest, spec)
+                data = self.ctx.images.get(key, partial(v.make, picture.data, spec),
+                                           partial(v.valid, spec=spec))
+                path = outputs.variant_path(published, width, kind.extension, key)
+                self.copies[path] = data
+                largest = outputs.relative_href(self.resolver.page, path)
+                entries.append(f"{largest} {width}w")
+            sets.append((kind, ", ".join(entries)))
+        own = sets[-1][1]
+        top = widths[-1]
+        height = max(1, round(picture.height * top / picture.width))
+        return Shown(largest, top, height, own, [(k.type, srcset) for k, srcset in sets[:-1]])
 
     def link(self, url: str) -> str | None:
         """The ``href`` of a link, or None to keep only its words."""

@@ -8,6 +8,7 @@ from pubkit.model import nodes as n
 from pubkit.model.article import Article
 from pubkit.renderers.base import Output, RenderContext, Renderer
 from pubkit.renderers.html.media import PageMedia
+from pubkit.renderers.html.page_writer import PageWriter
 from pubkit.renderers.html.writer import HtmlWriter
 from pubkit.renderers.page_data import common_context, json_ld
 from pubkit.site import outputs
@@ -28,9 +29,9 @@ class HtmlRenderer(Renderer):
         shared = common_context(article, ctx)
         settings = ctx.settings
         show_toc = len(article.outline) >= settings.toc_min_headings
-        writer = HtmlWriter(resolve_image=media.image, resolve_link=media.link, lang=article.lang,
-                            t=shared["t"], missing_alt=settings.images.missing_alt)
-        lead_image = media.picture(article.meta.image) if article.meta.image else None
+        writer = PageWriter(media, settings.images.sizes, lang=article.lang, t=shared["t"],
+                            missing_alt=settings.images.missing_alt)
+        lead = media.shown(article.meta.image) if article.meta.image else None
         icon = favicon_path(ctx)
         here = ctx.index.page_path(ctx.entry(article))
         page = ctx.theme.template("html/page.html.j2").render(
@@ -40,7 +41,8 @@ class HtmlRenderer(Renderer):
             toc=article.outline if show_toc else [],
             css=Markup(ctx.theme.read_text("html/style.css")),
             json_ld=Markup(json_ld(article, settings, shared["url"], shared["versions"])),
-            lead_image=lead_image,
+            lead_image=lead.src if lead else None,
+            lead_picture=Markup(writer.picture(lead, shared["lead_alt"], lead=True)) if lead else None,
             favicon=outputs.relative_href(here, icon) if icon else None,
         )
         companions = {}
