@@ -26,7 +26,6 @@ from pubkit.batch.worker import (
     init_local,
     run_local,
     run_task,
-    warm,
 )
 from pubkit.diagnostics import ConfigError, Diagnostic
 
@@ -206,17 +205,39 @@ def probe_scheduler(address: str) -> None:
 
 
 class DaskExecutor:
-    """The same tasks on a Dask distributed cluster; results return to this process."""
+    """The same tasks on a Dask distributed cluster whose workers need not see the site.
+
+    Each task travels with what its render reads (see :mod:`pubkit.batch.shipping`):
+    the site's part once per build, each file's bytes under a key made of
+    their sha256, so a worker gets a picture many articles show once and a
+    rebuild sends nothing a worker still holds.  The values are tasks of
+    their own (not scattered data), so the scheduler can make them again when
+    the worker holding them dies, and a killed worker's renders run
+    elsewhere.  Dask reports each key once, so a task retried after a crash
+    is one result.  Renders run in a render process per worker thread, which
+    enforces ``render_timeout`` (see :mod:`pubkit.batch.remote`).  Newsletter
+    issues render in this process (see :func:`~pubkit.batch.shipping.local_only`).
+    """
 
     name = "dask"
+    GRACE = 10.0
+    """Seconds on top of a task's render time limits before its render process is stopped."""
+    WINDOW_PER_THREAD = 4
+    """Tasks in flight per worker thread (enough that no worker waits for the next)."""
 
-    def __init__(self, spec: SiteSpec, scheduler: str | None, formats: tuple[str, ...]) -> None:
+    def __init__(self, spec: SiteSpec, scheduler: str | None, formats: tuple[str, ...],
+                 render_timeout: float = 60.0) -> None:
         try:
             from distributed import Client
         except ImportError as exc:
             raise ConfigError(f"the dask executor needs `pip install pubkit[dask]` ({exc})") from None
 
+        from pubkit.batch.shipping import pack_site
+        from pubkit.batch.worker import context
+
         self.spec = spec
+        self.formats = formats
+        self.render_timeout = render_timeout
         if scheduler:
             probe_scheduler(scheduler)
         try:
@@ -225,24 +246,101 @@ class DaskExecutor:
             self.client = client
         except (OSError, ValueError) as exc:  # TimeoutError included
             raise ConfigError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
-        self.client.run(warm, spec, formats)
-        # The site index travels once to every worker, not once with every task.
-        self.shipped = self.client.scatter(spec, broadcast=True)
+        self.ctx = context(spec)
+        site = pack_site(self.ctx.site)
+        # The site's part travels once per worker and build, not once with every task.
+        self.site = self._value(f"pubkit-site-{_key(spec.generation, _digest(site))}", site)
+        self.shipped_spec = self._value(f"pubkit-spec-{spec.generation}", spec)
+        self.blobs: dict[str, list[Any]] = {}
+        """Digest -> [future, tasks in flight using it]."""
+
+    def _value(self, key: str, value: object) -> Any:
+        return self.client.submit(_same, value, key=key, pure=False)
+
+    def _blob(self, digest: str, data: bytes) -> Any:
+        """The future of the bytes ``data`` (one per digest while a task in flight needs it)."""
+        held = self.blobs.get(digest)
+        if held is None:
+            held = self.blobs[digest] = [self._value(f"pubkit-blob-{digest}", data), 0]
+        held[1] += 1
+        return held[0]
+
+    def _unref(self, digest: str) -> None:
+        held = self.blobs[digest]
+        held[1] -= 1
+        if held[1] == 0:
+            del self.blobs[digest]
+            held[0].release()
+
+    def limit(self, task: Task) -> float:
+        return self.render_timeout * len(task.formats) + self.GRACE
 
     def run(self, tasks: list[Task]) -> Iterator[TaskResult]:
         from distributed import as_completed
 
-        futures = self.client.map(run_task, [self.shipped] * len(tasks), tasks, pure=False)
-        owner = {f.key: t for f, t in zip(futures, tasks, strict=True)}
-        for fut in as_completed(futures):  # type: ignore[no-untyped-call]
+        from pubkit.batch.shipping import local_only
+
+        for task in tasks:
+            if local_only(task):
+                yield run_task(self.spec, task)
+        queue = collections.deque(t for t in tasks if not local_only(t))
+        # A window of tasks in flight: the files of the whole site are never packed at once.
+        window = max(2 * self.WINDOW_PER_THREAD * self._threads(), 16)
+        running: Any = as_completed()  # type: ignore[no-untyped-call]
+        owner: dict[str, tuple[Task, list[str]]] = {}
+        while queue and len(owner) < window:
+            self._submit(queue.popleft(), running, owner)
+        for fut in running:
+            task, digests = owner.pop(fut.key)
             try:
                 yield fut.result()
-            except Exception as exc:  # the worker died, or the task could not be shipped
-                yield _failed(owner[fut.key], f"dask worker failed: {type(exc).__name__}: {exc}")
+            except Exception as exc:  # the worker died too often, or the task could not be shipped
+                yield _failed(task, f"dask worker failed: {type(exc).__name__}: {exc}")
             fut.release()
+            for digest in digests:
+                self._unref(digest)
+            while queue and len(owner) < window:
+                self._submit(queue.popleft(), running, owner)
+
+    def _threads(self) -> int:
+        try:
+            return max(1, int(sum(self.client.nthreads().values())))
+        except Exception:  # the scheduler went away: the submissions will say so
+            return 1
+
+    def _submit(self, task: Task, running: Any, owner: dict[str, tuple[Task, list[str]]]) -> None:
+        from pubkit.batch.remote import run_shipped
+        from pubkit.batch.shipping import pack_task
+
+        parcel = pack_task(self.ctx.site, self.ctx.index, task)
+        blobs = {d: self._blob(d, data) for d, data in parcel.blobs.items()}
+        key = _key(self.spec.generation, task.source, *task.formats, *sorted(parcel.blobs))
+        fut = self.client.submit(run_shipped, self.shipped_spec, self.site, self.formats, task,
+                                 parcel.nodes, blobs, self.limit(task),
+                                 key=f"pubkit-render-{key}", pure=False)
+        owner[fut.key] = (task, list(blobs))
+        running.add(fut)
 
     def close(self) -> None:
         self.client.close()
+
+
+def _same(value: object) -> object:
+    """A value as a Dask task of its own (kept by the scheduler, made again if a worker dies)."""
+    return value
+
+
+def _digest(value: object) -> str:
+    import hashlib
+    import pickle
+
+    return hashlib.sha256(pickle.dumps(value)).hexdigest()[:32]
+
+
+def _key(*parts: str) -> str:
+    import hashlib
+
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
 
 def _failed(task: Task, message: str) -> TaskResult:
@@ -256,7 +354,7 @@ def make_executor(
 ) -> Executor:
     """The executor for ``kind``; small local batches run in this process."""
     if kind == "dask":
-        return DaskExecutor(spec, scheduler, formats)
+        return DaskExecutor(spec, scheduler, formats, render_timeout)
     jobs = min(jobs or default_jobs(), tasks)
     if jobs <= 1:
         return InlineExecutor(spec)

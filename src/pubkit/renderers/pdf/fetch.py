@@ -126,7 +126,7 @@ class SiteFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no type i
             raise Refused(f"not a file name: {rel!r}")
         # check_path() resolves symlinks and "..", then holds the real path to the site.
         path = self.policy.check_path(self.policy.root / rel, rel)
-        return _picture(url, _read_limited(path), rel)
+        return _picture(url, _read_limited(self.policy, path), rel)
 
     def _theme(self, url: str) -> URLFetcherResponse:
         name = urllib.parse.unquote(urllib.parse.urlsplit(url).path).lstrip("/")
@@ -138,7 +138,7 @@ class SiteFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no type i
             raise Refused(f"no theme file {name!r}") from None
         path = self.policy.check_path(found, name)
         ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, _read_limited(path), {"Content-Type": ctype})
+        return URLFetcherResponse(url, _read_limited(self.policy, path), {"Content-Type": ctype})
 
     def _system_font(self, url: str) -> URLFetcherResponse:
         path = Path(urllib.request.url2pathname(urllib.parse.urlsplit(url).path))
@@ -155,7 +155,7 @@ class SiteFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no type i
         return URLFetcherResponse(url, data, {"Content-Type": ctype})
 
 
-def _read_limited(path: Path) -> bytes:
+def _read_limited(policy: ResourcePolicy, path: Path) -> bytes:
     """The bytes of the regular file at the (already resolved) ``path``.
 
     Read by :func:`pubkit.safeio.read_regular` without following a final
@@ -163,7 +163,7 @@ def _read_limited(path: Path) -> bytes:
     and this read is refused, never waited on.
     """
     try:
-        return read_regular(path, REMOTE_MAX_BYTES, follow_symlinks=False)
+        return policy.files.read(path, REMOTE_MAX_BYTES, follow_symlinks=False)
     except Unreadable as exc:
         raise Refused(f"{path.name} is {exc.strerror}") from None
 
