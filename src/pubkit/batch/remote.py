@@ -125,14 +125,14 @@ class RenderProcess:
             nodes: dict[str, Node], blobs: dict[str, bytes], limit: float) -> TaskResult:
         proc = self.proc if self.proc is not None and self.proc.poll() is None else self._start()
         assert proc.stdin is not None and proc.stdout is not None
-        grace = 0.0
         try:
             if self.generation != spec.generation:
                 _send(proc.stdin, ("site", spec, site, formats))
+                if _recv(proc.stdout.fileno(), time.monotonic() + START_GRACE) != "ready":
+                    raise _Died
                 self.generation = spec.generation
-                grace = START_GRACE
             _send(proc.stdin, ("task", task, nodes, blobs))
-            result: TaskResult = _recv(proc.stdout.fileno(), time.monotonic() + limit + grace)
+            result: TaskResult = _recv(proc.stdout.fileno(), time.monotonic() + limit)
             return result
         except _Timeout:
             self.stop()
@@ -187,6 +187,7 @@ def main() -> None:
             context(spec, files, Path(site.builtin))
             for name in names:
                 registry.load(name)
+            _send(out, "ready")
             continue
         _, task, nodes, blobs = message
         assert spec is not None
