@@ -94,10 +94,12 @@ class Node:
     error: tuple[int, str] | None = None
 
 
-def look(path: Path, blobs: dict[str, bytes]) -> dict[str, Node]:
+def look(path: Path, blobs: dict[str, bytes], allowed: tuple[Path, ...]) -> dict[str, Node]:
     """The nodes a worker needs to answer for ``path`` as the disk does here.
 
-    The bytes of a regular file go into ``blobs`` under their sha256.
+    The bytes of a regular file inside the ``allowed`` folders (the
+    policy's) go into ``blobs`` under their sha256; of a file outside them
+    only the hash is kept (a render refuses to read it anyway).
     Returns the node of ``path`` (by its normalised name) and, when it
     resolves elsewhere, the node of its real path too.
     """
@@ -109,12 +111,16 @@ def look(path: Path, blobs: dict[str, bytes]) -> dict[str, Node]:
     except (OSError, RuntimeError):
         return {name: Node(None, link)}
     nodes: dict[str, Node] = {}
-    digest = error = None
+    digest: str | None = None
+    error: tuple[int, str] | None = None
+    inside = any(Path(real).is_relative_to(d) for d in allowed)
     if stat.S_ISREG(st.st_mode) and st.st_size <= SHIP_LIMIT:
         try:
             data = read_regular(real, SHIP_LIMIT, follow_symlinks=False)
+            # Outside the allowed folders only the hash travels (the manifest records it).
             digest = hashlib.sha256(data).hexdigest()
-            blobs.setdefault(digest, data)
+            if inside:
+                blobs.setdefault(digest, data)
         except OSError as exc:
             error = (exc.errno or errno.EIO, exc.strerror or str(exc))
     node = Node(real, False, st.st_mode, st.st_size, st.st_mtime, digest, error)
@@ -124,16 +130,16 @@ def look(path: Path, blobs: dict[str, bytes]) -> dict[str, Node]:
     return nodes
 
 
-def look_tree(folder: Path, blobs: dict[str, bytes]) -> dict[str, Node]:
+def look_tree(folder: Path, blobs: dict[str, bytes], allowed: tuple[Path, ...]) -> dict[str, Node]:
     """:func:`look` of ``folder`` and of everything below it (a theme's, an asset folder)."""
-    nodes = look(folder, blobs)
+    nodes = look(folder, blobs, allowed)
     real = nodes[os.path.normpath(folder)].real
     if real is None or not stat.S_ISDIR(nodes[real].mode):
         return nodes
     for base, dirs, files in os.walk(real):
         dirs.sort()
         for entry in sorted(dirs + files):
-            nodes.update(look(Path(base) / entry, blobs))
+            nodes.update(look(Path(base) / entry, blobs, allowed))
     return nodes
 
 
@@ -196,10 +202,10 @@ class MemoryFiles(SiteFiles):
 
     def read(self, path: Path, limit: int, follow_symlinks: bool = True) -> bytes:
         node = self._node(path)
+        if node is not None and node.link and not follow_symlinks:
+            raise Unreadable(path, "a symbolic link, not a regular file", errno.ELOOP)
         if node is None or node.real is None:
             raise self._missing(path)
-        if node.link and not follow_symlinks:
-            raise Unreadable(path, "a symbolic link, not a regular file", errno.ELOOP)
         if not stat.S_ISREG(node.mode):
             raise _not_regular(path, node.mode)
         if node.size > limit:

@@ -11,95 +11,31 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import shutil
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import distributed
 import pytest
 
 from tests.batch.conftest import ALL, FAST, build, output_tree, run_cli
+from tests.batch.hidden_cluster import START_TIMEOUT, ClusterError, HiddenCluster, hidden_cluster
 from tests.batch.sitegen import PNGS, REPO, generate_site
-
-START_TIMEOUT = 60.0
-
-
-@dataclass
-class Cluster:
-    address: str
-    hidden: Path
-    """The folder the workers see as empty (the sites are made below it)."""
-    elsewhere: Path
-    workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
-
-    def start_worker(self, name: str) -> subprocess.Popen[bytes]:
-        """A ``dask worker`` (no nanny: its pid is the worker) that cannot see ``hidden``."""
-        dask = shlex.join([sys.executable, "-m", "dask", "worker", self.address, "--name", name,
-                           "--nthreads", "1", "--no-nanny", "--no-dashboard",
-                           "--host", "127.0.0.1"])
-        script = f"mount -t tmpfs none {shlex.quote(str(self.hidden))} && exec {dask}"
-        proc = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sh", "-c",
-                                 script], cwd=self.elsewhere, stdout=subprocess.DEVNULL,
-                                stderr=open(self.elsewhere / f"{name}.log", "wb"))  # noqa: SIM115
-        self.workers.append(proc)
-        with distributed.Client(self.address, timeout=START_TIMEOUT) as client:
-            deadline = time.monotonic() + START_TIMEOUT
-            while name not in {w["name"] for w in client.scheduler_info()["workers"].values()}:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log = (self.elsewhere / f"{name}.log").read_text(errors="replace")
-                    pytest.fail(f"dask worker {name} did not start:\n{log[-2000:]}")
-                time.sleep(0.2)
-        return proc
-
-
-def _require_unshare() -> None:
-    try:
-        probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
-                                "mount -t tmpfs none /mnt"], capture_output=True, text=True,
-                               timeout=30)
-    except FileNotFoundError:
-        pytest.fail("unshare (util-linux) is missing: apt-get install util-linux")
-    if probe.returncode != 0:
-        pytest.fail("unshare --mount with a tmpfs mount is not permitted here (these tests run "
-                    f"as root): {probe.stderr.strip()}")
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    _require_unshare()
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HiddenCluster]:
     hidden = tmp_path_factory.mktemp("sites")
     elsewhere = tmp_path_factory.mktemp("elsewhere")
-    file = elsewhere / "scheduler.json"
-    scheduler = subprocess.Popen(
-        [sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port", "0",
-         "--no-dashboard", "--scheduler-file", str(file)], cwd=elsewhere,
-        stdout=subprocess.DEVNULL, stderr=open(elsewhere / "scheduler.log", "wb"))  # noqa: SIM115
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not file.exists() or not file.read_text().strip():
-            if scheduler.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("dask scheduler did not start: "
-                            + (elsewhere / "scheduler.log").read_text(errors="replace")[-2000:])
-            time.sleep(0.2)
-        cl = Cluster(json.loads(file.read_text())["address"], hidden, elsewhere)
-        cl.start_worker("w1")
-        cl.start_worker("w2")
-        yield cl
-    finally:
-        for proc in [*cl.workers, scheduler] if "cl" in locals() else [scheduler]:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in [*cl.workers, scheduler] if "cl" in locals() else [scheduler]:
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        with hidden_cluster(hidden, elsewhere) as cl:
+            yield cl
+    except ClusterError as exc:
+        pytest.fail(str(exc))
 
 
 def rich_site(root: Path, count: int, toml: str = "") -> Path:
@@ -131,7 +67,7 @@ def dask_build(root: Path, address: str, *formats: str, timeout: float = 600
                    "--json", *flags, timeout=timeout)
 
 
-def test_workers_cannot_see_the_site(cluster: Cluster) -> None:
+def test_workers_cannot_see_the_site(cluster: HiddenCluster) -> None:
     site = generate_site(cluster.hidden / "seen", 2)
     with distributed.Client(cluster.address, timeout=START_TIMEOUT) as client:
         seen = client.run(os.path.exists, str(site / "pubkit.toml"))
@@ -143,7 +79,7 @@ def test_workers_cannot_see_the_site(cluster: Cluster) -> None:
 
 
 @pytest.mark.slow
-def test_remote_build_equals_local_build_byte_for_byte(cluster: Cluster) -> None:
+def test_remote_build_equals_local_build_byte_for_byte(cluster: HiddenCluster) -> None:
     root = rich_site(cluster.hidden / "rich", 6)
     build(root, formats=ALL, jobs=1)
     local = output_tree(root / "output")
@@ -170,7 +106,7 @@ def test_remote_build_equals_local_build_byte_for_byte(cluster: Cluster) -> None
 
 
 @pytest.mark.slow
-def test_a_killed_worker_costs_no_output(cluster: Cluster) -> None:
+def test_a_killed_worker_costs_no_output(cluster: HiddenCluster) -> None:
     count = 24
     root = generate_site(cluster.hidden / "killed", count)
     reference = generate_site(cluster.hidden / "reference", count)
@@ -210,7 +146,7 @@ def test_a_killed_worker_costs_no_output(cluster: Cluster) -> None:
 
 
 @pytest.mark.slow
-def test_a_render_that_never_ends_fails_alone(cluster: Cluster) -> None:
+def test_a_render_that_never_ends_fails_alone(cluster: HiddenCluster) -> None:
     root = generate_site(cluster.hidden / "stuck", 6, toml="render_timeout = 3.0\n")
     (root / "content/stuck.md").write_text("---\ntitle: Stuck\n---\nText.\n")
     # sum() over a huge range runs in C: the render's own SIGALRM cannot interrupt it.

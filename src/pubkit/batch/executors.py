@@ -247,7 +247,7 @@ class DaskExecutor:
         except (OSError, ValueError) as exc:  # TimeoutError included
             raise ConfigError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
         self.ctx = context(spec)
-        site = pack_site(self.ctx.site)
+        site = pack_site(self.ctx)
         # The site's part travels once per worker and build, not once with every task.
         self.site = self._value(f"pubkit-site-{_key(spec.generation, _digest(site))}", site)
         self.shipped_spec = self._value(f"pubkit-spec-{spec.generation}", spec)
@@ -312,7 +312,7 @@ class DaskExecutor:
         from pubkit.batch.remote import run_shipped
         from pubkit.batch.shipping import pack_task
 
-        parcel = pack_task(self.ctx.site, self.ctx.index, task)
+        parcel = pack_task(self.ctx, task)
         blobs = {d: self._blob(d, data) for d, data in parcel.blobs.items()}
         key = _key(self.spec.generation, task.source, *task.formats, *sorted(parcel.blobs))
         fut = self.client.submit(run_shipped, self.shipped_spec, self.site, self.formats, task,

@@ -14,10 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pubkit.batch.jobs import Task
-from pubkit.site import Site
-from pubkit.site.index import SiteIndex
+from pubkit.renderers.base import RenderContext
 from pubkit.sitefiles import Node, look, look_tree
-from pubkit.theme import builtin_templates
 
 
 @dataclass
@@ -37,28 +35,30 @@ class SiteParcel:
     blobs: dict[str, bytes]
 
 
-def pack_site(site: Site) -> SiteParcel:
-    """The templates (the site's and pubkit's), asset folders and logo of ``site``."""
+def pack_site(ctx: RenderContext) -> SiteParcel:
+    """The templates (the site's and pubkit's), asset folders and logo of ``ctx``'s site."""
+    site, allowed = ctx.site, ctx.resources.allowed_dirs
     parcel = Parcel()
-    builtin = builtin_templates()
-    for folder in (builtin, site.templates_dir, *site.asset_dirs):
-        parcel.nodes.update(look_tree(folder, parcel.blobs))
-    for folder in (site.root, site.content_dir):
-        parcel.nodes.update(look(folder, parcel.blobs))
+    for folder in (*ctx.theme.search_path, *site.asset_dirs):
+        parcel.nodes.update(look_tree(folder, parcel.blobs, allowed))
+    for path in (site.root, site.content_dir, site.templates_dir):
+        parcel.nodes.update(look(path, parcel.blobs, allowed))
     if site.settings.brand.logo:
-        parcel.nodes.update(look(site.root / site.settings.brand.logo.lstrip("/"), parcel.blobs))
-    return SiteParcel(str(builtin), parcel.nodes, parcel.blobs)
+        logo = site.root / site.settings.brand.logo.lstrip("/")
+        parcel.nodes.update(look(logo, parcel.blobs, allowed))
+    return SiteParcel(str(ctx.theme.search_path[-1]), parcel.nodes, parcel.blobs)
 
 
-def pack_task(site: Site, index: SiteIndex, task: Task) -> Parcel:
-    """The source of ``task`` and the local files its article references."""
+def pack_task(ctx: RenderContext, task: Task) -> Parcel:
+    """The source of ``task`` and the local files its article references (as the index lists them)."""
+    root, allowed = ctx.site.root, ctx.resources.allowed_dirs
     parcel = Parcel()
-    source = site.root / task.source
-    parcel.nodes.update(look(source.parent, parcel.blobs))
-    parcel.nodes.update(look(source, parcel.blobs))
-    entry = index.entry(task.source)
+    source = root / task.source
+    parcel.nodes.update(look(source.parent, parcel.blobs, allowed))
+    parcel.nodes.update(look(source, parcel.blobs, allowed))
+    entry = ctx.index.entry(task.source)
     for name in entry.files if entry is not None else ():
-        parcel.nodes.update(look(site.root / name, parcel.blobs))
+        parcel.nodes.update(look(root / name, parcel.blobs, allowed))
     return parcel
 
 
@@ -70,4 +70,3 @@ def local_only(task: Task) -> bool:
     render here.
     """
     return task.newsletter
-
