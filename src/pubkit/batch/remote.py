@@ -149,6 +149,11 @@ _LOCAL = threading.local()
 def run_shipped(spec: SiteSpec, site: SiteParcel, formats: tuple[str, ...], task: Task,
                 nodes: dict[str, Node], blobs: dict[str, bytes], limit: float) -> TaskResult:
     """The Dask task: render ``task`` from the files sent, within ``limit`` seconds."""
+    from pubkit import __version__
+
+    if site.version != __version__:  # the templates sent are this version's, the code another's
+        return failed(task, f"the Dask worker runs pubkit {__version__}, this build pubkit "
+                            f"{site.version}: install the same version on every worker")
     process: RenderProcess | None = getattr(_LOCAL, "process", None)
     if process is None:
         process = _LOCAL.process = RenderProcess()

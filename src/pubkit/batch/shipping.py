@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pubkit import __version__
 from pubkit.batch.jobs import Task
 from pubkit.renderers.base import RenderContext
 from pubkit.sitefiles import Node, look, look_tree
@@ -33,6 +34,8 @@ class SiteParcel:
     builtin: str
     nodes: dict[str, Node]
     blobs: dict[str, bytes]
+    version: str = __version__
+    """The submitting pubkit's version (a worker with another one refuses to render)."""
 
 
 def pack_site(ctx: RenderContext) -> SiteParcel:
