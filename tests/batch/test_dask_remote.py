@@ -168,3 +168,30 @@ def test_a_render_that_never_ends_fails_alone(cluster: HiddenCluster) -> None:
     (root / "content/stuck.md").write_text("---\ntitle: Unstuck\n---\nText.\n")
     again = dask_build(root, cluster.address, "html", timeout=300)
     assert again.returncode == 0, again.stderr
+
+
+def _media(docx: bytes) -> list[bytes]:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(docx)) as z:
+        return [z.read(n) for n in z.namelist() if n.startswith("word/media/")]
+
+
+@pytest.mark.slow
+def test_a_changed_logo_reaches_the_workers(cluster: HiddenCluster) -> None:
+    # The site's generation (templates, settings, index) stays the same: the workers' render
+    # processes must still take the new logo, not the one they loaded for the last build.
+    root = generate_site(cluster.hidden / "logo", 2)
+    config = root / "pubkit.toml"
+    config.write_text(config.read_text().replace("[brand]\n", '[brand]\nlogo = "assets/logo.png"\n'))
+    (root / "assets/logo.png").write_bytes(PNGS[1])
+    first = dask_build(root, cluster.address, "docx")
+    assert first.returncode == 0, first.stderr
+    assert PNGS[1] in _media((root / "output/docx/article-0000.docx").read_bytes())
+    (root / "assets/logo.png").write_bytes(PNGS[0])
+    again = dask_build(root, cluster.address, "docx")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout.splitlines()[-1])["built"] == 2
+    media = _media((root / "output/docx/article-0000.docx").read_bytes())
+    assert PNGS[0] in media and PNGS[1] not in media

@@ -209,8 +209,8 @@ class DaskExecutor:
 
     Each task travels with what its render reads (see :mod:`pubkit.batch.shipping`):
     the site's part once per build, each file's bytes under a key made of
-    their sha256, so a worker gets a picture many articles show once and a
-    rebuild sends nothing a worker still holds.  The values are tasks of
+    their sha256, so the tasks in flight that show one picture share one copy,
+    which a worker fetches once.  The values are tasks of
     their own (not scattered data), so the scheduler can make them again when
     the worker holding them dies, and a killed worker's renders run
     elsewhere.  Dask reports each key once, so a task retried after a crash
@@ -249,8 +249,10 @@ class DaskExecutor:
         self.ctx = context(spec)
         site = pack_site(self.ctx)
         # The site's part travels once per worker and build, not once with every task.
-        self.site = self._value(f"pubkit-site-{_key(spec.generation, _digest(site))}", site)
-        self.shipped_spec = self._value(f"pubkit-spec-{spec.generation}", spec)
+        # Everything a render process keeps between tasks, as one key: it reloads when that changes.
+        self.site_key = _key(spec.generation, spec.now, spec.today, str(spec.drafts), _digest(site))
+        self.site = self._value(f"pubkit-site-{self.site_key}", site)
+        self.shipped_spec = self._value(f"pubkit-spec-{self.site_key}", spec)
         self.blobs: dict[str, list[Any]] = {}
         """Digest -> [future, tasks in flight using it]."""
 
@@ -314,9 +316,9 @@ class DaskExecutor:
 
         parcel = pack_task(self.ctx, task)
         blobs = {d: self._blob(d, data) for d, data in parcel.blobs.items()}
-        key = _key(self.spec.generation, task.source, *task.formats, *sorted(parcel.blobs))
-        fut = self.client.submit(run_shipped, self.shipped_spec, self.site, self.formats, task,
-                                 parcel.nodes, blobs, self.limit(task),
+        key = _key(self.site_key, task.source, *task.formats, *sorted(parcel.blobs))
+        fut = self.client.submit(run_shipped, self.site_key, self.shipped_spec, self.site,
+                                 self.formats, task, parcel.nodes, blobs, self.limit(task),
                                  key=f"pubkit-render-{key}", pure=False)
         owner[fut.key] = (task, list(blobs))
         running.add(fut)

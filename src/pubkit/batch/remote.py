@@ -100,14 +100,15 @@ class RenderProcess:
 
     def __init__(self) -> None:
         self.proc: subprocess.Popen[bytes] | None = None
-        self.generation: str | None = None
+        self.loaded: str | None = None
+        """The site key of what the process holds (see :meth:`run`)."""
 
     def _start(self) -> subprocess.Popen[bytes]:
         self.stop()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "pubkit.batch.remote"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, close_fds=True)
-        self.generation = None
+        self.loaded = None
         return self.proc
 
     def stop(self) -> None:
@@ -119,18 +120,20 @@ class RenderProcess:
                 if stream is not None:
                     stream.close()
         self.proc = None
-        self.generation = None
+        self.loaded = None
 
-    def run(self, spec: SiteSpec, site: SiteParcel, formats: tuple[str, ...], task: Task,
-            nodes: dict[str, Node], blobs: dict[str, bytes], limit: float) -> TaskResult:
+    def run(self, site_key: str, spec: SiteSpec, site: SiteParcel, formats: tuple[str, ...],
+            task: Task, nodes: dict[str, Node], blobs: dict[str, bytes],
+            limit: float) -> TaskResult:
+        """Render ``task`` in the render process, loading ``site`` first unless it holds ``site_key``."""
         proc = self.proc if self.proc is not None and self.proc.poll() is None else self._start()
         assert proc.stdin is not None and proc.stdout is not None
         try:
-            if self.generation != spec.generation:
+            if self.loaded != site_key:
                 _send(proc.stdin, ("site", spec, site, formats))
                 if _recv(proc.stdout.fileno(), time.monotonic() + START_GRACE) != "ready":
                     raise _Died
-                self.generation = spec.generation
+                self.loaded = site_key
             _send(proc.stdin, ("task", task, nodes, blobs))
             result: TaskResult = _recv(proc.stdout.fileno(), time.monotonic() + limit)
             return result
@@ -146,9 +149,13 @@ class RenderProcess:
 _LOCAL = threading.local()
 
 
-def run_shipped(spec: SiteSpec, site: SiteParcel, formats: tuple[str, ...], task: Task,
-                nodes: dict[str, Node], blobs: dict[str, bytes], limit: float) -> TaskResult:
-    """The Dask task: render ``task`` from the files sent, within ``limit`` seconds."""
+def run_shipped(site_key: str, spec: SiteSpec, site: SiteParcel, formats: tuple[str, ...],
+                task: Task, nodes: dict[str, Node], blobs: dict[str, bytes],
+                limit: float) -> TaskResult:
+    """The Dask task: render ``task`` from the files sent, within ``limit`` seconds.
+
+    ``site_key`` names ``spec`` and ``site`` together (the executor's key for them).
+    """
     from pubkit import __version__
 
     if site.version != __version__:  # the templates sent are this version's, the code another's
@@ -157,7 +164,7 @@ def run_shipped(spec: SiteSpec, site: SiteParcel, formats: tuple[str, ...], task
     process: RenderProcess | None = getattr(_LOCAL, "process", None)
     if process is None:
         process = _LOCAL.process = RenderProcess()
-    return process.run(spec, site, formats, task, nodes, blobs, limit)
+    return process.run(site_key, spec, site, formats, task, nodes, blobs, limit)
 
 
 def _die_with_parent() -> None:
@@ -171,7 +178,7 @@ def _die_with_parent() -> None:
 def main() -> None:
     """The render process: site, then tasks, from stdin; results to stdout."""
     from pubkit import formats as registry
-    from pubkit.batch.worker import context, run_task
+    from pubkit.batch.worker import context, forget_contexts, run_task
 
     _die_with_parent()
     if os.getppid() == 1:  # the worker died before the request above
@@ -189,6 +196,7 @@ def main() -> None:
         if message[0] == "site":
             _, spec, site, names = message
             files = MemoryFiles(site.nodes, site.blobs)
+            forget_contexts()  # the same generation may come with other files (a new logo)
             context(spec, files, Path(site.builtin))
             for name in names:
                 registry.load(name)

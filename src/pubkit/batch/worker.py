@@ -97,6 +97,11 @@ def context(spec: SiteSpec, files: SiteFiles = DISK, builtin: Path | None = None
     return ctx
 
 
+def forget_contexts() -> None:
+    """Drop the cached contexts (a remote render process given other files for the same site)."""
+    _CONTEXTS.clear()
+
+
 def warm(spec: SiteSpec, formats: tuple[str, ...]) -> None:
     """Load the context and every engine before the first task (pool initializer)."""
     context(spec)
