@@ -222,8 +222,10 @@ class DaskExecutor:
     name = "dask"
     GRACE = 10.0
     """Seconds on top of a task's render time limits before its render process is stopped."""
-    WINDOW_PER_THREAD = 4
-    """Tasks in flight per worker thread (enough that no worker waits for the next)."""
+    WINDOW_PER_THREAD = 3
+    """Batches in flight per worker thread (enough that no worker waits for the next)."""
+    BATCH = 8
+    """Most tasks sent to a worker as one Dask task."""
 
     def __init__(self, spec: SiteSpec, scheduler: str | None, formats: tuple[str, ...],
                  render_timeout: float = 60.0) -> None:
@@ -255,6 +257,8 @@ class DaskExecutor:
         self.shipped_spec = self._value(f"pubkit-spec-{self.site_key}", spec)
         self.blobs: dict[str, list[Any]] = {}
         """Digest -> [future, tasks in flight using it]."""
+        self.sharing: set[str] = set()
+        """Digests of the files several tasks of this build read."""
 
     def _value(self, key: str, value: object) -> Any:
         return self.client.submit(_same, value, key=key, pure=False)
@@ -285,24 +289,50 @@ class DaskExecutor:
         for task in tasks:
             if local_only(task):
                 yield run_task(self.spec, task)
-        queue = collections.deque(t for t in tasks if not local_only(t))
-        # A window of tasks in flight: the files of the whole site are never packed at once.
-        window = max(2 * self.WINDOW_PER_THREAD * self._threads(), 16)
-        running: Any = as_completed()  # type: ignore[no-untyped-call]
-        owner: dict[str, tuple[Task, list[str]]] = {}
+        remote = [t for t in tasks if not local_only(t)]
+        self.sharing = self._shared_digests(remote)
+        threads = self._threads()
+        # A few tasks to a Dask task: its scheduling and transfers cost about as much as a
+        # web page's render, so small sites go one by one (every worker busy), large in batches.
+        size = max(1, min(self.BATCH, len(remote) // (threads * self.WINDOW_PER_THREAD * 2)))
+        queue = collections.deque(remote[i:i + size] for i in range(0, len(remote), size))
+        # A window of batches in flight: the files of the whole site are never packed at once.
+        window = max(self.WINDOW_PER_THREAD * threads, 4)
+        # Results are fetched in the background, a batch at a time, not one round trip each.
+        running: Any = as_completed(with_results=True, raise_errors=False)  # type: ignore[no-untyped-call]
+        owner: dict[str, tuple[list[Task], list[str]]] = {}
         while queue and len(owner) < window:
             self._submit(queue.popleft(), running, owner)
-        for fut in running:
-            task, digests = owner.pop(fut.key)
-            try:
-                yield fut.result()
-            except Exception as exc:  # the worker died too often, or the task could not be shipped
-                yield _failed(task, f"dask worker failed: {type(exc).__name__}: {exc}")
+        for fut, results in running:
+            batch, digests = owner.pop(fut.key)
+            if isinstance(results, list):
+                yield from results
+            else:  # the worker died too often, or the batch could not be shipped
+                error = results[1] if isinstance(results, tuple) else results  # (type, exc, tb)
+                for task in batch:
+                    yield _failed(task, f"dask worker failed: {type(error).__name__}: {error}")
             fut.release()
             for digest in digests:
                 self._unref(digest)
             while queue and len(owner) < window:
                 self._submit(queue.popleft(), running, owner)
+
+    def _shared_digests(self, tasks: list[Task]) -> set[str]:
+        """The digests of the files more than one of ``tasks`` references (from the index)."""
+        from pubkit.sitefiles import look
+
+        uses: collections.Counter[str] = collections.Counter()
+        for task in tasks:
+            entry = self.ctx.index.entry(task.source)
+            uses.update(set(entry.files) if entry is not None else ())
+        digests: set[str] = set()
+        root, allowed = self.ctx.site.root, self.ctx.resources.allowed_dirs
+        for name, n in uses.items():
+            if n > 1:
+                for node in look(root / name, {}, allowed).values():
+                    if node.digest:
+                        digests.add(node.digest)
+        return digests
 
     def _threads(self) -> int:
         try:
@@ -310,17 +340,28 @@ class DaskExecutor:
         except Exception:  # the scheduler went away: the submissions will say so
             return 1
 
-    def _submit(self, task: Task, running: Any, owner: dict[str, tuple[Task, list[str]]]) -> None:
-        from pubkit.batch.remote import run_shipped
+    def _submit(self, batch: list[Task], running: Any,
+                owner: dict[str, tuple[list[Task], list[str]]]) -> None:
+        from pubkit.batch.remote import Shipped, run_shipped
         from pubkit.batch.shipping import pack_task
 
-        parcel = pack_task(self.ctx, task)
-        blobs = {d: self._blob(d, data) for d, data in parcel.blobs.items()}
-        key = _key(self.site_key, task.source, *task.formats, *sorted(parcel.blobs))
+        shipped: list[Shipped] = []
+        names: list[str] = [self.site_key]
+        refs: list[str] = []
+        for task in batch:
+            parcel = pack_task(self.ctx, task)
+            # A file only this task reads (its source, most pictures) travels with the task;
+            # one that others read too (a shared picture) under its digest, once per worker.
+            shared = sorted(d for d in parcel.blobs if d in self.blobs or d in self.sharing)
+            blobs: dict[str, Any] = {d: b for d, b in parcel.blobs.items() if d not in shared}
+            blobs.update((d, self._blob(d, parcel.blobs[d])) for d in shared)
+            refs += shared
+            shipped.append((task, parcel.nodes, blobs, self.limit(task)))
+            names += [task.source, *task.formats, *sorted(parcel.blobs)]
         fut = self.client.submit(run_shipped, self.site_key, self.shipped_spec, self.site,
-                                 self.formats, task, parcel.nodes, blobs, self.limit(task),
-                                 key=f"pubkit-render-{key}", pure=False)
-        owner[fut.key] = (task, list(blobs))
+                                 self.formats, shipped, key=f"pubkit-render-{_key(*names)}",
+                                 pure=False)
+        owner[fut.key] = (batch, refs)
         running.add(fut)
 
     def close(self) -> None:

@@ -148,23 +148,30 @@ class RenderProcess:
 
 _LOCAL = threading.local()
 
+Shipped = tuple[Task, dict[str, Node], dict[str, bytes], float]
+"""One task as sent: the task, its files' nodes and bytes, its time limit in seconds."""
+
 
 def run_shipped(site_key: str, spec: SiteSpec, site: SiteParcel, formats: tuple[str, ...],
-                task: Task, nodes: dict[str, Node], blobs: dict[str, bytes],
-                limit: float) -> TaskResult:
-    """The Dask task: render ``task`` from the files sent, within ``limit`` seconds.
+                batch: list[Shipped]) -> list[TaskResult]:
+    """The Dask task: render each task of ``batch`` from the files sent, each within its limit.
 
-    ``site_key`` names ``spec`` and ``site`` together (the executor's key for them).
+    ``site_key`` names ``spec`` and ``site`` together (the executor's key for
+    them).  A few tasks travel together so that Dask's cost per task is paid
+    once for them; each still has its own time limit, and a render over it
+    fails alone (the next task gets a fresh render process).
     """
     from pubkit import __version__
 
     if site.version != __version__:  # the templates sent are this version's, the code another's
-        return failed(task, f"the Dask worker runs pubkit {__version__}, this build pubkit "
-                            f"{site.version}: install the same version on every worker")
+        return [failed(task, f"the Dask worker runs pubkit {__version__}, this build pubkit "
+                             f"{site.version}: install the same version on every worker")
+                for task, *_ in batch]
     process: RenderProcess | None = getattr(_LOCAL, "process", None)
     if process is None:
         process = _LOCAL.process = RenderProcess()
-    return process.run(site_key, spec, site, formats, task, nodes, blobs, limit)
+    return [process.run(site_key, spec, site, formats, task, nodes, blobs, limit)
+            for task, nodes, blobs, limit in batch]
 
 
 def _die_with_parent() -> None:
