@@ -36,6 +36,8 @@ from pubkit.diagnostics import ConfigError
 if TYPE_CHECKING:
     from babel.core import Locale
 
+    from pubkit.sitefiles import SiteFiles
+
 DOMAIN = "pubkit"
 SOURCE_LANGUAGE = "en"
 """The language msgids are written in; its catalogue exists so sites can reword it too."""
@@ -164,44 +166,47 @@ def language_name(lang: str) -> str:
     return locale.get_display_name(locale) or lang
 
 
-def translations(lang: str, search_path: Iterable[Path] | None = None) -> Translations:
+def translations(lang: str, search_path: Iterable[Path] | None = None,
+                 files: SiteFiles | None = None) -> Translations:
     """The translations for BCP 47 tag ``lang``.
 
     ``search_path`` is the theme's (a site's ``templates/`` first); without
-    it only pubkit's own catalogues are read.
+    it only pubkit's own catalogues are read.  ``files`` is where they are read
+    (the disk unless a remote worker's snapshot).
     """
+    from pubkit.sitefiles import DISK
     from pubkit.theme import builtin_templates
 
     folders = tuple(search_path) if search_path is not None else (builtin_templates(),)
-    return _translations(lang, folders, _stamp(lang, folders))
+    files = files or DISK
+    return _translations(lang, folders, _stamp(lang, folders, files), files)
 
 
-def _stamp(lang: str, folders: tuple[Path, ...]) -> tuple[tuple[str, float, int], ...]:
+def _stamp(lang: str, folders: tuple[Path, ...],
+           files: SiteFiles) -> tuple[tuple[str, float, int], ...]:
     """What the catalogues of ``lang`` are now (path, mtime, size): a cache key that sees edits."""
-    import os
-
     out = []
     for name in (*candidates(lang), SOURCE_LANGUAGE):
         for folder in folders:
             path = folder / catalogue_name(name)
             try:
-                st = os.stat(path)
+                st = files.stat(path)
             except OSError:
                 continue
-            out.append((str(path), st.st_mtime, st.st_size))
+            out.append((str(path), st.mtime, st.size))
     return tuple(out)
 
 
 @lru_cache(maxsize=128)
 def _translations(lang: str, folders: tuple[Path, ...],
-                  stamp: tuple[tuple[str, float, int], ...]) -> Translations:
+                  stamp: tuple[tuple[str, float, int], ...], files: SiteFiles) -> Translations:
     chain: list[_gettext.NullTranslations] = []
     found = None
     for name in candidates(lang):
-        files = _catalogues(name, folders)
-        if files:
+        found_files = _catalogues(name, folders, files)
+        if found_files:
             found = found or name
-            chain += files
+            chain += found_files
     missing = None
     if found is None:
         # English needs no catalogue (msgids are English); any other language is reported.
@@ -210,7 +215,7 @@ def _translations(lang: str, folders: tuple[Path, ...],
         found = SOURCE_LANGUAGE
     if found.split("_")[0] != SOURCE_LANGUAGE or not chain:
         # Strings no catalogue of the language has yet come from the English one.
-        chain += _catalogues(SOURCE_LANGUAGE, folders)
+        chain += _catalogues(SOURCE_LANGUAGE, folders, files)
     messages: _gettext.NullTranslations = _gettext.NullTranslations()
     for catalogue in reversed(chain):
         catalogue.add_fallback(messages)
@@ -218,11 +223,12 @@ def _translations(lang: str, folders: tuple[Path, ...],
     return Translations(lang, found, missing, messages)
 
 
-def _catalogues(name: str, folders: tuple[Path, ...]) -> list[_gettext.NullTranslations]:
+def _catalogues(name: str, folders: tuple[Path, ...],
+                files: SiteFiles) -> list[_gettext.NullTranslations]:
     out: list[_gettext.NullTranslations] = []
     for folder in folders:
         path = folder / catalogue_name(name)
-        data = _read(path)
+        data = _read(path, files)
         if data is not None:
             compiled = _compile(str(path), hashlib.sha256(data).hexdigest(), data)
             # A fresh object each time: add_fallback() links it into this one chain.
@@ -230,13 +236,11 @@ def _catalogues(name: str, folders: tuple[Path, ...]) -> list[_gettext.NullTrans
     return out
 
 
-def _read(path: Path) -> bytes | None:
-    from pubkit.safeio import exists, read_regular
-
-    if not exists(path):
+def _read(path: Path, files: SiteFiles) -> bytes | None:
+    if not files.lexists(path):
         return None
     try:
-        return read_regular(path, CATALOGUE_LIMIT)
+        return files.read(path, CATALOGUE_LIMIT)
     except OSError as exc:
         raise CatalogueError(f"{path}: cannot read: {exc.strerror or exc}") from None
 

@@ -67,7 +67,7 @@ class JobResult:
 
 
 def load(path: Path, ctx: RenderContext) -> Article:
-    return read_article(path, ctx.site.root, ctx.settings.language)
+    return read_article(path, ctx.site.root, ctx.settings.language, ctx.files)
 
 
 def render_one(article: Article, fmt: str, ctx: RenderContext) -> JobResult:

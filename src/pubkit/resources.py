@@ -21,7 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pubkit.safeio import MEDIA_LIMIT, Unreadable, read_regular
+from pubkit.safeio import MEDIA_LIMIT, Unreadable
+from pubkit.sitefiles import DISK, SiteFiles
 
 REMOTE_TIMEOUT = 10.0
 REMOTE_MAX_BYTES = MEDIA_LIMIT
@@ -44,10 +45,13 @@ class ResourcePolicy:
     root: Path
     allowed_dirs: tuple[Path, ...]
     allow_remote: bool = False
+    files: SiteFiles = DISK
+    """Where local files are read: the disk, or the snapshot a remote worker was sent."""
 
     @classmethod
-    def for_dirs(cls, root: Path, dirs: Iterable[Path], allow_remote: bool = False) -> ResourcePolicy:
-        return cls(root.resolve(), tuple(d.resolve() for d in dirs), allow_remote)
+    def for_dirs(cls, root: Path, dirs: Iterable[Path], allow_remote: bool = False,
+                 files: SiteFiles = DISK) -> ResourcePolicy:
+        return cls(files.resolve(root), tuple(files.resolve(d) for d in dirs), allow_remote, files)
 
     def local_path(self, ref: str, base_dir: Path) -> Path:
         """The real path ``ref`` names, or :class:`Refused`."""
@@ -69,13 +73,13 @@ class ResourcePolicy:
         """``candidate`` resolved, if it is a regular file inside the allowed folders."""
         shown = ref or str(candidate)
         try:
-            real = candidate.resolve(strict=True)
+            real = self.files.resolve(candidate, strict=True)
         except (OSError, RuntimeError):
             raise Missing(f"{shown} does not exist") from None
         if not any(real.is_relative_to(d) for d in self.allowed_dirs):
             raise Refused(f"{shown} is outside the site's content, template and asset folders")
         try:
-            mode = real.stat().st_mode
+            mode = self.files.stat(real).mode
         except OSError as exc:
             raise Refused(f"{shown}: {exc.strerror}") from None
         if not stat.S_ISREG(mode):
@@ -97,7 +101,7 @@ class ResourcePolicy:
         """
         shown = ref or real.name
         try:
-            return read_regular(real, limit, follow_symlinks=False)
+            return self.files.read(real, limit, follow_symlinks=False)
         except Unreadable as exc:
             raise Refused(f"{shown} is {exc.strerror}") from None
         except OSError as exc:

@@ -11,7 +11,6 @@ built-in file: a FIFO or folder there is an error naming it.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
@@ -19,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from pubkit import i18n
 from pubkit.diagnostics import SourceError
-from pubkit.safeio import TEMPLATE_LIMIT, exists, read_regular
+from pubkit.safeio import TEMPLATE_LIMIT, read_regular
+from pubkit.sitefiles import DISK, SiteFiles
 
 if TYPE_CHECKING:
     # Jinja2 loads when a template is first needed: a no-op build asks the theme
@@ -38,17 +38,22 @@ def builtin_templates() -> Path:
 class Theme:
     """The template search path of one site."""
 
-    def __init__(self, site_templates: Path | None = None) -> None:
-        dirs = [builtin_templates()]
+    def __init__(self, site_templates: Path | None = None, files: SiteFiles = DISK,
+                 builtin: Path | None = None) -> None:
+        """``builtin``: where the shipped templates are (a remote worker is told the
+        submitting machine's folder, whose files it was sent)."""
+        self.files = files
+        dirs = [builtin or builtin_templates()]
         # The repository is itself a site whose templates/ are the built-in ones.
         if (
             site_templates is not None
-            and site_templates.is_dir()
-            and site_templates.resolve() != dirs[0].resolve()
+            and files.is_dir(site_templates)
+            and files.resolve(site_templates) != files.resolve(dirs[0])
         ):
             dirs.insert(0, site_templates)
-        self.search_path: tuple[Path, ...] = tuple(d.resolve() for d in dirs)
-        self._shown_root = site_templates.resolve().parent if site_templates is not None else None
+        self.search_path: tuple[Path, ...] = tuple(files.resolve(d) for d in dirs)
+        self._shown_root = (files.resolve(site_templates).parent if site_templates is not None
+                            else None)
         self._texts: dict[str, str] = {}
 
     @cached_property
@@ -68,7 +73,7 @@ class Theme:
 
     def translations(self, lang: str) -> i18n.Translations:
         """pubkit's words in ``lang``, from the catalogues on this theme's search path."""
-        return i18n.translations(lang, self.search_path)
+        return i18n.translations(lang, self.search_path, self.files)
 
     def template(self, name: str) -> jinja2.Template:
         return self.env.get_template(name)
@@ -77,7 +82,7 @@ class Theme:
         """The first entry called ``name`` on the search path (not necessarily a readable file)."""
         for folder in self.search_path:
             candidate = folder / name
-            if exists(candidate):
+            if self.files.lexists(candidate):
                 return candidate
         raise FileNotFoundError(f"no template file {name!r} in {', '.join(map(str, self.search_path))}")
 
@@ -85,7 +90,7 @@ class Theme:
         """The bytes of template file ``name``, or :class:`SourceError` naming the file."""
         path = self.find(name)
         try:
-            return read_regular(path, TEMPLATE_LIMIT)
+            return self.files.read(path, TEMPLATE_LIMIT)
         except OSError as exc:
             raise SourceError(self.shown(path), None, f"cannot read: {exc.strerror or exc}") from None
 
@@ -159,14 +164,14 @@ def _safe_loader(theme: Theme) -> jinja2.BaseLoader:
             except FileNotFoundError:
                 raise jinja2.TemplateNotFound(template) from None
             text = theme.read_text(name)
-            mtime = _mtime(path)
-            return text, str(path), lambda: _mtime(path) == mtime
+            mtime = _mtime(theme.files, path)
+            return text, str(path), lambda: _mtime(theme.files, path) == mtime
 
     return SafeLoader()
 
 
-def _mtime(path: Path) -> float | None:
+def _mtime(files: SiteFiles, path: Path) -> float | None:
     try:
-        return os.stat(path).st_mtime
+        return files.stat(path).mtime
     except OSError:
         return None

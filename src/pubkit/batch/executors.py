@@ -26,7 +26,6 @@ from pubkit.batch.worker import (
     init_local,
     run_local,
     run_task,
-    warm,
 )
 from pubkit.diagnostics import ConfigError, Diagnostic
 
@@ -206,17 +205,41 @@ def probe_scheduler(address: str) -> None:
 
 
 class DaskExecutor:
-    """The same tasks on a Dask distributed cluster; results return to this process."""
+    """The same tasks on a Dask distributed cluster whose workers need not see the site.
+
+    Each task travels with what its render reads (see :mod:`pubkit.batch.shipping`):
+    the site's part once per build, each file's bytes under a key made of
+    their sha256, so the tasks in flight that show one picture share one copy,
+    which a worker fetches once.  The values are tasks of
+    their own (not scattered data), so the scheduler can make them again when
+    the worker holding them dies, and a killed worker's renders run
+    elsewhere.  Dask reports each key once, so a task retried after a crash
+    is one result.  Renders run in a render process per worker thread, which
+    enforces ``render_timeout`` (see :mod:`pubkit.batch.remote`).  Newsletter
+    issues render in this process (see :func:`~pubkit.batch.shipping.local_only`).
+    """
 
     name = "dask"
+    GRACE = 10.0
+    """Seconds on top of a task's render time limits before its render process is stopped."""
+    WINDOW_PER_THREAD = 3
+    """Batches in flight per worker thread (enough that no worker waits for the next)."""
+    BATCH = 8
+    """Most tasks sent to a worker as one Dask task."""
 
-    def __init__(self, spec: SiteSpec, scheduler: str | None, formats: tuple[str, ...]) -> None:
+    def __init__(self, spec: SiteSpec, scheduler: str | None, formats: tuple[str, ...],
+                 render_timeout: float = 60.0) -> None:
         try:
             from distributed import Client
         except ImportError as exc:
             raise ConfigError(f"the dask executor needs `pip install pubkit[dask]` ({exc})") from None
 
+        from pubkit.batch.shipping import pack_site
+        from pubkit.batch.worker import context
+
         self.spec = spec
+        self.formats = formats
+        self.render_timeout = render_timeout
         if scheduler:
             probe_scheduler(scheduler)
         try:
@@ -225,24 +248,142 @@ class DaskExecutor:
             self.client = client
         except (OSError, ValueError) as exc:  # TimeoutError included
             raise ConfigError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
-        self.client.run(warm, spec, formats)
-        # The site index travels once to every worker, not once with every task.
-        self.shipped = self.client.scatter(spec, broadcast=True)
+        self.ctx = context(spec)
+        site = pack_site(self.ctx)
+        # The site's part travels once per worker and build, not once with every task.
+        # Everything a render process keeps between tasks, as one key: it reloads when that changes.
+        self.site_key = _key(spec.generation, spec.now, spec.today, str(spec.drafts), _digest(site))
+        self.site = self._value(f"pubkit-site-{self.site_key}", site)
+        self.shipped_spec = self._value(f"pubkit-spec-{self.site_key}", spec)
+        self.blobs: dict[str, list[Any]] = {}
+        """Digest -> [future, tasks in flight using it]."""
+        self.sharing: set[str] = set()
+        """Digests of the files several tasks of this build read."""
+
+    def _value(self, key: str, value: object) -> Any:
+        return self.client.submit(_same, value, key=key, pure=False)
+
+    def _blob(self, digest: str, data: bytes) -> Any:
+        """The future of the bytes ``data`` (one per digest while a task in flight needs it)."""
+        held = self.blobs.get(digest)
+        if held is None:
+            held = self.blobs[digest] = [self._value(f"pubkit-blob-{digest}", data), 0]
+        held[1] += 1
+        return held[0]
+
+    def _unref(self, digest: str) -> None:
+        held = self.blobs[digest]
+        held[1] -= 1
+        if held[1] == 0:
+            del self.blobs[digest]
+            held[0].release()
+
+    def limit(self, task: Task) -> float:
+        return self.render_timeout * len(task.formats) + self.GRACE
 
     def run(self, tasks: list[Task]) -> Iterator[TaskResult]:
         from distributed import as_completed
 
-        futures = self.client.map(run_task, [self.shipped] * len(tasks), tasks, pure=False)
-        owner = {f.key: t for f, t in zip(futures, tasks, strict=True)}
-        for fut in as_completed(futures):  # type: ignore[no-untyped-call]
-            try:
-                yield fut.result()
-            except Exception as exc:  # the worker died, or the task could not be shipped
-                yield _failed(owner[fut.key], f"dask worker failed: {type(exc).__name__}: {exc}")
+        from pubkit.batch.shipping import local_only
+
+        for task in tasks:
+            if local_only(task):
+                yield run_task(self.spec, task)
+        remote = [t for t in tasks if not local_only(t)]
+        self.sharing = self._shared_digests(remote)
+        threads = self._threads()
+        # A few tasks to a Dask task: its scheduling and transfers cost about as much as a
+        # web page's render, so small sites go one by one (every worker busy), large in batches.
+        size = max(1, min(self.BATCH, len(remote) // (threads * self.WINDOW_PER_THREAD * 2)))
+        queue = collections.deque(remote[i:i + size] for i in range(0, len(remote), size))
+        # A window of batches in flight: the files of the whole site are never packed at once.
+        window = max(self.WINDOW_PER_THREAD * threads, 4)
+        # Results are fetched in the background, a batch at a time, not one round trip each.
+        running: Any = as_completed(with_results=True, raise_errors=False)  # type: ignore[no-untyped-call]
+        owner: dict[str, tuple[list[Task], list[str]]] = {}
+        while queue and len(owner) < window:
+            self._submit(queue.popleft(), running, owner)
+        for fut, results in running:
+            batch, digests = owner.pop(fut.key)
+            if isinstance(results, list):
+                yield from results
+            else:  # the worker died too often, or the batch could not be shipped
+                error = results[1] if isinstance(results, tuple) else results  # (type, exc, tb)
+                for task in batch:
+                    yield _failed(task, f"dask worker failed: {type(error).__name__}: {error}")
             fut.release()
+            for digest in digests:
+                self._unref(digest)
+            while queue and len(owner) < window:
+                self._submit(queue.popleft(), running, owner)
+
+    def _shared_digests(self, tasks: list[Task]) -> set[str]:
+        """The digests of the files more than one of ``tasks`` references (from the index)."""
+        from pubkit.sitefiles import look
+
+        uses: collections.Counter[str] = collections.Counter()
+        for task in tasks:
+            entry = self.ctx.index.entry(task.source)
+            uses.update(set(entry.files) if entry is not None else ())
+        digests: set[str] = set()
+        root, allowed = self.ctx.site.root, self.ctx.resources.allowed_dirs
+        for name, n in uses.items():
+            if n > 1:
+                for node in look(root / name, {}, allowed).values():
+                    if node.digest:
+                        digests.add(node.digest)
+        return digests
+
+    def _threads(self) -> int:
+        try:
+            return max(1, int(sum(self.client.nthreads().values())))
+        except Exception:  # the scheduler went away: the submissions will say so
+            return 1
+
+    def _submit(self, batch: list[Task], running: Any,
+                owner: dict[str, tuple[list[Task], list[str]]]) -> None:
+        from pubkit.batch.remote import Shipped, run_shipped
+        from pubkit.batch.shipping import pack_task
+
+        shipped: list[Shipped] = []
+        names: list[str] = [self.site_key]
+        refs: list[str] = []
+        for task in batch:
+            parcel = pack_task(self.ctx, task)
+            # A file only this task reads (its source, most pictures) travels with the task;
+            # one that others read too (a shared picture) under its digest, once per worker.
+            shared = sorted(d for d in parcel.blobs if d in self.blobs or d in self.sharing)
+            blobs: dict[str, Any] = {d: b for d, b in parcel.blobs.items() if d not in shared}
+            blobs.update((d, self._blob(d, parcel.blobs[d])) for d in shared)
+            refs += shared
+            shipped.append((task, parcel.nodes, blobs, self.limit(task)))
+            names += [task.source, *task.formats, *sorted(parcel.blobs)]
+        fut = self.client.submit(run_shipped, self.site_key, self.shipped_spec, self.site,
+                                 self.formats, shipped, key=f"pubkit-render-{_key(*names)}",
+                                 pure=False)
+        owner[fut.key] = (batch, refs)
+        running.add(fut)
 
     def close(self) -> None:
         self.client.close()
+
+
+def _same(value: object) -> object:
+    """A value as a Dask task of its own (kept by the scheduler, made again if a worker dies)."""
+    return value
+
+
+def _digest(value: object) -> str:
+    import hashlib
+    import pickle
+
+    return hashlib.sha256(pickle.dumps(value)).hexdigest()[:32]
+
+
+def _key(*parts: str) -> str:
+    import hashlib
+
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
 
 def _failed(task: Task, message: str) -> TaskResult:
@@ -256,7 +397,7 @@ def make_executor(
 ) -> Executor:
     """The executor for ``kind``; small local batches run in this process."""
     if kind == "dask":
-        return DaskExecutor(spec, scheduler, formats)
+        return DaskExecutor(spec, scheduler, formats, render_timeout)
     jobs = min(jobs or default_jobs(), tasks)
     if jobs <= 1:
         return InlineExecutor(spec)

@@ -24,6 +24,7 @@ from pubkit.batch.manifest import FileHashes
 from pubkit.diagnostics import Diagnostic, SourceError
 from pubkit.model.article import Article
 from pubkit.renderers.base import RenderContext
+from pubkit.sitefiles import DISK, SiteFiles
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,12 @@ class TaskResult:
 _CONTEXTS: dict[SiteSpec, RenderContext] = {}
 
 
-def context(spec: SiteSpec) -> RenderContext:
-    """The render context of ``spec``, created once per worker process."""
+def context(spec: SiteSpec, files: SiteFiles = DISK, builtin: Path | None = None) -> RenderContext:
+    """The render context of ``spec``, created once per worker process.
+
+    ``files`` and ``builtin`` are where the site's files and the shipped
+    templates are read, when not from this machine's disk (a remote worker).
+    """
     ctx = _CONTEXTS.get(spec)
     if ctx is None:
         from pubkit.media.cache import ImageCache
@@ -90,9 +95,16 @@ def context(spec: SiteSpec) -> RenderContext:
         site = Site(Path(spec.root), Settings.model_validate_json(spec.settings_json))
         _CONTEXTS.clear()  # one site at a time: drop the previous generation's templates
         index = index_from_json(spec.index_json) if spec.index_json else None
-        ctx = _CONTEXTS[spec] = RenderContext.for_site(site, index=index,
-                                                       images=ImageCache(site.image_cache_dir))
+        # A worker without the site's disk keeps its copies of pictures in memory only.
+        cache = ImageCache(site.image_cache_dir if files is DISK else None)
+        ctx = _CONTEXTS[spec] = RenderContext.for_site(site, index=index, images=cache, files=files,
+                                                       builtin=builtin)
     return ctx
+
+
+def forget_contexts() -> None:
+    """Drop the cached contexts (a remote render process given other files for the same site)."""
+    _CONTEXTS.clear()
 
 
 def warm(spec: SiteSpec, formats: tuple[str, ...]) -> None:
@@ -214,8 +226,7 @@ def dependencies(article: Article, ctx: RenderContext) -> dict[str, str | None]:
     files = list(entry.files)
     if ctx.settings.brand.logo:
         files.append(ctx.settings.brand.logo.lstrip("/"))
-    hashes = FileHashes()
-    deps: dict[str, str | None] = {name: hashes(root / name) for name in files}
+    deps: dict[str, str | None] = {name: ctx.files.digest(root / name) for name in files}
     for key in ctx.index.dependencies(entry):  # linked articles, and the other versions of this one
         deps[LINK_DEP + key] = ctx.index.fingerprint(key)
     return deps

@@ -24,6 +24,7 @@ from pubkit.media.cache import ImageCache
 from pubkit.model.article import Article
 from pubkit.resources import ResourcePolicy
 from pubkit.site import Site
+from pubkit.sitefiles import DISK, SiteFiles
 from pubkit.theme import Theme
 
 if TYPE_CHECKING:
@@ -67,12 +68,23 @@ class RenderContext:
 
     @classmethod
     def for_site(cls, site: Site, allow_remote: bool | None = None,
-                 index: SiteIndex | None = None, images: ImageCache | None = None) -> RenderContext:
-        theme = Theme(site.templates_dir)
+                 index: SiteIndex | None = None, images: ImageCache | None = None,
+                 files: SiteFiles = DISK, builtin: Path | None = None) -> RenderContext:
+        """The context of ``site``, whose files are read from ``files``.
+
+        ``builtin`` is the shipped templates' folder when not this installation's
+        (a remote worker renders with the files of the submitting machine's).
+        """
+        theme = Theme(site.templates_dir, files, builtin)
         dirs = [site.content_dir, *theme.search_path, *site.asset_dirs]
         remote = site.settings.allow_remote if allow_remote is None else allow_remote
-        return cls(site, theme, ResourcePolicy.for_dirs(site.root, dirs, remote), _index=index,
-                   images=images or ImageCache())
+        return cls(site, theme, ResourcePolicy.for_dirs(site.root, dirs, remote, files),
+                   _index=index, images=images or ImageCache())
+
+    @property
+    def files(self) -> SiteFiles:
+        """Where the site's files are read (see :mod:`pubkit.sitefiles`)."""
+        return self.resources.files
 
     def for_format(self, fmt: Format) -> RenderContext:
         """A context for one render in ``fmt``: its own warnings, link decisions and image counts."""
@@ -132,7 +144,7 @@ class RenderContext:
         return t
 
     def article_dir(self, article: Article) -> Path:
-        return (self.site.root / article.source_dir).resolve()
+        return self.files.resolve(self.site.root / article.source_dir)
 
     def warn(self, article: Article, line: int | None, message: str) -> None:
         """Record a warning once: a picture the engine asks for twice is still one thing left out."""

@@ -14,7 +14,8 @@ from pubkit.diagnostics import SourceError
 from pubkit.model.article import WORDS_PER_MINUTE, Article, OutlineEntry
 from pubkit.model.nodes import Block, CodeBlock, Heading, Paragraph, RawBlock
 from pubkit.model.text import block_text, count_words, plain_text, slugify
-from pubkit.safeio import SOURCE_LIMIT, read_regular
+from pubkit.safeio import SOURCE_LIMIT
+from pubkit.sitefiles import DISK, SiteFiles
 from pubkit.source.decode import decode_source
 from pubkit.source.frontmatter import split_front_matter
 from pubkit.source.markdown import parse_markdown
@@ -24,15 +25,16 @@ SUMMARY_LIMIT = 300
 MAX_SOURCE_BYTES = SOURCE_LIMIT
 
 
-def read_article(path: Path, root: Path, default_lang: str = "en") -> Article:
-    """Read ``path``; messages name it relative to the site ``root``."""
-    shown = display_path(path, root)
-    data = read_source_bytes(path, shown)
-    source_dir = display_path(path.parent, root)
+def read_article(path: Path, root: Path, default_lang: str = "en",
+                 files: SiteFiles = DISK) -> Article:
+    """Read ``path`` from ``files``; messages name it relative to the site ``root``."""
+    shown = display_path(path, root, files)
+    data = read_source_bytes(path, shown, files)
+    source_dir = display_path(path.parent, root, files)
     return parse_article(data, shown, source_dir, path.stem, default_lang)
 
 
-def read_source_bytes(path: Path, shown: str) -> bytes:
+def read_source_bytes(path: Path, shown: str, files: SiteFiles = DISK) -> bytes:
     """The bytes of a source file, or :class:`SourceError` naming ``shown``."""
     try:
         os.fsdecode(path).encode("utf-8")
@@ -40,14 +42,14 @@ def read_source_bytes(path: Path, shown: str) -> bytes:
         # Its name would be the name of outputs, of manifest records and in messages: all UTF-8.
         raise SourceError(shown, None, "the file name is not valid UTF-8: rename it") from None
     try:
-        return read_regular(path, MAX_SOURCE_BYTES)
+        return files.read(path, MAX_SOURCE_BYTES)
     except OSError as exc:
         raise SourceError(shown, None, f"cannot read: {exc.strerror}") from None
 
 
-def display_path(path: Path, root: Path) -> str:
+def display_path(path: Path, root: Path, files: SiteFiles = DISK) -> str:
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return files.resolve(path).relative_to(files.resolve(root)).as_posix()
     except ValueError:
         return str(path)
 

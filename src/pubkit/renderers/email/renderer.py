@@ -66,7 +66,7 @@ def _article_date(article: Article, ctx: RenderContext) -> dt.datetime:
     if day is not None:
         return dt.datetime(day.year, day.month, day.day, 9, 0, tzinfo=dt.UTC)
     try:
-        mtime = (ctx.site.root / article.path).stat().st_mtime
+        mtime = ctx.files.stat(ctx.site.root / article.path).mtime
     except OSError:
         mtime = 0.0
     return dt.datetime.fromtimestamp(int(mtime), dt.UTC)

@@ -29,6 +29,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from pubkit.media import Refusal, inspect_picture
 from pubkit.resources import REMOTE_MAX_BYTES, Refused, ResourcePolicy
 from pubkit.safeio import FONT_LIMIT, Unreadable, read_regular
+from pubkit.sitefiles import DISK, SiteFiles
 
 SCHEME = "pubkit"
 SITE = f"{SCHEME}://site/"
@@ -126,7 +127,7 @@ class SiteFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no type i
             raise Refused(f"not a file name: {rel!r}")
         # check_path() resolves symlinks and "..", then holds the real path to the site.
         path = self.policy.check_path(self.policy.root / rel, rel)
-        return _picture(url, _read_limited(path), rel)
+        return _picture(url, _read_limited(path, self.policy.files), rel)
 
     def _theme(self, url: str) -> URLFetcherResponse:
         name = urllib.parse.unquote(urllib.parse.urlsplit(url).path).lstrip("/")
@@ -138,7 +139,7 @@ class SiteFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no type i
             raise Refused(f"no theme file {name!r}") from None
         path = self.policy.check_path(found, name)
         ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, _read_limited(path), {"Content-Type": ctype})
+        return URLFetcherResponse(url, _read_limited(path, self.policy.files), {"Content-Type": ctype})
 
     def _system_font(self, url: str) -> URLFetcherResponse:
         path = Path(urllib.request.url2pathname(urllib.parse.urlsplit(url).path))
@@ -155,15 +156,15 @@ class SiteFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no type i
         return URLFetcherResponse(url, data, {"Content-Type": ctype})
 
 
-def _read_limited(path: Path) -> bytes:
+def _read_limited(path: Path, files: SiteFiles = DISK) -> bytes:
     """The bytes of the regular file at the (already resolved) ``path``.
 
-    Read by :func:`pubkit.safeio.read_regular` without following a final
+    Read from ``files`` (the disk: :func:`pubkit.safeio.read_regular`) without following a final
     symlink: a file swapped for a link or a FIFO between the policy's check
     and this read is refused, never waited on.
     """
     try:
-        return read_regular(path, REMOTE_MAX_BYTES, follow_symlinks=False)
+        return files.read(path, REMOTE_MAX_BYTES, follow_symlinks=False)
     except Unreadable as exc:
         raise Refused(f"{path.name} is {exc.strerror}") from None
 
