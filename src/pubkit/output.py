@@ -57,11 +57,12 @@ def check_name(name: str) -> tuple[str, ...]:
     if not name or name.startswith("/") or _BAD_NAME.search(name):
         raise UnsafeOutput(name, "not a plain relative name below the output folder")
     parts = tuple(name.split("/"))
-    if any(p in ("", ".", "..") for p in parts):  # "a//b", "a/", "./a" are not names pubkit makes
+    if "" in parts or "." in parts or ".." in parts:  # "a//b", "a/", "./a" are not names pubkit makes
         raise UnsafeOutput(name, "a name that leaves the output folder")
-    for part in parts:
-        if len(os.fsencode(part)) > MAX_NAME_BYTES:
-            raise UnsafeOutput(name, f"a name longer than {MAX_NAME_BYTES} bytes")
+    if len(name) > MAX_NAME_BYTES // 4:  # shorter, no part can pass the limit even in UTF-8
+        for part in parts:
+            if len(os.fsencode(part)) > MAX_NAME_BYTES:
+                raise UnsafeOutput(name, f"a name longer than {MAX_NAME_BYTES} bytes")
     return parts
 
 

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from pubkit import formats as registry
-from pubkit.batch.jobs import Plan, make_plan
+from pubkit.batch.jobs import LINK_DEP, Plan, make_plan
 from pubkit.batch.lock import BuildLock
 from pubkit.batch.manifest import (
+    DepHashes,
     FormatRecord,
     Manifest,
     SourceRecord,
@@ -95,6 +96,7 @@ class Builder:
         self.summary = BuildSummary()
         self.plan = Plan()
         self.indexed = IndexResult(SiteIndex())
+        self.hashes = DepHashes(site.root)
         self._saved_at = time.monotonic()
         self._dirty = False
 
@@ -115,8 +117,9 @@ class Builder:
             for note in self.indexed.notes:
                 self.summary.notes.append(note)
                 self.listener.note(note)
+            self.hashes = DepHashes(self.site.root, self.manifest.files, self.manifest.written_ns)
             self.plan = make_plan(self.site, self.manifest, chosen, self.indexed, self.options.force,
-                                  self.options.today, self.options.drafts)
+                                  self.options.today, self.options.drafts, self.hashes)
             for note in self.plan.notes:
                 self.summary.notes.append(note)
                 self.listener.note(note)
@@ -136,8 +139,8 @@ class Builder:
                 if self.options.verify:
                     self._verify(chosen)
             finally:
-                if self._dirty:
-                    save_manifest(self.out_dir, self.manifest)
+                if self._dirty or self.hashes.read:
+                    self._save()
                 self.summary.seconds = time.perf_counter() - start
                 write_report(self.out_dir, self.summary)
         self.listener.finish(self.summary)
@@ -165,12 +168,20 @@ class Builder:
         try:
             for result in executor.run(self.plan.tasks):
                 self._apply(result)
+                del result  # its bytes are written: nothing here keeps them past this point
                 if self._dirty and time.monotonic() - self._saved_at > SAVE_EVERY:
-                    save_manifest(self.out_dir, self.manifest)
-                    self._saved_at = time.monotonic()
-                    self._dirty = False
+                    self._save()
         finally:
             executor.close()
+
+    def _save(self) -> None:
+        """Save the manifest, with the stat and hash of every file some source uses."""
+        used = {n for r in self.manifest.sources.values() for n in r.deps if not n.startswith(LINK_DEP)}
+        self.manifest.files = self.hashes.table(used)
+        save_manifest(self.out_dir, self.manifest)
+        self._saved_at = time.monotonic()
+        self._dirty = False
+        self.hashes.read = 0
 
     def _verify(self, chosen: dict[str, Format]) -> None:
         """Verify every article's outputs in the formats built (those verify can read), in the lock."""
@@ -202,6 +213,9 @@ class Builder:
                         done.key = None
             record.source_hash = result.source_hash
             record.slug, record.title, record.deps = result.slug, result.title, result.deps
+            for name in result.deps:
+                if not name.startswith(LINK_DEP):
+                    self.hashes(name)  # its stat, for the next build to trust instead of reading
             self._dirty = True
         for fr in result.results:
             error = fr.error

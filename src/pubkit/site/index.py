@@ -113,6 +113,7 @@ class SiteIndex:
     _publish: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     _translations: dict[str, dict[str, str]] = field(default_factory=dict, init=False, repr=False)
     """Original's source -> language (lower case) -> the translation's source."""
+    _fingerprints: dict[str, str | None] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._settle()
@@ -125,6 +126,7 @@ class SiteIndex:
     def _settle(self) -> None:
         """Decide slug owners (first source in path order) and published file paths."""
         self._owner.clear()
+        self._fingerprints.clear()
         # Files named from outside the site (absolute paths) never take a site article's slug.
         for source in sorted(self.entries, key=lambda s: (s.startswith("/"), s)):
             entry = self.entries[source]
@@ -314,6 +316,11 @@ class SiteIndex:
         ``work:<slug>`` (see :meth:`dependencies`) stands for every version of the
         work whose original has that slug: their addresses and languages.
         """
+        if source not in self._fingerprints:  # a build asks once per article linking to it
+            self._fingerprints[source] = self._fingerprint(source)
+        return self._fingerprints[source]
+
+    def _fingerprint(self, source: str) -> str | None:
         import hashlib
 
         if source.startswith(WORK_KEY):

@@ -189,7 +189,7 @@ def newsletter_entry(data: bytes, source: str, default_lang: str) -> Entry:
     from pubkit.site.outputs import split_issue_name
     from pubkit.source.decode import decode_source
     from pubkit.source.frontmatter import split_front_matter
-    from pubkit.source.meta import valid_slug
+    from pubkit.source.slugs import valid_slug
 
     name, version = split_issue_name(posixpath.splitext(posixpath.basename(source))[0])
     if not valid_slug(name):
@@ -266,7 +266,7 @@ def _paths(value: Any) -> tuple[str, ...]:
 
 def entry_from_json(source: str, data: Any, expect_hash: str) -> Entry | None:
     """The cached entry of ``source``, checked like fresh input; None when it is stale."""
-    from pubkit.source.meta import valid_slug
+    from pubkit.source.slugs import valid_slug
 
     if not isinstance(data, dict):
         raise ValueError("entry is not an object")
