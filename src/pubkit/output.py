@@ -66,6 +66,27 @@ def check_name(name: str) -> tuple[str, ...]:
     return parts
 
 
+_ODD_PART = re.compile(r"(?:^|/)\.{0,2}(?:/|$)", re.MULTILINE)
+"""An empty, ``.`` or ``..`` part (a leading ``/`` is an empty first part), in names one a line."""
+
+
+def check_names(names: list[str]) -> None:
+    """:func:`check_name` of every one of ``names``, in a few passes over them all.
+
+    For the manifest of a big site (60,000 names, read by every build): one
+    search for a bad character over all the names, one for an odd part over
+    them one a line (no name holds a line break once the first has passed),
+    and the byte length of only the long ones.  Anything found is checked
+    name by name, for the message.
+    """
+    if _BAD_NAME.search("/".join(names)) or _ODD_PART.search("\n".join(names)):
+        for name in names:
+            check_name(name)
+    for name in names:
+        if len(name) > MAX_NAME_BYTES // 4:
+            check_name(name)
+
+
 @contextlib.contextmanager
 def _folder_fd(base: Path, parts: tuple[str, ...], create: bool) -> Iterator[int]:
     """A descriptor on ``base/parts...``, each part opened without following a symlink."""

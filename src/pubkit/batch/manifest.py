@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from pubkit import __version__
-from pubkit.output import check_name, write_atomic
+from pubkit.output import check_names, write_atomic
 from pubkit.safeio import MANIFEST_LIMIT, MEDIA_LIMIT, read_regular
 
 MANIFEST_NAME = ".pubkit-manifest.json"
@@ -87,11 +87,10 @@ class Manifest:
                     "source_hash": r.source_hash,
                     "slug": r.slug,
                     "title": r.title,
-                    "deps": dict(sorted(r.deps.items())),
-                    "formats": {
-                        name: {"key": f.key, "outputs": dict(sorted(f.outputs.items()))}
-                        for name, f in sorted(r.formats.items())
-                    },
+                    # As recorded (in the order the renderer gave them): sorting the
+                    # tables of 10,000 records cost more than writing them.
+                    "deps": r.deps,
+                    "formats": {name: {"key": f.key, "outputs": f.outputs} for name, f in r.formats.items()},
                 }
                 for src, r in sorted(self.sources.items())
             },
@@ -122,8 +121,8 @@ def _files(table: Any) -> dict[str, FileStat]:
     if not isinstance(table, dict):
         raise ValueError("'files' is not a table")
     out: dict[str, FileStat] = {}
+    check_names(list(table))
     for name, value in table.items():
-        check_name(name)
         if (not isinstance(value, list) or len(value) != 5 or not isinstance(value[0], str)
                 or len(value[0]) != 64
                 or not all(type(v) is int and v >= 0 for v in value[1:])):
@@ -136,21 +135,16 @@ def _records(sources: Any) -> dict[str, SourceRecord]:
     """The ``sources`` table as records; ``ValueError`` (``OSError``) for a wrong shape or unsafe name.
 
     One pass that checks and builds (a manifest of 10,000 articles is read by every
-    build); a name many records share (a common picture) is checked once.
+    build), then every name at once; a name many records share (a common picture) once.
     """
     if not isinstance(sources, dict):
         raise ValueError("'sources' is not a table")
-    checked: set[str] = set()
+    names: list[str] = []  # checked all at once at the end (check_names)
     keys: dict[str, str] = {}  # one string for the format key every record repeats
-
-    def safe(name: str) -> None:
-        if name not in checked:
-            check_name(name)
-            checked.add(name)
 
     out: dict[str, SourceRecord] = {}
     for src, record in sources.items():
-        check_name(src)
+        names.append(src)
         if not isinstance(record, dict) or not isinstance(record.get("source_hash"), str):
             raise ValueError(f"{src!r}: not a source record")
         slug, title = record.get("slug"), record.get("title")
@@ -161,7 +155,7 @@ def _records(sources: Any) -> dict[str, SourceRecord]:
             raise ValueError(f"{src!r}: deps or formats is not a table")
         for dep, digest in deps.items():
             if not dep.startswith("@"):  # "@work:slug" entries name no file
-                safe(dep)
+                names.append(dep)
             if digest is not None and not isinstance(digest, str):
                 raise ValueError(f"{src!r}: {dep!r} has no hash")
         done: dict[str, FormatRecord] = {}
@@ -171,12 +165,13 @@ def _records(sources: Any) -> dict[str, SourceRecord]:
             key = fmt.get("key")
             if key is not None and not isinstance(key, str):
                 raise ValueError(f"{src!r}: a format key is not text")
+            names.extend(outputs)
             for name, size in outputs.items():
-                safe(name)
                 if type(size) is not int or size < 0:
                     raise ValueError(f"{name!r}: size is not a whole number")
             done[fmt_name] = FormatRecord(None if key is None else keys.setdefault(key, key), outputs)
         out[src] = SourceRecord(record["source_hash"], slug, title, deps, done)
+    check_names(list(dict.fromkeys(names)))
     return out
 
 
@@ -242,7 +237,7 @@ class DepHashes:
     """
 
     def __init__(self, root: Path, known: dict[str, FileStat] | None = None, written_ns: int = 0) -> None:
-        self.root = root
+        self.prefix = os.path.join(root, "")
         self.known = known or {}
         self.trusted_before = written_ns - RACY_NS
         self.seen: dict[str, str | None] = {}
@@ -258,7 +253,7 @@ class DepHashes:
         return digest
 
     def _hash(self, name: str) -> str | None:
-        path = Path(name) if os.path.isabs(name) else self.root / name
+        path = name if name.startswith("/") else self.prefix + name
         try:
             st = os.stat(path)
         except (OSError, ValueError):

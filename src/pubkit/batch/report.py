@@ -13,6 +13,8 @@ from pubkit import __version__
 from pubkit.output import write_atomic
 
 REPORT_NAME = "build-report.json"
+_string = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+"""A string as JSON text, as ``json.dumps`` writes it (in C)."""
 STATUSES = ("built", "skipped", "failed", "removed")
 
 
@@ -29,6 +31,14 @@ class JobRecord:
     warnings: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     worker: str = ""
+
+    def to_line(self) -> str:
+        """:meth:`to_json` as compact JSON text, made by hand: the lines of a big report."""
+        return (f'{{"source":{_string(self.source)},"format":{_string(self.format)},'
+                f'"status":{_string(self.status)},"seconds":{round(self.seconds, 4)!r},'
+                f'"error":{"null" if self.error is None else _string(self.error)},'
+                f'"warnings":[{",".join(map(_string, self.warnings))}],'
+                f'"outputs":[{",".join(map(_string, self.outputs))}],"worker":{_string(self.worker)}}}')
 
     def to_json(self) -> dict[str, Any]:
         # By hand, not dataclasses.asdict (which deep-copies): a report of 20,000 jobs is
@@ -100,13 +110,10 @@ def write_report(out_dir: Path, summary: BuildSummary) -> None:
         "pubkit": __version__,
         "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         **summary.to_json(),
-        "jobs": [r.to_json() for r in summary.records],
     }
     data.pop("summary")
-    jobs = data.pop("jobs")
     head = json.dumps(data, indent=1)
-    encode = json.JSONEncoder(separators=(",", ":")).encode
-    lines = ",\n".join(map(encode, jobs))
-    text = (f'{head[:-2]},\n "jobs": [\n{lines}\n ]\n}}' if jobs
+    lines = ",\n".join(r.to_line() for r in summary.records)
+    text = (f'{head[:-2]},\n "jobs": [\n{lines}\n ]\n}}' if summary.records
             else json.dumps({**data, "jobs": []}, indent=1))
     write_atomic(out_dir / REPORT_NAME, text.encode("utf-8"))

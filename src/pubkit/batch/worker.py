@@ -17,6 +17,7 @@ import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pubkit import formats as registry
 from pubkit.batch.jobs import LINK_DEP, Task
@@ -24,6 +25,9 @@ from pubkit.batch.manifest import FileHashes
 from pubkit.diagnostics import Diagnostic, SourceError
 from pubkit.model.article import Article
 from pubkit.renderers.base import RenderContext
+
+if TYPE_CHECKING:
+    from pubkit.site.index import SiteIndex
 
 
 @dataclass(frozen=True)
@@ -76,8 +80,13 @@ class TaskResult:
 _CONTEXTS: dict[SiteSpec, RenderContext] = {}
 
 
-def context(spec: SiteSpec) -> RenderContext:
-    """The render context of ``spec``, created once per worker process."""
+def context(spec: SiteSpec, index: SiteIndex | None = None) -> RenderContext:
+    """The render context of ``spec``, created once per worker process.
+
+    ``index`` is the site index already at hand when the render runs in the
+    submitting process (one edit of a big site): reading back its copy in
+    ``spec`` would cost more than the render.
+    """
     ctx = _CONTEXTS.get(spec)
     if ctx is None:
         from pubkit.settings import Settings
@@ -86,7 +95,8 @@ def context(spec: SiteSpec) -> RenderContext:
 
         site = Site(Path(spec.root), Settings.model_validate_json(spec.settings_json))
         _CONTEXTS.clear()  # one site at a time: drop the previous generation's templates
-        index = index_from_json(spec.index_json) if spec.index_json else None
+        if index is None and spec.index_json:
+            index = index_from_json(spec.index_json)
         ctx = _CONTEXTS[spec] = RenderContext.for_site(site, index=index)
     return ctx
 
