@@ -38,8 +38,10 @@ TARGETS = {"noop": 2.0, "edit": 3.0, "main_mb": 300.0, "worker_mb": 250.0}
 # in rusage terms: they belong to the fork server, so RUSAGE_SELF is the main process alone).
 WRAPPER = (
     "import atexit, resource, runpy, sys\n"
-    "atexit.register(lambda: sys.stderr.write("
-    "'PEAK_RSS_KB %d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
+    "def report(r=resource):\n"
+    "    u = r.getrusage(r.RUSAGE_SELF)\n"
+    "    sys.stderr.write('PEAK_RSS_KB %d CPU %.3f\\n' % (u.ru_maxrss, u.ru_utime + u.ru_stime))\n"
+    "atexit.register(report)\n"
     "sys.argv = ['pubkit', *sys.argv[1:]]\n"
     "runpy.run_module('pubkit', run_name='__main__', alter_sys=True)\n"
 )
@@ -50,6 +52,10 @@ class Run:
     wall: float
     summary: dict[str, object]
     main_mb: float
+    cpu: float
+    """User and system CPU seconds of the main process (renders in it included, workers not)."""
+    load: float = 0.0
+    """The 1-minute load average as the build ended."""
     polled_mb: dict[int, float] = field(default_factory=dict)
     """Every descendant process (pid) -> the largest RSS seen by polling."""
 
@@ -90,9 +96,9 @@ def pubkit(root: Path, *args: str) -> Run:
     if proc.returncode != 0:
         raise SystemExit(f"pubkit build failed ({proc.returncode}):\n{err[-3000:]}{out[-3000:]}")
     summary = json.loads(out.splitlines()[-1])
-    peak = next(int(line.split()[1]) for line in err.splitlines() if line.startswith("PEAK_RSS_KB"))
-    run = Run(wall, summary, peak / 1024, seen)
-    print(f"  {wall:.2f} s, {summary['built']} built, {summary['skipped']} up to date, "
+    fields = next(line.split() for line in err.splitlines() if line.startswith("PEAK_RSS_KB"))
+    run = Run(wall, summary, int(fields[1]) / 1024, float(fields[3]), os.getloadavg()[0], seen)
+    print(f"  {wall:.2f} s (CPU {run.cpu:.2f} s), {summary['built']} built, {summary['skipped']} up to date, "
           f"main {run.main_mb:.0f} MB, workers {run.workers_mb}, load {os.getloadavg()[0]:.1f}",
           file=sys.stderr, flush=True)
     return run
@@ -160,19 +166,27 @@ def main() -> None:
     polled = max((mb for r in everything for mb in r.polled_mb.values()), default=0.0)
     print(f"`pubkit build -f html -f docx --jobs 2`, generated articles with images "
           f"(bench/corpus.py), 2 cores, {time.strftime('%Y-%m-%d')}\n")
-    print("| run | wall time | outputs | main process peak RSS | worker peak RSS (report) |")
-    print("| --- | ---: | --- | ---: | ---: |")
-    print(f"| cold, {args.small:,} articles | {small_run.wall:.1f} s | {small_run.summary['built']} built "
-          f"| {small_run.main_mb:.0f} MB | {fmt_mb(small_run.workers_mb)} MB |")
-    print(f"| cold, {n:,} articles | {big_run.wall:.1f} s | {big_run.summary['built']} built "
-          f"| {big_run.main_mb:.0f} MB | {fmt_mb(big_run.workers_mb)} MB |")
-    print(f"| no-op, {n:,} (median of {len(noops)}) | {noop:.2f} s "
-          f"({min(r.wall for r in noops):.2f}–{max(r.wall for r in noops):.2f}) "
-          f"| {noops[0].summary['skipped']} up to date | {max(r.main_mb for r in noops):.0f} MB | - |")
-    print(f"| one edit, {n:,} (median of {len(edits)}) | {one:.2f} s "
-          f"({min(r.wall for r in edits):.2f}–{max(r.wall for r in edits):.2f}) "
-          f"| {edits[0].summary['built']} built | {max(r.main_mb for r in edits):.0f} MB "
-          f"| {fmt_mb(edits[0].workers_mb)} MB |")
+    print("| run | wall time | main process CPU | outputs | main process peak RSS "
+          "| worker peak RSS (report) | load average |")
+    print("| --- | ---: | ---: | --- | ---: | ---: | ---: |")
+
+    def row(label: str, runs: list[Run], outputs: str, workers: bool = True) -> None:
+        walls = [r.wall for r in runs]
+        wall = f"{statistics.median(walls):.2f} s"
+        if len(runs) > 1:
+            wall += f" ({min(walls):.2f}–{max(walls):.2f})"
+        cpu = statistics.median(r.cpu for r in runs)
+        peak = max(r.main_mb for r in runs)
+        load = statistics.median(r.load for r in runs)
+        print(f"| {label} | {wall} | {cpu:.2f} s | {outputs} | {peak:.0f} MB "
+              f"| {fmt_mb(runs[0].workers_mb) + ' MB' if workers else '-'} | {load:.1f} |")
+
+    row(f"cold, {args.small:,} articles", [small_run], f"{small_run.summary['built']} built")
+    row(f"cold, {n:,} articles", [big_run], f"{big_run.summary['built']} built")
+    row(f"no-op, {n:,} (median of {len(noops)})", noops, f"{noops[0].summary['skipped']} up to date",
+        workers=False)
+    row(f"one edit, {n:,} (median of {len(edits)})", edits, f"{edits[0].summary['built']} built "
+        "(rendered in the main process)")
     print()
     print("| target | measured | |")
     print("| --- | ---: | --- |")
