@@ -13,7 +13,7 @@ from pubkit import __version__
 from pubkit.output import write_atomic
 
 REPORT_NAME = "build-report.json"
-_string = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+_string = json.encoder.encode_basestring_ascii
 """A string as JSON text, as ``json.dumps`` writes it (in C)."""
 STATUSES = ("built", "skipped", "failed", "removed")
 
