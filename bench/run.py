@@ -13,7 +13,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 SCRIPTS = ["bench_html", "bench_docx", "bench_pdf", "bench_newsletter", "bench_send", "bench_build",
-           "bench_index", "bench_check", "bench_dashboard", "bench_verify"]
+           "bench_index", "bench_check", "bench_dashboard", "bench_verify", "bench_bigsite"]
 
 
 def main() -> int:
