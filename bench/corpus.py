@@ -26,8 +26,26 @@ def _paragraph(rng: random.Random, words: int) -> str:
     return " ".join(out)
 
 
-def article(index: int, words: int = 600, table_rows: int = 0) -> str:
-    """Markdown of article ``index`` with about ``words`` words of body text."""
+FIGURES = 50
+"""Distinct in-text figures of a site with images; each article shows one of them."""
+
+
+def lead_image(index: int) -> str:
+    """The lead image of article ``index`` (its own file), relative to the content folder."""
+    return f"images/lead-{index:05d}.jpg"
+
+
+def figure(index: int) -> str:
+    """The figure article ``index`` shows in its text (one of :data:`FIGURES`, shared)."""
+    return f"images/figure-{index % FIGURES:02d}.png"
+
+
+def article(index: int, words: int = 600, table_rows: int = 0, images: bool = False) -> str:
+    """Markdown of article ``index`` with about ``words`` words of body text.
+
+    With ``images``, a lead image of its own (front matter) and a shared figure
+    in its first section, as the clinic's articles have.
+    """
     rng = random.Random(index)
     parts = [
         "---",
@@ -36,6 +54,7 @@ def article(index: int, words: int = 600, table_rows: int = 0) -> str:
         "reviewed_by: Dr. Peck",
         f"date: 2024-{1 + index % 12:02d}-{1 + index % 28:02d}",
         "tags: [pain, guide]",
+        *([f"image: {lead_image(index)}", f'image_alt: "Patient guide {index}"'] if images else []),
         "---",
         "",
         _paragraph(rng, 60),
@@ -47,6 +66,8 @@ def article(index: int, words: int = 600, table_rows: int = 0) -> str:
         section += 1
         parts += [f"## Section {section}: {_sentence(rng, 3)[:-1]}", ""]
         parts += [f"**Key point {section}:** {_paragraph(rng, 50)}", ""]
+        if images and section == 1:
+            parts += [f"![Diagram for guide {index}]({figure(index)})", ""]
         parts += [f"- {_sentence(rng, 6)}" for _ in range(3)] + [""]
         parts += [f"{_paragraph(rng, 70)} See [our clinic](https://example.com/{section}).", ""]
         written += 50 + 18 + 70
@@ -59,12 +80,41 @@ def article(index: int, words: int = 600, table_rows: int = 0) -> str:
     return "\n".join(parts)
 
 
-def write_site(root: Path, count: int, words: int = 600) -> Path:
-    """A site folder with ``count`` generated articles in content/."""
-    (root / "content").mkdir(parents=True, exist_ok=True)
+def picture(index: int, size: tuple[int, int], kind: str) -> bytes:
+    """A deterministic photo-like picture (JPEG) or diagram (PNG) of a few kilobytes."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(index * 7919 + len(kind))
+    img = Image.new("RGB", size, (rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+    draw = ImageDraw.Draw(img)
+    for _ in range(12):
+        x, y = rng.randrange(size[0]), rng.randrange(size[1])
+        draw.rectangle((x, y, x + rng.randrange(20, 120), y + rng.randrange(20, 80)),
+                       fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+    out = io.BytesIO()
+    img.save(out, "JPEG" if kind == "jpeg" else "PNG", quality=70)
+    return out.getvalue()
+
+
+def write_site(root: Path, count: int, words: int = 600, images: bool = False) -> Path:
+    """A site folder with ``count`` generated articles in content/.
+
+    With ``images``, every article has a lead photo of its own (320x200 JPEG,
+    about 10 KB) and shows one of :data:`FIGURES` shared diagrams (PNG).
+    """
+    content = root / "content"
+    content.mkdir(parents=True, exist_ok=True)
     (root / "pubkit.toml").write_text('site_name = "Bench Clinic"\n', encoding="utf-8")
+    if images:
+        (content / "images").mkdir(exist_ok=True)
+        for k in range(min(FIGURES, count)):
+            (content / figure(k)).write_bytes(picture(k, (240, 160), "png"))
     for i in range(count):
-        (root / "content" / f"article-{i:04d}.md").write_text(article(i, words), encoding="utf-8")
+        if images:
+            (content / lead_image(i)).write_bytes(picture(i, (320, 200), "jpeg"))
+        (content / f"article-{i:04d}.md").write_text(article(i, words, images=images), encoding="utf-8")
     return root
 
 

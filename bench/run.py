@@ -14,7 +14,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 SCRIPTS = ["bench_html", "bench_docx", "bench_pdf", "bench_newsletter", "bench_send", "bench_build",
            "bench_dask", "bench_index", "bench_check", "bench_dashboard", "bench_verify",
-           "bench_images", "bench_site_pages"]
+           "bench_images", "bench_site_pages", "bench_bigsite"]
 
 
 def main() -> int:

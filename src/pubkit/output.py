@@ -57,12 +57,34 @@ def check_name(name: str) -> tuple[str, ...]:
     if not name or name.startswith("/") or _BAD_NAME.search(name):
         raise UnsafeOutput(name, "not a plain relative name below the output folder")
     parts = tuple(name.split("/"))
-    if any(p in ("", ".", "..") for p in parts):  # "a//b", "a/", "./a" are not names pubkit makes
+    if "" in parts or "." in parts or ".." in parts:  # "a//b", "a/", "./a" are not names pubkit makes
         raise UnsafeOutput(name, "a name that leaves the output folder")
-    for part in parts:
-        if len(os.fsencode(part)) > MAX_NAME_BYTES:
-            raise UnsafeOutput(name, f"a name longer than {MAX_NAME_BYTES} bytes")
+    if len(name) > MAX_NAME_BYTES // 4:  # shorter, no part can pass the limit even in UTF-8
+        for part in parts:
+            if len(os.fsencode(part)) > MAX_NAME_BYTES:
+                raise UnsafeOutput(name, f"a name longer than {MAX_NAME_BYTES} bytes")
     return parts
+
+
+_ODD_PART = re.compile(r"(?:^|/)\.{0,2}(?:/|$)", re.MULTILINE)
+"""An empty, ``.`` or ``..`` part (a leading ``/`` is an empty first part), in names one a line."""
+
+
+def check_names(names: list[str]) -> None:
+    """:func:`check_name` of every one of ``names``, in a few passes over them all.
+
+    For the manifest of a big site (60,000 names, read by every build): one
+    search for a bad character over all the names, one for an odd part over
+    them one a line (no name holds a line break once the first has passed),
+    and the byte length of only the long ones.  Anything found is checked
+    name by name, for the message.
+    """
+    if _BAD_NAME.search("/".join(names)) or _ODD_PART.search("\n".join(names)):
+        for name in names:
+            check_name(name)
+    for name in names:
+        if len(name) > MAX_NAME_BYTES // 4:
+            check_name(name)
 
 
 @contextlib.contextmanager

@@ -73,8 +73,8 @@ def output_tree(out_dir: Path) -> dict[str, bytes]:
 
 @pytest.fixture
 def gen_site(tmp_path: Path) -> Callable[..., Path]:
-    def make(count: int = 5, toml: str = "", name: str = "site") -> Path:
-        return generate_site(tmp_path / name, count, toml)
+    def make(count: int = 5, toml: str = "", name: str = "site", lead_images: bool = False) -> Path:
+        return generate_site(tmp_path / name, count, toml, lead_images)
 
     return make
 

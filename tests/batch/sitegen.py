@@ -22,8 +22,22 @@ TOPICS = ["knee pain", "migraine", "sciatica", "arthritis", "neuropathy", "back 
           "shoulder pain", "fibromyalgia", "tendinitis", "post-surgical pain"]
 
 
-def article_text(i: int, words: int = 400) -> str:
-    """Front matter and a body of roughly ``words`` words with headings, a list, a table."""
+def lead_image(i: int) -> bytes:
+    """A small PNG of its own for article ``i`` (its colour says which)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), (i % 256, (i // 256) % 256, 90)).save(out, "PNG")
+    return out.getvalue()
+
+
+def article_text(i: int, words: int = 400, lead: bool = False) -> str:
+    """Front matter and a body of roughly ``words`` words with headings, a list, a table.
+
+    With ``lead``, a lead image of its own (``assets/lead-NNNN.png``) too.
+    """
     topic = TOPICS[i % len(TOPICS)]
     para = (f"Patients living with {topic} often ask how treatment {i} works, what it costs, "
             "and how long the relief lasts. Your care team will explain each step. ")
@@ -44,12 +58,16 @@ def article_text(i: int, words: int = 400) -> str:
         "reviewed_by: Dr. Peck\n"
         f"date: 2024-{1 + i % 12:02d}-{1 + i % 28:02d}\n"
         f"tags: [{topic.split()[0]}, pain]\n"
-        "---\n\n" + "\n".join(body)
+        + (f"image: ../assets/lead-{i:04d}.png\nimage_alt: Guide {i}\n" if lead else "")
+        + "---\n\n" + "\n".join(body)
     )
 
 
-def generate_site(root: Path, count: int, toml: str = "") -> Path:
-    """A site in ``root`` with ``count`` articles (the sample among them), two shared images."""
+def generate_site(root: Path, count: int, toml: str = "", lead_images: bool = False) -> Path:
+    """A site in ``root`` with ``count`` articles (the sample among them), two shared images.
+
+    With ``lead_images``, each generated article has a lead image of its own as well.
+    """
     (root / "content").mkdir(parents=True, exist_ok=True)
     (root / "assets").mkdir(exist_ok=True)
     for k, png in enumerate(PNGS):
@@ -59,5 +77,8 @@ def generate_site(root: Path, count: int, toml: str = "") -> Path:
     (root / "pubkit.toml").write_text(toml + "\n" + config, encoding="utf-8")
     shutil.copy(REPO / "content" / "ketamine-pain-management.md", root / "content" / "sample.md")
     for i in range(count - 1):
-        (root / "content" / f"article-{i:04d}.md").write_text(article_text(i), encoding="utf-8")
+        if lead_images:
+            (root / "assets" / f"lead-{i:04d}.png").write_bytes(lead_image(i))
+        (root / "content" / f"article-{i:04d}.md").write_text(article_text(i, lead=lead_images),
+                                                               encoding="utf-8")
     return root

@@ -395,10 +395,14 @@ def make_executor(
     kind: str, spec: SiteSpec, jobs: int, formats: tuple[str, ...], tasks: int,
     scheduler: str | None = None, render_timeout: float = 60.0,
 ) -> Executor:
-    """The executor for ``kind``; small local batches run in this process."""
+    """The executor for ``kind``; small local batches run in this process (:func:`runs_here`)."""
     if kind == "dask":
         return DaskExecutor(spec, scheduler, formats, render_timeout)
-    jobs = min(jobs or default_jobs(), tasks)
-    if jobs <= 1:
+    if runs_here(kind, jobs, tasks):
         return InlineExecutor(spec)
-    return LocalExecutor(spec, jobs, formats, render_timeout)
+    return LocalExecutor(spec, min(jobs or default_jobs(), tasks), formats, render_timeout)
+
+
+def runs_here(kind: str, jobs: int, tasks: int) -> bool:
+    """Whether :func:`make_executor` renders ``tasks`` in this process: a local batch of one job."""
+    return kind != "dask" and min(jobs or default_jobs(), tasks) <= 1

@@ -6,18 +6,24 @@ format a key (pubkit's and the renderer's version, the relevant settings, the
 templates' contents) and the output files written with their sizes.  An
 output is up to date when all of these still match.  The file is replaced
 atomically and only after the outputs it describes are in place.
+
+The files sources use are also recorded with their stat (size, modification
+and change times, inode) next to their hash, so that a build of an unchanged
+site of ten thousand articles stats each picture instead of reading it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pubkit import __version__
-from pubkit.output import check_name, write_atomic
+from pubkit.output import check_names, write_atomic
 from pubkit.safeio import MANIFEST_LIMIT, MEDIA_LIMIT, read_regular
 
 MANIFEST_NAME = ".pubkit-manifest.json"
@@ -48,11 +54,19 @@ class SourceRecord:
     formats: dict[str, FormatRecord] = field(default_factory=dict)
 
 
+FileStat = tuple[str, int, int, int, int]
+"""A file's sha256 and the stat it was read with: size, mtime and ctime (ns), inode."""
+
+
 @dataclass
 class Manifest:
     sources: dict[str, SourceRecord] = field(default_factory=dict)
     pages: FormatRecord | None = None
     """The site's own pages (home, topics, sitemap, feed, icon): built from the index, no source."""
+    files: dict[str, FileStat] = field(default_factory=dict)
+    """Files the sources use (their names as in ``deps``) -> hash and stat when last hashed."""
+    written_ns: int = 0
+    """Modification time of the manifest file as read (0: new), for the racy-stat rule."""
 
     def owners(self) -> dict[str, str]:
         """Output file -> the source whose record lists it first."""
@@ -79,14 +93,14 @@ class Manifest:
                     "source_hash": r.source_hash,
                     "slug": r.slug,
                     "title": r.title,
-                    "deps": dict(sorted(r.deps.items())),
-                    "formats": {
-                        name: {"key": f.key, "outputs": dict(sorted(f.outputs.items()))}
-                        for name, f in sorted(r.formats.items())
-                    },
+                    # As recorded (in the order the renderer gave them): sorting the
+                    # tables of 10,000 records cost more than writing them.
+                    "deps": r.deps,
+                    "formats": {name: {"key": f.key, "outputs": f.outputs} for name, f in r.formats.items()},
                 }
                 for src, r in sorted(self.sources.items())
             },
+            "files": {name: list(st) for name, st in sorted(self.files.items())},
         }
 
     @classmethod
@@ -101,26 +115,12 @@ class Manifest:
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             raise ManifestError("unknown manifest schema")
         try:
-            _check_shape(data["sources"])
-            sources = {}
-            for src, r in data["sources"].items():
-                sources[str(src)] = SourceRecord(
-                    source_hash=str(r["source_hash"]),
-                    slug=r.get("slug"),
-                    title=r.get("title"),
-                    deps={str(k): (None if v is None else str(v)) for k, v in r["deps"].items()},
-                    formats={
-                        str(name): FormatRecord(
-                            None if f["key"] is None else str(f["key"]),
-                            {str(k): int(v) for k, v in f["outputs"].items()},
-                        )
-                        for name, f in r["formats"].items()
-                    },
-                )
+            sources = _records(data["sources"])
+            files = _files(data.get("files", {}))
             pages = _pages_record(data.get("pages"))
         except (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError) as exc:
             raise ManifestError(f"malformed manifest ({type(exc).__name__}: {exc})") from None
-        return cls(sources, pages)
+        return cls(sources, pages, files)
 
 
 def _pages_record(data: Any) -> FormatRecord | None:
@@ -133,27 +133,63 @@ def _pages_record(data: Any) -> FormatRecord | None:
                         {str(k): int(v) for k, v in data["outputs"].items()})
 
 
-def _check_shape(sources: Any) -> None:
-    """Refuse (``ValueError``, ``OSError``) a ``sources`` table of the wrong shape or with unsafe names."""
+def _files(table: Any) -> dict[str, FileStat]:
+    """The ``files`` table: plain relative names, each with a sha256 and four whole numbers."""
+    if not isinstance(table, dict):
+        raise ValueError("'files' is not a table")
+    out: dict[str, FileStat] = {}
+    check_names(list(table))
+    for name, value in table.items():
+        if (not isinstance(value, list) or len(value) != 5 or not isinstance(value[0], str)
+                or len(value[0]) != 64
+                or not all(type(v) is int and v >= 0 for v in value[1:])):
+            raise ValueError(f"{name!r}: not a file record")
+        out[name] = (value[0], value[1], value[2], value[3], value[4])
+    return out
+
+
+def _records(sources: Any) -> dict[str, SourceRecord]:
+    """The ``sources`` table as records; ``ValueError`` (``OSError``) for a wrong shape or unsafe name.
+
+    One pass that checks and builds (a manifest of 10,000 articles is read by every
+    build), then every name at once; a name many records share (a common picture) once.
+    """
     if not isinstance(sources, dict):
         raise ValueError("'sources' is not a table")
+    names: list[str] = []  # checked all at once at the end (check_names)
+    keys: dict[str, str] = {}  # one string for the format key every record repeats
+
+    out: dict[str, SourceRecord] = {}
     for src, record in sources.items():
-        check_name(src)
+        names.append(src)
         if not isinstance(record, dict) or not isinstance(record.get("source_hash"), str):
             raise ValueError(f"{src!r}: not a source record")
-        for key in ("slug", "title"):
-            if record.get(key) is not None and not isinstance(record[key], str):
-                raise ValueError(f"{src!r}: {key} is not text")
+        slug, title = record.get("slug"), record.get("title")
+        if not isinstance(slug, str | None) or not isinstance(title, str | None):
+            raise ValueError(f"{src!r}: slug or title is not text")
         deps, formats = record.get("deps"), record.get("formats")
         if not isinstance(deps, dict) or not isinstance(formats, dict):
             raise ValueError(f"{src!r}: deps or formats is not a table")
         for dep, digest in deps.items():
             if not dep.startswith("@"):  # "@work:slug" entries name no file
-                check_name(dep)
+                names.append(dep)
             if digest is not None and not isinstance(digest, str):
                 raise ValueError(f"{src!r}: {dep!r} has no hash")
-        for fmt in formats.values():
-            _check_format(fmt, src)
+        done: dict[str, FormatRecord] = {}
+        for fmt_name, fmt in formats.items():
+            if not isinstance(fmt, dict) or not isinstance(outputs := fmt.get("outputs"), dict):
+                raise ValueError(f"{src!r}: not a format record")
+            key = fmt.get("key")
+            if key is not None and not isinstance(key, str):
+                raise ValueError(f"{src!r}: a format key is not text")
+            names.extend(outputs)
+            for name, size in outputs.items():
+                if type(size) is not int or size < 0:
+                    raise ValueError(f"{name!r}: size is not a whole number")
+            done[fmt_name] = FormatRecord(None if key is None else keys.setdefault(key, key), outputs)
+        out[src] = SourceRecord(record["source_hash"], slug, title, deps, done)
+    check_names(list(dict.fromkeys(names)))
+    return out
 
 
 def _check_format(fmt: Any, src: str = "pages") -> None:
@@ -161,9 +197,9 @@ def _check_format(fmt: Any, src: str = "pages") -> None:
         raise ValueError(f"{src!r}: not a format record")
     if fmt.get("key") is not None and not isinstance(fmt["key"], str):
         raise ValueError(f"{src!r}: a format key is not text")
+    check_names(list(fmt["outputs"]))
     for name, size in fmt["outputs"].items():
-        check_name(name)
-        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        if type(size) is not int or size < 0:
             raise ValueError(f"{name!r}: size is not a whole number")
 
 
@@ -180,7 +216,11 @@ def load_manifest(out_dir: Path) -> tuple[Manifest, str | None]:
     except OSError as exc:
         return Manifest(), f"{path}: cannot read the build manifest ({exc}); rebuilding everything"
     try:
-        return Manifest.from_json(json.loads(raw)), None
+        manifest = Manifest.from_json(json.loads(raw))
+        manifest.written_ns = os.stat(path, follow_symlinks=False).st_mtime_ns
+        return manifest, None
+    except OSError as exc:
+        return Manifest(), f"{path}: cannot read the build manifest ({exc}); rebuilding everything"
     except (ValueError, ManifestError, RecursionError) as exc:
         return Manifest(), f"{path}: build manifest is corrupt ({exc}); rebuilding everything"
 
@@ -207,3 +247,66 @@ class FileHashes:
             except OSError:
                 self._seen[path] = None
         return self._seen[path]
+
+
+RACY_NS = 2_000_000_000
+"""A file changed this close to the manifest's writing may have changed unseen by its stat."""
+
+
+class DepHashes:
+    """sha256 of the files sources use, by their names in ``deps``; None for what is not a regular file.
+
+    As git does for its index (and the site index for sources): a file whose
+    size, modification and change times and inode equal those recorded in the
+    manifest, both times older than the manifest itself by :data:`RACY_NS`,
+    has the bytes hashed then, and is not read again.  Anything else is read
+    (after its stat, so that a change during the read shows at the next
+    stat).  Each name is looked at once per build.
+    """
+
+    def __init__(self, root: Path, known: dict[str, FileStat] | None = None, written_ns: int = 0) -> None:
+        self.prefix = os.path.join(root, "")
+        self.known = known or {}
+        self.trusted_before = written_ns - RACY_NS
+        self.seen: dict[str, str | None] = {}
+        self.stats: dict[str, FileStat] = {}
+        """What was found this build, for the next manifest."""
+        self.read = 0
+        """Files read (not trusted from their stat) since the manifest was last saved."""
+
+    def __call__(self, name: str) -> str | None:
+        if name in self.seen:
+            return self.seen[name]
+        digest = self.seen[name] = self._hash(name)
+        return digest
+
+    def _hash(self, name: str) -> str | None:
+        path = name if name.startswith("/") else self.prefix + name
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        now = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        old = self.known.get(name)
+        if (old is not None and old[1:] == now and st.st_mtime_ns < self.trusted_before
+                and st.st_ctime_ns < self.trusted_before):
+            digest = old[0]
+        else:
+            try:
+                digest = hash_bytes(read_regular(path, MEDIA_LIMIT))
+            except OSError:
+                return None
+            self.read += 1
+        self.stats[name] = (digest, *now)
+        return digest
+
+    def table(self, names: set[str]) -> dict[str, FileStat]:
+        """The records of ``names`` (those used by some source) for the next manifest.
+
+        A name not looked at this build keeps its old record.
+        """
+        out = {n: self.known[n] for n in names if n in self.known and n not in self.seen}
+        out.update((n, st) for n, st in self.stats.items() if n in names)
+        return out

@@ -204,7 +204,7 @@ def main() -> None:
             _, spec, site, names = message
             files = MemoryFiles(site.nodes, site.blobs)
             forget_contexts()  # the same generation may come with other files (a new logo)
-            context(spec, files, Path(site.builtin))
+            context(spec, files=files, builtin=Path(site.builtin))
             for name in names:
                 registry.load(name)
             _send(out, "ready")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,8 @@ from pubkit import __version__
 from pubkit.output import write_atomic
 
 REPORT_NAME = "build-report.json"
+_string = json.encoder.encode_basestring_ascii
+"""A string as JSON text, as ``json.dumps`` writes it (in C)."""
 STATUSES = ("built", "skipped", "failed", "removed")
 
 
@@ -34,10 +36,20 @@ class JobRecord:
     images_reused: int = 0
     """Copies of pictures this job found already made (in memory or the site's image cache)."""
 
+    def to_line(self) -> str:
+        """:meth:`to_json` as compact JSON text, made by hand: the lines of a big report."""
+        return (f'{{"source":{_string(self.source)},"format":{_string(self.format)},'
+                f'"status":{_string(self.status)},"seconds":{round(self.seconds, 4)!r},'
+                f'"error":{"null" if self.error is None else _string(self.error)},'
+                f'"warnings":[{",".join(map(_string, self.warnings))}],'
+                f'"outputs":[{",".join(map(_string, self.outputs))}],"worker":{_string(self.worker)}}}')
+
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["seconds"] = round(self.seconds, 4)
-        return data
+        # By hand, not dataclasses.asdict (which deep-copies): a report of 20,000 jobs is
+        # written by every build, the no-op one included.
+        return {"source": self.source, "format": self.format, "status": self.status,
+                "seconds": round(self.seconds, 4), "error": self.error,
+                "warnings": list(self.warnings), "outputs": list(self.outputs), "worker": self.worker}
 
 
 @dataclass
@@ -103,12 +115,19 @@ class BuildSummary:
 
 
 def write_report(out_dir: Path, summary: BuildSummary) -> None:
-    """Write ``build-report.json``: the summary and every job."""
+    """Write ``build-report.json``: the summary and every job, one job a line.
+
+    Each line on its own: ``json.dumps`` with an indent runs in pure Python, a
+    few seconds for the 20,000 jobs of a site of ten thousand articles.
+    """
     data = {
         "pubkit": __version__,
         "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         **summary.to_json(),
-        "jobs": [r.to_json() for r in summary.records],
     }
     data.pop("summary")
-    write_atomic(out_dir / REPORT_NAME, json.dumps(data, indent=1).encode("utf-8"))
+    head = json.dumps(data, indent=1)
+    lines = ",\n".join(r.to_line() for r in summary.records)
+    text = (f'{head[:-2]},\n "jobs": [\n{lines}\n ]\n}}' if summary.records
+            else json.dumps({**data, "jobs": []}, indent=1))
+    write_atomic(out_dir / REPORT_NAME, text.encode("utf-8"))

@@ -17,6 +17,7 @@ import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pubkit import formats as registry
 from pubkit.batch.jobs import LINK_DEP, Task
@@ -25,6 +26,9 @@ from pubkit.diagnostics import Diagnostic, SourceError
 from pubkit.model.article import Article
 from pubkit.renderers.base import RenderContext
 from pubkit.sitefiles import DISK, SiteFiles
+
+if TYPE_CHECKING:
+    from pubkit.site.index import SiteIndex
 
 
 @dataclass(frozen=True)
@@ -79,11 +83,15 @@ class TaskResult:
 _CONTEXTS: dict[SiteSpec, RenderContext] = {}
 
 
-def context(spec: SiteSpec, files: SiteFiles = DISK, builtin: Path | None = None) -> RenderContext:
+def context(spec: SiteSpec, index: SiteIndex | None = None, files: SiteFiles = DISK,
+            builtin: Path | None = None) -> RenderContext:
     """The render context of ``spec``, created once per worker process.
 
-    ``files`` and ``builtin`` are where the site's files and the shipped
-    templates are read, when not from this machine's disk (a remote worker).
+    ``index`` is the site index already at hand when the render runs in the
+    submitting process (one edit of a big site): reading back its copy in
+    ``spec`` would cost more than the render.  ``files`` and ``builtin`` are
+    where the site's files and the shipped templates are read, when not from
+    this machine's disk (a remote worker).
     """
     ctx = _CONTEXTS.get(spec)
     if ctx is None:
@@ -94,7 +102,8 @@ def context(spec: SiteSpec, files: SiteFiles = DISK, builtin: Path | None = None
 
         site = Site(Path(spec.root), Settings.model_validate_json(spec.settings_json))
         _CONTEXTS.clear()  # one site at a time: drop the previous generation's templates
-        index = index_from_json(spec.index_json) if spec.index_json else None
+        if index is None and spec.index_json:
+            index = index_from_json(spec.index_json)
         # A worker without the site's disk keeps its copies of pictures in memory only.
         cache = ImageCache(site.image_cache_dir if files is DISK else None)
         ctx = _CONTEXTS[spec] = RenderContext.for_site(site, index=index, images=cache, files=files,

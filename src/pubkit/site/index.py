@@ -124,6 +124,7 @@ class SiteIndex:
     _publish: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     _translations: dict[str, dict[str, str]] = field(default_factory=dict, init=False, repr=False)
     """Original's source -> language (lower case) -> the translation's source."""
+    _fingerprints: dict[str, str | None] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._settle()
@@ -136,21 +137,28 @@ class SiteIndex:
     def _settle(self) -> None:
         """Decide slug owners (first source in path order) and published file paths."""
         self._owner.clear()
+        self._fingerprints.clear()
         # Files named from outside the site (absolute paths) never take a site article's slug.
-        for source in sorted(self.entries, key=lambda s: (s.startswith("/"), s)):
+        in_order = sorted(self.entries)  # plain strings sort fastest; entries come sorted already
+        outside = [s for s in in_order if s.startswith("/")]
+        for source in [s for s in in_order if not s.startswith("/")] + outside:
             entry = self.entries[source]
             self._owner.setdefault((entry.kind, _owned_name(entry)), source)
         wanted: dict[str, list[str]] = {}
         for path in sorted({f for e in self.entries.values() for f in e.files}):
             wanted.setdefault(outputs.publish_path(path, self.content_dir), []).append(path)
         self._translations.clear()
-        for source, entry in sorted(self.entries.items()):
+        for source in in_order:
+            entry = self.entries[source]
+            if not entry.translation_of:
+                continue
             original = self.original_of(entry)
             if original is not None and self.duplicate_of(source) is None:
                 by_lang = self._translations.setdefault(original.source, {})
                 by_lang.setdefault(entry.lang.lower(), source)  # the first in path order
         self._publish.clear()
-        taken = {outputs.page_path(e.name) for e in self.articles()} | outputs.SITE_FILES
+        taken = {outputs.page_path(e.name) for e in self.entries.values()
+                 if e.kind == "article"} | outputs.SITE_FILES
         for web, paths in wanted.items():
             for i, path in enumerate(paths):
                 # The first file (in path order) keeps the plain name; a file that would
@@ -325,6 +333,11 @@ class SiteIndex:
         ``work:<slug>`` (see :meth:`dependencies`) stands for every version of the
         work whose original has that slug: their addresses and languages.
         """
+        if source not in self._fingerprints:  # a build asks once per article linking to it
+            self._fingerprints[source] = self._fingerprint(source)
+        return self._fingerprints[source]
+
+    def _fingerprint(self, source: str) -> str | None:
         import hashlib
 
         if source.startswith(WORK_KEY):

@@ -16,14 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from pubkit.diagnostics import Diagnostic, SourceError
 from pubkit.model.article import Meta, ReviewStamp, ReviewStatus
+from pubkit.source.slugs import SLUG_PATTERN
 
-SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$"
-_SLUG = re.compile(SLUG_PATTERN)
-
-
-def valid_slug(slug: str) -> bool:
-    """Whether ``slug`` may name outputs: it becomes a file or folder name and part of a URL."""
-    return _SLUG.match(slug) is not None
 _LANG_PATTERN = r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
 LANG_PATTERN = _LANG_PATTERN
 TEXT_HASH_PATTERN = r"^[0-9a-f]{8,64}$"

@@ -19,7 +19,8 @@ from pubkit.sitefiles import DISK, SiteFiles
 from pubkit.source.decode import decode_source
 from pubkit.source.frontmatter import split_front_matter
 from pubkit.source.markdown import parse_markdown
-from pubkit.source.meta import valid_slug, validate_meta
+from pubkit.source.meta import validate_meta
+from pubkit.source.slugs import valid_slug
 
 SUMMARY_LIMIT = 300
 MAX_SOURCE_BYTES = SOURCE_LIMIT
