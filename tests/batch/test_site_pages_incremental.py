@@ -108,3 +108,19 @@ def test_a_crafted_pages_record_makes_the_manifest_untrusted() -> None:
             Manifest.from_json({**good, "pages": {"key": "k", "outputs": outputs}})
     with pytest.raises(ManifestError):
         Manifest.from_json({**good, "pages": ["not", "a", "record"]})
+
+
+def test_a_new_logo_reaches_the_web_root(tmp_path: Path) -> None:
+    from tests.batch.sitegen import PNGS
+
+    root = make_pages_site(tmp_path / "site")
+    config = root / "pubkit.toml"
+    config.write_text(config.read_text().replace("[brand]\n", '[brand]\nlogo = "assets/logo.png"\n', 1))
+    (root / "assets" / "logo.png").write_bytes(PNGS[0])
+    build(root, formats=["html"])
+    icon = root / "output" / "html" / "assets" / "logo.png"
+    assert icon.read_bytes() == PNGS[0]
+    (root / "assets" / "logo.png").write_bytes(PNGS[1])
+    summary = build(root, formats=["html"])
+    assert pages_status(summary) == "built"
+    assert icon.read_bytes() == PNGS[1]

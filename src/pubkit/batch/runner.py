@@ -26,6 +26,7 @@ from pubkit.batch.jobs import LINK_DEP, Plan, make_plan
 from pubkit.batch.lock import BuildLock
 from pubkit.batch.manifest import (
     DepHashes,
+    FileHashes,
     FormatRecord,
     Manifest,
     SourceRecord,
@@ -220,15 +221,18 @@ class Builder:
         """
         from pubkit.batch.jobs import format_key
         from pubkit.formats import SITE_PAGES
-        from pubkit.site.listing import listing_facts
+        from pubkit.site.listing import favicon_source, listing_facts
         from pubkit.theme import Theme
 
         start = time.perf_counter()
         index = self.indexed.index
         exclude = sorted({src for src, _, _ in self.plan.refused})
         facts = listing_facts(index, exclude) if self.site.settings.pages.enabled else []
+        icon = favicon_source(self.site.settings)
+        # The icon's bytes: the pages publish it, so a new logo must reach the web root.
+        icon_hash = FileHashes()(self.site.root / icon) if icon else None
         key = format_key(self.site, Theme(self.site.templates_dir), SITE_PAGES,
-                         json.dumps([facts, exclude], sort_keys=True))
+                         json.dumps([facts, exclude, icon, icon_hash], sort_keys=True))
         old = self.manifest.pages
         if old is not None and old.key == key and _present(self.out_dir, old.outputs):
             self.summary.pages = JobRecord(PAGES_SOURCE, SITE_PAGES.name, "skipped",

@@ -46,3 +46,9 @@ def image_path(index: SiteIndex, entry: Entry) -> str | None:
         return None
     target = local_target(entry.image, posixpath.dirname(entry.source))
     return index.published_as(target) if target else None
+
+
+def favicon_source(settings: Any) -> str | None:
+    """The site file every web page names as its icon: ``[html] favicon``, else the logo."""
+    name = settings.html.favicon or settings.brand.logo
+    return name.lstrip("/") if name else None

@@ -27,8 +27,8 @@ from pubkit.renderers.page_data import Version, disclaimer, text_direction
 from pubkit.review.record import reviewer_of
 from pubkit.site import outputs
 from pubkit.site.index import Entry
+from pubkit.site.listing import favicon_source, listed
 from pubkit.site.listing import image_path as _image_path
-from pubkit.site.listing import listed
 
 LATEST = N_("Latest articles")
 TOPICS = N_("Topics")
@@ -284,12 +284,6 @@ def _newest(entries: list[Entry]) -> dt.date | None:
 
 def listed_all(roots: dict[str, _Root]) -> list[Entry]:
     return [e for root in roots.values() for e in root.entries]
-
-
-def favicon_source(settings: Any) -> str | None:
-    """The site file every web page names as its icon: ``[html] favicon``, else the logo."""
-    name = settings.html.favicon or settings.brand.logo
-    return name.lstrip("/") if name else None
 
 
 def favicon_path(ctx: RenderContext) -> str | None:
