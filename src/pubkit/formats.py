@@ -204,28 +204,28 @@ register(Format(
     templates=("html/page.html.j2", "html/fragment.html.j2", *_PAGE_PARTS, "html/style.css",
                LOCALE),
     settings=(*PAGE_SETTINGS, "toc_min_headings", "html"),
-    version="5",
+    version="6",  # 6: pictures in several widths, without metadata; scrolling regions
 ))
 register(Format(
     name="pdf", renderer="pubkit.renderers.pdf.renderer:PdfRenderer",
     folder="pdf", suffix=".pdf", description="printed handout",
     templates=_PDF_TEMPLATES,
     settings=(*PAGE_SETTINGS, "pdf", "toc_min_headings"),
-    version="4", built_when=("pdf.variants", "standard"),
+    version="5", built_when=("pdf.variants", "standard"),  # 5: pictures without metadata
 ))
 register(Format(
     name="docx", renderer="pubkit.renderers.docx.renderer:DocxRenderer",
     folder="docx", suffix=".docx", description="Word document",
     templates=("docx/reference.docx", LOCALE),
     settings=(*PAGE_SETTINGS, "toc_min_headings"),
-    version="4",
+    version="5",  # 5: pictures without metadata
 ))
 register(Format(
     name="email", renderer="pubkit.renderers.email.renderer:EmailRenderer",
     folder="email", suffix=".eml", description="email", companions=(".html", ".txt"),
     templates=_EMAIL_TEMPLATES,
     settings=(*PAGE_SETTINGS, "email"),
-    version="4",
+    version="5",  # 5: pictures without metadata
 ))
 register(Format(
     name="newsletter", renderer="pubkit.renderers.email.renderer:NewsletterRenderer",
@@ -233,7 +233,7 @@ register(Format(
     companions=(".html", ".txt"),
     templates=_EMAIL_TEMPLATES,
     settings=(*PAGE_SETTINGS, "email"),
-    version="4", source="newsletter", folder_per_source=True,
+    version="5", source="newsletter", folder_per_source=True,
 ))
 # A variant of the handout is a format of its own: its own file beside the standard one,
 # its own templates, its own place in the build manifest.
@@ -242,7 +242,7 @@ register(Format(
     folder="pdf", suffix=".large-print.pdf", description="large-print handout",
     templates=(*_PDF_TEMPLATES, "pdf/large-print.css"),
     settings=(*PAGE_SETTINGS, "pdf", "toc_min_headings"),
-    version="2", built_when=("pdf.variants", "large-print"),
+    version="3", built_when=("pdf.variants", "large-print"),
 ))
 
 SITE_PAGES = Format(

@@ -39,6 +39,9 @@ def _pattern(mode: str, size: tuple[int, int]) -> Image.Image:
     width, height = size
     image = Image.new("RGB", size, (200, 30, 30))
     image.paste((30, 30, 200), (0, 0, width // 2, height // 3))  # blue at the top left
+    if mode == "I;16":  # 16-bit grey (Pillow before 11 converts to it from nothing but raw bytes)
+        grey = image.convert("L").tobytes()
+        return Image.frombytes("I;16", size, bytes(b for v in grey for b in (v, v)))
     return image.convert(mode) if mode != "RGB" else image
 
 

@@ -78,7 +78,7 @@ def test_converted_pictures_carry_nothing_either() -> None:
     for data in (photos.jpeg(mode="CMYK"), photos.png(mode="I;16")):
         _no_metadata(_published(data).data)
     tiff = io.BytesIO()
-    Image.new("RGB", (40, 30), "red").save(tiff, "TIFF", exif=photos.exif(orientation=6).tobytes())
+    Image.new("RGB", (40, 30), "red").save(tiff, "TIFF", tiffinfo={0x0112: 6, 0x010E: "PUBKIT-PRIVATE"})
     picture = _published(tiff.getvalue())
     assert picture.type == "image/png" and (picture.width, picture.height) == (30, 40)
     _no_metadata(picture.data)

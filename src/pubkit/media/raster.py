@@ -165,6 +165,8 @@ def _decode_frames(image: Any, kind: s.Sniffed) -> int:
 def _publishable(data: bytes, kind: s.Sniffed, image: Any, frames: int) -> Picture:
     """What is published of a decoded picture: its pixels, upright, without its metadata."""
     turn = orientation(image) if frames == 1 else 1
+    if getattr(image, "_tile_orientation", None):
+        turn = 1  # older Pillow releases (10.x) turn a TIFF themselves as they load it
     icc = image.info.get("icc_profile") or None
     if kind in _KEEP and image.format == "JPEG" and image.mode in ("CMYK", "YCCK"):
         # Its profile describes inks, not the RGB it becomes, so it is not carried over.

@@ -13,8 +13,10 @@
 
 from __future__ import annotations
 
+from pubkit.i18n import Translations
 from pubkit.model import nodes as n
 from pubkit.model.text import plain_text
+from pubkit.renderers.alt import MissingAlt
 from pubkit.renderers.html.media import PageMedia, Shown
 from pubkit.renderers.html.writer import HtmlWriter, escape
 
@@ -25,8 +27,10 @@ NAME_CHARS = 80
 class PageWriter(HtmlWriter):
     """:class:`HtmlWriter` for the web page."""
 
-    def __init__(self, media: PageMedia, sizes: str, **kwargs: object) -> None:
-        super().__init__(resolve_image=media.image, resolve_link=media.link, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, media: PageMedia, sizes: str, lang: str, t: Translations,
+                 missing_alt: MissingAlt) -> None:
+        super().__init__(resolve_image=media.image, resolve_link=media.link, lang=lang, t=t,
+                         missing_alt=missing_alt)
         self.media = media
         self.sizes = sizes
 
