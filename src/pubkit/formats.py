@@ -193,15 +193,18 @@ PAGE_SETTINGS = ("site_name", "brand", "reviewers", "review", "images")
 and how it shows the article's pictures (``[images]``: what one without alt text says)."""
 LOCALE = "locale/"
 """The message catalogues (a folder: every language's), read by every format."""
+_PAGE_PARTS = ("html/head.html.j2", "html/site-header.html.j2", "html/site-footer.html.j2")
+"""What every web page shares (the article pages and the site's own pages)."""
 _EMAIL_TEMPLATES = ("email/message.html.j2", "email/button.html.j2", "email/style.css.j2", LOCALE)
 _PDF_TEMPLATES = ("pdf/handout.html.j2", "pdf/handout.css", "pdf/page.css.j2", LOCALE)
 
 register(Format(
     name="html", renderer="pubkit.renderers.html.page:HtmlRenderer",
     folder="html", suffix=".html", description="web page",
-    templates=("html/page.html.j2", "html/style.css", LOCALE),
-    settings=(*PAGE_SETTINGS, "toc_min_headings"),
-    version="4",
+    templates=("html/page.html.j2", "html/fragment.html.j2", *_PAGE_PARTS, "html/style.css",
+               LOCALE),
+    settings=(*PAGE_SETTINGS, "toc_min_headings", "html"),
+    version="5",
 ))
 register(Format(
     name="pdf", renderer="pubkit.renderers.pdf.renderer:PdfRenderer",
@@ -241,3 +244,13 @@ register(Format(
     settings=(*PAGE_SETTINGS, "pdf", "toc_min_headings"),
     version="2", built_when=("pdf.variants", "large-print"),
 ))
+
+SITE_PAGES = Format(
+    name="pages", renderer="pubkit.renderers.html.site_pages:render_site_pages",
+    folder="html", suffix=".html", description="home, topic and A-Z pages, sitemap, feed",
+    templates=("html/listing.html.j2", *_PAGE_PARTS, "html/style.css", LOCALE),
+    settings=("site_name", "brand", "reviewers", "images", "html", "pages"),
+    version="1",
+)
+"""The site's own pages, made from the site index in one piece after the articles (see
+:mod:`pubkit.renderers.html.site_pages`): not registered, as no source is rendered into it."""

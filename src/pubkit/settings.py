@@ -115,6 +115,30 @@ class Images(_Section):
         "by the word \"Picture\" in the article's language.")
 
 
+class Html(_Section):
+    """The article web pages (``output/html/<slug>.html``)."""
+
+    favicon: OptionalFileName = Field(
+        None, description="Icon every web page declares (<link rel=\"icon\">), relative to the "
+        "site root (ICO, PNG or SVG); unset, the brand logo.")
+    fragments: bool = Field(
+        False, description="Also write <slug>.fragment.html: the article's body and byline only, "
+        "with pubkit- class names and no page around it, to paste into a CMS (WordPress, Drupal).")
+
+
+class Pages(_Section):
+    """The site's own pages beside the articles: home, topics, A-Z, sitemap, feed, 404."""
+
+    enabled: bool = Field(
+        True, description="Write the home page, tag pages, A-Z index, sitemap.xml, robots.txt, "
+        "feed.xml and 404.html whenever the web pages are built.")
+    per_page: int = Field(20, ge=1, le=1000,
+                          description="Articles on each page of the home page (1 to 1000); more "
+                                      "go on page/2.html, page/3.html ...")
+    feed_entries: int = Field(20, ge=1, le=1000,
+                              description="Latest articles in feed.xml (1 to 1000).")
+
+
 class Pdf(_Section):
     """Printed handouts."""
 
@@ -328,6 +352,8 @@ class Settings(_Section):
                                   description="Headings needed for a table of contents (1 to 1000).")
     brand: Brand = Field(default_factory=Brand)
     images: Images = Field(default_factory=Images)
+    html: Html = Field(default_factory=Html)
+    pages: Pages = Field(default_factory=Pages)
     pdf: Pdf = Field(default_factory=Pdf)
     email: Email = Field(default_factory=Email)
     smtp: Smtp = Field(default_factory=Smtp)

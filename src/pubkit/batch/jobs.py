@@ -124,6 +124,12 @@ def make_plan(
             if overdue is not None and site.settings.review.strict:
                 plan.refused.append((src, tuple(wanted), overdue))
                 continue
+            clash = _site_page_clash(entry, site, wanted)
+            if clash is not None:
+                plan.refused.append((src, ("html",), clash))
+                wanted = [f for f in wanted if f != "html"]
+                if not wanted:
+                    continue
         else:
             overdue = None
         record = manifest.sources.get(src)
@@ -148,6 +154,16 @@ def make_plan(
         or src in plan.drafts
     )
     return plan
+
+
+def _site_page_clash(entry: Entry, site: Site, wanted: list[str]) -> Diagnostic | None:
+    """The refusal of an article page that would take the place of one of the site's own pages."""
+    from pubkit.site.outputs import SITE_PAGE_SLUGS
+
+    if "html" not in wanted or not site.settings.pages.enabled or entry.slug not in SITE_PAGE_SLUGS:
+        return None
+    return Diagnostic(entry.source, None, f"html: slug '{entry.slug}' names one of the site's own "
+                      "pages; give the article another slug (or set [pages] enabled = false)")
 
 
 def _overdue(entry: Entry, site: Site, today: dt.date | None) -> Diagnostic | None:

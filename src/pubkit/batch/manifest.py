@@ -51,6 +51,8 @@ class SourceRecord:
 @dataclass
 class Manifest:
     sources: dict[str, SourceRecord] = field(default_factory=dict)
+    pages: FormatRecord | None = None
+    """The site's own pages (home, topics, sitemap, feed, icon): built from the index, no source."""
 
     def owners(self) -> dict[str, str]:
         """Output file -> the source whose record lists it first."""
@@ -62,11 +64,15 @@ class Manifest:
         return owned
 
     def referenced(self) -> set[str]:
-        return {name for r in self.sources.values() for f in r.formats.values() for name in f.outputs}
+        names = {name for r in self.sources.values() for f in r.formats.values() for name in f.outputs}
+        return names | set(self.pages.outputs if self.pages else ())
 
     def to_json(self) -> dict[str, Any]:
+        pages = None if self.pages is None else {
+            "key": self.pages.key, "outputs": dict(sorted(self.pages.outputs.items()))}
         return {
             "schema": SCHEMA,
+            "pages": pages,
             "pubkit": __version__,
             "sources": {
                 src: {
@@ -111,9 +117,20 @@ class Manifest:
                         for name, f in r["formats"].items()
                     },
                 )
+            pages = _pages_record(data.get("pages"))
         except (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError) as exc:
             raise ManifestError(f"malformed manifest ({type(exc).__name__}: {exc})") from None
-        return cls(sources)
+        return cls(sources, pages)
+
+
+def _pages_record(data: Any) -> FormatRecord | None:
+    """The site pages' record, checked like a source's format record."""
+    if data is None:
+        return None
+    _check_format(data)
+    key = data["key"]
+    return FormatRecord(None if key is None else str(key),
+                        {str(k): int(v) for k, v in data["outputs"].items()})
 
 
 def _check_shape(sources: Any) -> None:
@@ -136,14 +153,18 @@ def _check_shape(sources: Any) -> None:
             if digest is not None and not isinstance(digest, str):
                 raise ValueError(f"{src!r}: {dep!r} has no hash")
         for fmt in formats.values():
-            if not isinstance(fmt, dict) or not isinstance(fmt.get("outputs"), dict):
-                raise ValueError(f"{src!r}: not a format record")
-            if fmt.get("key") is not None and not isinstance(fmt["key"], str):
-                raise ValueError(f"{src!r}: a format key is not text")
-            for name, size in fmt["outputs"].items():
-                check_name(name)
-                if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-                    raise ValueError(f"{name!r}: size is not a whole number")
+            _check_format(fmt, src)
+
+
+def _check_format(fmt: Any, src: str = "pages") -> None:
+    if not isinstance(fmt, dict) or not isinstance(fmt.get("outputs"), dict):
+        raise ValueError(f"{src!r}: not a format record")
+    if fmt.get("key") is not None and not isinstance(fmt["key"], str):
+        raise ValueError(f"{src!r}: a format key is not text")
+    for name, size in fmt["outputs"].items():
+        check_name(name)
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise ValueError(f"{name!r}: size is not a whole number")
 
 
 def load_manifest(out_dir: Path) -> tuple[Manifest, str | None]:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from pubkit import formats as registry
@@ -27,16 +29,19 @@ from pubkit.batch.manifest import (
     save_manifest,
 )
 from pubkit.batch.report import BuildSummary, JobRecord, write_report
-from pubkit.diagnostics import ConfigError, Diagnostic, describe_os_error
+from pubkit.diagnostics import ConfigError, Diagnostic, SourceError, describe_os_error
 from pubkit.formats import Format
 from pubkit.output import remove_below, remove_stale_temps, write_files
 from pubkit.site import Site
 from pubkit.site.index import SiteIndex
 from pubkit.site.indexing import IndexResult, build_index
+from pubkit.site.outputs import WEB_FORMAT
 
 if TYPE_CHECKING:
     from pubkit.batch.worker import TaskResult
 
+PAGES_SOURCE = "(site pages)"
+"""What the build report names as the source of the site's own pages."""
 SAVE_EVERY = 2.0
 """Seconds between manifest saves during a build (what a killed build keeps)."""
 
@@ -123,6 +128,8 @@ class Builder:
             self.refs = Counter(
                 n for r in self.manifest.sources.values() for f in r.formats.values() for n in f.outputs
             )
+            if self.manifest.pages is not None:
+                self.refs.update(list(self.manifest.pages.outputs))
             self.listener.start(self.plan)
             try:
                 for src in self.plan.removed:
@@ -133,6 +140,8 @@ class Builder:
                     self._refuse(src, fmts, why)
                 if self.plan.tasks:
                     self._render()
+                if WEB_FORMAT in chosen:
+                    self._site_pages()
                 if self.options.verify:
                     self._verify(chosen)
             finally:
@@ -171,6 +180,57 @@ class Builder:
                     self._dirty = False
         finally:
             executor.close()
+
+    def _site_pages(self) -> None:
+        """The site's own pages, rebuilt when a listing fact, template or setting of theirs changed.
+
+        Articles refused in this build (a slug taken, a strict review policy)
+        are left out of them like drafts.
+        """
+        from pubkit.batch.jobs import format_key
+        from pubkit.formats import SITE_PAGES
+        from pubkit.site.listing import listing_facts
+        from pubkit.theme import Theme
+
+        start = time.perf_counter()
+        index = self.indexed.index
+        exclude = sorted({src for src, _, _ in self.plan.refused})
+        facts = listing_facts(index, exclude) if self.site.settings.pages.enabled else []
+        key = format_key(self.site, Theme(self.site.templates_dir), SITE_PAGES,
+                         json.dumps([facts, exclude], sort_keys=True))
+        old = self.manifest.pages
+        if old is not None and old.key == key and _present(self.out_dir, old.outputs):
+            self.summary.records.append(JobRecord(PAGES_SOURCE, SITE_PAGES.name, "skipped"))
+            return
+        from pubkit.renderers.base import RenderContext
+        from pubkit.renderers.html.site_pages import render_site_pages
+
+        ctx = RenderContext.for_site(self.site, index=index).for_format(SITE_PAGES)
+        try:
+            files, warnings = render_site_pages(ctx, exclude)
+            write_files(self.out_dir, files)
+        except OSError as exc:
+            self._emit(JobRecord(PAGES_SOURCE, SITE_PAGES.name, "failed",
+                                 time.perf_counter() - start,
+                                 f"{self.out_dir}: site pages: {describe_os_error(exc)}"))
+            return
+        except SourceError as exc:  # an unreadable template
+            self._emit(JobRecord(PAGES_SOURCE, SITE_PAGES.name, "failed",
+                                 time.perf_counter() - start, str(exc.diagnostic)))
+            return
+        except Exception as exc:  # a site's template in error must not stop the build's record
+            self._emit(JobRecord(PAGES_SOURCE, SITE_PAGES.name, "failed",
+                                 time.perf_counter() - start,
+                                 f"{PAGES_SOURCE}: {type(exc).__name__}: {exc}"))
+            return
+        new = FormatRecord(key, {n: len(d) for n, d in files.items()})
+        self.manifest.pages = new
+        self.refs.update(list(new.outputs))
+        if old is not None:
+            self._release(old.outputs)
+        self._dirty = True
+        self._emit(JobRecord(PAGES_SOURCE, SITE_PAGES.name, "built", time.perf_counter() - start,
+                             None, warnings, sorted(new.outputs)))
 
     def _verify(self, chosen: dict[str, Format]) -> None:
         """Verify every article's outputs in the formats built (those verify can read), in the lock."""
@@ -282,6 +342,17 @@ class Builder:
     def _emit(self, record: JobRecord) -> None:
         self.summary.records.append(record)
         self.listener.job(record)
+
+
+def _present(out_dir: Path, outputs: dict[str, int]) -> bool:
+    """Whether every recorded output is still there with its size."""
+    for name, size in outputs.items():
+        try:
+            if os.stat(out_dir / name).st_size != size:
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def build_site(site: Site, options: BuildOptions, listener: Listener) -> BuildSummary:

@@ -61,6 +61,15 @@ class Entry:
     """sha256 of this article's translatable words (see :func:`pubkit.source.reader.text_hash`)."""
     canonical_url: str | None = None
     """The page's permanent address, when the front matter gives one."""
+    summary: str = ""
+    """The summary the site's listing pages show (front matter, else the first paragraph)."""
+    image: str | None = None
+    """The lead picture as written in the front matter, and its words."""
+    image_alt: str | None = None
+    reading_time: int = 0
+    """Minutes, as the article's byline says."""
+    reviewed_by: str | None = None
+    """The reviewer as written (a key of ``[reviewers]`` or a name)."""
 
     @property
     def name(self) -> outputs.Name:
@@ -86,7 +95,9 @@ class Entry:
             "reviewed_on": _iso(self.reviewed_on), "next_review": _iso(self.next_review),
             "translation_of": self.translation_of,
             "translated_from": self.translated_from, "text_hash": self.text_hash,
-            "canonical_url": self.canonical_url,
+            "canonical_url": self.canonical_url, "summary": self.summary, "image": self.image,
+            "image_alt": self.image_alt, "reading_time": self.reading_time,
+            "reviewed_by": self.reviewed_by,
         }
 
 
@@ -139,7 +150,7 @@ class SiteIndex:
                 by_lang = self._translations.setdefault(original.source, {})
                 by_lang.setdefault(entry.lang.lower(), source)  # the first in path order
         self._publish.clear()
-        taken = {outputs.page_path(e.name) for e in self.articles()}
+        taken = {outputs.page_path(e.name) for e in self.articles()} | outputs.SITE_FILES
         for web, paths in wanted.items():
             for i, path in enumerate(paths):
                 # The first file (in path order) keeps the plain name; a file that would

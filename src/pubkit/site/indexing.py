@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from pubkit.model.article import Article
 
 CACHE_NAME = ".pubkit-index.json"
-CACHE_SCHEMA = 3
+CACHE_SCHEMA = 4
 CACHE_LIMIT = 256 * 1024 * 1024
 PARALLEL_FROM = 200
 """Entries to make before a process pool pays for its start-up."""
@@ -152,7 +152,20 @@ def article_entry(article: Article) -> Entry:
         status=meta.status, reviewed_on=meta.reviewed_on, next_review=meta.next_review,
         translation_of=meta.translation_of, translated_from=meta.translated_from,
         text_hash=article.text_hash, canonical_url=meta.canonical_url,
+        summary=_shortened(article.summary), image=meta.image, image_alt=meta.image_alt,
+        reading_time=article.reading_time, reviewed_by=meta.reviewed_by,
     )
+
+
+SUMMARY_LIMIT = 600
+"""Characters of a summary the index keeps for listing pages (a first paragraph may be long)."""
+
+
+def _shortened(text: str) -> str:
+    if len(text) <= SUMMARY_LIMIT:
+        return text
+    cut = text[:SUMMARY_LIMIT].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.") + "…"
 
 
 def local_target(ref: str, source_dir: str) -> str | None:
@@ -304,7 +317,17 @@ def entry_from_json(source: str, data: Any, expect_hash: str) -> Entry | None:
         status=_status(data.get("status")), reviewed_on=_date(data.get("reviewed_on")),
         next_review=_date(data.get("next_review")),
         translation_of=original, translated_from=made_from, text_hash=text, canonical_url=url,
+        summary=_text(data.get("summary", ""), 20000), image=_optional(data.get("image"), 2010),
+        image_alt=_optional(data.get("image_alt"), 2000),
+        reading_time=_minutes(data.get("reading_time", 0)),
+        reviewed_by=_optional(data.get("reviewed_by"), 2000),
     )
+
+
+def _minutes(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100_000:
+        raise ValueError("bad reading_time")
+    return value
 
 
 def _status(value: Any) -> str | None:

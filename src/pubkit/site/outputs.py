@@ -168,3 +168,80 @@ def files_of(fmt: Format, name: Name, output: Output) -> dict[str, bytes]:
     for path, data in output.published.items():
         files[in_web_root(path)] = data
     return files
+
+
+# ------------------------------------------------------------- the site's own pages
+# The home page, tag pages and A-Z index of each language are in that language's folder
+# (``es/index.html``, ``es/tags/dolor.html``); the site's language is at the top.  Paths are
+# relative to the web root, like page_path().
+
+SITE_PAGE_SLUGS = frozenset({"index", "a-z", "404"})
+"""Slugs the site's own pages take, at the top and in each language folder: an article
+claiming one has no web page while listing pages are built (``[pages] enabled``)."""
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+NOT_FOUND = "404.html"
+SITE_FILES = frozenset({SITEMAP, ROBOTS, "feed.xml"})
+"""Top-level files of the web root that no published local file may take."""
+_TAG_RESERVED = frozenset({"index"})
+"""Tag file names that other pages of ``tags/`` take."""
+
+
+def pages_folder(lang: str, site_lang: str) -> str:
+    """The folder of the listing pages that list articles in ``lang`` (empty: the top)."""
+    folder = language_folder(lang)
+    return "" if folder == language_folder(site_lang) else folder
+
+
+def _in(folder: str, path: str) -> str:
+    return f"{folder}/{path}" if folder else path
+
+
+def home_page(folder: str, number: int = 1) -> str:
+    """Page ``number`` of the latest articles: ``index.html``, then ``page/2.html`` ..."""
+    return _in(folder, "index.html" if number == 1 else f"page/{number}.html")
+
+
+def tags_page(folder: str) -> str:
+    return _in(folder, "tags/index.html")
+
+
+def tag_page(folder: str, tag_name: str) -> str:
+    """The page of one tag, by the file name :func:`tag_names` gave it."""
+    return _in(folder, f"tags/{tag_name}.html")
+
+
+def a_z_page(folder: str) -> str:
+    return _in(folder, "a-z.html")
+
+
+def feed_path(folder: str) -> str:
+    return _in(folder, "feed.xml")
+
+
+def tag_key(tag: str) -> str:
+    """What makes two tags the same tag: ``Pain`` and `` pain`` are one (Unicode NFC, case folded)."""
+    import unicodedata
+
+    return " ".join(unicodedata.normalize("NFC", tag).casefold().split())
+
+
+def tag_names(tags: list[str]) -> dict[str, str]:
+    """A safe, unique file name for each tag key (see :func:`tag_key`), decided here only.
+
+    The name is the tag's slug (ASCII letters, digits, hyphens); a tag whose
+    slug is empty, reserved or already taken by another tag (``C++`` and
+    ``C``) gets its slug plus a short hash of the tag, so no two tags share a page.
+    """
+    from pubkit.model.text import slugify
+
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for key in sorted({tag_key(t) for t in tags}):
+        slug = _UNSAFE_CHARS.sub("-", slugify(key, 60)).strip(".-")
+        if not slug or slug in _TAG_RESERVED or slug in taken:
+            tag = hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
+            slug = f"{slug}-{tag}" if slug else f"tag-{tag}"
+        taken.add(slug)
+        names[key] = slug
+    return names

@@ -43,3 +43,10 @@ class PageMedia:
         if target.kind is Kind.FILE and not self.publisher.add(target):
             return None
         return target.href
+
+    def absolute(self, href: str | None, written: str, picture: bool = False) -> str | None:
+        """The address of a reference whose page ``href`` is known, for HTML placed elsewhere."""
+        if href is None:
+            return None
+        target = self.resolver.image(written) if picture else self.resolver.link(written)
+        return target.in_document or href

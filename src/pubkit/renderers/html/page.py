@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from pubkit.model import nodes as n
 from pubkit.model.article import Article
 from pubkit.renderers.base import Output, RenderContext, Renderer
 from pubkit.renderers.html.media import PageMedia
 from pubkit.renderers.html.writer import HtmlWriter
 from pubkit.renderers.page_data import common_context, json_ld
+from pubkit.site import outputs
+
+FRAGMENT = ".fragment.html"
+"""The suffix of an article's page without the page around it (``[html] fragments``)."""
+FRAGMENT_CLASS_PREFIX = "pubkit-"
+"""Before every class name of a fragment, so a CMS's own styles and pubkit's never meet."""
 
 
 class HtmlRenderer(Renderer):
     format = "html"
 
     def render(self, article: Article, ctx: RenderContext) -> Output:
+        from pubkit.renderers.html.site_pages import favicon_path
+
         media = PageMedia(article, ctx)
         shared = common_context(article, ctx)
         settings = ctx.settings
@@ -22,6 +31,8 @@ class HtmlRenderer(Renderer):
         writer = HtmlWriter(resolve_image=media.image, resolve_link=media.link, lang=article.lang,
                             t=shared["t"], missing_alt=settings.images.missing_alt)
         lead_image = media.picture(article.meta.image) if article.meta.image else None
+        icon = favicon_path(ctx)
+        here = ctx.index.page_path(ctx.entry(article))
         page = ctx.theme.template("html/page.html.j2").render(
             **shared,
             body=Markup(writer.blocks(article.body)),
@@ -30,5 +41,28 @@ class HtmlRenderer(Renderer):
             css=Markup(ctx.theme.read_text("html/style.css")),
             json_ld=Markup(json_ld(article, settings, shared["url"], shared["versions"])),
             lead_image=lead_image,
+            favicon=outputs.relative_href(here, icon) if icon else None,
         )
-        return Output(page.encode("utf-8"), published=media.published)
+        companions = {}
+        if settings.html.fragments:
+            companions[FRAGMENT] = fragment(article, ctx, media, shared)
+        return Output(page.encode("utf-8"), companions=companions, published=media.published)
+
+
+def fragment(article: Article, ctx: RenderContext, media: PageMedia, shared: dict[str, object]) -> bytes:
+    """The article's byline and body for a CMS: every address absolute, every class ``pubkit-``."""
+
+    def image(node: n.Image) -> str | None:
+        return media.absolute(media.image(node), node.src, picture=True)
+
+    def link(url: str) -> str | None:
+        return media.absolute(media.link(url), url)
+
+    writer = HtmlWriter(resolve_image=image, resolve_link=link, lang=article.lang,
+                        t=shared["t"],  # type: ignore[arg-type]
+                        missing_alt=ctx.settings.images.missing_alt,
+                        class_prefix=FRAGMENT_CLASS_PREFIX)
+    html = ctx.theme.template("html/fragment.html.j2").render(
+        **shared, body=Markup(writer.blocks(article.body)),
+        footnotes=Markup(writer.footnotes(article.footnotes)))
+    return html.encode("utf-8")

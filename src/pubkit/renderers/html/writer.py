@@ -41,6 +41,7 @@ class HtmlWriter(NodeVisitor[str]):
         lang: str = "en",
         t: Translations | None = None,
         missing_alt: MissingAlt = "decorative",
+        class_prefix: str = "",
     ) -> None:
         self.resolve_image = resolve_image or (lambda image: image.src)
         self.resolve_link = resolve_link or (lambda url: url)
@@ -50,11 +51,17 @@ class HtmlWriter(NodeVisitor[str]):
         """pubkit's own words (labels read out by screen readers) in the article's language."""
         self.missing_alt = missing_alt
         """What a picture without alt text says (``[images] missing_alt``, :mod:`pubkit.renderers.alt`)."""
+        self.class_prefix = class_prefix
+        """Put before every class name (``pubkit-``), for HTML pasted into another site's page."""
         self._tight = False
         self._marker = ""
         """A task item's checkbox, waiting for the item's first paragraph."""
         self._callouts = 0
         """Callouts written so far: each one's title gets an id of its own."""
+
+    def cls(self, names: str) -> str:
+        """``names`` (space-separated class names) with :attr:`class_prefix`."""
+        return " ".join(self.class_prefix + name for name in names.split())
 
     def blocks(self, blocks: list[n.Block]) -> str:
         return "".join(self.visit(b) for b in blocks)
@@ -97,7 +104,7 @@ class HtmlWriter(NodeVisitor[str]):
         opening = "<li>"
         if node.checked is not None:
             self._marker = self.task_marker(node.checked)
-            opening = '<li class="task-list-item">'  # its box stands in for the bullet
+            opening = f'<li class="{self.cls("task-list-item")}">'  # its box stands in for the bullet
         inner = self.blocks(node.children)
         if self._tight:
             inner = inner.rstrip("\n")
@@ -127,8 +134,9 @@ class HtmlWriter(NodeVisitor[str]):
             self._tight = saved
         tag = self.callout_element
         return (
-            f'<{tag} class="callout callout-{node.kind}" role="note" aria-labelledby="{ident}">\n'
-            f'<p class="callout-title" id="{ident}">{escape(self.callout_title(node))}</p>\n'
+            f'<{tag} class="{self.cls("callout callout-" + node.kind)}" role="note" '
+            f'aria-labelledby="{ident}">\n'
+            f'<p class="{self.cls("callout-title")}" id="{ident}">{escape(self.callout_title(node))}</p>\n'
             f"{body}</{tag}>\n"
         )
 
@@ -164,7 +172,7 @@ class HtmlWriter(NodeVisitor[str]):
         finally:
             self._tight = saved
         backrefs = "".join(
-            f' <a href="#fnref{node.number}{_sub(i)}" class="footnote-backref" '
+            f' <a href="#fnref{node.number}{_sub(i)}" class="{self.cls("footnote-backref")}" '
             f'aria-label="{self.backref_label(node.number, i)}">↩︎</a>'
             for i in range(node.ref_count)
         )
@@ -172,13 +180,13 @@ class HtmlWriter(NodeVisitor[str]):
             body = body[: -len("</p>\n")] + backrefs + "</p>\n"
         else:
             body += backrefs.strip() + "\n"  # after a list or code block, as markdown-it does
-        return f'<li id="fn{node.number}" class="footnote-item">{body}</li>\n'
+        return f'<li id="fn{node.number}" class="{self.cls("footnote-item")}">{body}</li>\n'
 
     def footnotes(self, defs: list[n.FootnoteDef]) -> str:
         if not defs:
             return ""
         items = "".join(self.visit(d) for d in defs)
-        return f'<ol class="footnotes-list">\n{items}</ol>\n'
+        return f'<ol class="{self.cls("footnotes-list")}">\n{items}</ol>\n'
 
     # ----------------------------------------------------------- inlines
     def visit_text(self, node: n.Text) -> str:
@@ -222,7 +230,8 @@ class HtmlWriter(NodeVisitor[str]):
     def visit_footnote_ref(self, node: n.FootnoteRef) -> str:
         sub = _sub(node.ref_index)
         return (
-            f'<sup class="footnote-ref"><a href="#fn{node.number}" id="fnref{node.number}{sub}" '
+            f'<sup class="{self.cls("footnote-ref")}"><a href="#fn{node.number}" '
+            f'id="fnref{node.number}{sub}" '
             f'aria-label="{self.footnote_label(node.number)}">[{node.number}]</a></sup>'
         )
 

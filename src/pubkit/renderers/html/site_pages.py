@@ -1,0 +1,319 @@
+"""The site's own pages, made from the site index: home, topics, A-Z, 404, sitemap, feed.
+
+A pure function of the index, the theme and the settings (:data:`SITE_PAGES`
+declares which): it never reads another output, and it renders every page at
+once, so the batch builds them only when a listing fact of some article
+(:func:`listing_facts`) or a template or setting they read has changed.
+Drafts are never listed, even in a build with ``--drafts``: a draft page may
+be previewed by its address, but the site never points a patient at it.
+Articles in the site's language are listed at the top of the web root; those
+in another language in its folder (``es/index.html``), in its own words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from pubkit.i18n import N_, Translations, language_name
+from pubkit.renderers.base import RenderContext
+from pubkit.renderers.page_data import Version, disclaimer, text_direction
+from pubkit.review.record import reviewer_of
+from pubkit.site import outputs
+from pubkit.site.index import Entry
+from pubkit.site.listing import image_path as _image_path
+from pubkit.site.listing import listed
+
+LATEST = N_("Latest articles")
+TOPICS = N_("Topics")
+A_Z = N_("A to Z")
+NOT_FOUND = N_("Page not found")
+
+
+def _latest_first(entries: list[Entry]) -> list[Entry]:
+    undated = [e for e in entries if not (e.date or e.updated)]
+    dated = sorted((e for e in entries if e.date or e.updated),
+                   key=lambda e: (e.date or e.updated, e.title, e.source), reverse=True)
+    return dated + sorted(undated, key=lambda e: (e.title, e.source))
+
+
+def collation_key(text: str, lang: str) -> str:
+    """A sort key that reads as a dictionary of ``lang`` does: case and accents aside,
+    and Spanish ``ñ`` a letter of its own after ``n``."""
+    spanish = lang.lower().split("-")[0] == "es"
+    out = []
+    for ch in unicodedata.normalize("NFC", text.casefold()):
+        if spanish and ch == "ñ":
+            out.append("n\U0010ffff")
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        out.append(base)
+    return "".join(out).strip()
+
+
+def first_letter(text: str, lang: str) -> str:
+    """The A-Z group of ``text``: its first letter without accents, in capitals; ``#`` otherwise."""
+    key = collation_key(text, lang)
+    for ch in key:
+        if ch == "\U0010ffff":
+            continue
+        if ch.isalpha():
+            return "Ñ" if key.startswith("n\U0010ffff") else ch.upper()
+        if ch.isdigit():
+            return "#"
+    return "#"
+
+
+@dataclass
+class _Root:
+    """The listing pages of one language: its folder, language and articles."""
+
+    folder: str
+    lang: str
+    entries: list[Entry] = field(default_factory=list)
+
+
+class _Pages:
+    def __init__(self, ctx: RenderContext, exclude: Iterable[str]) -> None:
+        self.ctx = ctx
+        self.index = ctx.index
+        self.settings = ctx.settings
+        self.theme = ctx.theme
+        self.base = self.settings.base_url
+        site_lang = self.settings.language
+        self.roots: dict[str, _Root] = {"": _Root("", site_lang)}
+        for entry in listed(self.index, exclude):
+            folder = outputs.pages_folder(entry.lang, site_lang)
+            root = self.roots.setdefault(folder, _Root(folder, entry.lang))
+            root.entries.append(entry)
+        self.css = Markup(self.theme.read_text("html/style.css"))
+        self.favicon = favicon_path(self.ctx)
+        self.files: dict[str, bytes] = {}
+        self.sitemap: list[tuple[str, Any, list[tuple[str, str]]]] = []
+
+    # ----------------------------------------------------------------- helpers
+    def href(self, here: str, entry: Entry) -> str:
+        return entry.canonical_url or outputs.relative_href(here, self.index.page_path(entry))
+
+    def url(self, path: str) -> str:
+        return outputs.public_url(self.base, path)
+
+    def item(self, here: str, entry: Entry, t: Translations) -> dict[str, Any]:
+        meta = []
+        day = entry.updated or entry.date
+        if entry.updated:
+            meta.append(t.format("Updated %(date)s", date=t.format_date(entry.updated)))
+        elif day:
+            meta.append(t.format("Published %(date)s", date=t.format_date(day)))
+        n = entry.reading_time
+        if n:
+            meta.append(t.ngettext("%(num)s min read", "%(num)s min read", n)
+                        % {"num": t.format_number(n)})
+        reviewer = reviewer_of(entry.reviewed_by, self.settings)
+        if reviewer:
+            meta.append(t.format("Medically reviewed by %(name)s", name=reviewer.display))
+        image = _image_path(self.index, entry)
+        return {"title": entry.title, "href": self.href(here, entry), "summary": entry.summary,
+                "image": outputs.relative_href(here, image) if image else None, "meta": meta,
+                "lang": entry.lang, "dir": text_direction(entry.lang)}
+
+    def base_context(self, root: _Root, here: str, t: Translations, current: str) -> dict[str, Any]:
+        labels = Markup("")
+        if t.missing is not None:
+            lang = t.locale.replace("_", "-")
+            labels = Markup(f' lang="{lang}" dir="{text_direction(lang)}"')
+        nav = [
+            {"href": outputs.relative_href(here, outputs.home_page(root.folder)),
+             "label": t.gettext(LATEST), "current": current == "home"},
+            {"href": outputs.relative_href(here, outputs.tags_page(root.folder)),
+             "label": t.gettext(TOPICS), "current": current == "tags"},
+            {"href": outputs.relative_href(here, outputs.a_z_page(root.folder)),
+             "label": t.gettext(A_Z), "current": current == "a-z"},
+        ]
+        others = []
+        if current == "home" and here == outputs.home_page(root.folder):
+            for folder, other in sorted(self.roots.items()):
+                if folder != root.folder and (other.entries or not folder):
+                    path = outputs.home_page(folder)
+                    others.append(Version(other.lang, self.url(path),
+                                          outputs.relative_href(here, path),
+                                          language_name(other.lang), "", False, not folder))
+        return {
+            "site": self.settings, "brand": self.settings.brand, "lang": root.lang,
+            "dir": text_direction(root.lang), "t": t, "css": self.css, "labels": labels,
+            "favicon": outputs.relative_href(here, self.favicon) if self.favicon else None,
+            "disclaimer": disclaimer(self.settings.brand, t), "site_nav": nav,
+            "other_versions": others, "skip_label": t.gettext("Skip to the content"),
+            "feed": outputs.relative_href(here, outputs.feed_path(root.folder)),
+        }
+
+    def write(self, path: str, root: _Root, t: Translations, current: str, page: dict[str, Any],
+              lastmod: Any = None) -> None:
+        context = self.base_context(root, path, t, current)
+        page.setdefault("url", self.url(path))
+        page.setdefault("prev", None)
+        page.setdefault("next", None)
+        html = self.theme.template("html/listing.html.j2").render(**context, page=page)
+        self.files[path] = html.encode("utf-8")
+        if page["kind"] != "404":
+            self.sitemap.append((self.url(path), lastmod, []))
+
+    # ------------------------------------------------------------------- pages
+    def render(self) -> dict[str, bytes]:
+        for root in self.roots.values():
+            self.render_root(root)
+        top = self.roots[""]
+        t = self.theme.translations(top.lang)
+        self.write(outputs.NOT_FOUND, top, t, "404",
+                   {"kind": "404", "title": t.gettext(NOT_FOUND), "url": None,
+                    "description": t.gettext(NOT_FOUND)})
+        for entry in listed_all(self.roots):
+            alternates = []
+            versions = self.index.versions(entry)
+            if len(versions) > 1:
+                alternates = [(v.lang, self.index.page_url(v, self.base)) for v in versions]
+            self.sitemap.append((self.index.page_url(entry, self.base),
+                                 entry.updated or entry.date, alternates))
+        from pubkit.renderers.html.sitemap import robots_txt, sitemap_xml
+
+        self.files[outputs.SITEMAP] = sitemap_xml(self.sitemap)
+        self.files[outputs.ROBOTS] = robots_txt(self.url(outputs.SITEMAP))
+        return self.files
+
+    def render_root(self, root: _Root) -> None:
+        t = self.theme.translations(root.lang)
+        latest = _latest_first(root.entries)
+        newest = _newest(latest)
+        per_page = self.settings.pages.per_page
+        chunks = [latest[i:i + per_page] for i in range(0, len(latest), per_page)] or [[]]
+        title = t.gettext(LATEST)
+        for number, chunk in enumerate(chunks, 1):
+            path = outputs.home_page(root.folder, number)
+            page = {"kind": "home", "number": number, "pages": len(chunks),
+                    "title": title if number == 1 else f"{title} · {t.format_number(number)}",
+                    "description": t.gettext(LATEST),
+                    "articles": [self.item(path, e, t) for e in chunk],
+                    "prev": outputs.relative_href(path, outputs.home_page(root.folder, number - 1))
+                    if number > 1 else None,
+                    "next": outputs.relative_href(path, outputs.home_page(root.folder, number + 1))
+                    if number < len(chunks) else None}
+            self.write(path, root, t, "home", page, _newest(chunk))
+        self.render_tags(root, t, latest)
+        self.render_a_z(root, t, newest)
+        from pubkit.renderers.html.feed import atom_feed
+
+        feed = outputs.feed_path(root.folder)
+        self.files[feed] = atom_feed(
+            self.settings.site_name, root.lang, self.url(feed), self.url(outputs.home_page(root.folder)),
+            [(self.index.page_url(e, self.base), e.title, e.summary, e.date, e.updated)
+             for e in latest if e.date or e.updated][: self.settings.pages.feed_entries])
+
+    def render_tags(self, root: _Root, t: Translations, latest: list[Entry]) -> None:
+        spelled: dict[str, str] = {}
+        members: dict[str, list[Entry]] = {}
+        for entry in sorted(root.entries, key=lambda e: e.source):
+            for tag in entry.tags:
+                key = outputs.tag_key(tag)
+                if not key:
+                    continue
+                spelled.setdefault(key, " ".join(tag.split()))
+                members.setdefault(key, [])
+        for entry in latest:
+            for key in dict.fromkeys(outputs.tag_key(tag) for tag in entry.tags):
+                if key in members:
+                    members[key].append(entry)
+        names = outputs.tag_names(list(members))
+        here = outputs.tags_page(root.folder)
+        order = sorted(members, key=lambda k: (collation_key(spelled[k], root.lang), k))
+        tags = []
+        for key in order:
+            path = outputs.tag_page(root.folder, names[key])
+            count = len(members[key])
+            tags.append({"name": spelled[key], "href": outputs.relative_href(here, path),
+                         "count_text": t.ngettext("%(num)s article", "%(num)s articles", count)
+                         % {"num": t.format_number(count)}})
+            self.write(path, root, t, "tag", {
+                "kind": "tag", "pages": 1, "title": t.format("Topic: %(tag)s", tag=spelled[key]),
+                "description": t.format("Articles about %(tag)s", tag=spelled[key]),
+                "articles": [self.item(path, e, t) for e in members[key]]},
+                _newest(members[key]))
+        self.write(here, root, t, "tags", {"kind": "tags", "title": t.gettext(TOPICS),
+                                           "description": t.gettext(TOPICS), "tags": tags},
+                   _newest(latest))
+
+    def render_a_z(self, root: _Root, t: Translations, newest: Any) -> None:
+        path = outputs.a_z_page(root.folder)
+        groups: dict[str, list[Entry]] = {}
+        for entry in sorted(root.entries, key=lambda e: (collation_key(e.title, root.lang), e.source)):
+            groups.setdefault(first_letter(entry.title, root.lang), []).append(entry)
+        letters = sorted(groups, key=lambda g: ("\U0010ffff" if g == "#" else collation_key(g, root.lang)))
+        page = {"kind": "a-z", "title": t.gettext(A_Z), "description": t.gettext(A_Z),
+                "letters": [{"letter": g, "id": f"letter-{i + 1}",
+                             "articles": [self.item(path, e, t) for e in groups[g]]}
+                            for i, g in enumerate(letters)]}
+        self.write(path, root, t, "a-z", page, newest)
+
+
+def _newest(entries: list[Entry]) -> dt.date | None:
+    """The last change of any of ``entries``: what a page listing them has as its ``lastmod``."""
+    return max((day for e in entries if (day := e.updated or e.date) is not None), default=None)
+
+
+def listed_all(roots: dict[str, _Root]) -> list[Entry]:
+    return [e for root in roots.values() for e in root.entries]
+
+
+def favicon_source(settings: Any) -> str | None:
+    """The site file every web page names as its icon: ``[html] favicon``, else the logo."""
+    name = settings.html.favicon or settings.brand.logo
+    return name.lstrip("/") if name else None
+
+
+def favicon_path(ctx: RenderContext) -> str | None:
+    """The icon's web path (the one the index gives that file, so every page agrees)."""
+    source = favicon_source(ctx.settings)
+    if source is None:
+        return None
+    return ctx.index.published_as(source) or outputs.publish_path(source, ctx.index.content_dir)
+
+
+def favicon_file(ctx: RenderContext) -> tuple[str, bytes] | str | None:
+    """The icon's web path and bytes, checked like any published picture; why not, when unusable."""
+    from pubkit.media import Refusal, inspect_picture
+    from pubkit.resources import Refused
+
+    source = favicon_source(ctx.settings)
+    path = favicon_path(ctx)
+    if source is None or path is None:
+        return None
+    try:
+        real = ctx.resources.local_path(source, ctx.site.root)
+        checked = inspect_picture(ctx.resources.read_checked(real, source), real.name)
+    except (Refused, OSError) as exc:
+        return f"{source}: the web pages' icon is left out: {exc}"
+    if isinstance(checked, Refusal):
+        return f"{source}: the web pages' icon is left out: {checked.reason}"
+    return path, checked.data
+
+
+def render_site_pages(ctx: RenderContext, exclude: Iterable[str] = ()
+                      ) -> tuple[dict[str, bytes], list[str]]:
+    """Every file of the site's own pages, by path relative to the output folder, and warnings.
+
+    With ``[pages] enabled = false`` only the icon every page names.
+    """
+    files: dict[str, bytes] = {}
+    warnings = []
+    if ctx.settings.pages.enabled:
+        files = _Pages(ctx, exclude).render()
+    icon = favicon_file(ctx)
+    if isinstance(icon, str):
+        warnings.append(icon)
+    elif icon is not None:
+        files.setdefault(icon[0], icon[1])
+    return {outputs.in_web_root(path): data for path, data in files.items()}, warnings

@@ -1,0 +1,163 @@
+"""The site's own pages as built: what they list, in which words, and what they never let through."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from tests.batch.conftest import build
+from tests.renderers.html.pages_site import HOSTILE_TITLE, make_pages_site
+
+TOML = "[pages]\nper_page = 3\n[brand]\nlogo = \"assets/img0.png\"\n"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("pages") / "site"
+    make_pages_site(root)
+    config = (root / "pubkit.toml").read_text()
+    # The sample's pubkit.toml has a [brand] section: add the logo to it, and [pages] after it.
+    (root / "pubkit.toml").write_text(config.replace("[brand]\n", '[brand]\nlogo = "assets/img0.png"\n', 1)
+                                      + "\n[pages]\nper_page = 3\n")
+    summary = build(root, formats=["html"], drafts=True)
+    assert not [r for r in summary.records if r.status == "failed"], summary.records
+    return root / "output" / "html"
+
+
+def page(path: Path) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring(path.read_bytes())
+
+
+def titles(doc: lxml.html.HtmlElement) -> list[str]:
+    return [a.text_content() for a in doc.xpath("//main//h2[@class='card-title']/a | "
+                                                "//main//ul[@class='a-z-list']//a")]
+
+
+def test_home_page_is_paginated_latest_first(site: Path) -> None:
+    first, second = page(site / "index.html"), page(site / "page" / "2.html")
+    assert len(titles(first)) == 3
+    assert first.xpath("//link[@rel='next']/@href") == ["page/2.html"]
+    assert second.xpath("//link[@rel='prev']/@href") == ["../index.html"]
+    shown = [t for p in [site / "index.html", *sorted((site / "page").glob("*.html"))]
+             for t in titles(page(p))]
+    assert "The Role of Ketamine in Pain Management" in shown
+    assert shown[0].startswith("Managing")  # dated 2024, newer than the sample
+    card = first.xpath("//li[@class='card']")[0]
+    meta = card.xpath(".//p[@class='card-meta']")[0].text_content()
+    assert "min read" in meta and "Medically reviewed by Dr. Peck" in meta
+
+
+def test_drafts_are_never_listed_even_when_built(site: Path) -> None:
+    assert (site / "draft-article.html").is_file()  # built with --drafts ...
+    for path in [*site.rglob("*.html"), site / "sitemap.xml", site / "feed.xml"]:
+        if path.name != "draft-article.html":
+            assert b"Draft nobody may see" not in path.read_bytes(), path  # ... and listed nowhere
+            assert b"draft-article" not in path.read_bytes(), path
+
+
+def test_spanish_articles_have_spanish_pages(site: Path) -> None:
+    home = page(site / "es" / "index.html")
+    assert home.get("lang") == "es"
+    text = home.text_content()
+    assert "Artículos recientes" in text and "Latest articles" not in text
+    assert set(titles(home)) == {"Ñame y salud", "Náuseas", "La ketamina y el control del dolor"}
+    assert "Ñame y salud" not in page(site / "index.html").text_content()
+    az = page(site / "es" / "a-z.html")
+    letters = [h.text_content() for h in az.xpath("//main//h2")]
+    # Spanish order: N before Ñ (a letter of its own), accents aside (Náuseas under N).
+    assert letters == ["L", "N", "Ñ"]
+    groups = {h.text_content(): [a.text_content() for a in h.getparent().xpath(".//a")]
+              for h in az.xpath("//main//h2")}
+    assert groups["N"] == ["Náuseas"] and groups["Ñ"] == ["Ñame y salud"]
+    # One Spanish topic for "dolor" and "Dolor".
+    tags = page(site / "es" / "tags" / "index.html")
+    assert [a.text_content() for a in tags.xpath("//ul[@class='tag-list']//a")].count("dolor") == 1
+    assert "2 artículos" in tags.text_content()
+
+
+def test_tag_pages_have_safe_unique_names(site: Path) -> None:
+    names = sorted(p.name for p in (site / "tags").iterdir())
+    for name in names:
+        assert name.endswith(".html") and all(c.isascii() and (c.isalnum() or c in "-.") for c in name)
+    assert "pain.html" in names and "c.html" in names
+    assert len([n for n in names if n.startswith("c-")]) == 1  # C++ has a page of its own
+    assert "index.html" in names and len([n for n in names if n.startswith("index-")]) == 1
+    assert [n for n in names if n.startswith("tag-")]  # 日本語 (no ASCII slug), "]]>"
+    listed = page(site / "tags" / "index.html")
+    links = {a.text_content(): a.get("href") for a in listed.xpath("//ul[@class='tag-list']//a")}
+    assert "C++" in links and "c" in links and links["C++"] != links["c"]
+    assert '<b onclick="x()">bold</b>' in links  # shown as text
+    assert len([k for k in links if k.strip().casefold() == "pain"]) == 1  # "Pain", "pain ": one tag
+    for href in links.values():
+        assert (site / "tags" / href).is_file()
+
+
+def home_page_of(site: Path, slug: str) -> Path:
+    """The page of the home page that lists article ``slug``."""
+    pages = [site / "index.html", *sorted((site / "page").glob("*.html"))]
+    return next(p for p in pages if f'href="{"../" if p.parent.name == "page" else ""}{slug}.html"'
+                in p.read_text())
+
+
+def test_hostile_title_and_summary_stay_text(site: Path) -> None:
+    home = home_page_of(site, "hostile")
+    for path in [home, site / "a-z.html", site / "tags" / "evil.html"]:
+        doc = page(path)
+        assert doc.xpath("//script") == [], path
+        assert doc.xpath("//*[@onerror or @onclick]") == [], path
+        assert HOSTILE_TITLE in doc.text_content(), path
+    assert "&lt;img src=x onerror=alert(1)&gt;" in home.read_text()
+    assert (site / "tags" / "evil.html").is_file() and not (site.parent / "evil.html").exists()
+
+
+def test_lead_image_and_favicon(site: Path) -> None:
+    doc = page(home_page_of(site, "hostile"))
+    images = doc.xpath("//li[@class='card']//img")
+    assert [i.get("src") for i in images] == ["../assets/lead.png"] and images[0].get("alt") == ""
+    assert (site / "assets" / "lead.png").is_file()
+    for path, icon in [(site / "index.html", "assets/img0.png"), (site / "tags" / "pain.html", "../assets/img0.png"),
+                       (site / "article-0000.html", "assets/img0.png"),
+                       (site / "es" / "ketamina-manejo-del-dolor.html", "../assets/img0.png")]:
+        assert page(path).xpath("//link[@rel='icon']/@href") == [icon], path
+    assert (site / "assets" / "img0.png").is_file()
+
+
+def test_not_found_page(site: Path) -> None:
+    doc = page(site / "404.html")
+    assert doc.xpath("//meta[@name='robots']/@content") == ["noindex"]
+    assert "Page not found" in doc.text_content()
+
+
+def test_fragments_are_body_and_byline_with_pubkit_classes(tmp_path: Path) -> None:
+    root = make_pages_site(tmp_path / "site", "")
+    (root / "pubkit.toml").write_text((root / "pubkit.toml").read_text() + "\n[html]\nfragments = true\n")
+    build(root, formats=["html"])
+    out = root / "output" / "html"
+    fragment = (out / "ketamine-pain-management.fragment.html").read_text()
+    assert "<html" not in fragment and "<body" not in fragment and "site-header" not in fragment
+    doc = lxml.html.fragment_fromstring(fragment)
+    classes = {c for el in doc.iter() for c in (el.get("class") or "").split()}
+    assert classes and all(c.startswith("pubkit-") for c in classes), classes
+    assert "pubkit-byline" in classes and "pubkit-review-line" in classes
+    hrefs = [a.get("href") for a in doc.iter("a")]
+    assert all(h.startswith(("https://", "http://", "#", "mailto:", "tel:")) for h in hrefs), hrefs
+    assert (out / "es" / "ketamina-manejo-del-dolor.fragment.html").is_file()
+
+
+def test_pages_can_be_switched_off_and_reserved_slugs_are_refused(tmp_path: Path) -> None:
+    root = make_pages_site(tmp_path / "site")
+    (root / "content" / "index.md").write_text("---\ntitle: Home?\n---\n\nText.\n")
+    summary = build(root, formats=["html"])
+    failed = [r for r in summary.records if r.status == "failed"]
+    assert [(r.source, r.format) for r in failed] == [("content/index.md", "html")]
+    assert "site's own pages" in (failed[0].error or "")
+    out = root / "output" / "html"
+    assert "Home?" not in (out / "index.html").read_text()
+    (root / "pubkit.toml").write_text((root / "pubkit.toml").read_text() + "\n[pages]\nenabled = false\n")
+    summary = build(root, formats=["html"])
+    assert not [r for r in summary.records if r.status == "failed"]
+    assert (out / "index.html").read_text().count("Home?") >= 1  # now the article's own page
+    assert not (out / "sitemap.xml").exists() and not (out / "tags").exists()
+    assert not (out / "feed.xml").exists() and not (out / "a-z.html").exists()
