@@ -8,8 +8,9 @@ import pytest
 
 from pubkit.model.article import Article
 from pubkit.review.approve import SignOff, approve
+from pubkit.review.dates import add_months
 from pubkit.review.policy import publish_decision
-from pubkit.review.record import add_months, review_state
+from pubkit.review.record import review_state
 from pubkit.settings import Settings
 from pubkit.source.reader import parse_article
 

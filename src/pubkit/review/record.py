@@ -9,13 +9,13 @@ as approved.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import difflib
 from dataclasses import dataclass
 from typing import Any
 
 from pubkit.model.article import Article, ReviewStatus
+from pubkit.review.dates import next_review_date
 from pubkit.review.stamp import Change, changes
 from pubkit.settings import Settings
 
@@ -46,13 +46,6 @@ def unknown_key_hint(reviewed_by: str | None, settings: Settings) -> str | None:
         return None
     close = difflib.get_close_matches(reviewed_by, list(settings.reviewers), n=1, cutoff=0.75)
     return close[0] if close else None
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus ``months`` calendar months (January 31 + 1 month is February 28 or 29)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,14 +100,6 @@ class ReviewState:
 def next_review_of(article: Article, settings: Settings) -> dt.date | None:
     """``next_review`` as written, else ``reviewed_on`` plus ``[review] interval_months``."""
     return next_review_date(article.meta.reviewed_on, article.meta.next_review, settings)
-
-
-def next_review_date(reviewed_on: dt.date | None, next_review: dt.date | None,
-                     settings: Settings) -> dt.date | None:
-    """The rule of :func:`next_review_of` on the two dates alone (the site index has them)."""
-    if next_review is None and reviewed_on is not None:
-        return add_months(reviewed_on, settings.review.interval_months)
-    return next_review
 
 
 def review_state(article: Article, settings: Settings, today: dt.date) -> ReviewState:
