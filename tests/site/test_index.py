@@ -81,6 +81,29 @@ def test_cache_skips_parsing_and_follows_edits(make_site: Callable[..., Site]) -
     assert edited.index.entry("content/a3.md").ids == ("sec-new-heading",)  # type: ignore[union-attr]
 
 
+def test_cache_is_written_back_as_read_and_in_ascii(make_site: Callable[..., Site]) -> None:
+    """An unchanged entry's record goes back as it was; a record with a field pubkit does
+    not write is made again; accented words survive the ASCII file."""
+    site = make_site({f"content/a{i}.md": f"---\ntitle: Niño {i}\n---\n## H{i}\n" for i in range(3)})
+    build_index(site, write_cache=True)
+    path = site.output_dir / CACHE_NAME
+    raw = path.read_bytes()
+    assert raw.isascii() and b"Ni\\u00f1o 0" in raw
+    data = json.loads(raw)
+    data["entries"]["content/a0.md"]["planted"] = "junk"
+    path.write_text(json.dumps(data))
+    (site.content_dir / "a2.md").write_text("---\ntitle: Año\n---\n## New\n")
+    edited = build_index(site, write_cache=True)
+    assert edited.fresh == 1 and edited.notes == []
+    after = json.loads(path.read_bytes())["entries"]
+    assert "planted" not in after["content/a0.md"]
+    assert after["content/a1.md"] == data["entries"]["content/a1.md"]
+    assert after["content/a2.md"]["title"] == "Año"
+    again = build_index(site)
+    assert again.fresh == 0 and again.index.entries == edited.index.entries
+    assert again.index.entry("content/a0.md").title == "Niño 0"  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize("cache", [
     b"{not json", b"[]", b'{"schema": 99}', b"\xff\xfe", b'{"schema":%d}' % CACHE_SCHEMA,
     "entries-not-object", "bad-slug", "path-escape", "absolute-path", "id-with-quote", "wrong-kind",

@@ -67,6 +67,8 @@ class IndexResult:
     """What each source is, the unreadable ones included."""
     stats: dict[str, list[int]] = field(default_factory=dict)
     """Each source's stat as read, for the cache."""
+    cached: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The cache's own record of each entry taken from it, written back as it was read."""
 
     def save(self, site: Site) -> str | None:
         """Keep this index in the cache when anything had to be read; a note when it cannot."""
@@ -74,7 +76,7 @@ class IndexResult:
             return None
         path = site.output_dir / CACHE_NAME
         try:
-            save_cache(path, self.index, site.settings.language, self.stats)
+            save_cache(path, self.index, site.settings.language, self.stats, self.cached)
         except OSError as exc:
             return f"{path}: cannot save the site index cache ({exc.strerror})"
         return None
@@ -418,16 +420,36 @@ def load_cache(path: Path, language: str) -> tuple[Cache, str | None]:
         return Cache(), f"{path}: the site index cache is corrupt ({exc}); reading every source"
 
 
+_ENTRY_KEYS = frozenset(Entry(source="", kind="article", source_hash="", slug="", title="",
+                               lang="").to_json())
+
+
 def save_cache(path: Path, index: SiteIndex, language: str,
-               stats: dict[str, list[int]] | None = None) -> None:
+               stats: dict[str, list[int]] | None = None,
+               cached: dict[str, dict[str, Any]] | None = None) -> None:
+    """Write the index cache.
+
+    An entry read from the cache is written back as its record was read
+    (checked then, and of exactly the fields :meth:`Entry.to_json` gives), so
+    one edit on a site of 10,000 articles does not turn 10,000 entries back
+    into records.  The file is ASCII (``\\u`` escapes): with one accented
+    letter in it, Python writes and reads a whole 12 MB text of wide characters,
+    at twice the cost.
+    """
     from pubkit.output import write_atomic
 
+    kept = cached or {}
+    entries: dict[str, Any] = {}
+    for source, entry in sorted(index.entries.items()):
+        record = kept.get(source)
+        entries[source] = (record if record is not None and record.keys() == _ENTRY_KEYS
+                           and record.get("hash") == entry.source_hash else entry.to_json())
     data = {
         "schema": CACHE_SCHEMA, "pubkit": __version__, "language": language,
-        "entries": {s: e.to_json() for s, e in sorted(index.entries.items())},
+        "entries": entries,
         "stats": {s: v for s, v in sorted((stats or {}).items()) if s in index.entries},
     }
-    write_atomic(path, json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    write_atomic(path, json.dumps(data, separators=(",", ":")).encode("ascii"))
 
 
 # ----------------------------------------------------------------------- build
@@ -475,13 +497,16 @@ def build_index(
             digest = result.hashes[source]
             if digest is None or source not in cached or source in keep_set:
                 continue
-            entry = entry_from_json(source, cached[source], digest)
+            record = cached[source]
+            entry = entry_from_json(source, record, digest)
             if entry is not None and entry.kind == kind:
                 entries[source] = entry
+                result.cached[source] = record
     except (ValueError, TypeError) as exc:
         result.notes.append(f"{cache_path}: the site index cache is corrupt ({exc}); "
                             "reading every source")
         entries = {}
+        result.cached = {}
     problems: dict[str, Diagnostic] = {}
     todo = [(s, k) for s, k in found if s not in entries]
     result.fresh = len(todo)
