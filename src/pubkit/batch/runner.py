@@ -14,6 +14,7 @@ import gc
 import hashlib
 import json
 import os
+import stat
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -221,30 +222,37 @@ class Builder:
         """
         from pubkit.batch.jobs import format_key
         from pubkit.formats import SITE_PAGES
-        from pubkit.site.listing import favicon_source, listing_facts
+        from pubkit.site.listing import favicon_source, lead_pictures, listing_facts
         from pubkit.theme import Theme
 
         start = time.perf_counter()
         index = self.indexed.index
         exclude = sorted({src for src, _, _ in self.plan.refused})
-        facts = listing_facts(index, exclude) if self.site.settings.pages.enabled else []
+        enabled = self.site.settings.pages.enabled
+        facts = listing_facts(index, exclude) if enabled else []
+        # The bytes of each card's picture name its copies: a new picture under the old name
+        # rebuilds the pages (its hash from the manifest's stat, so a no-op reads no picture).
+        pictures = [(path, self.hashes(path)) for path in lead_pictures(index, exclude)] if enabled else []
         icon = favicon_source(self.site.settings)
         # The icon's bytes: the pages publish it, so a new logo must reach the web root.
         icon_hash = FileHashes()(self.site.root / icon) if icon else None
         key = format_key(self.site, Theme(self.site.templates_dir), SITE_PAGES,
-                         json.dumps([facts, exclude, icon, icon_hash], sort_keys=True))
+                         json.dumps([facts, exclude, icon, icon_hash, pictures], sort_keys=True))
         old = self.manifest.pages
         if old is not None and old.key == key and _present(self.out_dir, old.outputs):
             self.summary.pages = JobRecord(PAGES_SOURCE, SITE_PAGES.name, "skipped",
                                            outputs=sorted(old.outputs))
             return
+        from pubkit.media.cache import ImageCache
         from pubkit.renderers.base import RenderContext
         from pubkit.renderers.html.site_pages import render_site_pages
 
-        ctx = RenderContext.for_site(self.site, index=index).for_format(SITE_PAGES)
+        # The cards show the copies the articles' pages made: found in the cache, not made again.
+        ctx = RenderContext.for_site(self.site, index=index,
+                                     images=ImageCache(self.site.image_cache_dir)).for_format(SITE_PAGES)
         try:
             files, warnings = render_site_pages(ctx, exclude)
-            write_files(self.out_dir, files)
+            self._write_shared(files)
         except OSError as exc:
             return self._pages_failed(start, f"{self.out_dir}: site pages: {describe_os_error(exc)}")
         except SourceError as exc:  # an unreadable template
@@ -262,6 +270,23 @@ class Builder:
         for warning in warnings:
             self.summary.notes.append(warning)
             self.listener.note(warning)
+
+    def _write_shared(self, files: dict[str, bytes]) -> None:
+        """Write the site's pages, but not what is on disk already: a file this build wrote
+        with these bytes, or a picture's copy some record lists that is there at its size
+        (its name is a hash of its bytes, see :func:`pubkit.site.outputs.variant_path`)."""
+        from pubkit.site.outputs import is_variant_path
+
+        todo = {}
+        digests = {}
+        for name, data in files.items():
+            if is_variant_path(name) and self.refs[name] > 0 and _has_size(self.out_dir, name, len(data)):
+                continue
+            digest = digests[name] = hashlib.blake2b(data, digest_size=16).digest()
+            if self._written.get(name) != digest:
+                todo[name] = data
+        write_files(self.out_dir, todo)
+        self._written.update(digests)
 
     def _pages_failed(self, start: float, error: str) -> None:
         """The site's pages could not be made: the old ones stay, and are retried next time."""
@@ -404,6 +429,15 @@ class Builder:
     def _emit(self, record: JobRecord) -> None:
         self.summary.records.append(record)
         self.listener.job(record)
+
+
+def _has_size(out_dir: Path, name: str, size: int) -> bool:
+    """Whether ``name`` is a regular file of ``size`` bytes in the output folder."""
+    try:
+        st = os.lstat(out_dir / name)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_size == size
 
 
 def _present(out_dir: Path, outputs: dict[str, int]) -> bool:

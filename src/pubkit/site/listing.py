@@ -40,11 +40,23 @@ def listing_facts(index: SiteIndex, exclude: Iterable[str] = ()) -> list[list[An
     return facts
 
 
-def image_path(index: SiteIndex, entry: Entry) -> str | None:
-    """The web path of ``entry``'s lead picture, when it is a local file the index publishes."""
+def lead_pictures(index: SiteIndex, exclude: Iterable[str] = ()) -> list[str]:
+    """The site paths of the lead pictures the listing pages' cards show (local, published)."""
+    found = {target for e in listed(index, exclude)
+             if (target := lead_target(e)) is not None and index.published_as(target) is not None}
+    return sorted(found)
+
+
+def lead_target(entry: Entry) -> str | None:
+    """The site path of ``entry``'s lead picture, when its front matter names a local file."""
     if not entry.image:
         return None
-    target = local_target(entry.image, posixpath.dirname(entry.source))
+    return local_target(entry.image, posixpath.dirname(entry.source))
+
+
+def image_path(index: SiteIndex, entry: Entry) -> str | None:
+    """The web path of ``entry``'s lead picture, when it is a local file the index publishes."""
+    target = lead_target(entry)
     return index.published_as(target) if target else None
 
 

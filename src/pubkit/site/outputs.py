@@ -164,6 +164,15 @@ def variant_path(published: str, width: int, extension: str, key: str) -> str:
     return f"{folder}/{name}" if folder else name
 
 
+_VARIANT = re.compile(r"[^/]+-[0-9]+w\.[0-9a-f]{12}\.[a-z]{3,4}")
+"""The file name :func:`variant_path` makes."""
+
+
+def is_variant_path(path: str) -> bool:
+    """Whether ``path`` is named as :func:`variant_path` names a copy (by a hash of its bytes)."""
+    return _VARIANT.fullmatch(posixpath.basename(path)) is not None
+
+
 def disambiguated(path: str, site_path: str) -> str:
     """``path`` made unique for ``site_path`` (two files would share it otherwise)."""
     stem, dot, suffix = posixpath.basename(path).rpartition(".")
