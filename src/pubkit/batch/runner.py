@@ -222,22 +222,22 @@ class Builder:
         """
         from pubkit.batch.jobs import format_key
         from pubkit.formats import SITE_PAGES
-        from pubkit.site.listing import favicon_source, lead_pictures, listing_facts
+        from pubkit.site.listing import favicon_source, listing_facts
         from pubkit.theme import Theme
 
         start = time.perf_counter()
         index = self.indexed.index
         exclude = sorted({src for src, _, _ in self.plan.refused})
         enabled = self.site.settings.pages.enabled
-        facts = listing_facts(index, exclude) if enabled else []
+        facts, shown = listing_facts(index, exclude) if enabled else ("", [])
         # The bytes of each card's picture name its copies: a new picture under the old name
         # rebuilds the pages (its hash from the manifest's stat, so a no-op reads no picture).
-        pictures = [(path, self.hashes(path)) for path in lead_pictures(index, exclude)] if enabled else []
+        pictures = [(path, self.hashes(path)) for path in shown]
         icon = favicon_source(self.site.settings)
         # The icon's bytes: the pages publish it, so a new logo must reach the web root.
         icon_hash = FileHashes()(self.site.root / icon) if icon else None
         key = format_key(self.site, Theme(self.site.templates_dir), SITE_PAGES,
-                         json.dumps([facts, exclude, icon, icon_hash, pictures], sort_keys=True))
+                         json.dumps([facts, exclude, icon, icon_hash, pictures]))
         old = self.manifest.pages
         if old is not None and old.key == key and _present(self.out_dir, old.outputs):
             self.summary.pages = JobRecord(PAGES_SOURCE, SITE_PAGES.name, "skipped",
