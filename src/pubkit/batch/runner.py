@@ -17,7 +17,7 @@ import os
 import stat
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -251,15 +251,15 @@ class Builder:
         ctx = RenderContext.for_site(self.site, index=index,
                                      images=ImageCache(self.site.image_cache_dir)).for_format(SITE_PAGES)
         try:
-            files, warnings = render_site_pages(ctx, exclude)
-            self._write_shared(files)
+            files, warnings, kept = render_site_pages(ctx, exclude, self._published())
+            self._write_new(files)
         except OSError as exc:
             return self._pages_failed(start, f"{self.out_dir}: site pages: {describe_os_error(exc)}")
         except SourceError as exc:  # an unreadable template
             return self._pages_failed(start, str(exc.diagnostic))
         except Exception as exc:  # a site's template in error must not stop the build's record
             return self._pages_failed(start, f"{PAGES_SOURCE}: {type(exc).__name__}: {exc}")
-        new = FormatRecord(key, {n: len(d) for n, d in files.items()})
+        new = FormatRecord(key, {**kept, **{n: len(d) for n, d in files.items()}})
         self.manifest.pages = new
         self.refs.update(list(new.outputs))
         if old is not None:
@@ -271,21 +271,33 @@ class Builder:
             self.summary.notes.append(warning)
             self.listener.note(warning)
 
-    def _write_shared(self, files: dict[str, bytes]) -> None:
-        """Write the site's pages, but not what is on disk already: a file this build wrote
-        with these bytes, or a picture's copy some record lists that is there at its size
-        (its name is a hash of its bytes, see :func:`pubkit.site.outputs.variant_path`)."""
-        from pubkit.site.outputs import is_variant_path
+    def _published(self) -> Callable[[str], int | None]:
+        """The size of an output some record lists that is on disk at that size, or None.
 
-        todo = {}
-        digests = {}
-        for name, data in files.items():
-            if is_variant_path(name) and self.refs[name] > 0 and _has_size(self.out_dir, name, len(data)):
-                continue
-            digest = digests[name] = hashlib.blake2b(data, digest_size=16).digest()
-            if self._written.get(name) != digest:
-                todo[name] = data
-        write_files(self.out_dir, todo)
+        The cards' pictures are the articles' pages' copies, named by a hash of
+        their bytes: those already there are neither fetched nor written again
+        (a title edit would otherwise rewrite every copy of a big site).
+        """
+        sizes: dict[str, int] = {}
+        for record in self.manifest.sources.values():
+            for done in record.formats.values():
+                sizes.update(done.outputs)
+        if self.manifest.pages is not None:
+            sizes.update(self.manifest.pages.outputs)
+
+        def present(name: str) -> int | None:
+            size = sizes.get(name)
+            if size is None or self.refs[name] <= 0 or not _has_size(self.out_dir, name, size):
+                return None
+            return size
+
+        return present
+
+    def _write_new(self, files: dict[str, bytes]) -> None:
+        """Write ``files``, but not those this build has written already with these bytes."""
+        digests = {name: hashlib.blake2b(data, digest_size=16).digest() for name, data in files.items()}
+        write_files(self.out_dir, {name: data for name, data in files.items()
+                                   if self._written.get(name) != digests[name]})
         self._written.update(digests)
 
     def _pages_failed(self, start: float, error: str) -> None:

@@ -16,6 +16,7 @@ a picture several pages show, or a rebuild, makes each copy once.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -46,12 +47,14 @@ class Copies:
     """A picture's web copies: their files, and the path and width of each, by format."""
 
     files: dict[str, bytes]
-    """Each copy's bytes, by web path."""
+    """Each copy's bytes, by web path (those ``present`` did not answer for, see :func:`copies`)."""
     sets: list[tuple[str, list[tuple[str, int]]]]
     """``(type, [(web path, width), ...])``: WebP first, the picture's own format last."""
     width: int
     height: int
     """The size of the widest copy (what ``<img>`` declares)."""
+    kept: dict[str, int] = field(default_factory=dict)
+    """The size of each copy already published, by web path (its bytes not fetched)."""
 
     def shown(self, page: str) -> Shown:
         """How web page ``page`` (web-root-relative) shows the picture, with links from there."""
@@ -63,11 +66,14 @@ class Copies:
                      [(kind, srcset(entries)) for kind, entries in self.sets[:-1]])
 
 
-def copies(picture: Picture, published: str, ctx: RenderContext) -> Copies:
+def copies(picture: Picture, published: str, ctx: RenderContext,
+           present: Callable[[str], int | None] | None = None) -> Copies:
     """The web copies of ``picture`` (published at ``published``), from ``ctx``'s image cache.
 
     The one rule for them: an article's page and the cards of the site's own
-    pages show the same files.
+    pages show the same files.  ``present`` gives the size of a copy (by web
+    path) that is published already, whose bytes are then not fetched: its
+    name is a hash of them.
     """
     from pubkit.media import variants as v
 
@@ -75,6 +81,7 @@ def copies(picture: Picture, published: str, ctx: RenderContext) -> Copies:
     digest = hashlib.sha256(picture.data).hexdigest()
     widths = v.widths_for(picture.width, settings.widths)
     files: dict[str, bytes] = {}
+    kept: dict[str, int] = {}
     sets: list[tuple[str, list[tuple[str, int]]]] = []
     for kind in v.formats_for(picture.type):
         entries = []
@@ -83,12 +90,16 @@ def copies(picture: Picture, published: str, ctx: RenderContext) -> Copies:
                               settings.jpeg_quality)
             key = v.key(digest, spec)
             path = outputs.variant_path(published, width, kind.extension, key)
-            files[path] = ctx.images.get(key, partial(v.make, picture.data, spec),
-                                         partial(v.valid, spec=spec))
+            size = present(path) if present is not None else None
+            if size is not None:
+                kept[path] = size
+            else:
+                files[path] = ctx.images.get(key, partial(v.make, picture.data, spec),
+                                             partial(v.valid, spec=spec))
             entries.append((path, width))
         sets.append((kind.type, entries))
     top = widths[-1]
-    return Copies(files, sets, top, max(1, round(picture.height * top / picture.width)))
+    return Copies(files, sets, top, max(1, round(picture.height * top / picture.width)), kept)
 
 
 class PageMedia:

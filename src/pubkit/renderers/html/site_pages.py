@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -83,8 +83,10 @@ class _Root:
 
 
 class _Pages:
-    def __init__(self, ctx: RenderContext, exclude: Iterable[str]) -> None:
+    def __init__(self, ctx: RenderContext, exclude: Iterable[str],
+                 present: Callable[[str], int | None] | None = None) -> None:
         self.ctx = ctx
+        self.present = present
         self.index = ctx.index
         self.settings = ctx.settings
         self.theme = ctx.theme
@@ -98,6 +100,8 @@ class _Pages:
         self.css = Markup(self.theme.read_text("html/style.css"))
         self.favicon = favicon_path(self.ctx)
         self.files: dict[str, bytes] = {}
+        self.kept: dict[str, int] = {}
+        """Copies of pictures the cards show that are published already: their sizes."""
         self._pictures: dict[str, Copies | tuple[int, int] | None] = {}
         """Each listed article's lead picture as its cards show it (see :meth:`picture`)."""
         self._meta: dict[str, list[str]] = {}
@@ -167,8 +171,11 @@ class _Pages:
         if not isinstance(checked, Picture):
             return None
         if self.settings.images.responsive and scalable(checked.type, checked.frames):
-            made = copies(checked, published, self.ctx)
+            present = self.present
+            made = copies(checked, published, self.ctx,
+                          None if present is None else lambda path: present(outputs.in_web_root(path)))
             self.files.update(made.files)
+            self.kept.update(made.kept)
             return made
         self.files[published] = checked.data
         return checked.width, checked.height
@@ -370,19 +377,25 @@ def favicon_file(ctx: RenderContext) -> tuple[str, bytes] | str | None:
     return path, checked.data
 
 
-def render_site_pages(ctx: RenderContext, exclude: Iterable[str] = ()
-                      ) -> tuple[dict[str, bytes], list[str]]:
-    """Every file of the site's own pages, by path relative to the output folder, and warnings.
+def render_site_pages(ctx: RenderContext, exclude: Iterable[str] = (),
+                      present: Callable[[str], int | None] | None = None
+                      ) -> tuple[dict[str, bytes], list[str], dict[str, int]]:
+    """Every file of the site's own pages, by path relative to the output folder, warnings, and
+    the sizes of the pictures' copies they show that ``present`` (by the same paths) says are
+    published already, whose bytes are left out.
 
     With ``[pages] enabled = false`` only the icon every page names.
     """
     files: dict[str, bytes] = {}
+    kept: dict[str, int] = {}
     warnings = []
     if ctx.settings.pages.enabled:
-        files = _Pages(ctx, exclude).render()
+        pages = _Pages(ctx, exclude, present)
+        files = pages.render()
+        kept = {outputs.in_web_root(path): size for path, size in pages.kept.items()}
     icon = favicon_file(ctx)
     if isinstance(icon, str):
         warnings.append(icon)
     elif icon is not None:
         files.setdefault(icon[0], icon[1])
-    return {outputs.in_web_root(path): data for path, data in files.items()}, warnings
+    return {outputs.in_web_root(path): data for path, data in files.items()}, warnings, kept
