@@ -1,6 +1,6 @@
 """The site's own pages: a cold HTML build with and without them, and the rebuilds they cause.
 
-    .venv/bin/python bench/bench_site_pages.py [--articles 1000] [--runs 3] [--jobs 2]
+    .venv/bin/python bench/bench_site_pages.py [--articles 1000] [--runs 3] [--jobs 2] [--images]
 
 In one run, on one generated site (bench/corpus.py, ~600 words an article,
 two tags each, so each tag page lists every article), as whole processes
@@ -9,7 +9,8 @@ enabled = true`` and ``false`` taken in turn (so the machine's load falls on
 both alike), then, with the pages on, a no-op rebuild, the rebuild after a
 body edit of one article (the pages stay) and after a title edit (the pages
 are rebuilt). Target: the pages and the sitemap add at most 10 % to the cold
-build. Prints a Markdown table for bench/README.md.
+build. With ``--images`` each article has a lead photo of its own (320x200 JPEG), which the
+cards show by the article page's copies. Prints a Markdown table for bench/README.md.
 """
 
 from __future__ import annotations
@@ -75,9 +76,10 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--images", action="store_true", help="a lead photo for every article")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        root = write_site(Path(tmp) / "site", args.articles)
+        root = write_site(Path(tmp) / "site", args.articles, images=args.images)
         walls: dict[bool, list[float]] = {True: [], False: []}
         cpus: dict[bool, list[float]] = {True: [], False: []}
         inner: list[float] = []
@@ -107,7 +109,8 @@ def main() -> None:
     off, on = statistics.median(walls[False]), statistics.median(walls[True])
     cpu_off, cpu_on = statistics.median(cpus[False]), statistics.median(cpus[True])
     job = statistics.median(inner)
-    print(f"\n{args.articles} articles, HTML only, --jobs {args.jobs}; medians of {args.runs} "
+    print(f"\n{args.articles} articles{' with images' if args.images else ''}, HTML only, "
+          f"--jobs {args.jobs}; medians of {args.runs} "
           f"(min-max); load average {os.getloadavg()[0]:.1f} at the end\n")
     print("| build | wall time | main process CPU | site pages job |")
     print("|---|---:|---:|---:|")

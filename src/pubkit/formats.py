@@ -250,7 +250,7 @@ SITE_PAGES = Format(
     folder="html", suffix=".html", description="home, topic and A-Z pages, sitemap, feed",
     templates=("html/listing.html.j2", *_PAGE_PARTS, "html/style.css", LOCALE),
     settings=("site_name", "brand", "reviewers", "images", "html", "pages"),
-    version="1",
+    version="2",
 )
 """The site's own pages, made from the site index in one piece after the articles (see
 :mod:`pubkit.renderers.html.site_pages`): not registered, as no source is rendered into it."""

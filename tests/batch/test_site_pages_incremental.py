@@ -124,3 +124,58 @@ def test_a_new_logo_reaches_the_web_root(tmp_path: Path) -> None:
     summary = build(root, formats=["html"])
     assert pages_status(summary) == "built"
     assert icon.read_bytes() == PNGS[1]
+
+
+def card_pictures(html: Path) -> set[str]:
+    """Every picture file the home pages' cards name (``src`` and each ``srcset`` entry)."""
+    import lxml.html
+
+    found = set()
+    for path in [html / "index.html", *sorted((html / "page").glob("*.html"))]:
+        doc = lxml.html.fromstring(path.read_bytes())
+        for node in doc.xpath("//img[@class='card-image'] | //ul[@class='cards']//source"):
+            refs = [node.get("src"), *(part.split()[0] for part in (node.get("srcset") or "").split(","))]
+            found |= {(path.parent / ref).resolve().relative_to(html.resolve()).as_posix()
+                      for ref in refs if ref}
+    return found
+
+
+def test_a_new_lead_picture_gives_the_cards_new_copies_and_the_old_ones_go(tmp_path: Path) -> None:
+    from tests.batch.sitegen import PNGS
+
+    root = make_pages_site(tmp_path / "site")
+    html = root / "output" / "html"
+
+    def copies() -> set[str]:
+        return {p.relative_to(html).as_posix() for p in (html / "assets").glob("lead-*")}
+
+    build(root, formats=["html"])
+    old = copies()
+    assert len(old) == 2 and card_pictures(html) == old  # a WebP copy and a PNG one
+    assert {f"html/{name}" for name in old} <= pages_outputs(root)  # the pages publish them too
+
+    # A body edit: the pages (and their copies) stay.
+    hostile = root / "content" / "hostile.md"
+    hostile.write_text(hostile.read_text().replace("Some words", "Some more words"))
+    body = build(root, formats=["html"])
+    assert built(body) == {("content/hostile.md", "html")} and pages_status(body) == "skipped"
+    assert copies() == old
+
+    # The same picture file with new bytes: new copies, shown by the cards; the old ones go.
+    (root / "assets" / "lead.png").write_bytes(PNGS[1])
+    changed = build(root, formats=["html"])
+    assert pages_status(changed) == "built"
+    new = copies()
+    assert len(new) == 2 and new.isdisjoint(old) and card_pictures(html) == new
+    for name, data in output_tree(root / "output").items():
+        assert not any(n.encode() in data for n in old), name
+
+    # Nothing changed since: the pages are not rebuilt.
+    again = build(root, formats=["html"])
+    assert pages_status(again) == "skipped" and copies() == new
+
+    # The article deleted: its picture's copies leave with it.
+    hostile.unlink()
+    gone = build(root, formats=["html"])
+    assert pages_status(gone) == "built" and copies() == set()
+    assert not (html / "assets" / "lead.png").exists()

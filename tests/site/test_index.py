@@ -107,7 +107,7 @@ def test_cache_is_written_back_as_read_and_in_ascii(make_site: Callable[..., Sit
 @pytest.mark.parametrize("cache", [
     b"{not json", b"[]", b'{"schema": 99}', b"\xff\xfe", b'{"schema":%d}' % CACHE_SCHEMA,
     "entries-not-object", "bad-slug", "path-escape", "absolute-path", "id-with-quote", "wrong-kind",
-    "huge-title", "date-garbage", "deep-nesting",
+    "huge-title", "date-garbage", "deep-nesting", "bad-listing-digest",
 ])
 def test_any_damaged_cache_is_discarded_with_one_note(
     make_site: Callable[..., Site], cache: bytes | str,
@@ -137,12 +137,45 @@ def test_any_damaged_cache_is_discarded_with_one_note(
             entry["date"] = "yesterday"
         elif cache == "deep-nesting":
             entry["tags"] = [[[[["deep"]]]]]
+        elif cache == "bad-listing-digest":
+            entry["listing"] = "not a digest"
         cache = json.dumps(data).encode()
     path.write_bytes(cache)
     result = build_index(site)
     assert result.index.entries == good.entries  # everything read again from the sources
     if result.fresh:
         assert len(result.notes) == 1 and "site index cache" in result.notes[0], result.notes
+
+
+def test_listing_digest_follows_what_the_cards_show_and_is_kept_in_the_cache(
+    make_site: Callable[..., Site],
+) -> None:
+    from pubkit.site.listing import listing_facts
+
+    site = make_site({"content/a.md": "---\ntitle: A\nsummary: Short\n---\nBody one.\n",
+                      "content/b.md": "---\ntitle: B\n---\nx\n"})
+    path = site.output_dir / CACHE_NAME
+    first = build_index(site, write_cache=True).index
+    digest = first.entry("content/a.md").listing  # type: ignore[union-attr]
+    assert len(digest) == 64 and json.loads(path.read_bytes())["entries"]["content/a.md"]["listing"] == digest
+    key = listing_facts(first)[0]
+    page = site.content_dir / "a.md"
+    page.write_text(page.read_text().replace("Body one.", "Body two."))
+    body = build_index(site, write_cache=True)
+    assert body.fresh == 1 and body.index.entry("content/a.md").listing == digest  # type: ignore[union-attr]
+    assert listing_facts(body.index)[0] == key
+    page.write_text(page.read_text().replace("title: A", "title: A new title"))
+    title = build_index(site, write_cache=True).index
+    assert title.entry("content/a.md").listing != digest  # type: ignore[union-attr]
+    assert listing_facts(title)[0] != key
+    # A cache without the digests (an older pubkit's): each is made from its entry when needed.
+    data = json.loads(path.read_bytes())
+    for entry in data["entries"].values():
+        del entry["listing"]
+    path.write_text(json.dumps(data))
+    older = build_index(site)
+    assert older.fresh == 0 and older.index.entry("content/a.md").listing == ""  # type: ignore[union-attr]
+    assert listing_facts(older.index)[0] == listing_facts(title)[0]
 
 
 def test_cache_that_is_not_a_regular_file_is_not_waited_on(make_site: Callable[..., Site]) -> None:

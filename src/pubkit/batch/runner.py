@@ -14,9 +14,10 @@ import gc
 import hashlib
 import json
 import os
+import stat
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -227,31 +228,38 @@ class Builder:
         start = time.perf_counter()
         index = self.indexed.index
         exclude = sorted({src for src, _, _ in self.plan.refused})
-        facts = listing_facts(index, exclude) if self.site.settings.pages.enabled else []
+        enabled = self.site.settings.pages.enabled
+        facts, shown = listing_facts(index, exclude) if enabled else ("", [])
+        # The bytes of each card's picture name its copies: a new picture under the old name
+        # rebuilds the pages (its hash from the manifest's stat, so a no-op reads no picture).
+        pictures = [(path, self.hashes(path)) for path in shown]
         icon = favicon_source(self.site.settings)
         # The icon's bytes: the pages publish it, so a new logo must reach the web root.
         icon_hash = FileHashes()(self.site.root / icon) if icon else None
         key = format_key(self.site, Theme(self.site.templates_dir), SITE_PAGES,
-                         json.dumps([facts, exclude, icon, icon_hash], sort_keys=True))
+                         json.dumps([facts, exclude, icon, icon_hash, pictures]))
         old = self.manifest.pages
         if old is not None and old.key == key and _present(self.out_dir, old.outputs):
             self.summary.pages = JobRecord(PAGES_SOURCE, SITE_PAGES.name, "skipped",
                                            outputs=sorted(old.outputs))
             return
+        from pubkit.media.cache import ImageCache
         from pubkit.renderers.base import RenderContext
         from pubkit.renderers.html.site_pages import render_site_pages
 
-        ctx = RenderContext.for_site(self.site, index=index).for_format(SITE_PAGES)
+        # The cards show the copies the articles' pages made: found in the cache, not made again.
+        ctx = RenderContext.for_site(self.site, index=index,
+                                     images=ImageCache(self.site.image_cache_dir)).for_format(SITE_PAGES)
         try:
-            files, warnings = render_site_pages(ctx, exclude)
-            write_files(self.out_dir, files)
+            files, warnings, kept = render_site_pages(ctx, exclude, self._published())
+            self._write_new(files)
         except OSError as exc:
             return self._pages_failed(start, f"{self.out_dir}: site pages: {describe_os_error(exc)}")
         except SourceError as exc:  # an unreadable template
             return self._pages_failed(start, str(exc.diagnostic))
         except Exception as exc:  # a site's template in error must not stop the build's record
             return self._pages_failed(start, f"{PAGES_SOURCE}: {type(exc).__name__}: {exc}")
-        new = FormatRecord(key, {n: len(d) for n, d in files.items()})
+        new = FormatRecord(key, {**kept, **{n: len(d) for n, d in files.items()}})
         self.manifest.pages = new
         self.refs.update(list(new.outputs))
         if old is not None:
@@ -262,6 +270,35 @@ class Builder:
         for warning in warnings:
             self.summary.notes.append(warning)
             self.listener.note(warning)
+
+    def _published(self) -> Callable[[str], int | None]:
+        """The size of an output some record lists that is on disk at that size, or None.
+
+        The cards' pictures are the articles' pages' copies, named by a hash of
+        their bytes: those already there are neither fetched nor written again
+        (a title edit would otherwise rewrite every copy of a big site).
+        """
+        sizes: dict[str, int] = {}
+        for record in self.manifest.sources.values():
+            for done in record.formats.values():
+                sizes.update(done.outputs)
+        if self.manifest.pages is not None:
+            sizes.update(self.manifest.pages.outputs)
+
+        def present(name: str) -> int | None:
+            size = sizes.get(name)
+            if size is None or self.refs[name] <= 0 or not _has_size(self.out_dir, name, size):
+                return None
+            return size
+
+        return present
+
+    def _write_new(self, files: dict[str, bytes]) -> None:
+        """Write ``files``, but not those this build has written already with these bytes."""
+        digests = {name: hashlib.blake2b(data, digest_size=16).digest() for name, data in files.items()}
+        write_files(self.out_dir, {name: data for name, data in files.items()
+                                   if self._written.get(name) != digests[name]})
+        self._written.update(digests)
 
     def _pages_failed(self, start: float, error: str) -> None:
         """The site's pages could not be made: the old ones stay, and are retried next time."""
@@ -404,6 +441,15 @@ class Builder:
     def _emit(self, record: JobRecord) -> None:
         self.summary.records.append(record)
         self.listener.job(record)
+
+
+def _has_size(out_dir: Path, name: str, size: int) -> bool:
+    """Whether ``name`` is a regular file of ``size`` bytes in the output folder."""
+    try:
+        st = os.lstat(out_dir / name)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_size == size
 
 
 def _present(out_dir: Path, outputs: dict[str, int]) -> bool:

@@ -70,6 +70,8 @@ class Entry:
     """Minutes, as the article's byline says."""
     reviewed_by: str | None = None
     """The reviewer as written (a key of ``[reviewers]`` or a name)."""
+    listing: str = ""
+    """:func:`listing_digest` of this entry, made once and kept in the index cache (empty: not made)."""
 
     @property
     def name(self) -> outputs.Name:
@@ -97,8 +99,26 @@ class Entry:
             "translated_from": self.translated_from, "text_hash": self.text_hash,
             "canonical_url": self.canonical_url, "summary": self.summary, "image": self.image,
             "image_alt": self.image_alt, "reading_time": self.reading_time,
-            "reviewed_by": self.reviewed_by,
+            "reviewed_by": self.reviewed_by, "listing": self.listing or listing_digest(self),
         }
+
+
+def listing_digest(entry: Entry) -> str:
+    """sha256 of what the site's listing pages show of ``entry`` that its source alone decides.
+
+    Its title, summary, tags, dates, lead picture as written and its words,
+    reading time, reviewer, address and language: a body edit that leaves
+    them alone leaves the digest too.  What the whole site decides (the
+    picture's web path, the other versions) is added by
+    :func:`pubkit.site.listing.listing_facts`.
+    """
+    import hashlib
+    import json
+
+    facts = [entry.name.stem, entry.lang, entry.title, entry.summary, sorted(entry.tags),
+             _iso(entry.date), _iso(entry.updated), entry.image, entry.image_alt,
+             entry.reading_time, entry.reviewed_by, entry.canonical_url]
+    return hashlib.sha256(json.dumps(facts).encode("ascii")).hexdigest()
 
 
 def _owned_name(entry: Entry) -> str:
@@ -227,6 +247,10 @@ class SiteIndex:
                 or original.lang.lower() == entry.lang.lower()):
             return None
         return original
+
+    def has_translations(self, source: str) -> bool:
+        """Whether the article ``source`` is an original with translations."""
+        return source in self._translations
 
     def translations_of(self, entry: Entry) -> list[Entry]:
         """The translations of original ``entry``, one per language, by language tag."""

@@ -15,6 +15,7 @@ source would be.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import multiprocessing
@@ -33,7 +34,7 @@ from pubkit import __version__
 from pubkit.diagnostics import Diagnostic, SourceError
 from pubkit.formats import Source
 from pubkit.site import Site
-from pubkit.site.index import Entry, SiteIndex
+from pubkit.site.index import Entry, SiteIndex, listing_digest
 
 if TYPE_CHECKING:
     # The model loads only when an article must be read: an index from its cache needs none.
@@ -49,6 +50,8 @@ _ID = re.compile(r"[\w-]{1,200}")
 _HEX = re.compile(r"[0-9a-f]{8,64}")
 _URL = re.compile(r"https?://\S{1,2000}")
 _DATE = dt.date.fromisoformat
+_PLAIN_REF = re.compile(r"[\w./-]+", re.ASCII)
+"""A reference without scheme, query, fragment, escapes or spaces: its path is itself."""
 
 
 @dataclass
@@ -148,7 +151,7 @@ def article_entry(article: Article) -> Entry:
     if article.meta.image:
         _local(article.meta.image, article.source_dir, files, articles)
     meta = article.meta
-    return Entry(
+    entry = Entry(
         source=article.path, kind="article", source_hash=article.source_hash,
         slug=article.slug, title=article.title, lang=article.lang, date=meta.date,
         updated=meta.updated, tags=tuple(meta.tags), ids=tuple(ids),
@@ -159,6 +162,7 @@ def article_entry(article: Article) -> Entry:
         summary=_shortened(article.summary), image=meta.image, image_alt=meta.image_alt,
         reading_time=article.reading_time, reviewed_by=meta.reviewed_by,
     )
+    return dataclasses.replace(entry, listing=listing_digest(entry))
 
 
 SUMMARY_LIMIT = 600
@@ -174,13 +178,21 @@ def _shortened(text: str) -> str:
 
 def local_target(ref: str, source_dir: str) -> str | None:
     """The site-relative path a local reference names, or None (remote, other scheme, outside)."""
-    parts = urllib.parse.urlsplit(ref.strip())
-    if parts.scheme or ref.startswith("//") or not parts.path:
+    if ref.startswith("//"):
         return None
-    path = urllib.parse.unquote(parts.path)
-    if "\x00" in path:
-        return None
-    joined = path.lstrip("/") if path.startswith("/") else posixpath.join(source_dir, path)
+    if _PLAIN_REF.fullmatch(ref):  # what URL parsing would return as it is (a build asks 10,000 times)
+        path = ref
+    else:
+        parts = urllib.parse.urlsplit(ref.strip())
+        if parts.scheme or not parts.path:
+            return None
+        path = urllib.parse.unquote(parts.path)
+        if "\x00" in path:
+            return None
+    if path.startswith("/"):
+        joined = path.lstrip("/")
+    else:  # posixpath.join(source_dir, path), as a build does it 10,000 times
+        joined = f"{source_dir}/{path}" if source_dir and not source_dir.endswith("/") else source_dir + path
     norm = posixpath.normpath(joined)
     if norm in (".", "") or norm == ".." or norm.startswith("../") or norm.startswith("/"):
         return None
@@ -361,7 +373,17 @@ def entry_from_json(source: str, data: Any, expect_hash: str) -> Entry | None:
         image_alt=None if image_alt is None else _text(image_alt, 2000),
         reading_time=_minutes(get("reading_time", 0)),
         reviewed_by=None if reviewed_by is None else _text(reviewed_by, 2000),
+        listing=_listing(get("listing")),
     )
+
+
+def _listing(value: Any) -> str:
+    """A cached :func:`listing_digest` (of the entry whose source has the hash checked above)."""
+    if value is None:
+        return ""  # an index of an older pubkit: made when needed
+    if type(value) is not str or not _HEX64.fullmatch(value):
+        raise ValueError("bad listing digest")
+    return value
 
 
 def _minutes(value: Any) -> int:

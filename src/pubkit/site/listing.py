@@ -6,12 +6,11 @@ any template engine) and by :mod:`pubkit.renderers.html.site_pages`.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterable
 from typing import Any
 
 from pubkit.site import outputs
-from pubkit.site.index import Entry, SiteIndex
+from pubkit.site.index import Entry, SiteIndex, listing_digest
 from pubkit.site.indexing import local_target
 
 
@@ -24,28 +23,41 @@ def listed(index: SiteIndex, exclude: Iterable[str] = ()) -> list[Entry]:
             and e.slug not in outputs.SITE_PAGE_SLUGS]
 
 
-def listing_facts(index: SiteIndex, exclude: Iterable[str] = ()) -> list[list[Any]]:
-    """What the site's pages show of each listed article, and nothing else (no body).
+def listing_facts(index: SiteIndex, exclude: Iterable[str] = ()) -> tuple[str, list[str]]:
+    """A hash of what the site's pages show of each listed article (no body), and the site
+    paths of the lead pictures their cards show (local files the index publishes).
 
     A body edit that leaves these alone (its summary and reading time too)
-    does not rebuild the site's pages.
+    does not rebuild the site's pages.  Each entry's own part is its
+    :func:`~pubkit.site.index.listing_digest`, kept in the index cache, so every
+    build of the web pages (this is how it knows they are up to date) passes
+    once over the index without encoding its titles and summaries again.
     """
-    facts = []
+    import hashlib
+    import json
+
+    facts: list[Any] = []
+    pictures: set[str] = set()
+    translated = index.has_translations
     for e in listed(index, exclude):
-        versions = [f"{v.name.stem}|{v.lang}" for v in index.versions(e)]
-        facts.append([e.source, e.name.stem, e.lang, e.title, e.summary, sorted(e.tags),
-                      e.date.isoformat() if e.date else None,
-                      e.updated.isoformat() if e.updated else None, image_path(index, e),
-                      e.reading_time, e.reviewed_by, e.canonical_url, versions])
-    return facts
+        image = None
+        if e.image:
+            target = lead_target(e)
+            if target is not None and (image := index.published_as(target)) is not None:
+                pictures.add(target)
+        # Only a work in several languages lists its other versions (most articles are their own only).
+        versions = ([[v.name.stem, v.lang] for v in index.versions(e)]
+                    if e.translation_of or translated(e.source) else None)
+        facts += (e.source, e.listing or listing_digest(e), image, versions)
+    text = json.dumps(facts, check_circular=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("ascii")).hexdigest(), sorted(pictures)
 
 
-def image_path(index: SiteIndex, entry: Entry) -> str | None:
-    """The web path of ``entry``'s lead picture, when it is a local file the index publishes."""
+def lead_target(entry: Entry) -> str | None:
+    """The site path of ``entry``'s lead picture, when its front matter names a local file."""
     if not entry.image:
         return None
-    target = local_target(entry.image, posixpath.dirname(entry.source))
-    return index.published_as(target) if target else None
+    return local_target(entry.image, entry.source.rpartition("/")[0])  # its folder (dirname)
 
 
 def favicon_source(settings: Any) -> str | None:

@@ -129,7 +129,15 @@ def public_url(base_url: str, path: str) -> str:
 def relative_href(from_page: str, to_path: str) -> str:
     """A link from web page ``from_page`` to ``to_path`` (both web-root-relative)."""
     here = posixpath.dirname(from_page)
-    rel = posixpath.relpath(to_path, here) if here else to_path
+    if not here:
+        rel = to_path
+    elif (to_path.partition("/")[0] != here.partition("/")[0]
+          and not any(odd in f"/{here}/{to_path}/" for odd in ("/./", "/../", "//"))):
+        # No folder in common (a card on a tag page showing a picture): up to the top, then
+        # down, as relpath finds it without its work (thousands of links on a site's pages).
+        rel = "../" * (here.count("/") + 1) + to_path
+    else:
+        rel = posixpath.relpath(to_path, here)
     return urllib.parse.quote(rel, safe="/")
 
 

@@ -113,10 +113,22 @@ def test_hostile_title_and_summary_stay_text(site: Path) -> None:
 
 
 def test_lead_image_and_favicon(site: Path) -> None:
-    doc = page(home_page_of(site, "hostile"))
-    images = doc.xpath("//li[@class='card']//img")
-    assert [i.get("src") for i in images] == ["../assets/lead.png"] and images[0].get("alt") == ""
-    assert (site / "assets" / "lead.png").is_file()
+    home = home_page_of(site, "hostile")
+    images = page(home).xpath("//li[@class='card']//img")
+    assert len(images) == 1
+    # The card shows the article page's own copies, named alike, by its alt text.
+    card = images[0]
+    lead = page(site / "hostile.html").xpath("//figure[@class='lead-image']//img")[0]
+    assert card.get("alt") == lead.get("alt") == "A lead picture"
+    prefix = "../" if home.parent.name == "page" else ""
+    assert card.get("src") == prefix + lead.get("src")
+    assert card.get("src").startswith(prefix + "assets/lead-1w.") and card.get("src").endswith(".png")
+    assert (card.get("width"), card.get("height"), card.get("decoding")) == ("1", "1", "async")
+    # libxml2 knows no <source>, and puts the <img> in it.
+    webp = card.xpath("ancestor::picture//source[@type='image/webp']/@srcset")
+    assert len(webp) == 1 and webp[0].endswith(".webp 1w")
+    for srcset in [card.get("srcset"), webp[0]]:
+        assert (site / srcset.removeprefix(prefix).split(" ")[0]).is_file()
     for path, icon in [(site / "index.html", "assets/img0.png"),
                        (site / "tags" / "pain.html", "../assets/img0.png"),
                        (site / "article-0000.html", "assets/img0.png"),

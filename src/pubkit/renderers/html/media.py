@@ -16,11 +16,11 @@ a picture several pages show, or a rebuild, makes each copy once.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
 from pubkit.media import Picture
-from pubkit.media import sniff as s
 from pubkit.model import nodes as n
 from pubkit.model.article import Article
 from pubkit.renderers.base import RenderContext
@@ -40,6 +40,66 @@ class Shown:
     """The copies in the picture's own format (``a-480w.….jpg 480w, …``), for ``<img>``."""
     sources: list[tuple[str, str]] = field(default_factory=list)
     """``(type, srcset)`` of the copies in other formats (WebP), for ``<source>``."""
+
+
+@dataclass(frozen=True)
+class Copies:
+    """A picture's web copies: their files, and the path and width of each, by format."""
+
+    files: dict[str, bytes]
+    """Each copy's bytes, by web path (those ``present`` did not answer for, see :func:`copies`)."""
+    sets: list[tuple[str, list[tuple[str, int]]]]
+    """``(type, [(web path, width), ...])``: WebP first, the picture's own format last."""
+    width: int
+    height: int
+    """The size of the widest copy (what ``<img>`` declares)."""
+    kept: dict[str, int] = field(default_factory=dict)
+    """The size of each copy already published, by web path (its bytes not fetched)."""
+
+    def shown(self, page: str) -> Shown:
+        """How web page ``page`` (web-root-relative) shows the picture, with links from there."""
+        def srcset(entries: list[tuple[str, int]]) -> str:
+            return ", ".join(f"{outputs.relative_href(page, path)} {width}w" for path, width in entries)
+
+        own = self.sets[-1][1]
+        return Shown(outputs.relative_href(page, own[-1][0]), self.width, self.height, srcset(own),
+                     [(kind, srcset(entries)) for kind, entries in self.sets[:-1]])
+
+
+def copies(picture: Picture, published: str, ctx: RenderContext,
+           present: Callable[[str], int | None] | None = None) -> Copies:
+    """The web copies of ``picture`` (published at ``published``), from ``ctx``'s image cache.
+
+    The one rule for them: an article's page and the cards of the site's own
+    pages show the same files.  ``present`` gives the size of a copy (by web
+    path) that is published already, whose bytes are then not fetched: its
+    name is a hash of them.
+    """
+    from pubkit.media import variants as v
+
+    settings = ctx.settings.images
+    digest = hashlib.sha256(picture.data).hexdigest()
+    widths = v.widths_for(picture.width, settings.widths)
+    files: dict[str, bytes] = {}
+    kept: dict[str, int] = {}
+    sets: list[tuple[str, list[tuple[str, int]]]] = []
+    for kind in v.formats_for(picture.type):
+        entries = []
+        for width in widths:
+            spec = v.spec_for(picture.width, picture.height, width, kind, settings.webp_quality,
+                              settings.jpeg_quality)
+            key = v.key(digest, spec)
+            path = outputs.variant_path(published, width, kind.extension, key)
+            size = present(path) if present is not None else None
+            if size is not None:
+                kept[path] = size
+            else:
+                files[path] = ctx.images.get(key, partial(v.make, picture.data, spec),
+                                             partial(v.valid, spec=spec))
+            entries.append((path, width))
+        sets.append((kind.type, entries))
+    top = widths[-1]
+    return Copies(files, sets, top, max(1, round(picture.height * top / picture.width)), kept)
 
 
 class PageMedia:
@@ -85,30 +145,9 @@ class PageMedia:
         return self._copies(target.published, target.href, picture)
 
     def _copies(self, published: str, href: str, picture: Picture) -> Shown:
-        from pubkit.media import variants as v
-
-        settings = self.ctx.settings.images
-        digest = hashlib.sha256(picture.data).hexdigest()
-        widths = v.widths_for(picture.width, settings.widths)
-        sets: list[tuple[s.Sniffed, str]] = []
-        largest = ""
-        for kind in v.formats_for(picture.type):
-            entries = []
-            for width in widths:
-                spec = v.spec_for(picture.width, picture.height, width, kind, settings.webp_quality,
-                                  settings.jpeg_quality)
-                key = v.key(digest, spec)
-                data = self.ctx.images.get(key, partial(v.make, picture.data, spec),
-                                           partial(v.valid, spec=spec))
-                path = outputs.variant_path(published, width, kind.extension, key)
-                self.copies[path] = data
-                largest = outputs.relative_href(self.resolver.page, path)
-                entries.append(f"{largest} {width}w")
-            sets.append((kind, ", ".join(entries)))
-        own = sets[-1][1]
-        top = widths[-1]
-        height = max(1, round(picture.height * top / picture.width))
-        return Shown(largest, top, height, own, [(k.type, srcset) for k, srcset in sets[:-1]])
+        made = copies(picture, published, self.ctx)
+        self.copies.update(made.files)
+        return made.shown(self.resolver.page)
 
     def link(self, url: str) -> str | None:
         """The ``href`` of a link, or None to keep only its words."""

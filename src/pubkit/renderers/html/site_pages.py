@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -27,8 +27,10 @@ from pubkit.renderers.page_data import Version, disclaimer, text_direction
 from pubkit.review.record import reviewer_of
 from pubkit.site import outputs
 from pubkit.site.index import Entry
-from pubkit.site.listing import favicon_source, listed
-from pubkit.site.listing import image_path as _image_path
+from pubkit.site.listing import favicon_source, lead_target, listed
+
+if TYPE_CHECKING:
+    from pubkit.renderers.html.media import Copies
 
 LATEST = N_("Latest articles")
 TOPICS = N_("Topics")
@@ -81,8 +83,10 @@ class _Root:
 
 
 class _Pages:
-    def __init__(self, ctx: RenderContext, exclude: Iterable[str]) -> None:
+    def __init__(self, ctx: RenderContext, exclude: Iterable[str],
+                 present: Callable[[str], int | None] | None = None) -> None:
         self.ctx = ctx
+        self.present = present
         self.index = ctx.index
         self.settings = ctx.settings
         self.theme = ctx.theme
@@ -96,6 +100,10 @@ class _Pages:
         self.css = Markup(self.theme.read_text("html/style.css"))
         self.favicon = favicon_path(self.ctx)
         self.files: dict[str, bytes] = {}
+        self.kept: dict[str, int] = {}
+        """Copies of pictures the cards show that are published already: their sizes."""
+        self._pictures: dict[str, Copies | tuple[int, int] | None] = {}
+        """Each listed article's lead picture as its cards show it (see :meth:`picture`)."""
         self._meta: dict[str, list[str]] = {}
         """Each listed article's card byline (an article is listed in one language's pages)."""
         self.sitemap: list[tuple[str, Any, list[tuple[str, str]]]] = []
@@ -107,15 +115,70 @@ class _Pages:
     def url(self, path: str) -> str:
         return outputs.public_url(self.base, path)
 
-    def item(self, here: str, entry: Entry, t: Translations) -> dict[str, Any]:
-        """What a card or a line of an index shows of ``entry``, with links from page ``here``."""
+    def item(self, here: str, entry: Entry, t: Translations, first: bool = False,
+             image: bool = True) -> dict[str, Any]:
+        """What a card or a line of an index shows of ``entry``, with links from page ``here``
+        (``first``: the page's first card, whose picture is loaded at once; ``image``: whether
+        the page shows pictures, as the A-Z index does not)."""
         meta = self._meta.get(entry.source)
         if meta is None:
             meta = self._meta[entry.source] = self.meta_line(entry, t)
-        image = _image_path(self.index, entry)
         return {"title": entry.title, "href": self.href(here, entry), "summary": entry.summary,
-                "image": outputs.relative_href(here, image) if image else None, "meta": meta,
+                "image": self.card_image(here, entry, first) if image else None, "meta": meta,
                 "lang": entry.lang, "dir": text_direction(entry.lang)}
+
+    def card_image(self, here: str, entry: Entry, first: bool) -> dict[str, Any] | None:
+        """The lead picture of ``entry``'s card on page ``here``: the article page's own copies,
+        their size, and its words by the one alt-text rule."""
+        from pubkit.model import nodes as n
+        from pubkit.renderers.alt import alt_text
+        from pubkit.renderers.html.media import Copies, Shown
+
+        target = lead_target(entry)
+        published = self.index.published_as(target) if target else None
+        if target is None or published is None:
+            return None
+        if entry.source not in self._pictures:
+            self._pictures[entry.source] = self.picture(target, published)
+        picture = self._pictures[entry.source]
+        if isinstance(picture, Copies):
+            shown = picture.shown(here)
+        elif picture is not None:
+            shown = Shown(outputs.relative_href(here, published), *picture)
+        else:  # unreadable or refused: the address the article's page would have had
+            shown = Shown(outputs.relative_href(here, published))
+        words = self.theme.translations(entry.lang)
+        alt = alt_text(n.Image(entry.image or "", entry.image_alt or ""),
+                       self.settings.images.missing_alt, words)
+        return {"src": shown.src, "srcset": shown.srcset, "width": shown.width,
+                "height": shown.height, "alt": alt, "eager": first,
+                "sources": [{"type": kind, "srcset": srcset} for kind, srcset in shown.sources]}
+
+    def picture(self, target: str, published: str) -> Copies | tuple[int, int] | None:
+        """The picture at site path ``target`` checked as the article's page checks it, and
+        published with the cards' copies of it (so they exist even if that page failed): its
+        copies, or its size when it has none (an SVG, an animation); None when unusable."""
+        from pubkit.media import Picture, inspect_picture
+        from pubkit.media.variants import scalable
+        from pubkit.renderers.html.media import copies
+        from pubkit.resources import Refused
+
+        try:
+            real = self.ctx.resources.local_path(target, self.ctx.site.root)
+            checked = inspect_picture(self.ctx.resources.read_checked(real, target), real.name)
+        except (Refused, OSError):
+            return None
+        if not isinstance(checked, Picture):
+            return None
+        if self.settings.images.responsive and scalable(checked.type, checked.frames):
+            present = self.present
+            made = copies(checked, published, self.ctx,
+                          None if present is None else lambda path: present(outputs.in_web_root(path)))
+            self.files.update(made.files)
+            self.kept.update(made.kept)
+            return made
+        self.files[published] = checked.data
+        return checked.width, checked.height
 
     def meta_line(self, entry: Entry, t: Translations) -> list[str]:
         """The byline of a card: its last date, reading time and reviewer, in the page's words."""
@@ -215,7 +278,7 @@ class _Pages:
             page = {"kind": "home", "number": number, "pages": len(chunks),
                     "title": title if number == 1 else f"{title} · {t.format_number(number)}",
                     "description": t.gettext(LATEST),
-                    "articles": [self.item(path, e, t) for e in chunk],
+                    "articles": [self.item(path, e, t, i == 0) for i, e in enumerate(chunk)],
                     "prev": outputs.relative_href(path, outputs.home_page(root.folder, number - 1))
                     if number > 1 else None,
                     "next": outputs.relative_href(path, outputs.home_page(root.folder, number + 1))
@@ -258,7 +321,8 @@ class _Pages:
             self.write(path, root, t, "tag", {
                 "kind": "tag", "pages": 1, "title": t.format("Topic: %(tag)s", tag=spelled[key]),
                 "description": t.format("Articles about %(tag)s", tag=spelled[key]),
-                "articles": [self.item(path, e, t) for e in members[key]]},
+                "articles": [self.item(path, e, t, i == 0)
+                             for i, e in enumerate(members[key])]},
                 _newest(members[key]))
         self.write(here, root, t, "tags", {"kind": "tags", "title": t.gettext(TOPICS),
                                            "description": t.gettext(TOPICS), "tags": tags},
@@ -272,7 +336,7 @@ class _Pages:
         letters = sorted(groups, key=lambda g: ("\U0010ffff" if g == "#" else collation_key(g, root.lang)))
         page = {"kind": "a-z", "title": t.gettext(A_Z), "description": t.gettext(A_Z),
                 "letters": [{"letter": g, "id": f"letter-{i + 1}",
-                             "articles": [self.item(path, e, t) for e in groups[g]]}
+                             "articles": [self.item(path, e, t, image=False) for e in groups[g]]}
                             for i, g in enumerate(letters)]}
         self.write(path, root, t, "a-z", page, newest)
 
@@ -313,19 +377,25 @@ def favicon_file(ctx: RenderContext) -> tuple[str, bytes] | str | None:
     return path, checked.data
 
 
-def render_site_pages(ctx: RenderContext, exclude: Iterable[str] = ()
-                      ) -> tuple[dict[str, bytes], list[str]]:
-    """Every file of the site's own pages, by path relative to the output folder, and warnings.
+def render_site_pages(ctx: RenderContext, exclude: Iterable[str] = (),
+                      present: Callable[[str], int | None] | None = None
+                      ) -> tuple[dict[str, bytes], list[str], dict[str, int]]:
+    """Every file of the site's own pages, by path relative to the output folder, warnings, and
+    the sizes of the pictures' copies they show that ``present`` (by the same paths) says are
+    published already, whose bytes are left out.
 
     With ``[pages] enabled = false`` only the icon every page names.
     """
     files: dict[str, bytes] = {}
+    kept: dict[str, int] = {}
     warnings = []
     if ctx.settings.pages.enabled:
-        files = _Pages(ctx, exclude).render()
+        pages = _Pages(ctx, exclude, present)
+        files = pages.render()
+        kept = {outputs.in_web_root(path): size for path, size in pages.kept.items()}
     icon = favicon_file(ctx)
     if isinstance(icon, str):
         warnings.append(icon)
     elif icon is not None:
         files.setdefault(icon[0], icon[1])
-    return {outputs.in_web_root(path): data for path, data in files.items()}, warnings
+    return {outputs.in_web_root(path): data for path, data in files.items()}, warnings, kept
