@@ -92,6 +92,8 @@ class Translations:
     """Set when ``lang`` has no catalogue: the language that fell back to English."""
     _messages: _gettext.NullTranslations = field(
         default_factory=_gettext.NullTranslations, repr=False, compare=False)
+    _dates: dict[tuple[dt.date, str], str] = field(default_factory=dict, repr=False, compare=False)
+    """Dates already written: a listing page of 1,000 cards writes a few hundred, each through Babel."""
 
     def gettext(self, message: str) -> str:
         """``message`` in this language."""
@@ -117,11 +119,14 @@ class Translations:
 
         ``form`` is ``long`` or ``month-year`` ("January 2025", "enero de 2025").
         """
-        from babel.dates import format_date, format_skeleton
+        done = self._dates.get((value, form))
+        if done is None:
+            from babel.dates import format_date, format_skeleton
 
-        if form == "month-year":
-            return format_skeleton("yMMMM", value, locale=self.babel_locale)
-        return format_date(value, "long", locale=self.babel_locale)
+            done = (format_skeleton("yMMMM", value, locale=self.babel_locale) if form == "month-year"
+                    else format_date(value, "long", locale=self.babel_locale))
+            self._dates[(value, form)] = done
+        return done
 
     def format_number(self, value: int | float) -> str:
         """``value`` with this language's digits grouping and decimal sign ("1,234.5", "1234,5")."""

@@ -122,7 +122,11 @@ def in_web_root(path: str) -> str:
 
 
 def public_url(base_url: str, path: str) -> str:
-    """The address of web-root-relative ``path``."""
+    """The address of web-root-relative ``path``; a folder's ``index.html`` is the folder's
+    address (``…/`` and ``…/es/``, as every web server serves them), so the canonical link,
+    the sitemap and the feed name the home page as people and search engines reach it."""
+    if path == "index.html" or path.endswith("/index.html"):
+        path = path[: -len("index.html")]
     return base_url.rstrip("/") + "/" + urllib.parse.quote(path, safe="/")
 
 

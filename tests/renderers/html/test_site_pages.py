@@ -177,3 +177,14 @@ def test_pages_can_be_switched_off_and_reserved_slugs_are_refused(tmp_path: Path
     assert (out / "index.html").read_text().count("Home?") >= 1  # now the article's own page
     assert not (out / "sitemap.xml").exists() and not (out / "tags").exists()
     assert not (out / "feed.xml").exists() and not (out / "a-z.html").exists()
+
+
+def test_folder_index_pages_are_named_by_their_folder(site: Path) -> None:
+    """The canonical address of ``index.html`` is its folder's, as every web server serves it."""
+    home = page(site / "index.html").xpath("//link[@rel='canonical']/@href")
+    tags = page(site / "tags" / "index.html").xpath("//link[@rel='canonical']/@href")
+    second = page(site / "page" / "2.html").xpath("//link[@rel='canonical']/@href")
+    assert len(home) == len(tags) == len(second) == 1
+    assert home[0].endswith("/") and not home[0].endswith("//")
+    assert tags[0] == home[0] + "tags/"
+    assert second[0] == home[0] + "page/2.html"

@@ -107,6 +107,7 @@ class _Pages:
         self._meta: dict[str, list[str]] = {}
         """Each listed article's card byline (an article is listed in one language's pages)."""
         self.sitemap: list[tuple[str, Any, list[tuple[str, str]]]] = []
+        self._words: dict[str, Translations] = {}
 
     # ----------------------------------------------------------------- helpers
     def href(self, here: str, entry: Entry) -> str:
@@ -147,12 +148,18 @@ class _Pages:
             shown = Shown(outputs.relative_href(here, published), *picture)
         else:  # unreadable or refused: the address the article's page would have had
             shown = Shown(outputs.relative_href(here, published))
-        words = self.theme.translations(entry.lang)
+        words = self.words(entry.lang)
         alt = alt_text(n.Image(entry.image or "", entry.image_alt or ""),
                        self.settings.images.missing_alt, words)
         return {"src": shown.src, "srcset": shown.srcset, "width": shown.width,
                 "height": shown.height, "alt": alt, "eager": first,
                 "sources": [{"type": kind, "srcset": srcset} for kind, srcset in shown.sources]}
+
+    def words(self, lang: str) -> Translations:
+        """The catalogue of ``lang``, looked up once per render (each lookup stats its files)."""
+        if lang not in self._words:
+            self._words[lang] = self.theme.translations(lang)
+        return self._words[lang]
 
     def picture(self, target: str, published: str) -> Copies | tuple[int, int] | None:
         """The picture at site path ``target`` checked as the article's page checks it, and
