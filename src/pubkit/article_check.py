@@ -23,6 +23,7 @@ from pubkit.readability.prose import passages
 from pubkit.readability.report import grade_diagnostics, readability_json, word_diagnostics
 from pubkit.readability.wordlist import WordList, word_list
 from pubkit.renderers.base import RenderContext
+from pubkit.resources import ResourcePolicy
 from pubkit.review.policy import review_problems, unstamped_message
 from pubkit.review.record import ReviewState, review_state, unknown_key_hint
 from pubkit.site.indexing import article_entry
@@ -45,6 +46,26 @@ class ArticleCheck:
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
     report: dict[str, Any] = field(default_factory=dict)
+    source_hash: str = ""
+    """sha256 of the bytes checked ("" when the file could not be read)."""
+    looked_up: tuple[str, ...] = ()
+    """The local files the article names, as written, whose existence the check asked about."""
+
+
+@dataclass(frozen=True)
+class _Recording(ResourcePolicy):
+    """The site's resource policy, noting each local reference it is asked to find.
+
+    What the check of an article said depends on whether those files exist, so
+    a kept result (:mod:`pubkit.check_cache`) is good only while each is found
+    (or missing) as it was.
+    """
+
+    asked: list[str] = field(default_factory=list, compare=False, hash=False)
+
+    def local_path(self, ref: str, base_dir: Path) -> Path:
+        self.asked.append(ref)
+        return super().local_path(ref, base_dir)
 
 
 class Checker:
@@ -52,7 +73,9 @@ class Checker:
 
     def __init__(self, ctx: RenderContext, site_words: dict[str, dict[str, str]],
                  options: CheckOptions) -> None:
-        self.ctx = ctx
+        policy = ctx.resources
+        self._asked = _Recording(policy.root, policy.allowed_dirs, policy.allow_remote, policy.files)
+        self.ctx = dataclasses.replace(ctx, resources=self._asked)
         self.site_words = site_words
         self.options = options
         self._lists: dict[str, WordList] = {}
@@ -68,6 +91,7 @@ class Checker:
 
     def check(self, article: Article) -> ArticleCheck:
         ctx, settings = self.ctx, self.ctx.settings
+        self._asked.asked.clear()
         if ctx.index.entry(article.path) is None:  # named from outside the site: judge it too
             ctx = dataclasses.replace(ctx, _index=ctx.index.with_entry(article_entry(article)))
         found = [*article.warnings, *check_article(article, ctx)]
@@ -83,8 +107,9 @@ class Checker:
         found += review_problems(article, state, settings.review.strict)
         found += self._review_hints(article, state)
         found.sort(key=lambda d: d.line or 0)  # stable: an article's warning before its section's
+        looked_up = tuple(dict.fromkeys(self._asked.asked))
         if not self.options.figures:
-            return ArticleCheck(article.path, found)
+            return ArticleCheck(article.path, found, source_hash=article.source_hash, looked_up=looked_up)
         return ArticleCheck(article.path, found, {
             "path": article.path,
             "slug": article.slug,
@@ -93,8 +118,8 @@ class Checker:
             "readability": readability_json(readability, article.lang, settings.check),
             "plain_language": [{"line": h.line, "word": h.key, "try": h.alternative} for h in hits],
             "review": state.as_json(),
-            "diagnostics": [_diagnostic_json(d) for d in found],
-        })
+            "diagnostics": [diagnostic_json(d) for d in found],
+        }, article.source_hash, looked_up)
 
     def _word_list(self, lang: str) -> WordList:
         if lang not in self._lists:
@@ -119,6 +144,6 @@ class Checker:
         return [Diagnostic(path, None, message, "warning") for message in out]
 
 
-def _diagnostic_json(d: Diagnostic) -> dict[str, Any]:
+def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
     return {"path": d.path, "line": d.line, "message": d.message, "severity": d.severity,
             "text": str(d)}

@@ -1,4 +1,4 @@
-"""``pubkit check``: validate content without writing anything."""
+"""``pubkit check``: validate content; nothing is written but caches."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
     from pubkit.article_check import ArticleCheck, Checker, CheckOptions
+    from pubkit.check_cache import CheckCache
+    from pubkit.formats import Source
+    from pubkit.model.article import Article
     from pubkit.site import Site
     from pubkit.site.index import SiteIndex
 
@@ -32,13 +35,17 @@ def check(
         "--strict", help="Fail on warnings too; reading level and word hints become errors.")] = False,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print every figure per article and section as JSON on stdout.")] = False,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Check every article again; read and write no kept results.")] = False,
     jobs: JobsOption = 0,
     site: SiteOption = None,
 ) -> None:
     """Check front matter, links, images, slugs, alt text, reading level, plain language and reviews.
 
-    Prints path:line: message on stderr; writes nothing.  Links are judged
-    against the site index, read from its cache when it is fresh.
+    Prints path:line: message on stderr.  Links are judged against the site
+    index, read from its cache when it is fresh.  Writes only its caches: the
+    site index's, and each article's result in .pubkit/cache/check/ (an
+    unchanged article is not checked again); --no-cache writes nothing.
     """
     from pubkit.article_check import CheckOptions
     from pubkit.cli.clock import today
@@ -55,7 +62,7 @@ def check(
     except ConfigError as exc:
         fail_usage(str(exc))
     options = CheckOptions(today(), strict, as_json)
-    results, notes = check_files(the_site, files, options, words, jobs)
+    results, notes = check_files(the_site, files, options, words, jobs, cache=not no_cache)
     for note in notes:
         typer.echo(f"pubkit: warning: {note}", err=True)
     errors = warnings = 0
@@ -78,31 +85,116 @@ def check(
 
 
 def check_files(site: Site, files: list[Path], options: CheckOptions, words: dict[str, dict[str, str]],
-                jobs: int = 0) -> tuple[list[ArticleCheck], list[str]]:
+                jobs: int = 0, cache: bool = False) -> tuple[list[ArticleCheck], list[str]]:
     """Index the site and check ``files``, each article parsed once; results in the order of ``files``.
 
     The site index needs every article parsed (unless its cache is fresh), and
     so do the checks: the articles the index has to read are read by the same
-    processes that check them, and kept there until the index is whole.
+    processes that check them, and kept there until the index is whole.  With
+    ``cache`` the index's cache is written back and each article's result is
+    kept (:mod:`pubkit.check_cache`): an article whose result is still good
+    is neither parsed nor checked.
     """
-    from pubkit.site.indexing import build_index, rel
-
     workers = jobs or len(os.sched_getaffinity(0))
-    sources = [rel(p, site.root) for p in files]
     if workers >= 2 and len(files) >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
         try:
-            with _Pool(workers, _checker(site.root, options, words, None)) as pool:
-                wanted = dict(zip(sources, range(len(files)), strict=True))
-                indexed = build_index(site, jobs=jobs, reader=lambda todo: pool.read(todo, wanted))
-                return pool.check(indexed.index, files, sources), indexed.notes
+            return _check(site, files, options, words, jobs, cache, workers)
         except (EOFError, ConnectionError) as exc:  # a worker was killed (out of memory, a signal)
             note = f"a worker process stopped ({type(exc).__name__}); checking in this process"
-    else:
-        note = ""
-    indexed = build_index(site, keep=sources, jobs=1 if note else jobs)
-    checker = _checker(site.root, options, words, indexed.index)
-    return [checker.check(indexed.parsed[s]) if s in indexed.parsed else checker.check_file(p)
-            for s, p in zip(sources, files, strict=True)], [*([note] if note else []), *indexed.notes]
+        results, notes = _check(site, files, options, words, 1, cache, 0)
+        return results, [note, *notes]
+    return _check(site, files, options, words, jobs, cache, 0)
+
+
+def _check(site: Site, files: list[Path], options: CheckOptions, words: dict[str, dict[str, str]],
+           jobs: int, cache: bool, workers: int) -> tuple[list[ArticleCheck], list[str]]:
+    """:func:`check_files` with ``workers`` processes (0: all in this one)."""
+    from pubkit.site.indexing import build_index, read_entry, rel
+
+    sources = [rel(p, site.root) for p in files]
+    wanted = dict(zip(sources, range(len(files)), strict=True))
+    parsed: dict[str, Article] = {}
+    """Articles read here for the index, to be checked here."""
+    root, language = str(site.root), site.settings.language
+    with contextlib.ExitStack() as stack:
+        pool: _Pool | None = None
+
+        def start() -> _Pool:
+            nonlocal pool
+            if pool is None:
+                pool = stack.enter_context(_Pool(workers, _checker(site.root, options, words, None)))
+            return pool
+
+        def reader(todo: list[tuple[str, Source]]) -> list[Any]:
+            if workers and len(todo) >= PARALLEL_MIN:
+                return start().read(todo, wanted)
+            from pubkit.site.indexing import _read_many
+
+            out = []
+            for source, kind in todo:
+                if source in wanted:
+                    entry, problem, article = read_entry(root, source, kind, language, keep=True)
+                    if article is not None:
+                        parsed[source] = article
+                    out.append((source, entry, problem))
+            return [*out, *_read_many(root, [t for t in todo if t[0] not in wanted], language, jobs)]
+
+        indexed = build_index(site, jobs=jobs, reader=reader, write_cache=cache)
+        index = indexed.index
+        checker = _checker(site.root, options, words, index)
+        kept = _kept(site, options, words, checker) if cache else None
+        results: list[ArticleCheck | None] = [None] * len(files)
+        if kept is not None:
+            for pos, source in enumerate(sources):
+                digest = indexed.hashes.get(source)
+                entry = index.entry(source)
+                if digest and entry is not None and entry.source_hash == digest and kept.usable(entry.lang):
+                    results[pos] = kept.cache.get(source, digest, index)
+        misses = [pos for pos, result in enumerate(results) if result is None]
+        unread = [pos for pos in misses if sources[pos] not in parsed]
+        if workers and pool is None and len(unread) >= PARALLEL_MIN:
+            start()
+        if pool is not None:
+            got = pool.check(index, files, sources, {sources[p] for p in misses if sources[p] not in parsed})
+        else:
+            got = [(pos, checker.check_file(files[pos])) for pos in unread]
+        got += [(pos, checker.check(parsed[sources[pos]])) for pos in misses if sources[pos] in parsed]
+        for pos, result in got:
+            results[pos] = result
+        if kept is not None:
+            for pos in misses:
+                kept.put(sources[pos], results[pos], indexed.hashes.get(sources[pos]), index)
+            kept.cache.close()
+    return [r for r in results if r is not None], indexed.notes
+
+
+class _Kept:
+    """The check cache of one command, and which languages' results it may keep."""
+
+    def __init__(self, cache: CheckCache, checker: Checker) -> None:
+        self.cache = cache
+        self.checker = checker
+        self._usable: dict[str, bool] = {}
+
+    def usable(self, lang: str) -> bool:
+        """Whether results in ``lang`` may be kept: a language without a catalogue is warned
+        about once per command, by whichever check comes first."""
+        if lang not in self._usable:
+            self._usable[lang] = not self.checker.ctx.theme.translations(lang).missing
+        return self._usable[lang]
+
+    def put(self, source: str, result: ArticleCheck | None, digest: str | None, index: SiteIndex) -> None:
+        entry = index.entry(source)
+        if (result is None or not digest or result.source_hash != digest or entry is None
+                or entry.source_hash != digest or not self.usable(entry.lang)):
+            return  # changed while being checked, unreadable, or named from outside the site
+        self.cache.put(source, result, index)
+
+
+def _kept(site: Site, options: CheckOptions, words: dict[str, dict[str, str]], checker: Checker) -> _Kept:
+    from pubkit.check_cache import CheckCache
+
+    return _Kept(CheckCache.of(site, options, words, checker.ctx.resources), checker)
 
 
 CHUNK = 25
@@ -176,23 +268,22 @@ class _Pool:
         items = [(source, kind, wanted.get(source)) for source, kind in todo]
         return self._run("read", [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)])
 
-    def check(self, index: SiteIndex, files: list[Path], sources: list[str]) -> list[ArticleCheck]:
-        """Phase two: every file checked, the kept articles by the worker holding them."""
+    def check(self, index: SiteIndex, files: list[Path], sources: list[str],
+              todo: set[str]) -> list[tuple[int, ArticleCheck]]:
+        """Phase two: the files of ``todo`` checked, the kept articles by the worker holding them
+        (a kept article not in ``todo`` is dropped: its result was found in the cache)."""
         for conn in self.conns:
-            conn.send(("index", index))
+            conn.send(("index", (index, todo)))
         kept: set[str] = set()
         for conn in self.conns:
             reply = conn.recv()
             if isinstance(reply, BaseException):
                 raise reply
             kept.update(reply)
-        results: list[ArticleCheck | None] = [None] * len(files)
-        for pos, result in self._run("kept", [None] * len(self.conns)):
-            results[pos] = result
-        rest = [(i, files[i]) for i, s in enumerate(sources) if s not in kept]
-        for pos, result in self._run("check", [rest[i:i + CHUNK] for i in range(0, len(rest), CHUNK)]):
-            results[pos] = result
-        return [r for r in results if r is not None]
+        results: list[tuple[int, ArticleCheck]] = self._run("kept", [None] * len(self.conns))
+        rest = [(i, files[i]) for i, s in enumerate(sources) if s in todo and s not in kept]
+        results += self._run("check", [rest[i:i + CHUNK] for i in range(0, len(rest), CHUNK)])
+        return results
 
 
 def _serve(conn: Any, checker: Checker) -> None:
@@ -223,7 +314,9 @@ def _serve(conn: Any, checker: Checker) -> None:
                     out.append((source, entry, problem))
                 conn.send(out)
             elif op == "index":
-                checker.ctx = dataclasses.replace(checker.ctx, _index=data)
+                index, todo = data
+                checker.ctx = dataclasses.replace(checker.ctx, _index=index)
+                kept = {s: held for s, held in kept.items() if s in todo}
                 conn.send(list(kept))
             elif op == "kept":
                 conn.send([(pos, checker.check(article)) for pos, article in kept.values()])

@@ -1,0 +1,276 @@
+"""What ``pubkit check`` said about each article, kept so that an unchanged article is not checked again.
+
+A kept result is used only when everything its check read is as it was:
+
+- the article's bytes (their sha256, as the site index has it);
+- what every article's check reads alike (:func:`common_key`): pubkit's
+  code and version, the settings, the site's plain-language list, the day
+  (a review falls due), ``--strict`` and ``--json``;
+- what the check of this article read of the rest of the site (:func:`view`):
+  whether another source claims its slug, its translation's original, each
+  article it links to (slug, heading ids, web page, owner of its slug, why it
+  cannot be read) and the web path of each file it names;
+- each local file it looked up, found (at the same real path) or missing or
+  refused for the same reason;
+- a message catalogue for its language (a language without one is warned
+  about once per command, so those results are never kept).
+
+Results are kept in ``.pubkit/cache/check/`` of the site, one JSON file per
+article and pair of flags, and the folder is not trusted: an entry that is
+not a regular file (a symbolic link, a FIFO), too large, not JSON or of the
+wrong shape in any field is ignored, the article checked again and its entry
+replaced.  Entries are written to a temporary name and renamed into place;
+a folder that cannot be written only makes the next check slower.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import posixpath
+import secrets
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pubkit import __version__
+from pubkit.article_check import ArticleCheck, CheckOptions, diagnostic_json
+from pubkit.diagnostics import Diagnostic
+from pubkit.resources import Missing, Refused, ResourcePolicy
+from pubkit.safeio import read_regular
+from pubkit.site import PRIVATE_DIR, Site
+
+if TYPE_CHECKING:
+    from pubkit.site.index import SiteIndex
+
+SCHEMA = 1
+FOLDER = "cache/check"
+"""Below the site's ``.pubkit/``."""
+ENTRY_LIMIT = 8 * 1024 * 1024
+"""Bytes of one entry: far above any article's (35 hints make about 6 KiB), below any harm."""
+LOOKED_UP_LIMIT = 10_000
+"""Local files one entry may name (an article naming more is simply checked again)."""
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_SEVERITIES = ("error", "warning")
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def code_digest() -> str:
+    """pubkit's version and the name, size and modification time of each of its files.
+
+    A checkout edited in place (an editable install) keeps its version number;
+    its results must not outlive the code that made them.
+    """
+    found: list[str] = [__version__]
+    folders = [_PACKAGE]
+    while folders:
+        folder = folders.pop()
+        with os.scandir(folder) as entries:
+            for item in entries:
+                if item.is_dir(follow_symlinks=False):
+                    if item.name != "__pycache__":
+                        folders.append(Path(item.path))
+                elif not item.name.endswith((".pyc", ".pyo")):
+                    st = item.stat(follow_symlinks=False)
+                    found.append(f"{os.path.relpath(item.path, _PACKAGE)}\0{st.st_size}\0{st.st_mtime_ns}")
+    return _sha(sorted(found))
+
+
+def common_key(site: Site, options: CheckOptions, site_words: dict[str, dict[str, str]]) -> str:
+    """The digest of what the check of every article reads alike (see the module's docstring)."""
+    return _sha([SCHEMA, code_digest(), site.settings.model_dump_json(), site_words,
+                 options.today.isoformat(), options.strict, options.figures])
+
+
+def view(index: SiteIndex, source: str, policy: ResourcePolicy, root: Path,
+         looked_up: tuple[str, ...] | list[str]) -> str:
+    """The digest of what the check of ``source`` reads of the rest of the site and of its files.
+
+    Made the same way when a result is kept and when it is looked up: equal
+    digests mean every decision :func:`pubkit.checks.check_article` makes
+    from them comes out as it did.
+    """
+    entry = index.entry(source)
+    if entry is None:
+        return ""
+    duplicate = index.duplicate_error(source)
+    linked: list[Any] = []
+    for target in entry.articles:
+        other = index.article_at(target)
+        if other is None:
+            problem = index.problems.get(target)
+            linked.append([target, None, problem.message if problem else None])
+        else:
+            linked.append([target, other.source, other.slug, list(other.ids), index.page_path(other),
+                           index.duplicate_of(other.source)])
+    base = root / (posixpath.dirname(source) or ".")
+    files: list[Any] = []
+    for written in looked_up:
+        try:
+            files.append(["found", str(policy.local_path(written, base))])
+        except Missing as exc:
+            files.append(["missing", str(exc)])
+        except Refused as exc:
+            files.append(["refused", str(exc)])
+    return _sha([
+        duplicate.message if duplicate else None,
+        [d.message for d in index.translation_problems(entry)],
+        index.page_path(entry), linked,
+        [[f, index.published_as(f)] for f in entry.files],
+        list(looked_up), files,
+    ])
+
+
+@dataclass
+class CheckCache:
+    """Kept results of one site for one command's options (see the module's docstring)."""
+
+    folder: Path
+    common: str
+    options: CheckOptions
+    policy: ResourcePolicy
+    root: Path
+    written: int = 0
+    _fd: int | None = field(default=None, repr=False)
+    _broken: bool = field(default=False, repr=False)
+
+    @classmethod
+    def of(cls, site: Site, options: CheckOptions, site_words: dict[str, dict[str, str]],
+           policy: ResourcePolicy) -> CheckCache:
+        return cls(site.root / PRIVATE_DIR / FOLDER, common_key(site, options, site_words), options,
+                   policy, site.root)
+
+    def _name(self, source: str) -> str:
+        return _sha([source, self.options.strict, self.options.figures])[:40] + ".json"
+
+    def _key(self, source: str, source_hash: str) -> str:
+        return _sha([self.common, source, source_hash])
+
+    def get(self, source: str, source_hash: str, index: SiteIndex) -> ArticleCheck | None:
+        """The kept result of ``source`` when still good, else None."""
+        try:
+            raw = read_regular(self.folder / self._name(source), ENTRY_LIMIT, follow_symlinks=False)
+            data = json.loads(raw)
+        except (OSError, ValueError, RecursionError):  # absent, a link or FIFO, too large, not JSON
+            return None
+        try:
+            return self._parse(data, source, source_hash, index)
+        except (TypeError, ValueError, KeyError):
+            return None
+
+    def _parse(self, data: Any, source: str, source_hash: str, index: SiteIndex) -> ArticleCheck | None:
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+            return None
+        if data.get("key") != self._key(source, source_hash):
+            return None
+        looked_up = data["looked_up"]
+        if (not isinstance(looked_up, list) or len(looked_up) > LOOKED_UP_LIMIT
+                or not all(isinstance(w, str) for w in looked_up)):
+            return None
+        if data.get("view") != view(index, source, self.policy, self.root, looked_up):
+            return None
+        found = [_diagnostic(d) for d in _list(data["diagnostics"])]
+        report = data["report"]
+        if not self.options.figures:
+            if report is not None:
+                return None
+            return ArticleCheck(source, found, source_hash=source_hash, looked_up=tuple(looked_up))
+        if not isinstance(report, dict) or report.get("path") != source or "diagnostics" in report:
+            return None
+        for name in ("slug", "title", "language"):
+            if not isinstance(report.get(name), str):
+                return None
+        if not isinstance(report.get("readability"), dict) or not isinstance(report.get("review"), dict):
+            return None
+        for hit in _list(report.get("plain_language")):
+            if (not isinstance(hit, dict) or not _line(hit.get("line"))
+                    or not isinstance(hit.get("word"), str) or not isinstance(hit.get("try"), str)):
+                return None
+        report["diagnostics"] = [diagnostic_json(d) for d in found]
+        return ArticleCheck(source, found, report, source_hash, tuple(looked_up))
+
+    def put(self, source: str, result: ArticleCheck, index: SiteIndex) -> None:
+        """Keep ``result`` (a check of ``source`` whose bytes the index has as they were checked)."""
+        if self._broken or len(result.looked_up) > LOOKED_UP_LIMIT:
+            return
+        report = dict(result.report) if self.options.figures else None
+        if report is not None:
+            report.pop("diagnostics", None)  # made again from the diagnostics kept beside it
+        data = {
+            "schema": SCHEMA, "key": self._key(source, result.source_hash),
+            "view": view(index, source, self.policy, self.root, result.looked_up),
+            "looked_up": list(result.looked_up),
+            "diagnostics": [[d.path, d.line, d.message, d.severity] for d in result.diagnostics],
+            "report": report,
+        }
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        if len(text) > ENTRY_LIMIT:
+            return
+        try:
+            fd = self._folder()
+            temp = f".part-{secrets.token_hex(8)}"
+            out = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                          0o644, dir_fd=fd)
+            try:
+                with os.fdopen(out, "wb") as fh:
+                    fh.write(text)
+                # A crash leaves the old entry or the new one; no fsync: a torn entry is only ignored.
+                os.replace(temp, self._name(source), src_dir_fd=fd, dst_dir_fd=fd)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp, dir_fd=fd)
+                raise
+            self.written += 1
+        except OSError:
+            self._broken = True  # a cache that cannot be written is only slower
+
+    def _folder(self) -> int:
+        """A descriptor on the cache folder, made if missing, no part of it below the site a symlink."""
+        if self._fd is None:
+            fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            try:
+                for part in (PRIVATE_DIR, *FOLDER.split("/")):
+                    with contextlib.suppress(FileExistsError):
+                        os.mkdir(part, 0o755, dir_fd=fd)
+                    child = os.open(part, _DIR_FLAGS, dir_fd=fd)
+                    os.close(fd)
+                    fd = child
+                if not stat.S_ISDIR(os.fstat(fd).st_mode):  # pragma: no cover - O_DIRECTORY saw to it
+                    raise NotADirectoryError(str(self.folder))
+            except BaseException:
+                os.close(fd)
+                raise
+            self._fd = fd
+        return self._fd
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def _sha(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise TypeError("not a list")
+    return value
+
+
+def _line(value: Any) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0)
+
+
+def _diagnostic(value: Any) -> Diagnostic:
+    if not isinstance(value, list) or len(value) != 4:
+        raise TypeError("not a diagnostic")
+    path, line, message, severity = value
+    if (not isinstance(path, str) or not _line(line) or not isinstance(message, str)
+            or severity not in _SEVERITIES):
+        raise TypeError("not a diagnostic")
+    return Diagnostic(path, line, message, severity)
