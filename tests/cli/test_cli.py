@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -112,7 +113,14 @@ def test_check_reports_problems_without_writing(make_site: Callable[..., Site]) 
     assert "content/refs.md:6: warning: image 'pic.png' has no alt text" in err
     assert "content/refs.md:6: link 'missing.pdf': missing.pdf does not exist" in err
     assert "3 checked, 2 errors, 1 warnings" in result.stdout
-    assert not site.output_dir.exists()
+    # Only its caches: the site index's, and its own results in .pubkit/.
+    assert [p.name for p in site.output_dir.iterdir()] == [".pubkit-index.json"]
+    assert not list(site.output_dir.rglob("*.html"))
+    shutil.rmtree(site.output_dir)
+    shutil.rmtree(site.root / ".pubkit")
+    again = run("check", "--no-cache", "--site", str(site.root))
+    assert again.returncode == 1 and again.stdout == result.stdout and again.stderr == err
+    assert not site.output_dir.exists() and not (site.root / ".pubkit").exists()
 
 
 def test_check_strict_fails_on_warnings(make_site: Callable[..., Site]) -> None:
