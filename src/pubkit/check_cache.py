@@ -19,19 +19,17 @@ Results are kept in ``.pubkit/cache/check/`` of the site, one JSON file per
 article and pair of flags, and the folder is not trusted: an entry that is
 not a regular file (a symbolic link, a FIFO), too large, not JSON or of the
 wrong shape in any field is ignored, the article checked again and its entry
-replaced.  Entries are written to a temporary name and renamed into place;
+replaced.  Entries are written by :func:`pubkit.output.write_below` (a temporary name renamed
+into place, no folder followed through a symlink);
 a folder that cannot be written only makes the next check slower.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import posixpath
-import secrets
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from pubkit import __version__
 from pubkit.article_check import ArticleCheck, CheckOptions, diagnostic_json
 from pubkit.diagnostics import Diagnostic
+from pubkit.output import write_below
 from pubkit.resources import Missing, Refused, ResourcePolicy
 from pubkit.safeio import read_regular
 from pubkit.site import PRIVATE_DIR, Site
@@ -53,7 +52,6 @@ ENTRY_LIMIT = 8 * 1024 * 1024
 """Bytes of one entry: far above any article's (35 hints make about 6 KiB), below any harm."""
 LOOKED_UP_LIMIT = 10_000
 """Local files one entry may name (an article naming more is simply checked again)."""
-_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _SEVERITIES = ("error", "warning")
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -134,7 +132,6 @@ class CheckCache:
     policy: ResourcePolicy
     root: Path
     written: int = 0
-    _fd: int | None = field(default=None, repr=False)
     _broken: bool = field(default=False, repr=False)
 
     @classmethod
@@ -210,46 +207,11 @@ class CheckCache:
         if len(text) > ENTRY_LIMIT:
             return
         try:
-            fd = self._folder()
-            temp = f".part-{secrets.token_hex(8)}"
-            out = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                          0o644, dir_fd=fd)
-            try:
-                with os.fdopen(out, "wb") as fh:
-                    fh.write(text)
-                # A crash leaves the old entry or the new one; no fsync: a torn entry is only ignored.
-                os.replace(temp, self._name(source), src_dir_fd=fd, dst_dir_fd=fd)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp, dir_fd=fd)
-                raise
+            # A crash leaves the old entry or the new one; no fsync: a torn entry is only ignored.
+            write_below(self.root, f"{PRIVATE_DIR}/{FOLDER}/{self._name(source)}", text, sync=False)
             self.written += 1
         except OSError:
-            self._broken = True  # a cache that cannot be written is only slower
-
-    def _folder(self) -> int:
-        """A descriptor on the cache folder, made if missing, no part of it below the site a symlink."""
-        if self._fd is None:
-            fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-            try:
-                for part in (PRIVATE_DIR, *FOLDER.split("/")):
-                    with contextlib.suppress(FileExistsError):
-                        os.mkdir(part, 0o755, dir_fd=fd)
-                    child = os.open(part, _DIR_FLAGS, dir_fd=fd)
-                    os.close(fd)
-                    fd = child
-                if not stat.S_ISDIR(os.fstat(fd).st_mode):  # pragma: no cover - O_DIRECTORY saw to it
-                    raise NotADirectoryError(str(self.folder))
-            except BaseException:
-                os.close(fd)
-                raise
-            self._fd = fd
-        return self._fd
-
-    def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+            self._broken = True  # a cache that cannot be written is only slower (a symlinked folder)
 
 
 def _sha(value: Any) -> str:

@@ -131,22 +131,23 @@ def _named(exc: OSError, path: Path) -> OSError:
     return OSError(exc.errno, exc.strerror, str(path))
 
 
-def _write_in(fd: int, name: str, data: bytes, shown: Path) -> None:
+def _write_in(fd: int, name: str, data: bytes, shown: Path, sync: bool = True) -> None:
     try:
-        _write_temp_then_replace(fd, name, data, shown)
+        _write_temp_then_replace(fd, name, data, shown, sync)
     except OSError as exc:
         raise _named(exc, shown) from None
 
 
-def _write_temp_then_replace(fd: int, name: str, data: bytes, shown: Path) -> None:
+def _write_temp_then_replace(fd: int, name: str, data: bytes, shown: Path, sync: bool) -> None:
     tmp = _temp_name()
     out = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
                   0o644, dir_fd=fd)
     try:
         with os.fdopen(out, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if sync:
+                fh.flush()
+                os.fsync(fh.fileno())
         try:
             kind = os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode
         except FileNotFoundError:
@@ -168,13 +169,17 @@ def write_atomic(path: Path, data: bytes) -> None:
         _write_in(fd, path.name, data, path)
 
 
-def write_below(folder: Path, name: str, data: bytes) -> Path:
-    """Write ``data`` to ``folder/name`` without following a symlink below ``folder``."""
+def write_below(folder: Path, name: str, data: bytes, sync: bool = True) -> Path:
+    """Write ``data`` to ``folder/name`` without following a symlink below ``folder``.
+
+    ``sync=False`` skips the fsync, for a cache entry that a crash may lose (or tear, when it
+    is checked as it is read) but that costs a disk flush each for a thousand articles.
+    """
     parts = check_name(name)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / Path(*parts)
     with _folder_fd(folder, parts[:-1], create=True) as fd:
-        _write_in(fd, parts[-1], data, target)
+        _write_in(fd, parts[-1], data, target, sync)
     return target
 
 

@@ -164,7 +164,6 @@ def _check(site: Site, files: list[Path], options: CheckOptions, words: dict[str
         if kept is not None:
             for pos in misses:
                 kept.put(sources[pos], results[pos], indexed.hashes.get(sources[pos]), index)
-            kept.cache.close()
     return [r for r in results if r is not None], indexed.notes
 
 
