@@ -179,3 +179,95 @@ def test_a_new_lead_picture_gives_the_cards_new_copies_and_the_old_ones_go(tmp_p
     gone = build(root, formats=["html"])
     assert pages_status(gone) == "built" and copies() == set()
     assert not (html / "assets" / "lead.png").exists()
+
+
+def retitle(path: Path, title: str) -> None:
+    """Give the article at ``path`` the title ``title`` (a listing fact)."""
+    import json
+    import re
+
+    line = f"title: {json.dumps(title)}"
+    path.write_text(re.sub(r"(?m)^title: .*$", lambda _: line, path.read_text(), count=1))
+
+
+def card_image_tags(html: Path) -> list[str]:
+    """The home page's card ``<img>`` elements, as written."""
+    import re
+
+    return re.findall(r'<img class="card-image"[^>]*>', (html / "index.html").read_text())
+
+
+def test_the_cards_name_the_copies_from_what_the_articles_pages_found(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A title edit of another article rebuilds the pages without reading the lead picture again:
+    its facts come from the manifest, recorded when its article's page checked it."""
+    import pubkit.media
+    from tests.batch.sitegen import PNGS
+
+    root = make_pages_site(tmp_path / "site")
+    html = root / "output" / "html"
+    build(root, formats=["html"])
+    manifest, _ = load_manifest(root / "output")
+    raw, facts = manifest.pictures["assets/lead.png"]
+    assert raw == manifest.files["assets/lead.png"][0]
+    assert (facts.type, facts.width, facts.height) == ("image/png", 1, 1)
+    before = card_image_tags(html)
+    assert before and 'width="1" height="1"' in before[0]
+
+    inspected: list[bytes] = []
+    real = pubkit.media.inspect_picture
+
+    def counting(data: bytes, name: str = "") -> object:
+        inspected.append(data)
+        return real(data, name)
+
+    monkeypatch.setattr(pubkit.media, "inspect_picture", counting)
+    retitle(root / "content" / "nauseas.md", "Náuseas y vómitos")
+    summary = build(root, formats=["html"])
+    assert pages_status(summary) == "built"
+    assert PNGS[0] not in inspected
+    assert card_image_tags(html) == before  # the same copies, named and sized alike
+
+
+def test_facts_that_do_not_fit_the_picture_are_not_used(tmp_path: Path) -> None:
+    """A record for other bytes, or one whose copies are not published (a forged size), is
+    passed over: the card checks the picture itself and shows what it holds."""
+    import json
+
+    from pubkit.batch.manifest import MANIFEST_NAME
+
+    root = make_pages_site(tmp_path / "site")
+    html = root / "output" / "html"
+    build(root, formats=["html"])
+    good = card_image_tags(html)
+    path = root / "output" / MANIFEST_NAME
+    for n, forged in enumerate((["0" * 64, None, None, None, None], [None, "1" * 64, "image/png", 1, 1],
+                                [None, None, "image/png", 640, 480])):
+        data = json.loads(path.read_text())
+        record = data["pictures"]["assets/lead.png"]
+        data["pictures"]["assets/lead.png"] = [f if f is not None else r for f, r in zip(forged, record)]
+        path.write_text(json.dumps(data))
+        retitle(root / "content" / "nauseas.md", f"Náuseas {n}")
+        summary = build(root, formats=["html"])
+        assert pages_status(summary) == "built", forged
+        assert card_image_tags(html) == good, forged
+
+
+@pytest.mark.parametrize("record", [
+    "not a list", ["a" * 64, "b" * 64, "image/png", 2], ["A" * 64, "b" * 64, "image/png", 2, 2],
+    ["a" * 64, "b" * 63, "image/png", 2, 2], ["a" * 64, "b" * 64, "image/svg+xml", 2, 2],
+    ["a" * 64, "b" * 64, "text/html", 2, 2], ["a" * 64, "b" * 64, "image/png", 0, 2],
+    ["a" * 64, "b" * 64, "image/png", 2, -1], ["a" * 64, "b" * 64, "image/png", 2, 2.0],
+    ["a" * 64, "b" * 64, "image/png", True, 2], ["a" * 64, "b" * 64, "image/png", 2, 1 << 40],
+])
+def test_a_crafted_picture_record_makes_the_manifest_untrusted(record: object) -> None:
+    good = {"schema": 2, "sources": {},
+            "pictures": {"assets/lead.png": ["a" * 64, "b" * 64, "image/png", 2, 2]}}
+    assert Manifest.from_json(good).pictures["assets/lead.png"][1].width == 2
+    with pytest.raises(ManifestError):
+        Manifest.from_json({**good, "pictures": {"assets/lead.png": record}})
+    for name in ("../../etc/passwd", "/etc/passwd"):
+        with pytest.raises(ManifestError):
+            Manifest.from_json({**good, "pictures": {name: good["pictures"]["assets/lead.png"]}})
+    with pytest.raises(ManifestError):
+        Manifest.from_json({**good, "pictures": ["not", "a", "table"]})

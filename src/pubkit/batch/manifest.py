@@ -17,16 +17,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pubkit import __version__
 from pubkit.output import check_names, write_atomic
 from pubkit.safeio import MANIFEST_LIMIT, MEDIA_LIMIT, read_regular
 
+if TYPE_CHECKING:
+    from pubkit.media.types import PictureFacts
+
 MANIFEST_NAME = ".pubkit-manifest.json"
+_HEX64 = re.compile("[0-9a-f]{64}")
 SCHEMA = 2
 
 
@@ -56,6 +61,10 @@ class SourceRecord:
 
 FileStat = tuple[str, int, int, int, int]
 """A file's sha256 and the stat it was read with: size, mtime and ctime (ns), inode."""
+KnownPicture = tuple[str, "PictureFacts"]
+"""A picture's file hash (sha256 of the file as read) and what its check found."""
+MAX_SIDE = 1 << 20
+"""No checked picture is wider or taller (the pixel budget refuses far smaller ones)."""
 
 
 @dataclass
@@ -67,6 +76,9 @@ class Manifest:
     """Files the sources use (their names as in ``deps``) -> hash and stat when last hashed."""
     written_ns: int = 0
     """Modification time of the manifest file as read (0: new), for the racy-stat rule."""
+    pictures: dict[str, KnownPicture] = field(default_factory=dict)
+    """Pictures the web pages gave copies (names as in ``deps``): the file's hash when checked
+    and the facts the copies' names come from, so the site's pages need not decode them."""
 
     def owners(self) -> dict[str, str]:
         """Output file -> the source whose record lists it first."""
@@ -101,6 +113,8 @@ class Manifest:
                 for src, r in sorted(self.sources.items())
             },
             "files": {name: list(st) for name, st in sorted(self.files.items())},
+            "pictures": {name: [raw, f.digest, f.type, f.width, f.height]
+                         for name, (raw, f) in sorted(self.pictures.items())},
         }
 
     @classmethod
@@ -118,9 +132,31 @@ class Manifest:
             sources = _records(data["sources"])
             files = _files(data.get("files", {}))
             pages = _pages_record(data.get("pages"))
+            pictures = _pictures(data.get("pictures", {}))
         except (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError) as exc:
             raise ManifestError(f"malformed manifest ({type(exc).__name__}: {exc})") from None
-        return cls(sources, pages, files)
+        return cls(sources, pages, files, pictures=pictures)
+
+
+def _pictures(table: Any) -> dict[str, KnownPicture]:
+    """The ``pictures`` table: plain relative names, each with two sha256, a type that gets
+    copies and a size in range (a forged size would only mislabel copies that exist)."""
+    if not isinstance(table, dict):
+        raise ValueError("'pictures' is not a table")
+    if not table:
+        return {}
+    from pubkit.media.types import SCALED_TYPES, PictureFacts
+
+    check_names(list(table))
+    out: dict[str, KnownPicture] = {}
+    for name, value in table.items():
+        if (not isinstance(value, list) or len(value) != 5
+                or not all(isinstance(v, str) and _HEX64.fullmatch(v) for v in value[:2])
+                or value[2] not in SCALED_TYPES
+                or not all(type(v) is int and 0 < v <= MAX_SIDE for v in value[3:])):
+            raise ValueError(f"{name!r}: not a picture record")
+        out[name] = (value[0], PictureFacts(value[1], value[2], value[3], value[4]))
+    return out
 
 
 def _pages_record(data: Any) -> FormatRecord | None:

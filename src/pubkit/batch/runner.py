@@ -251,7 +251,11 @@ class Builder:
         ctx = RenderContext.for_site(self.site, index=index,
                                      images=ImageCache(self.site.image_cache_dir)).for_format(SITE_PAGES)
         try:
-            files, warnings, kept = render_site_pages(ctx, exclude, self._published())
+            # What the articles' pages found of the pictures still as they were then (by hash).
+            known = {path: facts for path, digest in pictures
+                     if (seen := self.manifest.pictures.get(path)) is not None and seen[0] == digest
+                     for facts in (seen[1],)}
+            files, warnings, kept = render_site_pages(ctx, exclude, self._published(), known)
             self._write_new(files)
         except OSError as exc:
             return self._pages_failed(start, f"{self.out_dir}: site pages: {describe_os_error(exc)}")
@@ -316,6 +320,7 @@ class Builder:
         start = time.monotonic()
         used = {n for r in self.manifest.sources.values() for n in r.deps if not n.startswith(LINK_DEP)}
         self.manifest.files = self.hashes.table(used)
+        self.manifest.pictures = {n: known for n, known in self.manifest.pictures.items() if n in used}
         save_manifest(self.out_dir, self.manifest)
         self._saved_at = time.monotonic()
         self._save_every = max(SAVE_EVERY, (self._saved_at - start) / SAVE_SHARE)
@@ -380,6 +385,9 @@ class Builder:
                                      f"{src}: {fr.format}: cannot write the output: {why}",
                                      worker=result.worker))
                 continue
+            for name, facts in fr.pictures.items():
+                if (raw := result.deps.get(name)) is not None:
+                    self.manifest.pictures[name] = (raw, facts)
             old = record.formats.get(fr.format)
             new = FormatRecord(self.plan.keys[fr.format], {n: len(d) for n, d in fr.files.items()})
             record.formats[fr.format] = new

@@ -28,6 +28,7 @@ from pubkit.renderers.base import RenderContext
 from pubkit.sitefiles import DISK, SiteFiles
 
 if TYPE_CHECKING:
+    from pubkit.media.types import PictureFacts
     from pubkit.site.index import SiteIndex
 
 
@@ -65,6 +66,8 @@ class FormatResult:
     seconds: float = 0.0
     images: tuple[int, int] = (0, 0)
     """Copies of pictures made, and found already made (in the site's image cache)."""
+    pictures: dict[str, PictureFacts] = field(default_factory=dict)
+    """The pictures the web page gave copies, by site path: the site's pages show the same."""
 
 
 @dataclass
@@ -180,7 +183,8 @@ def _article(task: Task, spec: SiteSpec, ctx: RenderContext) -> TaskResult:
             out.results.append(FormatResult(fmt, None, job.error, warnings, job.seconds))
             continue
         files = files_of(registry.get(fmt), ctx.entry(article).name, job.output)
-        out.results.append(FormatResult(fmt, files, None, warnings, job.seconds, job.images))
+        out.results.append(FormatResult(fmt, files, None, warnings, job.seconds, job.images,
+                                        job.output.pictures))
     return out
 
 

@@ -30,10 +30,10 @@ from pathlib import PurePosixPath
 from typing import TypeVar
 
 from pubkit.media import sniff as s
-from pubkit.media.types import Attachment, Picture, Refusal, left_out, published_name
+from pubkit.media.types import Attachment, Picture, PictureFacts, Refusal, left_out, published_name
 
-__all__ = ["Attachment", "Picture", "Refusal", "inspect_attachment", "inspect_picture", "left_out",
-           "published_name"]
+__all__ = ["Attachment", "Picture", "PictureFacts", "Refusal", "inspect_attachment", "inspect_picture",
+           "left_out", "published_name"]
 
 TEXT_EXTENSIONS = frozenset({"txt", "text", "csv", "tsv", "md"})
 """Plain text keeps its own extension only when it is one of these (others become ``.txt``)."""

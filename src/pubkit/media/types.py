@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+SCALED_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+"""The types whose still pictures get web copies (pubkit publishes these as they are; others
+were converted to one of them)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
@@ -37,6 +41,28 @@ class Picture:
 
     def published_name(self, name: str) -> str:
         return published_name(name, self.extension)
+
+    def facts(self) -> PictureFacts:
+        """What its web copies are named and sized from (see :class:`PictureFacts`)."""
+        import hashlib
+
+        return PictureFacts(hashlib.sha256(self.data).hexdigest(), self.type, self.width, self.height)
+
+
+@dataclass(frozen=True, slots=True)
+class PictureFacts:
+    """A checked still picture as its web copies need it, without its bytes.
+
+    The article's page (in a worker) finds these when it checks the picture;
+    the build keeps them with the file's hash, so the site's own pages name
+    the same copies without reading and decoding the picture again.
+    """
+
+    digest: str
+    """sha256 (hex) of the checked bytes (:attr:`Picture.data`): it names every copy."""
+    type: str
+    width: int
+    height: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,13 +19,12 @@ from typing import Any
 
 from pubkit.media import sniff as s
 from pubkit.media.strip import strip
+from pubkit.media.types import SCALED_TYPES
 
 ENCODER = "1"
 """Bumped whenever :func:`make` makes different bytes for the same input (a new cache key)."""
 _FALLBACK = {s.JPEG.type: s.JPEG, s.WEBP.type: s.WEBP}
 """The format a picture's own-format copies use (PNG for the rest: PNG and still GIFs)."""
-_SCALED = {s.PNG.type, s.JPEG.type, s.GIF.type, s.WEBP.type}
-"""What has copies made (the formats pubkit publishes as they are; others were converted)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +40,7 @@ class Spec:
 
 def scalable(mime: str, frames: int) -> bool:
     """Whether a picture of type ``mime`` gets copies (still raster pictures; not SVG, not animations)."""
-    return mime in _SCALED and frames == 1
+    return mime in SCALED_TYPES and frames == 1
 
 
 def widths_for(width: int, wanted: list[int]) -> list[int]:

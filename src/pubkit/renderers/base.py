@@ -29,6 +29,7 @@ from pubkit.theme import Theme
 
 if TYPE_CHECKING:
     from pubkit.i18n import Translations
+    from pubkit.media.types import PictureFacts
     from pubkit.site.index import Entry, SiteIndex
     from pubkit.site.links import LinkResolver
 
@@ -46,6 +47,8 @@ class Output:
     data: bytes
     companions: dict[str, bytes] = field(default_factory=dict)
     published: dict[str, bytes] = field(default_factory=dict)
+    pictures: dict[str, PictureFacts] = field(default_factory=dict)
+    """The pictures given web copies, by site path (see :class:`~pubkit.media.types.PictureFacts`)."""
 
 
 @dataclass

@@ -15,18 +15,21 @@ a picture several pages show, or a rebuild, makes each copy once.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TYPE_CHECKING
 
-from pubkit.media import Picture
+from pubkit.media import Picture, PictureFacts
 from pubkit.model import nodes as n
 from pubkit.model.article import Article
 from pubkit.renderers.base import RenderContext
 from pubkit.renderers.files import Publisher
 from pubkit.site import outputs
 from pubkit.site.links import Kind
+
+if TYPE_CHECKING:
+    from pubkit.media.variants import Spec
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class Copies:
     """The size of the widest copy (what ``<img>`` declares)."""
     kept: dict[str, int] = field(default_factory=dict)
     """The size of each copy already published, by web path (its bytes not fetched)."""
+    facts: PictureFacts | None = None
+    """What the copies were named and sized from."""
 
     def shown(self, page: str) -> Shown:
         """How web page ``page`` (web-root-relative) shows the picture, with links from there."""
@@ -77,29 +82,47 @@ def copies(picture: Picture, published: str, ctx: RenderContext,
     """
     from pubkit.media import variants as v
 
+    made = _copies(picture.facts(), published, ctx, present,
+                   lambda spec: partial(v.make, picture.data, spec))
+    assert made is not None
+    return made
+
+
+def known_copies(facts: PictureFacts, published: str, ctx: RenderContext,
+                 present: Callable[[str], int | None]) -> Copies | None:
+    """The copies of the picture ``facts`` describes, when ``present`` says all are published
+    already (so nothing is read or decoded); None when one is not."""
+    return _copies(facts, published, ctx, present, None)
+
+
+def _copies(facts: PictureFacts, published: str, ctx: RenderContext,
+            present: Callable[[str], int | None] | None,
+            maker: Callable[[Spec], Callable[[], bytes]] | None) -> Copies | None:
+    from pubkit.media import variants as v
+
     settings = ctx.settings.images
-    digest = hashlib.sha256(picture.data).hexdigest()
-    widths = v.widths_for(picture.width, settings.widths)
+    widths = v.widths_for(facts.width, settings.widths)
     files: dict[str, bytes] = {}
     kept: dict[str, int] = {}
     sets: list[tuple[str, list[tuple[str, int]]]] = []
-    for kind in v.formats_for(picture.type):
+    for kind in v.formats_for(facts.type):
         entries = []
         for width in widths:
-            spec = v.spec_for(picture.width, picture.height, width, kind, settings.webp_quality,
+            spec = v.spec_for(facts.width, facts.height, width, kind, settings.webp_quality,
                               settings.jpeg_quality)
-            key = v.key(digest, spec)
+            key = v.key(facts.digest, spec)
             path = outputs.variant_path(published, width, kind.extension, key)
             size = present(path) if present is not None else None
             if size is not None:
                 kept[path] = size
+            elif maker is None:
+                return None
             else:
-                files[path] = ctx.images.get(key, partial(v.make, picture.data, spec),
-                                             partial(v.valid, spec=spec))
+                files[path] = ctx.images.get(key, maker(spec), partial(v.valid, spec=spec))
             entries.append((path, width))
         sets.append((kind.type, entries))
     top = widths[-1]
-    return Copies(files, sets, top, max(1, round(picture.height * top / picture.width)), kept)
+    return Copies(files, sets, top, max(1, round(facts.height * top / facts.width)), kept, facts)
 
 
 class PageMedia:
@@ -111,6 +134,8 @@ class PageMedia:
         self.resolver = ctx.links(article)
         self.publisher = Publisher(ctx, article)
         self.copies: dict[str, bytes] = {}
+        self.facts: dict[str, PictureFacts] = {}
+        """The pictures given copies, by site path: the build keeps them for the site's pages."""
 
     @property
     def published(self) -> dict[str, bytes]:
@@ -142,11 +167,10 @@ class PageMedia:
 
         if not scalable(picture.type, picture.frames):  # SVG, animations: as they are
             return Shown(target.href, picture.width, picture.height)
-        return self._copies(target.published, target.href, picture)
-
-    def _copies(self, published: str, href: str, picture: Picture) -> Shown:
-        made = copies(picture, published, self.ctx)
+        made = copies(picture, target.published, self.ctx)
         self.copies.update(made.files)
+        if target.file is not None and made.facts is not None:
+            self.facts[target.file] = made.facts
         return made.shown(self.resolver.page)
 
     def link(self, url: str) -> str | None:

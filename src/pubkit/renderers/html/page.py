@@ -48,7 +48,8 @@ class HtmlRenderer(Renderer):
         companions = {}
         if settings.html.fragments:
             companions[FRAGMENT] = fragment(article, ctx, media, shared)
-        return Output(page.encode("utf-8"), companions=companions, published=media.published)
+        return Output(page.encode("utf-8"), companions=companions, published=media.published,
+                      pictures=media.facts)
 
 
 def fragment(article: Article, ctx: RenderContext, media: PageMedia, shared: dict[str, object]) -> bytes:

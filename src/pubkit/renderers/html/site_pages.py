@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ from pubkit.site.index import Entry
 from pubkit.site.listing import favicon_source, lead_target, listed
 
 if TYPE_CHECKING:
+    from pubkit.media.types import PictureFacts
     from pubkit.renderers.html.media import Copies
 
 LATEST = N_("Latest articles")
@@ -84,9 +85,11 @@ class _Root:
 
 class _Pages:
     def __init__(self, ctx: RenderContext, exclude: Iterable[str],
-                 present: Callable[[str], int | None] | None = None) -> None:
+                 present: Callable[[str], int | None] | None = None,
+                 known: Mapping[str, PictureFacts] | None = None) -> None:
         self.ctx = ctx
         self.present = present
+        self.known = known or {}
         self.index = ctx.index
         self.settings = ctx.settings
         self.theme = ctx.theme
@@ -167,9 +170,19 @@ class _Pages:
         copies, or its size when it has none (an SVG, an animation); None when unusable."""
         from pubkit.media import Picture, inspect_picture
         from pubkit.media.variants import scalable
-        from pubkit.renderers.html.media import copies
+        from pubkit.renderers.html.media import copies, known_copies
         from pubkit.resources import Refused
 
+        present = self.present
+        facts = self.known.get(target)
+        if facts is not None and present is not None and self.settings.images.responsive:
+            # Checked by the article's page in this file's present state, and its copies all
+            # published: named from those facts, with nothing read or decoded.
+            made = known_copies(facts, published, self.ctx,
+                                lambda path: present(outputs.in_web_root(path)))
+            if made is not None:
+                self.kept.update(made.kept)
+                return made
         try:
             real = self.ctx.resources.local_path(target, self.ctx.site.root)
             checked = inspect_picture(self.ctx.resources.read_checked(real, target), real.name)
@@ -178,7 +191,6 @@ class _Pages:
         if not isinstance(checked, Picture):
             return None
         if self.settings.images.responsive and scalable(checked.type, checked.frames):
-            present = self.present
             made = copies(checked, published, self.ctx,
                           None if present is None else lambda path: present(outputs.in_web_root(path)))
             self.files.update(made.files)
@@ -385,11 +397,15 @@ def favicon_file(ctx: RenderContext) -> tuple[str, bytes] | str | None:
 
 
 def render_site_pages(ctx: RenderContext, exclude: Iterable[str] = (),
-                      present: Callable[[str], int | None] | None = None
+                      present: Callable[[str], int | None] | None = None,
+                      known: Mapping[str, PictureFacts] | None = None,
                       ) -> tuple[dict[str, bytes], list[str], dict[str, int]]:
     """Every file of the site's own pages, by path relative to the output folder, warnings, and
     the sizes of the pictures' copies they show that ``present`` (by the same paths) says are
     published already, whose bytes are left out.
+
+    ``known`` holds, by site path, what the articles' pages found of the lead pictures (those
+    unchanged since): a card whose copies are all published is then made without its picture.
 
     With ``[pages] enabled = false`` only the icon every page names.
     """
@@ -397,7 +413,7 @@ def render_site_pages(ctx: RenderContext, exclude: Iterable[str] = (),
     kept: dict[str, int] = {}
     warnings = []
     if ctx.settings.pages.enabled:
-        pages = _Pages(ctx, exclude, present)
+        pages = _Pages(ctx, exclude, present, known)
         files = pages.render()
         kept = {outputs.in_web_root(path): size for path, size in pages.kept.items()}
     icon = favicon_file(ctx)
