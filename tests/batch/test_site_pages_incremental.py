@@ -118,12 +118,22 @@ def test_a_new_logo_reaches_the_web_root(tmp_path: Path) -> None:
     config.write_text(config.read_text().replace("[brand]\n", '[brand]\nlogo = "assets/logo.png"\n', 1))
     (root / "assets" / "logo.png").write_bytes(PNGS[0])
     build(root, formats=["html"])
-    icon = root / "output" / "html" / "assets" / "logo.png"
-    assert icon.read_bytes() == PNGS[0]
+    html = root / "output" / "html"
+    from PIL import Image
+
+    def colours() -> tuple[object, object]:
+        with Image.open(html / "favicon.png") as tab, Image.open(html / "apple-touch-icon.png") as touch:
+            return tab.convert("RGBA").getpixel((16, 16)), touch.convert("RGB").getpixel((90, 90))
+
+    before = colours()
     (root / "assets" / "logo.png").write_bytes(PNGS[1])
     summary = build(root, formats=["html"])
     assert pages_status(summary) == "built"
-    assert icon.read_bytes() == PNGS[1]
+    after = colours()
+    assert before != after
+    with Image.open(root / "assets" / "logo.png") as logo:
+        assert after[0] == logo.convert("RGBA").getpixel((0, 0))
+    assert not (html / "assets" / "logo.png").exists()  # a raster logo is not published as it is
 
 
 def card_pictures(html: Path) -> set[str]:
@@ -245,7 +255,8 @@ def test_facts_that_do_not_fit_the_picture_are_not_used(tmp_path: Path) -> None:
                                 [None, None, "image/png", 640, 480])):
         data = json.loads(path.read_text())
         record = data["pictures"]["assets/lead.png"]
-        data["pictures"]["assets/lead.png"] = [f if f is not None else r for f, r in zip(forged, record)]
+        data["pictures"]["assets/lead.png"] = [f if f is not None else r
+                                               for f, r in zip(forged, record, strict=True)]
         path.write_text(json.dumps(data))
         retitle(root / "content" / "nauseas.md", f"Náuseas {n}")
         summary = build(root, formats=["html"])

@@ -77,6 +77,26 @@ def test_render_single_file_and_output_option(make_site: Callable[..., Site], tm
     assert [p.name for p in (out / "html").iterdir()] == ["good.html"]
 
 
+def test_render_html_writes_the_icons_and_for_the_whole_site_its_pages(
+        make_site: Callable[..., Site], tmp_path: Path) -> None:
+    from tests.batch.sitegen import PNGS
+
+    site = make_site({"content/good.md": GOOD, "content/other.md": GOOD.replace("Good", "Other"),
+                      "assets/logo.png": PNGS[0]}, toml='[brand]\nlogo = "assets/logo.png"\n')
+    html = site.output_dir / "html"
+    one = run("render", "--html", str(site.content_dir / "good.md"), "--site", str(site.root))
+    assert one.returncode == 0, one.stderr
+    # Some articles: the icons their pages name, but no listing of pages not rendered.
+    assert sorted(p.name for p in html.iterdir()) == ["apple-touch-icon.png", "favicon.png", "good.html"]
+    whole = run("render", "--html", "--site", str(site.root))
+    assert whole.returncode == 0, whole.stderr
+    for name in ("index.html", "a-z.html", "tags/index.html", "sitemap.xml", "feed.xml", "robots.txt",
+                 "404.html", "other.html"):
+        assert (html / name).is_file(), name
+    assert "wrote " in whole.stdout and "index.html" in whole.stdout
+    assert b"other.html" in (html / "index.html").read_bytes()
+
+
 def test_missing_path_is_a_usage_error(make_site: Callable[..., Site]) -> None:
     site = make_site({"content/good.md": GOOD})
     result = runner.invoke(app, ["render", "nope.md", "--site", str(site.root)])

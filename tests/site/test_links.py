@@ -212,10 +212,14 @@ def test_email(site: Path, rendered: object, kind: str) -> None:
 def test_a_linked_file_is_published_once_for_every_format(site: Path, rendered: object) -> None:
     assert pdf_title(out(site, "html/forms/intake.pdf").read_bytes()) == "Intake form"
     assert pdf_title(out(site, "html/forms/intake-form.pdf").read_bytes()) == "Spaced form"
-    # Nothing else of the content folder is published.
+    # Nothing else of the content folder is published (beside the site's own files: the whole
+    # site rendered writes its pages, sitemap and feed).
+    from pubkit.site.outputs import SITE_FILES
+
     published = {p.relative_to(out(site, "html")).as_posix() for p in out(site, "html").rglob("*")
                  if p.is_file() and p.suffix != ".html"}
-    assert published == {"forms/intake.pdf", "forms/intake-form.pdf"}
+    assert published - SITE_FILES == {"forms/intake.pdf", "forms/intake-form.pdf"}
+    assert {"sitemap.xml", "feed.xml", "robots.txt"} <= published
 
 
 def test_a_format_alone_publishes_the_files_it_links_to(site: Path, tmp_path: Path) -> None:

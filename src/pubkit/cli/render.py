@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +20,9 @@ from pubkit.cli.app import (
     report,
     shown,
 )
+
+if TYPE_CHECKING:
+    from pubkit.renderers.base import RenderContext
 
 
 def chosen_formats(flags: dict[str, bool], all_: bool, default: Sequence[str], large_print: bool = False,
@@ -61,6 +64,10 @@ def render(
     site: SiteOption = None,
 ) -> None:
     """Render articles into output/<format>/<slug>.<ext>.
+
+    With the web pages come the site's icons, and, when no PATHS are given
+    (every article is rendered), the site's own pages: home, topics, A-Z,
+    sitemap, feed and 404.
 
     Drafts are left out unless --drafts; articles overdue for review or
     changed since it are rendered with a warning, or refused under
@@ -150,6 +157,8 @@ def render(
                 typer.echo(f"wrote {shown(target)}")
             published_now.update(published)
             written += 1
+    if "html" in formats and written and _site_pages(ctx, out_dir, whole=not paths) is None:
+        failed += 1
     # The index is kept for the next command, unless nothing was written (then nothing is).
     if written and output is None and (unsaved := indexed.save(the_site)):
         typer.echo(f"pubkit: warning: {unsaved}", err=True)
@@ -157,3 +166,24 @@ def render(
     typer.echo(f"{written} rendered, {failed} failed{drafts_note}")
     if failed:
         raise typer.Exit(EXIT_FAILED)
+
+
+def _site_pages(ctx: RenderContext, out_dir: Path, whole: bool) -> int | None:
+    """Write the icons the web pages name and, for the ``whole`` site, its own pages (as
+    ``pubkit build`` makes them, from the site index); how many files, or None when they fail."""
+    from pubkit.diagnostics import SourceError
+    from pubkit.formats import SITE_PAGES
+    from pubkit.output import write_files
+    from pubkit.renderers.html.site_pages import render_site_pages
+
+    try:
+        # Only the icons for some articles: the pages list articles this run did not render.
+        files, warnings, _ = render_site_pages(ctx.for_format(SITE_PAGES), pages=whole)
+    except SourceError as exc:
+        report([exc.diagnostic])
+        return None
+    for warning in warnings:
+        typer.echo(f"pubkit: warning: {warning}", err=True)
+    for target in write_files(out_dir, files):
+        typer.echo(f"wrote {shown(target)}")
+    return len(files)

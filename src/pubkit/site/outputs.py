@@ -206,7 +206,11 @@ claiming one has no web page while listing pages are built (``[pages] enabled``)
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
 NOT_FOUND = "404.html"
-SITE_FILES = frozenset({SITEMAP, ROBOTS, "feed.xml"})
+ICON = "favicon.png"
+"""The 32-pixel icon every web page declares, in the web root."""
+TOUCH_ICON = "apple-touch-icon.png"
+"""The 180-pixel home-screen icon, where phones also look for it unasked."""
+SITE_FILES = frozenset({SITEMAP, ROBOTS, "feed.xml", ICON, TOUCH_ICON})
 """Top-level files of the web root that no published local file may take."""
 _TAG_RESERVED = frozenset({"index"})
 """Tag file names that other pages of ``tags/`` take."""

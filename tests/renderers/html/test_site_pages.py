@@ -129,12 +129,19 @@ def test_lead_image_and_favicon(site: Path) -> None:
     assert len(webp) == 1 and webp[0].endswith(".webp 1w")
     for srcset in [card.get("srcset"), webp[0]]:
         assert (site / srcset.removeprefix(prefix).split(" ")[0]).is_file()
-    for path, icon in [(site / "index.html", "assets/img0.png"),
-                       (site / "tags" / "pain.html", "../assets/img0.png"),
-                       (site / "article-0000.html", "assets/img0.png"),
-                       (site / "es" / "ketamina-manejo-del-dolor.html", "../assets/img0.png")]:
-        assert page(path).xpath("//link[@rel='icon']/@href") == [icon], path
-    assert (site / "assets" / "img0.png").is_file()
+    # Every page, article or not, declares the logo made a tab icon and a home-screen icon.
+    for path, up in [(site / "index.html", ""), (site / "tags" / "pain.html", "../"),
+                     (site / "article-0000.html", ""), (site / "page" / "2.html", "../"),
+                     (site / "es" / "ketamina-manejo-del-dolor.html", "../")]:
+        doc = page(path)
+        assert doc.xpath("//link[@rel='icon']/@href") == [f"{up}favicon.png"], path
+        assert doc.xpath("//link[@rel='icon']/@sizes") == ["32x32"], path
+        assert doc.xpath("//link[@rel='apple-touch-icon']/@href") == [f"{up}apple-touch-icon.png"], path
+    from PIL import Image
+
+    with Image.open(site / "favicon.png") as tab, Image.open(site / "apple-touch-icon.png") as touch:
+        assert (tab.format, tab.size, touch.format, touch.size) == ("PNG", (32, 32), "PNG", (180, 180))
+        assert touch.mode == "RGB"
 
 
 def test_not_found_page(site: Path) -> None:
@@ -188,3 +195,60 @@ def test_folder_index_pages_are_named_by_their_folder(site: Path) -> None:
     assert home[0].endswith("/") and not home[0].endswith("//")
     assert tags[0] == home[0] + "tags/"
     assert second[0] == home[0] + "page/2.html"
+
+
+HOSTILE_SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20" onload="alert(1)">'
+               b'<script>alert(2)</script><rect width="40" height="20" fill="#0b5a7a"/></svg>')
+
+
+def test_a_drawn_logo_is_declared_as_a_drawing_too(tmp_path: Path) -> None:
+    root = make_pages_site(tmp_path / "site")
+    (root / "assets" / "logo.svg").write_bytes(HOSTILE_SVG)
+    config = root / "pubkit.toml"
+    config.write_text(config.read_text().replace("[brand]\n", '[brand]\nlogo = "assets/logo.svg"\n', 1))
+    build(root, formats=["html"])
+    out = root / "output" / "html"
+    for path, up in [(out / "index.html", ""), (out / "article-0000.html", ""),
+                     (out / "tags" / "index.html", "../")]:
+        doc = page(path)
+        assert doc.xpath("//link[@rel='icon'][@type='image/svg+xml']/@href") == [f"{up}assets/logo.svg"]
+        assert doc.xpath("//link[@rel='icon'][@type='image/png']/@href") == [f"{up}favicon.png"]
+    drawing = (out / "assets" / "logo.svg").read_bytes()
+    assert b"<rect" in drawing and b"script" not in drawing and b"onload" not in drawing
+    from PIL import Image
+
+    with Image.open(out / "favicon.png") as tab:
+        assert tab.size == (32, 32) and tab.convert("RGBA").getpixel((16, 16)) == (0x0B, 0x5A, 0x7A, 255)
+
+
+def test_a_site_file_never_takes_an_icons_name(tmp_path: Path) -> None:
+    """A picture the content publishes as ``favicon.png`` gets a name of its own."""
+    from tests.batch.sitegen import PNGS
+
+    root = make_pages_site(tmp_path / "site")
+    config = root / "pubkit.toml"
+    config.write_text(config.read_text().replace("[brand]\n", '[brand]\nlogo = "assets/img0.png"\n', 1))
+    (root / "content" / "favicon.png").write_bytes(PNGS[1])
+    (root / "content" / "apple-touch-icon.png").write_bytes(PNGS[1])
+    (root / "content" / "icons.md").write_text(
+        "---\ntitle: Icons\nslug: icons\n---\n\n![A dot](favicon.png) ![A dot](apple-touch-icon.png)\n")
+    summary = build(root, formats=["html"])
+    assert not [r for r in summary.records if r.status == "failed"], summary.records
+    out = root / "output" / "html"
+    shown = page(out / "icons.html").xpath("//main//img/@src")
+    assert len(shown) == 2 and not {"favicon.png", "apple-touch-icon.png"} & set(shown), shown
+    from PIL import Image
+
+    with Image.open(out / "favicon.png") as tab, Image.open(out / "apple-touch-icon.png") as touch:
+        assert tab.size == (32, 32) and touch.size == (180, 180)
+
+
+def test_an_unusable_icon_is_warned_about_and_nothing_is_made(tmp_path: Path) -> None:
+    root = make_pages_site(tmp_path / "site")
+    config = root / "pubkit.toml"
+    config.write_text(config.read_text().replace("[brand]\n", '[brand]\nlogo = "assets/logo.png"\n', 1))
+    (root / "assets" / "logo.png").write_bytes(b"<html><script>alert(1)</script></html>")
+    summary = build(root, formats=["html"])
+    assert any("assets/logo.png: the web pages' icon is left out" in n for n in summary.notes), summary.notes
+    out = root / "output" / "html"
+    assert not (out / "favicon.png").exists() and not (out / "apple-touch-icon.png").exists()

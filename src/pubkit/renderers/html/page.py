@@ -23,7 +23,7 @@ class HtmlRenderer(Renderer):
     format = "html"
 
     def render(self, article: Article, ctx: RenderContext) -> Output:
-        from pubkit.renderers.html.site_pages import favicon_path
+        from pubkit.renderers.html.icons import icon_links
 
         media = PageMedia(article, ctx)
         shared = common_context(article, ctx)
@@ -32,7 +32,6 @@ class HtmlRenderer(Renderer):
         writer = PageWriter(media, settings.images.sizes, lang=article.lang, t=shared["t"],
                             missing_alt=settings.images.missing_alt)
         lead = media.shown(article.meta.image) if article.meta.image else None
-        icon = favicon_path(ctx)
         here = ctx.index.page_path(ctx.entry(article))
         page = ctx.theme.template("html/page.html.j2").render(
             **shared,
@@ -43,7 +42,7 @@ class HtmlRenderer(Renderer):
             json_ld=Markup(json_ld(article, settings, shared["url"], shared["versions"])),
             lead_image=lead.src if lead else None,
             lead_picture=Markup(writer.picture(lead, shared["lead_alt"], lead=True)) if lead else None,
-            favicon=outputs.relative_href(here, icon) if icon else None,
+            icons=icon_links(ctx, lambda path: outputs.relative_href(here, path)),
         )
         companions = {}
         if settings.html.fragments:

@@ -23,11 +23,12 @@ from markupsafe import Markup
 
 from pubkit.i18n import N_, Translations, language_name
 from pubkit.renderers.base import RenderContext
+from pubkit.renderers.html.icons import icon_files, icon_links
 from pubkit.renderers.page_data import Version, disclaimer, text_direction
 from pubkit.review.record import reviewer_of
 from pubkit.site import outputs
 from pubkit.site.index import Entry
-from pubkit.site.listing import favicon_source, lead_target, listed
+from pubkit.site.listing import lead_target, listed
 
 if TYPE_CHECKING:
     from pubkit.media.types import PictureFacts
@@ -101,7 +102,6 @@ class _Pages:
             root = self.roots.setdefault(folder, _Root(folder, entry.lang))
             root.entries.append(entry)
         self.css = Markup(self.theme.read_text("html/style.css"))
-        self.favicon = favicon_path(self.ctx)
         self.files: dict[str, bytes] = {}
         self.kept: dict[str, int] = {}
         """Copies of pictures the cards show that are published already: their sizes."""
@@ -243,7 +243,7 @@ class _Pages:
         return {
             "site": self.settings, "brand": self.settings.brand, "lang": root.lang,
             "dir": text_direction(root.lang), "t": t, "css": self.css, "labels": labels,
-            "favicon": link(self.favicon) if self.favicon else None,
+            "icons": icon_links(self.ctx, link),
             "disclaimer": disclaimer(self.settings.brand, t), "site_nav": nav,
             "other_versions": others, "skip_label": t.gettext("Skip to the content"),
             "feed": link(outputs.feed_path(root.folder)),
@@ -369,36 +369,9 @@ def listed_all(roots: dict[str, _Root]) -> list[Entry]:
     return [e for root in roots.values() for e in root.entries]
 
 
-def favicon_path(ctx: RenderContext) -> str | None:
-    """The icon's web path (the one the index gives that file, so every page agrees)."""
-    source = favicon_source(ctx.settings)
-    if source is None:
-        return None
-    return ctx.index.published_as(source) or outputs.publish_path(source, ctx.index.content_dir)
-
-
-def favicon_file(ctx: RenderContext) -> tuple[str, bytes] | str | None:
-    """The icon's web path and bytes, checked like any published picture; why not, when unusable."""
-    from pubkit.media import Refusal, inspect_picture
-    from pubkit.resources import Refused
-
-    source = favicon_source(ctx.settings)
-    path = favicon_path(ctx)
-    if source is None or path is None:
-        return None
-    try:
-        real = ctx.resources.local_path(source, ctx.site.root)
-        checked = inspect_picture(ctx.resources.read_checked(real, source), real.name)
-    except (Refused, OSError) as exc:
-        return f"{source}: the web pages' icon is left out: {exc}"
-    if isinstance(checked, Refusal):
-        return f"{source}: the web pages' icon is left out: {checked.reason}"
-    return path, checked.data
-
-
 def render_site_pages(ctx: RenderContext, exclude: Iterable[str] = (),
                       present: Callable[[str], int | None] | None = None,
-                      known: Mapping[str, PictureFacts] | None = None,
+                      known: Mapping[str, PictureFacts] | None = None, pages: bool = True,
                       ) -> tuple[dict[str, bytes], list[str], dict[str, int]]:
     """Every file of the site's own pages, by path relative to the output folder, warnings, and
     the sizes of the pictures' copies they show that ``present`` (by the same paths) says are
@@ -407,18 +380,19 @@ def render_site_pages(ctx: RenderContext, exclude: Iterable[str] = (),
     ``known`` holds, by site path, what the articles' pages found of the lead pictures (those
     unchanged since): a card whose copies are all published is then made without its picture.
 
-    With ``[pages] enabled = false`` only the icon every page names.
+    With ``[pages] enabled = false``, or ``pages`` false, only the icons every page names.
     """
     files: dict[str, bytes] = {}
     kept: dict[str, int] = {}
     warnings = []
-    if ctx.settings.pages.enabled:
-        pages = _Pages(ctx, exclude, present, known)
-        files = pages.render()
-        kept = {outputs.in_web_root(path): size for path, size in pages.kept.items()}
-    icon = favicon_file(ctx)
-    if isinstance(icon, str):
-        warnings.append(icon)
-    elif icon is not None:
-        files.setdefault(icon[0], icon[1])
+    if pages and ctx.settings.pages.enabled:
+        made = _Pages(ctx, exclude, present, known)
+        files = made.render()
+        kept = {outputs.in_web_root(path): size for path, size in made.kept.items()}
+    icons = icon_files(ctx)
+    if isinstance(icons, str):
+        warnings.append(icons)
+    elif icons is not None:
+        for path, data in icons.items():
+            files.setdefault(path, data)
     return {outputs.in_web_root(path): data for path, data in files.items()}, warnings, kept
