@@ -178,8 +178,13 @@ def test_scaffolded_config_documents_every_setting() -> None:
 
 @pytest.mark.parametrize("shell", ["bash"])
 def test_shell_completion_script(shell: str) -> None:
-    result = run("--show-completion", shell)
-    assert result.returncode == 0 and "pubkit" in result.stdout
+    """A user at ``shell`` gets its completion script: the option detects the shell it runs
+    under, so the command runs as a child of a real one (not of whatever started pytest)."""
+    result = subprocess.run([shell, "-c", '"$@"; exit $?', shell, sys.executable, "-m", "pubkit",
+                             "--show-completion"], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    assert "complete_bash" in result.stdout and "pubkit" in result.stdout
 
 
 def test_registry_refuses_duplicates_and_hides_unbuilt() -> None:
