@@ -252,9 +252,8 @@ class Builder:
                                      images=ImageCache(self.site.image_cache_dir)).for_format(SITE_PAGES)
         try:
             # What the articles' pages found of the pictures still as they were then (by hash).
-            known = {path: facts for path, digest in pictures
-                     if (seen := self.manifest.pictures.get(path)) is not None and seen[0] == digest
-                     for facts in (seen[1],)}
+            known = {path: seen[1] for path, digest in pictures
+                     if (seen := self.manifest.pictures.get(path)) is not None and seen[0] == digest}
             files, warnings, kept = render_site_pages(ctx, exclude, self._published(), known)
             self._write_new(files)
         except OSError as exc:
