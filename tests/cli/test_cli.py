@@ -97,6 +97,17 @@ def test_render_html_writes_the_icons_and_for_the_whole_site_its_pages(
     assert b"other.html" in (html / "index.html").read_bytes()
 
 
+def test_render_reports_a_broken_site_page_template_without_a_traceback(
+        make_site: Callable[..., Site]) -> None:
+    site = make_site({"content/good.md": GOOD,
+                      "templates/html/listing.html.j2": "{{ page.kind.no_such() }}"})
+    result = run("render", "--html", "--site", str(site.root))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "site pages: UndefinedError" in result.stderr
+    assert (site.output_dir / "html" / "good.html").is_file()
+    assert "1 rendered, 1 failed" in result.stdout
+
+
 def test_missing_path_is_a_usage_error(make_site: Callable[..., Site]) -> None:
     site = make_site({"content/good.md": GOOD})
     result = runner.invoke(app, ["render", "nope.md", "--site", str(site.root)])

@@ -171,7 +171,7 @@ def render(
 def _site_pages(ctx: RenderContext, out_dir: Path, whole: bool) -> int | None:
     """Write the icons the web pages name and, for the ``whole`` site, its own pages (as
     ``pubkit build`` makes them, from the site index); how many files, or None when they fail."""
-    from pubkit.diagnostics import SourceError
+    from pubkit.diagnostics import SourceError, describe_os_error
     from pubkit.formats import SITE_PAGES
     from pubkit.output import write_files
     from pubkit.renderers.html.site_pages import render_site_pages
@@ -179,11 +179,17 @@ def _site_pages(ctx: RenderContext, out_dir: Path, whole: bool) -> int | None:
     try:
         # Only the icons for some articles: the pages list articles this run did not render.
         files, warnings, _ = render_site_pages(ctx.for_format(SITE_PAGES), pages=whole)
-    except SourceError as exc:
+        for warning in warnings:
+            typer.echo(f"pubkit: warning: {warning}", err=True)
+        for target in write_files(out_dir, files):
+            typer.echo(f"wrote {shown(target)}")
+    except SourceError as exc:  # an unreadable template
         report([exc.diagnostic])
         return None
-    for warning in warnings:
-        typer.echo(f"pubkit: warning: {warning}", err=True)
-    for target in write_files(out_dir, files):
-        typer.echo(f"wrote {shown(target)}")
+    except OSError as exc:
+        typer.echo(f"{out_dir}: site pages: {describe_os_error(exc)}", err=True)
+        return None
+    except Exception as exc:  # a site's template in error, as pubkit build reports it
+        typer.echo(f"{ctx.site.root / 'templates'}: site pages: {type(exc).__name__}: {exc}", err=True)
+        return None
     return len(files)
