@@ -24,9 +24,14 @@ def run(site: Site, day: dt.date = DAY, figures: bool = True,
     site = open_site(site.root)
     results, _ = check_files(site, discover_articles([], site), CheckOptions(day, False, figures),
                              words or {}, jobs=1, cache=True)
-    entries = site.root / PRIVATE_DIR / FOLDER
-    count = len(list(entries.glob("*.json"))) if entries.is_dir() else 0
-    return [(r.path, [str(d) for d in r.diagnostics], json.dumps(r.report)) for r in results], count
+    return [(r.path, [str(d) for d in r.diagnostics], json.dumps(r.report)) for r in results], kept(site)
+
+
+def kept(site: Site) -> int:
+    """Entries in the shards."""
+    folder = site.root / PRIVATE_DIR / FOLDER
+    shards = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    return sum(len(json.loads(p.read_text())["entries"]) for p in shards)
 
 
 def fresh(site: Site, day: dt.date = DAY, words: dict[str, dict[str, str]] | None = None) -> list[Any]:
@@ -64,17 +69,43 @@ def test_hits_go_stale_with_what_the_check_read(make_site: Callable[..., Site]) 
     assert any("gone.md" in m for m in run(site)[0][0][1])
 
 
+def _spoil_entries(change: dict[str, Any]) -> Callable[[Any], None]:
+    def spoil(path: Any) -> None:
+        data = json.loads(path.read_text())
+        data["entries"] = {s: {**e, **change} for s, e in data["entries"].items()}
+        path.write_text(json.dumps(data))
+    return spoil
+
+
+def _spoil_shard(change: dict[str, Any]) -> Callable[[Any], None]:
+    def spoil(path: Any) -> None:
+        path.write_text(json.dumps({**json.loads(path.read_text()), **change}))
+    return spoil
+
+
 def test_hostile_entries_are_ignored(make_site: Callable[..., Site]) -> None:
     site = make_site({"content/a.md": A, "content/b.md": B})
     want, _ = run(site)
     folder = site.root / PRIVATE_DIR / FOLDER
     names = sorted(folder.glob("*.json"))
+    assert names
     bad: list[Callable[[Any], None]] = [
         lambda p: p.write_text("{not json"),
-        lambda p: p.write_bytes(b" " * (9 * 1024 * 1024)),
-        lambda p: p.write_text(json.dumps({**json.loads(p.read_text()), "diagnostics": [[1, 2, 3, 4]]})),
-        lambda p: p.write_text(json.dumps({**json.loads(p.read_text()), "looked_up": "x"})),
-        lambda p: p.write_text(json.dumps({**json.loads(p.read_text()), "report": {"path": 3}})),
+        lambda p: p.write_bytes(b" " * (65 * 1024 * 1024)),  # above the shard limit
+        lambda p: p.write_text("[" * 100_000 + "]" * 100_000),  # too deep for the decoder
+        _spoil_shard({"entries": []}),
+        _spoil_shard({"entries": {"content/a.md": "x", "content/b.md": 3}}),
+        _spoil_shard({"common": "0" * 64}),  # made for other settings or code
+        _spoil_shard({"schema": 1}),
+        _spoil_entries({"diagnostics": [[1, 2, 3, 4]]}),
+        _spoil_entries({"diagnostics": [["content/a.md", -1, "m", "warning"]]}),
+        _spoil_entries({"diagnostics": [["content/a.md", 1, "m", "fatal"]]}),
+        _spoil_entries({"looked_up": "x"}),
+        _spoil_entries({"looked_up": ["x"] * 10_001}),
+        _spoil_entries({"report": {"path": 3}}),
+        _spoil_entries({"report": None}),
+        _spoil_entries({"hash": "0" * 64}),
+        _spoil_entries({"view": None}),
     ]
     for spoil in bad:
         run(site)
@@ -93,3 +124,21 @@ def test_hostile_entries_are_ignored(make_site: Callable[..., Site]) -> None:
         name.symlink_to(outside)
     assert run(site)[0] == want
     assert outside.read_text() == "{}"  # written beside the link, never through it
+
+
+def test_a_partial_check_keeps_the_other_results(make_site: Callable[..., Site]) -> None:
+    """Checking one article rewrites its shard with the others' entries kept; a deleted article's
+    entry goes when its shard is next written."""
+    files = {f"content/a{i}.md": A.replace("slug: a", f"slug: a{i}") for i in range(40)}
+    site = make_site({**files, "content/b.md": B})
+    _, count = run(site)
+    assert count == 41
+    site = open_site(site.root)
+    one = discover_articles([site.root / "content/a1.md"], site)
+    check_files(site, one, CheckOptions(DAY, False, True), {}, jobs=1, cache=True)
+    assert kept(site) == 41
+    for i in range(40):
+        (site.root / f"content/a{i}.md").unlink()
+    again, _ = run(site)
+    assert [r[0] for r in again] == ["content/b.md"]
+    assert kept(site) == 1  # every shard read again is written without the deleted articles

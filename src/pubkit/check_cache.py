@@ -15,13 +15,17 @@ A kept result is used only when everything its check read is as it was:
 - a message catalogue for its language (a language without one is warned
   about once per command, so those results are never kept).
 
-Results are kept in ``.pubkit/cache/check/`` of the site, one JSON file per
-article and pair of flags, and the folder is not trusted: an entry that is
-not a regular file (a symbolic link, a FIFO), too large, not JSON or of the
-wrong shape in any field is ignored, the article checked again and its entry
-replaced.  Entries are written by :func:`pubkit.output.write_below` (a temporary name renamed
-into place, no folder followed through a symlink);
-a folder that cannot be written only makes the next check slower.
+Results are kept in ``.pubkit/cache/check/`` of the site, in sixteen shard files
+per pair of flags (an article's shard is decided by its source path): a first
+check of a thousand articles writes sixteen files, not a thousand (creating a
+file costs more than checking an article), and checking one article reads a
+sixteenth of the results.  The folder is not trusted: a shard that is not a
+regular file (a symbolic link, a FIFO), too large, not JSON or made for other
+settings or code is ignored whole; an entry of the wrong shape in any field is
+ignored; either way the article is checked again and the shard rewritten.
+Shards are written by :func:`pubkit.output.write_below` (a temporary name
+renamed into place, no folder followed through a symlink); a folder that
+cannot be written only makes the next check slower.
 """
 
 from __future__ import annotations
@@ -45,11 +49,12 @@ from pubkit.site import PRIVATE_DIR, Site
 if TYPE_CHECKING:
     from pubkit.site.index import SiteIndex
 
-SCHEMA = 1
+SCHEMA = 2
 FOLDER = "cache/check"
 """Below the site's ``.pubkit/``."""
-ENTRY_LIMIT = 8 * 1024 * 1024
-"""Bytes of one entry: far above any article's (35 hints make about 6 KiB), below any harm."""
+SHARDS = 16
+SHARD_LIMIT = 64 * 1024 * 1024
+"""Bytes of one shard: 10,000 articles' results with every figure make about 12 MiB a shard."""
 LOOKED_UP_LIMIT = 10_000
 """Local files one entry may name (an article naming more is simply checked again)."""
 _SEVERITIES = ("error", "warning")
@@ -132,6 +137,10 @@ class CheckCache:
     policy: ResourcePolicy
     root: Path
     written: int = 0
+    """Shard files written by :meth:`save`."""
+    _shards: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
+    """Shard -> source -> its entry as read (a shard not yet read is absent)."""
+    _changed: set[int] = field(default_factory=set, repr=False)
     _broken: bool = field(default=False, repr=False)
 
     @classmethod
@@ -140,28 +149,38 @@ class CheckCache:
         return cls(site.root / PRIVATE_DIR / FOLDER, common_key(site, options, site_words), options,
                    policy, site.root)
 
-    def _name(self, source: str) -> str:
-        return _sha([source, self.options.strict, self.options.figures])[:40] + ".json"
+    def _shard_name(self, shard: int) -> str:
+        flags = ("strict" if self.options.strict else "plain") + ("-json" if self.options.figures else "")
+        return f"{flags}-{shard:x}.json"
 
-    def _key(self, source: str, source_hash: str) -> str:
-        return _sha([self.common, source, source_hash])
+    def _entries(self, source: str) -> tuple[int, dict[str, Any]]:
+        """The shard ``source`` belongs to and its entries, read once per command."""
+        shard = int(hashlib.sha256(source.encode("utf-8", "surrogateescape")).hexdigest(), 16) % SHARDS
+        found = self._shards.get(shard)
+        if found is None:
+            found = self._shards[shard] = self._read(shard)
+        return shard, found
+
+    def _read(self, shard: int) -> dict[str, Any]:
+        try:
+            raw = read_regular(self.folder / self._shard_name(shard), SHARD_LIMIT, follow_symlinks=False)
+            data = json.loads(raw)
+        except (OSError, ValueError, RecursionError):  # absent, a link or FIFO, too large, not JSON
+            return {}
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA or data.get("common") != self.common:
+            return {}  # another pubkit, other settings or another day: nothing in it holds
+        entries = data.get("entries")
+        return entries if isinstance(entries, dict) else {}
 
     def get(self, source: str, source_hash: str, index: SiteIndex) -> ArticleCheck | None:
         """The kept result of ``source`` when still good, else None."""
         try:
-            raw = read_regular(self.folder / self._name(source), ENTRY_LIMIT, follow_symlinks=False)
-            data = json.loads(raw)
-        except (OSError, ValueError, RecursionError):  # absent, a link or FIFO, too large, not JSON
-            return None
-        try:
-            return self._parse(data, source, source_hash, index)
-        except (TypeError, ValueError, KeyError):
+            return self._parse(self._entries(source)[1].get(source), source, source_hash, index)
+        except (TypeError, ValueError, KeyError, RecursionError):
             return None
 
     def _parse(self, data: Any, source: str, source_hash: str, index: SiteIndex) -> ArticleCheck | None:
-        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-            return None
-        if data.get("key") != self._key(source, source_hash):
+        if not isinstance(data, dict) or data.get("hash") != source_hash:
             return None
         looked_up = data["looked_up"]
         if (not isinstance(looked_up, list) or len(looked_up) > LOOKED_UP_LIMIT
@@ -186,32 +205,50 @@ class CheckCache:
             if (not isinstance(hit, dict) or not _line(hit.get("line"))
                     or not isinstance(hit.get("word"), str) or not isinstance(hit.get("try"), str)):
                 return None
-        report["diagnostics"] = [diagnostic_json(d) for d in found]
+        report = {**report, "diagnostics": [diagnostic_json(d) for d in found]}
         return ArticleCheck(source, found, report, source_hash, tuple(looked_up))
 
     def put(self, source: str, result: ArticleCheck, index: SiteIndex) -> None:
-        """Keep ``result`` (a check of ``source`` whose bytes the index has as they were checked)."""
-        if self._broken or len(result.looked_up) > LOOKED_UP_LIMIT:
+        """Keep ``result`` (a check of ``source`` whose bytes the index has as they were checked);
+        written by :meth:`save`."""
+        if len(result.looked_up) > LOOKED_UP_LIMIT:
             return
         report = dict(result.report) if self.options.figures else None
         if report is not None:
             report.pop("diagnostics", None)  # made again from the diagnostics kept beside it
-        data = {
-            "schema": SCHEMA, "key": self._key(source, result.source_hash),
+        shard, entries = self._entries(source)
+        entries[source] = {
+            "hash": result.source_hash,
             "view": view(index, source, self.policy, self.root, result.looked_up),
             "looked_up": list(result.looked_up),
             "diagnostics": [[d.path, d.line, d.message, d.severity] for d in result.diagnostics],
             "report": report,
         }
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        if len(text) > ENTRY_LIMIT:
-            return
-        try:
-            # A crash leaves the old entry or the new one; no fsync: a torn entry is only ignored.
-            write_below(self.root, f"{PRIVATE_DIR}/{FOLDER}/{self._name(source)}", text, sync=False)
-            self.written += 1
-        except OSError:
-            self._broken = True  # a cache that cannot be written is only slower (a symlinked folder)
+        self._changed.add(shard)
+
+    def save(self, index: SiteIndex, everything: bool = False) -> None:
+        """Write each shard that :meth:`put` changed or that holds a source the site no longer has
+        (without it); with ``everything`` (the whole site was checked) every shard is looked at,
+        else those this command read."""
+        if everything:
+            for shard in range(SHARDS):
+                if shard not in self._shards:
+                    self._shards[shard] = self._read(shard)
+        for shard, held in sorted(self._shards.items()):
+            entries = {s: e for s, e in held.items() if index.entry(s) is not None}
+            if shard not in self._changed and len(entries) == len(held):
+                continue
+            text = json.dumps({"schema": SCHEMA, "common": self.common, "entries": entries},
+                              ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            if len(text) > SHARD_LIMIT or self._broken:
+                continue
+            try:
+                # A crash leaves the old shard or the new one; no fsync: a torn shard is only ignored.
+                write_below(self.root, f"{PRIVATE_DIR}/{FOLDER}/{self._shard_name(shard)}", text, sync=False)
+                self.written += 1
+            except OSError:
+                self._broken = True  # a cache that cannot be written is only slower (a symlinked folder)
+        self._changed.clear()
 
 
 def _sha(value: Any) -> str:

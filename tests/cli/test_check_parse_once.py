@@ -58,3 +58,74 @@ def test_a_killed_worker_means_checking_in_this_process(make_site: Callable[...,
     assert notes == ["a worker process stopped (EOFError); checking in this process"]
     assert [r.path for r in results] == [f"content/a{i:02d}.md" for i in range(command.PARALLEL_MIN)]
     assert all(any("gone" in d.message and d.severity == "error" for d in r.diagnostics) for r in results)
+
+
+RICH = """---
+title: Everything at once
+lang: es
+image: pic.png
+---
+# Título
+
+Un párrafo con **negrita**, *cursiva*, ~~tachado~~, `código`, [un enlace](otro.md#parte),
+<https://example.org>, www.example.org y una nota.[^1] ¿Está bien? ¡Sí! Dr. Peck dijo 2.5 mg...
+
+> [!WARNING]
+> Llame al 911 si no puede respirar.
+
+> Una cita
+> con dos líneas.
+
+- uno
+- [ ] dos
+  1. tres
+  2. cuatro
+
+| a | b |
+|:--|--:|
+| ![](pic.png) | <b>x</b> |
+
+```python
+print("hola")
+```
+
+<div>bloque <em>html</em></div>
+
+[^1]: La nota, con [enlace](https://example.org).
+"""
+
+
+def test_reading_and_checking_leave_no_reference_cycles(sample_site: Site) -> None:
+    """Check's workers run with the cycle collector off (cli/check.py ``_serve``): anything that
+    reading or checking an article leaves in a cycle would stay in memory until the command ends."""
+    import gc
+
+    from pubkit.article_check import Checker
+    from pubkit.renderers.base import RenderContext
+    from pubkit.site import open_site
+    from pubkit.source.reader import read_article
+
+    (sample_site.root / "content" / "rich.md").write_text(RICH, encoding="utf-8")
+    site = open_site(sample_site.root)
+    files = discover_articles([], site)
+    assert len(files) >= 3
+    checkers = [Checker(RenderContext.for_site(site), {"en": {"utilize": "use"}},
+                        CheckOptions(dt.date(2026, 12, 1), strict, figures))
+                for strict in (False, True) for figures in (False, True)]
+    for checker in checkers:  # the first use fills caches (catalogues, word patterns, the index)
+        checker.check_file(files[0])
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for checker in checkers:
+            results = [checker.check_file(path) for path in files]
+            assert all(r.diagnostics is not None for r in results)
+        articles = [read_article(path, site.root) for path in files]
+        assert articles
+        del articles, results
+        gc.collect()
+        left = list(gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert left == [], f"{len(left)} objects in cycles, such as {[type(o).__name__ for o in left[:8]]}"

@@ -27,13 +27,31 @@ class NodeVisitor(Generic[R]):
         return [self.visit(n) for n in nodes]
 
 
-def walk(nodes: Iterable[Any]) -> Iterable[Node]:
-    """Every node below ``nodes``, depth first, in document order."""
+def walk(nodes: Iterable[Any]) -> list[Node]:
+    """Every node below ``nodes``, depth first, in document order.
+
+    A list, made by one recursive pass: a tree of generators (``yield from``
+    at every level) cost more than the checks that read the nodes.
+    """
+    out: list[Node] = []
+    _walk(nodes, out)
+    return out
+
+
+def _walk(nodes: Iterable[Any], out: list[Node]) -> None:
     for node in nodes:
-        yield node
-        for attr in ("children", "items", "cells"):
-            kids = getattr(node, attr, None)
+        out.append(node)
+        kind = type(node)
+        fields = _CHILDREN.get(kind)
+        if fields is None:
+            fields = _CHILDREN[kind] = tuple(a for a in ("children", "items", "cells") if hasattr(kind, a))
+        for attr in fields:
+            kids = getattr(node, attr)
             if kids:
-                yield from walk(kids)
+                _walk(kids, out)
         if node.tagname == "table":
-            yield from walk([node.header, *node.rows])
+            _walk([node.header, *node.rows], out)
+
+
+_CHILDREN: dict[type, tuple[str, ...]] = {}
+"""Node class -> the fields that may hold its child nodes, in document order."""
