@@ -94,7 +94,10 @@ class Checker:
         self._asked.asked.clear()
         if ctx.index.entry(article.path) is None:  # named from outside the site: judge it too
             ctx = dataclasses.replace(ctx, _index=ctx.index.with_entry(article_entry(article)))
-        found = [*article.warnings, *check_article(article, ctx)]
+        try:
+            found = [*article.warnings, *check_article(article, ctx)]
+        finally:
+            ctx.forget(article)
         prose: Severity = "error" if self.options.strict else "warning"
         readability = measure(article)
         if readability is not None:

@@ -56,16 +56,16 @@ def check_article(article: Article, ctx: RenderContext) -> list[Diagnostic]:
     resolver = ctx.links(article)
     resolver.resolve_all()
     out += resolver.diagnostics(broken="error")
-    for block in walk([*article.body, *article.footnotes]):
-        line = getattr(block, "line", None)
-        if not isinstance(block, n.Block):
-            continue
-        mistake = alert_mistake(block) if isinstance(block, n.BlockQuote) else None
-        if mistake is not None:
-            out.append(Diagnostic(article.path, line, mistake, "warning"))
-        for node in walk([c for c in getattr(block, "children", None) or [] if isinstance(c, n.Inline)]):
-            if isinstance(node, n.Image) and not node.alt.strip():
-                out.append(Diagnostic(article.path, line, f"image {node.src!r} has no alt text", "warning"))
+    line: int | None = None
+    """The line of the block the nodes that follow are in (inlines hold no blocks)."""
+    for node in walk([*article.body, *article.footnotes]):
+        if isinstance(node, n.Block):
+            line = node.line
+            mistake = alert_mistake(node) if isinstance(node, n.BlockQuote) else None
+            if mistake is not None:
+                out.append(Diagnostic(article.path, line, mistake, "warning"))
+        elif isinstance(node, n.Image) and not node.alt.strip():
+            out.append(Diagnostic(article.path, line, f"image {node.src!r} has no alt text", "warning"))
     if article.meta.image and not article.meta.image_alt:
         out.append(Diagnostic(article.path, None, "front matter 'image' has no 'image_alt'", "warning"))
     unique: dict[tuple[int | None, str], Diagnostic] = {}

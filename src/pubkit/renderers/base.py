@@ -122,6 +122,11 @@ class RenderContext:
             self._resolvers[id(article)] = resolver
         return resolver
 
+    def forget(self, article: Article) -> None:
+        """Drop ``article``'s resolver: a command that goes through many articles with one
+        context (``check``) would otherwise keep every article it has seen."""
+        self._resolvers.pop(id(article), None)
+
     def entry(self, article: Article) -> Entry:
         """``article``'s facts in the site index (made from the article when the index is stale)."""
         entry = self.index.entry(article.path)

@@ -281,14 +281,15 @@ def _first_lines(article: Article) -> dict[tuple[str, str], int | None]:
     lines: dict[tuple[str, str], int | None] = {}
     if article.meta.image:  # the lead picture, named in the front matter before the body
         lines[("image", article.meta.image)] = article.image_line
-    for block in walk([*article.body, *article.footnotes]):
-        line = getattr(block, "line", None)
-        if line is None or not isinstance(block, n.Block):
+    line: int | None = None
+    """The line of the block the nodes that follow are in (inlines hold no blocks)."""
+    for node in walk([*article.body, *article.footnotes]):
+        if isinstance(node, n.Block):
+            line = node.line
+        elif line is None:
             continue
-        inlines = [c for c in getattr(block, "children", None) or [] if isinstance(c, n.Inline)]
-        for child in walk(inlines):
-            if isinstance(child, n.Image):
-                lines.setdefault(("image", child.src), line)
-            elif isinstance(child, n.Link):
-                lines.setdefault(("link", child.url), line)
+        elif isinstance(node, n.Image):
+            lines.setdefault(("image", node.src), line)
+        elif isinstance(node, n.Link):
+            lines.setdefault(("link", node.url), line)
     return lines
