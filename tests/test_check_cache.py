@@ -142,3 +142,24 @@ def test_a_partial_check_keeps_the_other_results(make_site: Callable[..., Site])
     again, _ = run(site)
     assert [r[0] for r in again] == ["content/b.md"]
     assert kept(site) == 1  # every shard read again is written without the deleted articles
+
+
+def test_entries_made_by_workers_read_back_as_the_check_said(make_site: Callable[..., Site]) -> None:
+    """With worker processes each worker makes the entries of what it checked; a later command,
+    with or without workers, reads them back as exactly what a fresh check says."""
+    from pubkit.cli.check import PARALLEL_MIN
+
+    files = {f"content/a{i:02d}.md": A.replace("slug: a", f"slug: a{i}") + f"\nSee [b](b.md#part) {i}.\n"
+             for i in range(PARALLEL_MIN)}
+    site = make_site({**files, "content/b.md": B, "content/c.md": "---\ntitle: C\nlang: es\n---\nHola.\n"})
+
+    def check(jobs: int, cache: bool) -> list[Any]:
+        fresh_site = open_site(site.root)
+        results, _ = check_files(fresh_site, discover_articles([], fresh_site),
+                                 CheckOptions(DAY, False, True), {}, jobs=jobs, cache=cache)
+        return [(r.path, [str(d) for d in r.diagnostics], json.dumps(r.report)) for r in results]
+
+    want = check(1, False)
+    assert check(2, True) == want
+    assert kept(site) == PARALLEL_MIN + 2
+    assert check(2, True) == want == check(1, True)  # hits, read back by workers' and this process's

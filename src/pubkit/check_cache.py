@@ -140,7 +140,8 @@ class CheckCache:
     """Shard files written by :meth:`save`."""
     _shards: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
     """Shard -> source -> its entry as read (a shard not yet read is absent)."""
-    _changed: set[int] = field(default_factory=set, repr=False)
+    _made: dict[int, dict[str, str]] = field(default_factory=dict, repr=False)
+    """Shard -> source -> the JSON text of its entry, made by this command."""
     _broken: bool = field(default=False, repr=False)
 
     @classmethod
@@ -208,23 +209,34 @@ class CheckCache:
         report = {**report, "diagnostics": [diagnostic_json(d) for d in found]}
         return ArticleCheck(source, found, report, source_hash, tuple(looked_up))
 
-    def put(self, source: str, result: ArticleCheck, index: SiteIndex) -> None:
-        """Keep ``result`` (a check of ``source`` whose bytes the index has as they were checked);
-        written by :meth:`save`."""
+    def entry_text(self, source: str, result: ArticleCheck, index: SiteIndex) -> str | None:
+        """``result`` as the JSON text of its entry (None when it is not to be kept).
+
+        Made where the check ran: a worker process makes its own entries, so the
+        command's process only gathers them.
+        """
         if len(result.looked_up) > LOOKED_UP_LIMIT:
-            return
+            return None
         report = dict(result.report) if self.options.figures else None
         if report is not None:
             report.pop("diagnostics", None)  # made again from the diagnostics kept beside it
-        shard, entries = self._entries(source)
-        entries[source] = {
+        return json.dumps({
             "hash": result.source_hash,
             "view": view(index, source, self.policy, self.root, result.looked_up),
             "looked_up": list(result.looked_up),
             "diagnostics": [[d.path, d.line, d.message, d.severity] for d in result.diagnostics],
             "report": report,
-        }
-        self._changed.add(shard)
+        }, separators=(",", ":"))  # ASCII: any text at all encodes, and reads back fast
+
+    def put(self, source: str, result: ArticleCheck, index: SiteIndex, text: str | None = None) -> None:
+        """Keep ``result`` (a check of ``source`` whose bytes the index has as they were checked),
+        as ``text`` when :meth:`entry_text` made it already; written by :meth:`save`."""
+        text = text if text is not None else self.entry_text(source, result, index)
+        if text is None:
+            return
+        shard, entries = self._entries(source)
+        entries.pop(source, None)
+        self._made.setdefault(shard, {})[source] = text
 
     def save(self, index: SiteIndex, everything: bool = False) -> None:
         """Write each shard that :meth:`put` changed or that holds a source the site no longer has
@@ -235,11 +247,13 @@ class CheckCache:
                 if shard not in self._shards:
                     self._shards[shard] = self._read(shard)
         for shard, held in sorted(self._shards.items()):
-            entries = {s: e for s, e in held.items() if index.entry(s) is not None}
-            if shard not in self._changed and len(entries) == len(held):
+            entries = {s: json.dumps(e) for s, e in held.items() if index.entry(s) is not None}
+            made = self._made.get(shard, {})
+            if not made and len(entries) == len(held):
                 continue
-            text = json.dumps({"schema": SCHEMA, "common": self.common, "entries": entries},
-                              ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            entries.update((s, e) for s, e in made.items() if index.entry(s) is not None)
+            body = ",".join(f"{json.dumps(s)}:{e}" for s, e in entries.items())
+            text = f'{{"schema":{SCHEMA},"common":{json.dumps(self.common)},"entries":{{{body}}}}}'.encode()
             if len(text) > SHARD_LIMIT or self._broken:
                 continue
             try:
@@ -248,11 +262,13 @@ class CheckCache:
                 self.written += 1
             except OSError:
                 self._broken = True  # a cache that cannot be written is only slower (a symlinked folder)
-        self._changed.clear()
+        self._made.clear()
 
 
 def _sha(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+    # surrogatepass: a file name that is not UTF-8 (a surrogate escape) still digests, never a crash.
+    return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True)
+                          .encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _list(value: Any) -> list[Any]:

@@ -48,7 +48,7 @@ def test_a_killed_worker_means_checking_in_this_process(make_site: Callable[...,
     site = make_site({f"content/a{i:02d}.md": f"---\ntitle: A{i}\n---\nSee [gone](gone{i}.md).\n"
                       for i in range(command.PARALLEL_MIN)})
 
-    def dies(conn: Any, checker: Any) -> None:
+    def dies(conn: Any, *args: Any) -> None:
         conn.recv()
         os._exit(9)  # as the kernel's out-of-memory killer would
 

@@ -118,11 +118,15 @@ def _check(site: Site, files: list[Path], options: CheckOptions, words: dict[str
     root, language = str(site.root), site.settings.language
     with contextlib.ExitStack() as stack:
         pool: _Pool | None = None
+        base = _checker(site.root, options, words, None) if cache or workers else None
+        """What the workers are forked with (they learn the index later)."""
+        kept = _kept(site, options, words, base) if base is not None and cache else None
 
         def start() -> _Pool:
             nonlocal pool
             if pool is None:
-                pool = stack.enter_context(_Pool(workers, _checker(site.root, options, words, None)))
+                assert base is not None  # made whenever there are workers
+                pool = stack.enter_context(_Pool(workers, base, kept))
             return pool
 
         def reader(todo: list[tuple[str, Source]]) -> list[Any]:
@@ -142,7 +146,6 @@ def _check(site: Site, files: list[Path], options: CheckOptions, words: dict[str
         indexed = build_index(site, jobs=jobs, reader=reader, write_cache=cache)
         index = indexed.index
         checker = _checker(site.root, options, words, index)
-        kept = _kept(site, options, words, checker) if cache else None
         results: list[ArticleCheck | None] = [None] * len(files)
         if kept is not None:
             for pos, source in enumerate(sources):
@@ -154,16 +157,21 @@ def _check(site: Site, files: list[Path], options: CheckOptions, words: dict[str
         unread = [pos for pos in misses if sources[pos] not in parsed]
         if workers and pool is None and len(unread) >= PARALLEL_MIN:
             start()
+        texts: dict[int, str | None] = {}
+        """Cache entries the workers made of their results."""
         if pool is not None:
-            got = pool.check(index, files, sources, {sources[p] for p in misses if sources[p] not in parsed})
+            for pos, result, text in pool.check(index, files, sources,
+                                                {sources[p] for p in misses if sources[p] not in parsed}):
+                results[pos], texts[pos] = result, text
         else:
-            got = [(pos, checker.check_file(files[pos])) for pos in unread]
-        got += [(pos, checker.check(parsed[sources[pos]])) for pos in misses if sources[pos] in parsed]
-        for pos, result in got:
-            results[pos] = result
+            for pos in unread:
+                results[pos] = checker.check_file(files[pos])
+        for pos in misses:
+            if sources[pos] in parsed:
+                results[pos] = checker.check(parsed[sources[pos]])
         if kept is not None:
             for pos in misses:
-                kept.put(sources[pos], results[pos], indexed.hashes.get(sources[pos]), index)
+                kept.put(sources[pos], results[pos], indexed.hashes.get(sources[pos]), index, texts.get(pos))
             whole = all(e.source in wanted for e in index.articles())
             kept.cache.save(index, everything=whole)
     return [r for r in results if r is not None], indexed.notes
@@ -184,12 +192,25 @@ class _Kept:
             self._usable[lang] = not self.checker.ctx.theme.translations(lang).missing
         return self._usable[lang]
 
-    def put(self, source: str, result: ArticleCheck | None, digest: str | None, index: SiteIndex) -> None:
+    def keeps(self, source: str, result: ArticleCheck | None, index: SiteIndex) -> bool:
+        """Whether ``result`` is a check of ``source`` as the index has it, in a language whose
+        results are kept (else it changed while being checked, could not be read, or was named
+        from outside the site)."""
         entry = index.entry(source)
-        if (result is None or not digest or result.source_hash != digest or entry is None
-                or entry.source_hash != digest or not self.usable(entry.lang)):
-            return  # changed while being checked, unreadable, or named from outside the site
-        self.cache.put(source, result, index)
+        return (result is not None and bool(result.source_hash) and entry is not None
+                and entry.source_hash == result.source_hash and self.usable(entry.lang))
+
+    def text(self, source: str, result: ArticleCheck, index: SiteIndex) -> str | None:
+        """The cache entry of ``result``, made where it was checked (a worker)."""
+        return self.cache.entry_text(source, result, index) if self.keeps(source, result, index) else None
+
+    def put(self, source: str, result: ArticleCheck | None, digest: str | None, index: SiteIndex,
+            text: str | None = None) -> None:
+        if result is None or not digest or result.source_hash != digest:
+            return
+        if not self.keeps(source, result, index):
+            return
+        self.cache.put(source, result, index, text)
 
 
 def _kept(site: Site, options: CheckOptions, words: dict[str, dict[str, str]], checker: Checker) -> _Kept:
@@ -212,7 +233,7 @@ class _Pool:
     and then whatever else is to be checked.
     """
 
-    def __init__(self, jobs: int, checker: Checker) -> None:
+    def __init__(self, jobs: int, checker: Checker, kept: _Kept | None = None) -> None:
         from pubkit.readability.syllables import english
 
         english("warm")  # load the word list once, here: forked workers share it
@@ -221,7 +242,7 @@ class _Pool:
         self.procs = []
         for _ in range(jobs):
             mine, theirs = context.Pipe()
-            proc = context.Process(target=_serve, args=(theirs, checker), daemon=True)
+            proc = context.Process(target=_serve, args=(theirs, checker, kept), daemon=True)
             proc.start()
             theirs.close()
             self.conns.append(mine)
@@ -270,7 +291,7 @@ class _Pool:
         return self._run("read", [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)])
 
     def check(self, index: SiteIndex, files: list[Path], sources: list[str],
-              todo: set[str]) -> list[tuple[int, ArticleCheck]]:
+              todo: set[str]) -> list[tuple[int, ArticleCheck, str | None]]:
         """Phase two: the files of ``todo`` checked, the kept articles by the worker holding them
         (a kept article not in ``todo`` is dropped: its result was found in the cache)."""
         for conn in self.conns:
@@ -281,13 +302,13 @@ class _Pool:
             if isinstance(reply, BaseException):
                 raise reply
             kept.update(reply)
-        results: list[tuple[int, ArticleCheck]] = self._run("kept", [None] * len(self.conns))
-        rest = [(i, files[i]) for i, s in enumerate(sources) if s in todo and s not in kept]
+        results: list[tuple[int, ArticleCheck, str | None]] = self._run("kept", [None] * len(self.conns))
+        rest = [(i, files[i], s) for i, s in enumerate(sources) if s in todo and s not in kept]
         results += self._run("check", [rest[i:i + CHUNK] for i in range(0, len(rest), CHUNK)])
         return results
 
 
-def _serve(conn: Any, checker: Checker) -> None:
+def _serve(conn: Any, checker: Checker, keep: _Kept | None = None) -> None:
     """A worker's loop (see :class:`_Pool`).
 
     The cycle collector is off here: its full passes walk every article the
@@ -308,6 +329,12 @@ def _serve(conn: Any, checker: Checker) -> None:
     root, language = str(site.root), site.settings.language
     kept: dict[str, tuple[int, Any]] = {}
     """Source -> (its place among the files to check, the article), until checked."""
+    index: SiteIndex | None = None
+
+    def done(pos: int, source: str, result: ArticleCheck) -> tuple[int, ArticleCheck, str | None]:
+        text = keep.text(source, result, index) if keep is not None and index is not None else None
+        return pos, result, text
+
     while True:
         try:
             op, data = conn.recv()
@@ -331,10 +358,11 @@ def _serve(conn: Any, checker: Checker) -> None:
                 kept = {s: held for s, held in kept.items() if s in todo}
                 conn.send(list(kept))
             elif op == "kept":
-                conn.send([(pos, checker.check(article)) for pos, article in kept.values()])
+                conn.send([done(pos, source, checker.check(article))
+                           for source, (pos, article) in kept.items()])
                 kept.clear()
             elif op == "check":
-                conn.send([(pos, checker.check_file(path)) for pos, path in data])
+                conn.send([done(pos, source, checker.check_file(path)) for pos, path, source in data])
         except KeyboardInterrupt:
             return
         except BaseException as exc:  # a bug: the command reports it instead of hanging
