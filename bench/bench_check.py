@@ -1,6 +1,11 @@
 """``pubkit check`` benchmark: 1,000 generated articles as a whole process, and where the time goes.
 
     .venv/bin/python bench/bench_check.py [--articles 1000] [--runs 5] [--cache]
+    .venv/bin/python bench/bench_check.py --against OTHER/src [--runs 10] [--no-cache]
+
+``--against`` runs this checkout's ``pubkit check`` and another tree's (``git worktree add
+../before REV``) in alternation on the same site, cold each time, and prints both medians and
+their ratio: on a shared machine only figures taken in one loop compare.
 
 Target (issue 11): ``pubkit check`` of 1,000 generated articles in at most 2 s
 as a whole process.  Prints a Markdown table (medians) and the sample
@@ -127,15 +132,53 @@ def cache_runs(root: Path, rounds: int) -> None:
               f"{statistics.median(r[2] for r in found):.2f} s | {found[-1][3]} |")
 
 
+def against(root: Path, other: Path, runs: int, no_cache: bool) -> None:
+    """Cold runs of this tree and ``other`` (a ``src`` folder) in alternation; medians and ratios."""
+    import shutil
+
+    trees = {"this": str(REPO / "src"), "other": str(other.resolve())}
+    found: dict[str, list[tuple[float, float]]] = {"this": [], "other": []}
+    args = ["--no-cache"] if no_cache else []
+    for i in range(runs):
+        for name in (("this", "other") if i % 2 else ("other", "this")):
+            shutil.rmtree(root / "output", ignore_errors=True)
+            shutil.rmtree(root / ".pubkit", ignore_errors=True)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "pubkit", "check", *args], cwd=root, timeout=600,
+                           env={**os.environ, "PUBKIT_TODAY": "2025-06-01", "PYTHONPATH": trees[name]},
+                           capture_output=True, check=False)
+            wall = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            found[name].append((wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime))
+    print(f"cold `pubkit check{' --no-cache' if no_cache else ''}`, {runs} runs each, alternated, "
+          f"load average {os.getloadavg()[0]:.1f}\n")
+    print("| tree | wall, median | wall, min | CPU, median |")
+    print("| --- | ---: | ---: | ---: |")
+    medians = {}
+    for name, runs_of in found.items():
+        medians[name] = (statistics.median(r[0] for r in runs_of), statistics.median(r[1] for r in runs_of))
+        print(f"| {name} ({trees[name]}) | {medians[name][0]:.2f} s | {min(r[0] for r in runs_of):.2f} s | "
+              f"{medians[name][1]:.2f} s |")
+    print(f"\nthis / other: wall {medians['this'][0] / medians['other'][0]:.2f}x, "
+          f"CPU {medians['this'][1] / medians['other'][1]:.2f}x")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--cache", action="store_true",
                         help="only the result cache: --no-cache, cold and warm runs in turn")
+    parser.add_argument("--against", type=Path, metavar="SRC",
+                        help="another tree's src folder: cold runs of both in alternation")
+    parser.add_argument("--no-cache", action="store_true", help="with --against: pass --no-cache")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = write_site(Path(tmp) / "site", args.articles)
+        if args.against:
+            against(root, args.against, args.runs, args.no_cache)
+            return 0
         if args.cache:
             print(f"`pubkit check`, {args.articles} generated articles, load average "
                   f"{os.getloadavg()[0]:.1f}\n")

@@ -95,37 +95,48 @@ print("hola")
 """
 
 
+_CYCLES = """
+import datetime as dt, gc, sys
+from pathlib import Path
+from pubkit.article_check import Checker, CheckOptions
+from pubkit.renderers.base import RenderContext
+from pubkit.site import discover_articles, open_site
+from pubkit.source.reader import read_article
+
+site = open_site(Path(sys.argv[1]))
+files = discover_articles([], site)
+checkers = [Checker(RenderContext.for_site(site), {"en": {"utilize": "use"}},
+                    CheckOptions(dt.date(2026, 12, 1), strict, figures))
+            for strict in (False, True) for figures in (False, True)]
+for checker in checkers:  # a first round fills caches and imports lazily (catalogues, word lists)
+    for path in files:
+        checker.check_file(path)
+while gc.collect():
+    pass
+gc.set_debug(gc.DEBUG_SAVEALL)
+checked = sum(len(checker.check_file(path).diagnostics) >= 0 for checker in checkers for path in files)
+articles = [read_article(path, site.root) for path in files]
+del articles
+gc.collect()
+print(checked, len(gc.garbage), sorted({type(o).__name__ for o in gc.garbage})[:8])
+"""
+
+
 def test_reading_and_checking_leave_no_reference_cycles(sample_site: Site) -> None:
     """Check's workers run with the cycle collector off (cli/check.py ``_serve``): anything that
-    reading or checking an article leaves in a cycle would stay in memory until the command ends."""
-    import gc
+    reading or checking an article leaves in a cycle would stay in memory until the command ends.
 
-    from pubkit.article_check import Checker
-    from pubkit.renderers.base import RenderContext
-    from pubkit.site import open_site
-    from pubkit.source.reader import read_article
+    In a process of its own, so that no other test's garbage is counted.
+    """
+    import subprocess
+    import sys
 
     (sample_site.root / "content" / "rich.md").write_text(RICH, encoding="utf-8")
-    site = open_site(sample_site.root)
-    files = discover_articles([], site)
+    files = discover_articles([], sample_site)
     assert len(files) >= 3
-    checkers = [Checker(RenderContext.for_site(site), {"en": {"utilize": "use"}},
-                        CheckOptions(dt.date(2026, 12, 1), strict, figures))
-                for strict in (False, True) for figures in (False, True)]
-    for checker in checkers:  # the first use fills caches (catalogues, word patterns, the index)
-        checker.check_file(files[0])
-    gc.collect()
-    gc.set_debug(gc.DEBUG_SAVEALL)
-    try:
-        for checker in checkers:
-            results = [checker.check_file(path) for path in files]
-            assert all(r.diagnostics is not None for r in results)
-        articles = [read_article(path, site.root) for path in files]
-        assert articles
-        del articles, results
-        gc.collect()
-        left = list(gc.garbage)
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
-    assert left == [], f"{len(left)} objects in cycles, such as {[type(o).__name__ for o in left[:8]]}"
+    done = subprocess.run([sys.executable, "-c", _CYCLES, str(sample_site.root)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    checked, left, kinds = done.stdout.split(" ", 2)
+    assert int(checked) == 4 * len(files)
+    assert int(left) == 0, f"{left} objects in cycles, such as {kinds}"
