@@ -156,7 +156,7 @@ class CheckCache:
 
     def _entries(self, source: str) -> tuple[int, dict[str, Any]]:
         """The shard ``source`` belongs to and its entries, read once per command."""
-        shard = int(hashlib.sha256(source.encode("utf-8", "surrogateescape")).hexdigest(), 16) % SHARDS
+        shard = int(hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest(), 16) % SHARDS
         found = self._shards.get(shard)
         if found is None:
             found = self._shards[shard] = self._read(shard)
@@ -247,7 +247,10 @@ class CheckCache:
                 if shard not in self._shards:
                     self._shards[shard] = self._read(shard)
         for shard, held in sorted(self._shards.items()):
-            entries = {s: json.dumps(e) for s, e in held.items() if index.entry(s) is not None}
+            try:  # what was read is untrusted: if it will not encode again, it is dropped
+                entries = {s: json.dumps(e) for s, e in held.items() if index.entry(s) is not None}
+            except (ValueError, TypeError, RecursionError):
+                entries = {}
             made = self._made.get(shard, {})
             if not made and len(entries) == len(held):
                 continue
