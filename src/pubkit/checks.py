@@ -13,7 +13,6 @@ import re
 from pubkit.diagnostics import Diagnostic
 from pubkit.model import nodes as n
 from pubkit.model.article import Article
-from pubkit.model.visitor import walk
 from pubkit.renderers.base import RenderContext
 
 _ALERT_LIKE = re.compile(r"\[!(\w+)\]")
@@ -50,7 +49,7 @@ def check_article(article: Article, ctx: RenderContext) -> list[Diagnostic]:
     # A translation whose original is missing, in its language, or newer than it.
     out += ctx.index.translation_problems(ctx.entry(article))
     before = len(ctx.warnings)
-    ctx.translations(article)  # a language without a message catalogue: said once per command
+    ctx.warn_untranslated(article)  # a language without a message catalogue: said once per command
     out += ctx.warnings[before:]
     del ctx.warnings[before:]
     resolver = ctx.links(article)
@@ -58,7 +57,7 @@ def check_article(article: Article, ctx: RenderContext) -> list[Diagnostic]:
     out += resolver.diagnostics(broken="error")
     line: int | None = None
     """The line of the block the nodes that follow are in (inlines hold no blocks)."""
-    for node in walk([*article.body, *article.footnotes]):
+    for node in article.nodes():
         if isinstance(node, n.Block):
             line = node.line
             mistake = alert_mistake(node) if isinstance(node, n.BlockQuote) else None

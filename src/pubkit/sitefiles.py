@@ -58,6 +58,17 @@ class SiteFiles:
         """``path`` with symlinks and ``..`` resolved, as :meth:`Path.resolve`."""
         return path.resolve(strict=strict)
 
+    def resolve_with_folder(self, path: Path) -> tuple[Path, Path]:
+        """:meth:`resolve` of ``path`` and of its folder.
+
+        A file that is not a symbolic link resolves to its resolved folder and
+        its name: one ``lstat`` instead of one per component of the path.
+        """
+        folder = self.resolve(path.parent)
+        if path.name in ("", ".", "..") or os.path.islink(path):
+            return self.resolve(path), folder
+        return folder / path.name, folder
+
     def read(self, path: Path, limit: int, follow_symlinks: bool = True) -> bytes:
         """:func:`pubkit.safeio.read_regular` of ``path``."""
         return read_regular(path, limit, follow_symlinks=follow_symlinks)
@@ -199,6 +210,9 @@ class MemoryFiles(SiteFiles):
                 raise self._missing(path)
             return Path(os.path.normpath(path))
         return Path(node.real)
+
+    def resolve_with_folder(self, path: Path) -> tuple[Path, Path]:
+        return self.resolve(path), self.resolve(path.parent)
 
     def read(self, path: Path, limit: int, follow_symlinks: bool = True) -> bytes:
         node = self._node(path)

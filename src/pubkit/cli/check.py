@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import gc
 import json
 import multiprocessing
 import os
@@ -15,6 +17,7 @@ import typer
 from pubkit.cli.app import EXIT_FAILED, JobsOption, SiteOption, app, fail_usage, load_site
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
     from multiprocessing.connection import Connection
 
     from pubkit.article_check import ArticleCheck, Checker, CheckOptions
@@ -47,6 +50,29 @@ def check(
     site index's, and each article's result in .pubkit/cache/check/ (an
     unchanged article is not checked again); --no-cache writes nothing.
     """
+    with _collector_off():
+        _check_command(paths, strict, as_json, no_cache, jobs, site)
+
+
+@contextlib.contextmanager
+def _collector_off() -> Iterator[None]:
+    """No cyclic garbage collection in this process while it checks.
+
+    It imports the checks, gathers the index and tens of thousands of
+    diagnostics from the workers, none of them in a cycle: the collector's
+    passes over them were a twentieth of a cold check of a thousand articles.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _check_command(paths: list[Path] | None, strict: bool, as_json: bool, no_cache: bool, jobs: int,
+                   site: Path | None) -> None:
     from pubkit.article_check import CheckOptions
     from pubkit.cli.clock import today
     from pubkit.diagnostics import ConfigError
@@ -109,9 +135,9 @@ def check_files(site: Site, files: list[Path], options: CheckOptions, words: dic
 def _check(site: Site, files: list[Path], options: CheckOptions, words: dict[str, dict[str, str]],
            jobs: int, cache: bool, workers: int) -> tuple[list[ArticleCheck], list[str]]:
     """:func:`check_files` with ``workers`` processes (0: all in this one)."""
-    from pubkit.site.indexing import build_index, read_entry, rel
+    from pubkit.site.indexing import build_index, read_entry, rel_all
 
-    sources = [rel(p, site.root) for p in files]
+    sources = rel_all(files, site.root)
     wanted = dict(zip(sources, range(len(files)), strict=True))
     parsed: dict[str, Article] = {}
     """Articles read here for the index, to be checked here."""
@@ -143,8 +169,13 @@ def _check(site: Site, files: list[Path], options: CheckOptions, words: dict[str
                     out.append((source, entry, problem))
             return [*out, *_read_many(root, [t for t in todo if t[0] not in wanted], language, jobs)]
 
-        indexed = build_index(site, jobs=jobs, reader=reader, write_cache=cache)
+        indexed = build_index(site, jobs=jobs, reader=reader)
         index = indexed.index
+
+        def save_index() -> None:
+            if cache and (note := indexed.save(site)):
+                indexed.notes.append(note)
+
         checker = _checker(site.root, options, words, index)
         results: list[ArticleCheck | None] = [None] * len(files)
         if kept is not None:
@@ -160,10 +191,13 @@ def _check(site: Site, files: list[Path], options: CheckOptions, words: dict[str
         texts: dict[int, str | None] = {}
         """Cache entries the workers made of their results."""
         if pool is not None:
+            # The index's cache is written while the workers check (this process is idle then).
             for pos, result, text in pool.check(index, files, sources,
-                                                {sources[p] for p in misses if sources[p] not in parsed}):
+                                                {sources[p] for p in misses if sources[p] not in parsed},
+                                                meanwhile=save_index):
                 results[pos], texts[pos] = result, text
         else:
+            save_index()
             for pos in unread:
                 results[pos] = checker.check_file(files[pos])
         for pos in misses:
@@ -220,7 +254,15 @@ def _kept(site: Site, options: CheckOptions, words: dict[str, dict[str, str]], c
 
 
 CHUNK = 25
-"""Articles sent to a worker at a time: few messages, and both cores busy to the end."""
+"""Most articles sent to a worker at a time: few messages while there is much to do."""
+STEAL = 4
+"""Kept articles a free worker takes over (reading them again) from one with work left."""
+
+
+def _chunk(left: int, workers: int) -> int:
+    """How many of ``left`` articles to send at once: fewer towards the end, so that no worker
+    is left with a long last chunk while the others have nothing."""
+    return max(1, min(CHUNK, left // (2 * workers)))
 
 
 class _Pool:
@@ -229,14 +271,18 @@ class _Pool:
     Each worker is forked with a checker (its site, options and word lists);
     work goes out in chunks to whichever worker is free.  Phase one reads
     sources into index entries (a worker keeps the articles it will check);
-    once the index is whole it goes to every worker, which checks what it kept
-    and then whatever else is to be checked.
+    once the index is whole it goes to every worker, which checks what it kept,
+    and whatever else is to be checked goes to whichever is free.  A worker
+    that runs out of work takes over a few of another's kept articles, from
+    the end of its queue: reading one again costs less than idling while the
+    other checks a hundred (a worker slowed in phase one keeps fewer).
     """
 
     def __init__(self, jobs: int, checker: Checker, kept: _Kept | None = None) -> None:
         from pubkit.readability.syllables import english
 
         english("warm")  # load the word list once, here: forked workers share it
+        checker.ctx.theme.translations(checker.ctx.settings.language)  # and the site's catalogue
         context = multiprocessing.get_context("fork")  # workers inherit the checker
         self.conns: list[Connection[Any, Any]] = []
         self.procs = []
@@ -261,17 +307,25 @@ class _Pool:
             if proc.is_alive():  # pragma: no cover - a worker that hangs on exit
                 proc.kill()
 
-    def _run(self, op: str, chunks: list[Any]) -> list[Any]:
-        """Send each chunk to the next free worker; every reply, in no particular order."""
+    def _run(self, work: Callable[[int], tuple[str, Any] | None],
+             meanwhile: Callable[[], None] | None = None) -> list[Any]:
+        """Give each free worker (by number) what ``work`` has for it, until it has nothing for
+        any; every reply, in no particular order.  ``meanwhile`` runs here once all have work."""
         from multiprocessing.connection import wait
 
-        todo = list(reversed(chunks))
-        busy: set[Connection[Any, Any]] = set()
+        busy: dict[Connection[Any, Any], int] = {}
         out: list[Any] = []
-        for conn in self.conns:
-            if todo:
-                conn.send((op, todo.pop()))
-                busy.add(conn)
+
+        def give(number: int) -> None:
+            task = work(number)
+            if task is not None:
+                self.conns[number].send(task)
+                busy[self.conns[number]] = number
+
+        for number in range(len(self.conns)):
+            give(number)
+        if meanwhile is not None:
+            meanwhile()
         while busy:
             for ready in wait(list(busy)):
                 conn = next(c for c in busy if c is ready)
@@ -279,33 +333,54 @@ class _Pool:
                 if isinstance(reply, BaseException):
                     raise reply
                 out.extend(reply)
-                busy.discard(conn)
-                if todo:
-                    conn.send((op, todo.pop()))
-                    busy.add(conn)
+                give(busy.pop(conn))
         return out
 
     def read(self, todo: list[tuple[str, Any]], wanted: dict[str, int]) -> list[Any]:
         """Phase one: index entries of ``todo``; the workers keep the articles in ``wanted``."""
-        items = [(source, kind, wanted.get(source)) for source, kind in todo]
-        return self._run("read", [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)])
+        items = collections.deque((source, kind, wanted.get(source)) for source, kind in todo)
 
-    def check(self, index: SiteIndex, files: list[Path], sources: list[str],
-              todo: set[str]) -> list[tuple[int, ArticleCheck, str | None]]:
+        def work(_: int) -> tuple[str, Any] | None:
+            size = _chunk(len(items), len(self.conns))
+            return ("read", [items.popleft() for _ in range(size)]) if items else None
+
+        return self._run(work)
+
+    def check(self, index: SiteIndex, files: list[Path], sources: list[str], todo: set[str],
+              meanwhile: Callable[[], None] | None = None) -> list[tuple[int, ArticleCheck, str | None]]:
         """Phase two: the files of ``todo`` checked, the kept articles by the worker holding them
-        (a kept article not in ``todo`` is dropped: its result was found in the cache)."""
+        (a kept article not in ``todo`` is dropped: its result was found in the cache);
+        ``meanwhile`` runs here while they check."""
+        from multiprocessing.reduction import ForkingPickler
+
+        message = bytes(ForkingPickler.dumps(("index", (index, todo))))  # pickled once for all
         for conn in self.conns:
-            conn.send(("index", (index, todo)))
-        kept: set[str] = set()
+            conn.send_bytes(message)
+        held: list[collections.deque[str]] = []
+        """Each worker's kept articles that it has not been asked to check yet."""
         for conn in self.conns:
             reply = conn.recv()
             if isinstance(reply, BaseException):
                 raise reply
-            kept.update(reply)
-        results: list[tuple[int, ArticleCheck, str | None]] = self._run("kept", [None] * len(self.conns))
-        rest = [(i, files[i], s) for i, s in enumerate(sources) if s in todo and s not in kept]
-        results += self._run("check", [rest[i:i + CHUNK] for i in range(0, len(rest), CHUNK)])
-        return results
+            held.append(collections.deque(reply))
+        kept = {source for queue in held for source in queue}
+        place = {source: pos for pos, source in enumerate(sources)}
+        rest = collections.deque((i, files[i], s) for i, s in enumerate(sources)
+                                 if s in todo and s not in kept)
+
+        def work(number: int) -> tuple[str, Any] | None:
+            mine = held[number]
+            if mine:
+                return "kept", [mine.popleft() for _ in range(_chunk(len(mine), 1))]
+            if rest:
+                return "check", [rest.popleft() for _ in range(_chunk(len(rest), len(self.conns)))]
+            other = max(held, key=len)
+            if len(other) < 3 * STEAL:  # its holder checks them sooner than they could be read again
+                return None
+            taken = [other.pop() for _ in range(STEAL)]
+            return "check", [(place[s], files[place[s]], s) for s in taken]
+
+        return self._run(work, meanwhile)
 
 
 def _serve(conn: Any, checker: Checker, keep: _Kept | None = None) -> None:
@@ -357,10 +432,12 @@ def _serve(conn: Any, checker: Checker, keep: _Kept | None = None) -> None:
                 checker.ctx = dataclasses.replace(checker.ctx, _index=index)
                 kept = {s: held for s, held in kept.items() if s in todo}
                 conn.send(list(kept))
-            elif op == "kept":
-                conn.send([done(pos, source, checker.check(article))
-                           for source, (pos, article) in kept.items()])
-                kept.clear()
+            elif op == "kept":  # these of its kept articles (the rest may go to another worker)
+                checked = []
+                for source in data:
+                    pos, article = kept.pop(source)
+                    checked.append(done(pos, source, checker.check(article)))
+                conn.send(checked)
             elif op == "check":
                 conn.send([done(pos, source, checker.check_file(path)) for pos, path, source in data])
         except KeyboardInterrupt:

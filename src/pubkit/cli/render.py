@@ -83,7 +83,7 @@ def render(
     from pubkit.renderers.base import RenderContext
     from pubkit.review.policy import publish_decision
     from pubkit.site import discover_articles
-    from pubkit.site.indexing import build_index, rel
+    from pubkit.site.indexing import build_index, rel_all
     from pubkit.site.outputs import files_of, in_web_root
 
     the_site = load_site(site)
@@ -102,7 +102,7 @@ def render(
     if not files:
         fail_usage(f"no articles found in {the_site.content_dir}")
     out_dir = output_folder(output, the_site)
-    wanted = [rel(p, the_site.root) for p in files]
+    wanted = rel_all(files, the_site.root)
     indexed = build_index(the_site, keep=wanted)
     for note in indexed.notes:
         typer.echo(f"pubkit: warning: {note}", err=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from pubkit.diagnostics import Diagnostic
-from pubkit.model.nodes import Block, FootnoteDef
+from pubkit.model.nodes import Block, FootnoteDef, Node
 
 WORDS_PER_MINUTE = 200
 """Adult silent-reading speed used for the reading-time estimate."""
@@ -91,6 +91,19 @@ class Article:
     body), not of the front matter around them: what a translation records it was made from."""
     image_line: int | None = None
     """The front matter line naming ``meta.image`` (where a warning about it points)."""
+    _nodes: list[Node] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def nodes(self) -> list[Node]:
+        """Every node of the body and the notes, depth first in document order.
+
+        Walked once: the index entry, the link resolver and the checks all go
+        through every node, and the tree is never changed once parsed.
+        """
+        if self._nodes is None:
+            from pubkit.model.visitor import walk
+
+            self._nodes = walk([*self.body, *self.footnotes])
+        return self._nodes
 
     @property
     def slug(self) -> str:

@@ -18,21 +18,45 @@ _SLUG_JOIN = re.compile(r"[\s_-]+")
 
 def plain_text(nodes: Iterable[Node]) -> str:
     """The readable text of inline nodes (alt text for images, no markup)."""
-    return "".join(_inline_text(n) for n in nodes)
+    out: list[str] = []
+    _plain(nodes, out)
+    return "".join(out)
 
 
-def _inline_text(node: Node) -> str:
+_TEXT, _SPACE, _ALT, _NOTHING, _INSIDE = range(5)
+_READ: dict[type, int] = {}
+"""Node class -> what its readable text is (decided once per class: this runs for every
+inline node of every article an index reads)."""
+
+
+def _reading(kind: type) -> int:
     from pubkit.model import nodes as n
 
-    if isinstance(node, n.Text | n.InlineCode | n.RawInline):
-        return node.text
-    if isinstance(node, n.SoftBreak | n.HardBreak):
-        return " "
-    if isinstance(node, n.Image):
-        return node.alt
-    if isinstance(node, n.FootnoteRef):
-        return ""
-    return plain_text(getattr(node, "children", ()))
+    if issubclass(kind, n.Text | n.InlineCode | n.RawInline):
+        return _TEXT
+    if issubclass(kind, n.SoftBreak | n.HardBreak):
+        return _SPACE
+    if issubclass(kind, n.Image):
+        return _ALT
+    if issubclass(kind, n.FootnoteRef):
+        return _NOTHING
+    return _INSIDE
+
+
+def _plain(nodes: Iterable[Node], out: list[str]) -> None:
+    for node in nodes:
+        kind = type(node)
+        how = _READ.get(kind)
+        if how is None:
+            how = _READ[kind] = _reading(kind)
+        if how == _TEXT:
+            out.append(node.text)  # type: ignore[attr-defined]
+        elif how == _SPACE:
+            out.append(" ")
+        elif how == _ALT:
+            out.append(node.alt)  # type: ignore[attr-defined]
+        elif how == _INSIDE:
+            _plain(getattr(node, "children", ()), out)
 
 
 def block_text(nodes: Iterable[Node]) -> str:

@@ -10,6 +10,7 @@ words.  A sentence without a word ("2025.") is not counted.
 from __future__ import annotations
 
 import heapq
+import operator
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -148,38 +149,51 @@ def measure(article: Article) -> Readability | None:
         return None
     whole = Figures()
     parts: list[SectionFigures] = []
-    everything: list[Sentence] = []
+    everything: list[_Found] = []
     prose: list[Passage] = []
     first_line: int | None = None
     for section in split_sections(article.body):
         mine = list(passages(section.blocks))
         prose += mine
-        found = list(_sentences(mine, language))
+        found = _sentences(mine, language)
         figures = _figures(found)
         whole.counts.add(figures.counts)
-        everything.extend(found)
-        line = section.line if section.level or not found else found[0].line
+        everything += found
+        line = section.line if section.level or not found else _line(found[0])
         if first_line is None and found:
-            first_line = found[0].line
+            first_line = _line(found[0])
         parts.append(SectionFigures(section, figures, line))
     whole.hardest = _hardest(everything)
     return Readability(language, whole, parts, first_line, prose)
 
 
-def _figures(found: list[Sentence]) -> Figures:
+_Found = tuple[float, int, Counts, Passage, int, int]
+"""A sentence as measured: its grade, words, counts, passage, start and end.  Only the hardest
+become :class:`Sentence` objects (a dataclass each costs more than measuring it)."""
+_HARDNESS = operator.itemgetter(0, 1)
+"""What makes a sentence hard: its grade, then its length."""
+
+
+def _line(found: _Found) -> int:
+    return found[3].line_at(found[4])
+
+
+def _figures(found: list[_Found]) -> Figures:
     figures = Figures()
-    for s in found:
-        figures.counts.add(s.counts)
+    for sentence in found:
+        figures.counts.add(sentence[2])
     figures.hardest = _hardest(found)
     return figures
 
 
-def _hardest(found: list[Sentence]) -> list[Sentence]:
-    return heapq.nlargest(HARDEST, found, key=lambda s: (s.grade, s.counts.words))
+def _hardest(found: list[_Found]) -> list[Sentence]:
+    return [Sentence(passage, start, end, counts, grade)
+            for grade, _, counts, passage, start, end in heapq.nlargest(HARDEST, found, key=_HARDNESS)]
 
 
-def _sentences(found: Iterable[Passage], language: Language) -> Iterable[Sentence]:
-    count, long_word = language.syllables, language.long_word
+def _sentences(found: Iterable[Passage], language: Language) -> list[_Found]:
+    count, long_word, grade = language.syllables, language.long_word, language.grade
+    out = []
     for passage in found:
         text = passage.text
         for start, end in sentences.split(text, language.code):
@@ -190,4 +204,5 @@ def _sentences(found: Iterable[Passage], language: Language) -> Iterable[Sentenc
             short = per_word.count(1) + per_word.count(2)
             long_words = words - short - (per_word.count(3) if long_word == 4 else 0)
             counts = Counts(words, 1, sum(per_word), long_words, words - short)
-            yield Sentence(passage, start, end, counts, language.grade(counts))
+            out.append((grade(counts), words, counts, passage, start, end))
+    return out

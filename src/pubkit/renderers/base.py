@@ -68,6 +68,8 @@ class RenderContext:
     _resolvers: dict[int, LinkResolver] = field(default_factory=dict)
     _untranslated: set[str] = field(default_factory=set)
     """Languages already warned about as having no catalogue (shared by every format's render)."""
+    _catalogues_looked_up: set[str] = field(default_factory=set)
+    """Languages :meth:`warn_untranslated` has looked up."""
 
     @classmethod
     def for_site(cls, site: Site, allow_remote: bool | None = None,
@@ -135,6 +137,14 @@ class RenderContext:
         from pubkit.site.indexing import article_entry
 
         return article_entry(article)
+
+    def warn_untranslated(self, article: Article) -> None:
+        """The warning :meth:`translations` gives when ``article``'s language has no catalogue,
+        with the catalogues looked up once per language (a check of many articles renders none:
+        seeing an edit of a catalogue between two of them is not worth a stat per article)."""
+        if article.lang not in self._catalogues_looked_up:
+            self._catalogues_looked_up.add(article.lang)
+            self.translations(article)
 
     def translations(self, article: Article, lang: str | None = None) -> Translations:
         """pubkit's words in ``lang`` (default: the article's), from the theme's catalogues.

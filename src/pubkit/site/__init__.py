@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,9 +117,28 @@ def discover_articles(paths: list[Path], site: Site) -> list[Path]:
             found.append(p)
     seen: set[Path] = set()
     unique = []
-    for p in found:
-        key = p.resolve()
+    for p, key in zip(found, resolve_all(found), strict=True):
         if key not in seen:
             seen.add(key)
             unique.append(p)
     return unique
+
+
+def resolve_all(paths: list[Path]) -> list[Path]:
+    """``[p.resolve() for p in paths]``, each folder resolved once.
+
+    ``Path.resolve`` looks up every component of every path; the files of a
+    folder share all but their last, so a file that is not a symbolic link
+    (one ``lstat``) is its resolved folder joined with its name.
+    """
+    folders: dict[Path, Path] = {}
+    out = []
+    for p in paths:
+        if p.name in ("", ".", "..") or os.path.islink(p):
+            out.append(p.resolve())
+            continue
+        folder = folders.get(p.parent)
+        if folder is None:
+            folder = folders[p.parent] = p.parent.resolve()
+        out.append(folder / p.name)
+    return out

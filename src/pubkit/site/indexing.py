@@ -126,22 +126,31 @@ def _markdown(folder: Path, root: str) -> list[str]:
 
 def rel(path: Path, root: Path) -> str:
     """``path`` relative to ``root`` as the index and messages spell it."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
+    return rel_all([path], root)[0]
+
+
+def rel_all(paths: list[Path], root: Path) -> list[str]:
+    """:func:`rel` of each of ``paths`` (their folders and ``root`` resolved once)."""
+    from pubkit.site import resolve_all
+
+    top = str(root.resolve())
+    prefix = os.path.join(top, "")
+    out = []
+    for path, real in zip(paths, map(str, resolve_all(paths)), strict=True):
+        # Strings: Path.relative_to costs more than resolving, on a site of a thousand files.
+        out.append(real[len(prefix):] if real.startswith(prefix) else "." if real == top else str(path))
+    return out
 
 
 # --------------------------------------------------------------------- entries
 def article_entry(article: Article) -> Entry:
     """The index's facts about a parsed article."""
     from pubkit.model import nodes as n
-    from pubkit.model.visitor import walk
 
     files: list[str] = []
     articles: list[str] = []
     ids: list[str] = []
-    for node in walk([*article.body, *article.footnotes]):
+    for node in article.nodes():
         if isinstance(node, n.Heading) and node.id:
             ids.append(node.id)
         elif isinstance(node, n.Image):
@@ -511,12 +520,18 @@ def build_index(
     cached = cache.entries
     stats = result.stats
     prefix = os.path.join(site.root, "")  # strings, not Path objects: 10,000 of them
+    later: list[str] = []
+    """Sources the cache knows nothing of: hashed from the bytes their reader parses."""
     for source, _ in found:
-        result.hashes[source], stats[source] = _digest(prefix + source, cache, source)
+        digest, stats[source] = _digest(prefix + source, cache, source)
+        if digest is _LATER:
+            later.append(source)
+        else:
+            result.hashes[source] = digest
     entries: dict[str, Entry] = {}
     try:
         for source, kind in found:
-            digest = result.hashes[source]
+            digest = result.hashes.get(source)
             if digest is None or source not in cached or source in keep_set:
                 continue
             record = cached[source]
@@ -543,6 +558,13 @@ def build_index(
     for source, entry, problem in (reader(rest) if reader is not None else
                                    _read_many(root, rest, language, jobs)):
         _place(source, entry, problem, entries, problems)
+    for source in later:
+        # The entry's hash is of the very bytes its article was made from; a source that gave
+        # no entry (unreadable, refused) is hashed here, as it is now.
+        entry = entries.get(source)
+        result.hashes[source] = (entry.source_hash if entry is not None
+                                 else file_digest(Path(prefix + source)) if stats[source] else None)
+    result.hashes = {s: result.hashes[s] for s, _ in found}  # the sources' order, as before
     ordered = {s: entries[s] for s, _ in found if s in entries}
     result.index = SiteIndex(ordered, problems, site.settings.content_dir)
     if write_cache and (note := result.save(site)):
@@ -555,12 +577,19 @@ RACY_NS = 2_000_000_000
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
+_LATER = "later"
+""":func:`_digest`'s answer for a source the cache has no record of."""
+
+
 def _digest(path: str, cache: Cache, source: str) -> tuple[str | None, list[int]]:
     """The sha256 of a source and its stat, read only when the stat says it may have changed.
 
     As git does for its index: size, modification and change times and inode
     number equal to those recorded, and older than the cache itself (by
-    :data:`RACY_NS`), mean the bytes are those hashed then.
+    :data:`RACY_NS`), mean the bytes are those hashed then.  A source the
+    cache has no record of is not read here (:data:`_LATER`): it is read to
+    make its entry, which holds the hash of what was read.  The stat comes
+    first, so a change in between shows as a stat that differs next time.
     """
     try:
         st = os.stat(path)
@@ -568,6 +597,8 @@ def _digest(path: str, cache: Cache, source: str) -> tuple[str | None, list[int]
         return None, []
     now = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
     entry = cache.entries.get(source)
+    if entry is None:
+        return _LATER, now
     if (stat.S_ISREG(st.st_mode) and cache.stats.get(source) == now and isinstance(entry, dict)
             and st.st_mtime_ns < cache.written_ns - RACY_NS and st.st_ctime_ns < cache.written_ns - RACY_NS):
         digest = entry.get("hash")

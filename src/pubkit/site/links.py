@@ -36,7 +36,6 @@ from pathlib import Path
 from pubkit.diagnostics import Diagnostic, Severity
 from pubkit.model import nodes as n
 from pubkit.model.article import Article
-from pubkit.model.visitor import walk
 from pubkit.resources import Missing, Refused, ResourcePolicy
 from pubkit.sanitize import is_safe_url
 from pubkit.site import outputs
@@ -255,7 +254,7 @@ class LinkResolver:
 
     def resolve_all(self) -> None:
         """Resolve every reference of the article (for ``pubkit check``)."""
-        for node in walk([*self.article.body, *self.article.footnotes]):
+        for node in self.article.nodes():
             if isinstance(node, n.Link):
                 self.link(node.url)
             elif isinstance(node, n.Image):
@@ -283,7 +282,7 @@ def _first_lines(article: Article) -> dict[tuple[str, str], int | None]:
         lines[("image", article.meta.image)] = article.image_line
     line: int | None = None
     """The line of the block the nodes that follow are in (inlines hold no blocks)."""
-    for node in walk([*article.body, *article.footnotes]):
+    for node in article.nodes():
         if isinstance(node, n.Block):
             line = node.line
         elif line is None:

@@ -29,10 +29,11 @@ MAX_SOURCE_BYTES = SOURCE_LIMIT
 def read_article(path: Path, root: Path, default_lang: str = "en",
                  files: SiteFiles = DISK) -> Article:
     """Read ``path`` from ``files``; messages name it relative to the site ``root``."""
-    shown = display_path(path, root, files)
+    real, folder = files.resolve_with_folder(path)
+    top = files.resolve(root)
+    shown = _relative(real, top, path)
     data = read_source_bytes(path, shown, files)
-    source_dir = display_path(path.parent, root, files)
-    return parse_article(data, shown, source_dir, path.stem, default_lang)
+    return parse_article(data, shown, _relative(folder, top, path.parent), path.stem, default_lang)
 
 
 def read_source_bytes(path: Path, shown: str, files: SiteFiles = DISK) -> bytes:
@@ -49,8 +50,14 @@ def read_source_bytes(path: Path, shown: str, files: SiteFiles = DISK) -> bytes:
 
 
 def display_path(path: Path, root: Path, files: SiteFiles = DISK) -> str:
+    """``path`` as messages show it: relative to the site ``root`` when inside it."""
+    return _relative(files.resolve(path), files.resolve(root), path)
+
+
+def _relative(real: Path, top: Path, path: Path) -> str:
+    """``real`` (``path`` resolved) relative to ``top`` (the root resolved); else ``path``."""
     try:
-        return files.resolve(path).relative_to(files.resolve(root)).as_posix()
+        return real.relative_to(top).as_posix()
     except ValueError:
         return str(path)
 
