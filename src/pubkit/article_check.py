@@ -50,6 +50,14 @@ class ArticleCheck:
     """sha256 of the bytes checked ("" when the file could not be read)."""
     looked_up: tuple[str, ...] = ()
     """The local files the article names, as written, whose existence the check asked about."""
+    printed: str | None = field(default=None, compare=False, repr=False)
+    """:meth:`text`, once made (a worker makes it, so that the command's process only prints)."""
+
+    def text(self) -> str:
+        """The diagnostics as ``pubkit check`` prints them, a line each."""
+        if self.printed is None:
+            self.printed = "".join(f"{d}\n" for d in self.diagnostics)
+        return self.printed
 
 
 @dataclass(frozen=True)

@@ -91,14 +91,14 @@ def _check_command(paths: list[Path] | None, strict: bool, as_json: bool, no_cac
     results, notes = check_files(the_site, files, options, words, jobs, cache=not no_cache)
     for note in notes:
         typer.echo(f"pubkit: warning: {note}", err=True)
-    errors = warnings = 0
+    severities: list[str] = []
     reports = []
     for result in results:
         if result.diagnostics:  # one write per article: a large site prints tens of thousands
-            sys.stderr.write("".join(f"{d}\n" for d in result.diagnostics))
-        errors += sum(d.severity == "error" for d in result.diagnostics)
-        warnings += sum(d.severity == "warning" for d in result.diagnostics)
+            sys.stderr.write(result.text())
+        severities += [d.severity for d in result.diagnostics]
         reports.append(result.report)
+    errors, warnings = severities.count("error"), severities.count("warning")
     if as_json:
         # One line, through the C encoder: indenting makes json use its pure-Python one,
         # ten times slower on a large site (pipe it through `python -m json.tool` to read).
@@ -408,6 +408,7 @@ def _serve(conn: Any, checker: Checker, keep: _Kept | None = None) -> None:
 
     def done(pos: int, source: str, result: ArticleCheck) -> tuple[int, ArticleCheck, str | None]:
         text = keep.text(source, result, index) if keep is not None and index is not None else None
+        result.text()  # printed here, in parallel, and sent along
         return pos, result, text
 
     while True:

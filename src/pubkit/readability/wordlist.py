@@ -80,21 +80,22 @@ class WordList:
                    frozenset(words) | frozenset(phrases), index)
 
     def find(self, passages: Iterable[Passage]) -> list[Hit]:
-        """Every use in ``passages``, once per entry and line, in document order."""
+        """Every use in ``passages``, once per entry and line, in document order.
+
+        Only the entries whose (first) word is in a passage are looked for in it,
+        and a phrase hides its own words (one pattern, longest first).
+        """
         hits: dict[tuple[str, int], Hit] = {}
         for passage in passages:
             present = self.vocabulary.intersection(_TOKEN.findall(passage.text.lower()))
-            if present:
-                for hit in self._scan(passage, present):
-                    hits.setdefault((hit.key, hit.line), hit)
+            if not present:
+                continue
+            for m in self._pattern(present).finditer(passage.text):
+                key, alternative = self.entries[" ".join(m.group().lower().split())]
+                line = passage.line_at(m.start())
+                if (key, line) not in hits:  # a word used again on its line is not news
+                    hits[key, line] = Hit(key, alternative, line)
         return list(hits.values())
-
-    def _scan(self, passage: Passage, present: frozenset[str]) -> Iterable[Hit]:
-        """Hits of the entries whose (first) word is in ``present``; a phrase hides its words."""
-        for m in self._pattern(present).finditer(passage.text):
-            found = " ".join(m.group().lower().split())
-            key, alternative = self.entries[found]
-            yield Hit(key, alternative, passage.line_at(m.start()))
 
     def _pattern(self, present: frozenset[str]) -> re.Pattern[str]:
         """One pattern for every entry that may occur, longest first (phrases before words)."""
