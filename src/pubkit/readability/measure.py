@@ -197,7 +197,7 @@ def _sentences(found: Iterable[Passage], language: Language) -> list[_Found]:
     for passage in found:
         text = passage.text
         for start, end in sentences.split(text, language.code):
-            per_word = [count(w) for w in WORD.findall(text, start, end)]
+            per_word = list(map(count, WORD.findall(text, start, end)))  # no frame per word
             words = len(per_word) - per_word.count(0)
             if not words:
                 continue
