@@ -60,6 +60,67 @@ def test_a_killed_worker_means_checking_in_this_process(make_site: Callable[...,
     assert all(any("gone" in d.message and d.severity == "error" for d in r.diagnostics) for r in results)
 
 
+def test_the_schedule_gives_each_article_out_once_and_takes_from_a_busy_worker() -> None:
+    import collections
+    from pathlib import Path
+
+    from pubkit.cli.check import STEAL, _CheckSchedule
+
+    sources = [f"content/a{i:02d}.md" for i in range(32)]
+    files = [Path(s) for s in sources]
+    held = [collections.deque(sources[:30]), collections.deque()]
+    schedule = _CheckSchedule(held, files, sources, set(sources))
+    assert schedule.work(1) == ("check", [(30, files[30], sources[30])])  # kept by none: first
+    assert schedule.work(1) == ("check", [(31, files[31], sources[31])])
+    stolen = schedule.work(1)
+    assert stolen == ("check", [(i, files[i], sources[i]) for i in (29, 28, 27, 26)])  # from the end
+    given: list[str] = [sources[30], sources[31], *(s for _, _, s in stolen[1])]
+    while (task := schedule.work(0)) is not None or (task := schedule.work(1)) is not None:
+        op, items = task
+        given += items if op == "kept" else [s for _, _, s in items]
+    assert sorted(given) == sources  # each once
+    assert held == [collections.deque(), collections.deque()]
+    schedule = _CheckSchedule([collections.deque(sources[:3 * STEAL - 1]), collections.deque()],
+                              files, sources, set(sources[:3 * STEAL - 1]))
+    assert schedule.work(1) is None  # its holder checks these sooner than they could be read again
+
+
+def test_a_worker_with_nothing_kept_takes_over_the_others(make_site: Callable[..., Site],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """One worker reads every article in phase one; the other still checks some (reading them
+    again), and the results are one process's."""
+    import sys
+
+    from pubkit.cli import check as command
+    from tests.conftest import REPO
+
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        from corpus import article
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    site = make_site({f"content/a{i:03d}.md": article(i, 200) for i in range(command.PARALLEL_MIN + 8)})
+    files = discover_articles([], site)
+    options = CheckOptions(dt.date(2026, 12, 1), figures=True)
+    alone, _ = check_files(site, files, options, {}, jobs=1)
+    # Phase one in a single chunk (the first worker asked reads all), phase two one at a time.
+    monkeypatch.setattr(command, "_chunk", lambda left, workers: left if workers > 1 else 1)
+    taken: list[str] = []
+    real = command._CheckSchedule.work
+
+    def work(self: Any, number: int) -> Any:
+        task = real(self, number)
+        if task is not None and task[0] == "check":
+            taken.extend(s for _, _, s in task[1])
+        return task
+
+    monkeypatch.setattr(command._CheckSchedule, "work", work)
+    both, notes = check_files(site, files, options, {}, jobs=2)
+    assert notes == []
+    assert taken  # the worker that kept nothing checked some
+    assert [(r.path, r.diagnostics, r.report) for r in both] == [
+        (r.path, r.diagnostics, r.report) for r in alone]
+
 RICH = """---
 title: Everything at once
 lang: es

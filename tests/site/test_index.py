@@ -277,6 +277,52 @@ def test_unchanged_files_are_not_read_again(
     assert read == [edited]
 
 
+def test_a_cold_index_hashes_each_source_once_and_as_parsed(
+    make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With no cache, a source is read only to be parsed, and its hash is of those bytes; one that
+    gives no entry is hashed as it is."""
+    import hashlib
+
+    site = make_site({
+        "content/good.md": "---\ntitle: Good\n---\nx\n",
+        "content/bad.md": "---\ntitle: [unclosed\n---\nx\n",
+        "newsletters/june.md": "---\nsubject: June news\n---\nx\n",
+    })
+    hashed: list[Path] = []
+    real = indexing.file_digest
+    monkeypatch.setattr(indexing, "file_digest", lambda p, *a: hashed.append(p) or real(p, *a))
+    result = build_index(site)
+    assert hashed == [site.root / "content" / "bad.md"]  # given no entry; the others' bytes, once
+    for source in ("content/good.md", "content/bad.md", "newsletters/june.md"):
+        data = (site.root / source).read_bytes()
+        assert result.hashes[source] == hashlib.sha256(data).hexdigest()
+    assert list(result.hashes) == [s for s, _ in indexing.sources(site)]
+    assert result.index.entry("content/good.md").source_hash == result.hashes["content/good.md"]  # type: ignore[union-attr]
+
+
+def test_paths_resolve_a_folder_at_a_time_as_one_by_one(make_site: Callable[..., Site]) -> None:
+    import os
+
+    from pubkit.site import resolve_all
+    from pubkit.site.indexing import rel, rel_all
+    from pubkit.sitefiles import DISK
+
+    site = make_site({"content/a.md": "---\ntitle: A\n---\n", "elsewhere/b.md": "---\ntitle: B\n---\n"})
+    root = site.root
+    os.symlink(root / "elsewhere" / "b.md", root / "content" / "link.md")
+    os.symlink(root / "elsewhere", root / "content" / "folder")
+    os.symlink(root / "content" / "gone.md", root / "content" / "dangling.md")
+    paths = [root / "content" / "a.md", root / "content" / "link.md", root / "content" / "folder" / "b.md",
+             root / "content" / "dangling.md", root / "content" / "missing.md",
+             root / "content" / ".." / "content" / "a.md", root / "content" / "folder" / "..",
+             Path("relative.md"), root, Path("/")]
+    assert resolve_all(paths) == [p.resolve() for p in paths]
+    assert rel_all(paths, root) == [rel(p, root) for p in paths]
+    assert rel_all(paths, root)[:3] == ["content/a.md", "elsewhere/b.md", "elsewhere/b.md"]
+    for path in paths:
+        assert DISK.resolve_with_folder(path) == (path.resolve(), path.parent.resolve())
+
 def test_newsletter_language_versions_are_named_apart(make_site: Callable[..., Site]) -> None:
     issue = "---\nsubject: S\n---\nHi.\n"
     site = make_site({"newsletters/june.md": issue, "newsletters/june.es.md": issue,

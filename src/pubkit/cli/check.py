@@ -363,24 +363,41 @@ class _Pool:
             if isinstance(reply, BaseException):
                 raise reply
             held.append(collections.deque(reply))
+        return self._run(_CheckSchedule(held, files, sources, todo).work, meanwhile)
+
+
+class _CheckSchedule:
+    """Who checks what in phase two (see :class:`_Pool`).
+
+    ``held`` is each worker's kept articles, in the order it read them.  A
+    free worker gets its own kept articles first, then the files nobody
+    kept, then :data:`STEAL` of the kept articles of the worker with the most
+    left, from the end of its queue (it reads them again); none when that
+    worker would check them sooner than they could be read again.
+    """
+
+    def __init__(self, held: list[collections.deque[str]], files: list[Path], sources: list[str],
+                 todo: set[str]) -> None:
+        self.held = held
+        self.files = files
         kept = {source for queue in held for source in queue}
-        place = {source: pos for pos, source in enumerate(sources)}
-        rest = collections.deque((i, files[i], s) for i, s in enumerate(sources)
-                                 if s in todo and s not in kept)
+        self.place = {source: pos for pos, source in enumerate(sources)}
+        self.rest = collections.deque((i, files[i], s) for i, s in enumerate(sources)
+                                      if s in todo and s not in kept)
 
-        def work(number: int) -> tuple[str, Any] | None:
-            mine = held[number]
-            if mine:
-                return "kept", [mine.popleft() for _ in range(_chunk(len(mine), 1))]
-            if rest:
-                return "check", [rest.popleft() for _ in range(_chunk(len(rest), len(self.conns)))]
-            other = max(held, key=len)
-            if len(other) < 3 * STEAL:  # its holder checks them sooner than they could be read again
-                return None
-            taken = [other.pop() for _ in range(STEAL)]
-            return "check", [(place[s], files[place[s]], s) for s in taken]
-
-        return self._run(work, meanwhile)
+    def work(self, number: int) -> tuple[str, Any] | None:
+        """The next task of worker ``number``: ``("kept", sources)`` or ``("check", [(pos, file,
+        source), ...])``; None when there is nothing it should take."""
+        mine = self.held[number]
+        if mine:
+            return "kept", [mine.popleft() for _ in range(_chunk(len(mine), 1))]
+        if self.rest:
+            return "check", [self.rest.popleft() for _ in range(_chunk(len(self.rest), len(self.held)))]
+        other = max(self.held, key=len)
+        if len(other) < 3 * STEAL:  # its holder checks them sooner than they could be read again
+            return None
+        taken = [other.pop() for _ in range(STEAL)]
+        return "check", [(self.place[s], self.files[self.place[s]], s) for s in taken]
 
 
 def _serve(conn: Any, checker: Checker, keep: _Kept | None = None) -> None:
