@@ -58,13 +58,18 @@ class SiteFiles:
         """``path`` with symlinks and ``..`` resolved, as :meth:`Path.resolve`."""
         return path.resolve(strict=strict)
 
-    def resolve_with_folder(self, path: Path) -> tuple[Path, Path]:
-        """:meth:`resolve` of ``path`` and of its folder.
+    def resolve_with_folder(self, path: Path, folders: dict[Path, Path] | None = None) -> tuple[Path, Path]:
+        """:meth:`resolve` of ``path`` and of its folder (taken from ``folders`` when it holds it,
+        and kept there: the files of one folder share it).
 
         A file that is not a symbolic link resolves to its resolved folder and
         its name: one ``lstat`` instead of one per component of the path.
         """
-        folder = self.resolve(path.parent)
+        folder = folders.get(path.parent) if folders is not None else None
+        if folder is None:
+            folder = self.resolve(path.parent)
+            if folders is not None:
+                folders[path.parent] = folder
         if path.name in ("", ".", "..") or os.path.islink(path):
             return self.resolve(path), folder
         return folder / path.name, folder
@@ -211,7 +216,7 @@ class MemoryFiles(SiteFiles):
             return Path(os.path.normpath(path))
         return Path(node.real)
 
-    def resolve_with_folder(self, path: Path) -> tuple[Path, Path]:
+    def resolve_with_folder(self, path: Path, folders: dict[Path, Path] | None = None) -> tuple[Path, Path]:
         return self.resolve(path), self.resolve(path.parent)
 
     def read(self, path: Path, limit: int, follow_symlinks: bool = True) -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,20 +124,9 @@ def discover_articles(paths: list[Path], site: Site) -> list[Path]:
 
 
 def resolve_all(paths: list[Path]) -> list[Path]:
-    """``[p.resolve() for p in paths]``, each folder resolved once.
+    """``[p.resolve() for p in paths]``, each folder resolved once (see
+    :meth:`~pubkit.sitefiles.SiteFiles.resolve_with_folder`)."""
+    from pubkit.sitefiles import DISK
 
-    ``Path.resolve`` looks up every component of every path; the files of a
-    folder share all but their last, so a file that is not a symbolic link
-    (one ``lstat``) is its resolved folder joined with its name.
-    """
     folders: dict[Path, Path] = {}
-    out = []
-    for p in paths:
-        if p.name in ("", ".", "..") or os.path.islink(p):
-            out.append(p.resolve())
-            continue
-        folder = folders.get(p.parent)
-        if folder is None:
-            folder = folders[p.parent] = p.parent.resolve()
-        out.append(folder / p.name)
-    return out
+    return [DISK.resolve_with_folder(p, folders)[0] for p in paths]
