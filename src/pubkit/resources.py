@@ -16,13 +16,16 @@ import socket
 import stat
 import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pubkit.safeio import MEDIA_LIMIT, Unreadable
 from pubkit.sitefiles import DISK, SiteFiles
+
+if TYPE_CHECKING:
+    import urllib.request
 
 REMOTE_TIMEOUT = 10.0
 REMOTE_MAX_BYTES = MEDIA_LIMIT
@@ -115,7 +118,7 @@ class ResourcePolicy:
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
             raise Refused(f"only http and https URLs may be fetched ({url})")
         _require_public(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-        opener = urllib.request.build_opener(_NoRedirect)
+        opener = _opener()
         try:
             with opener.open(url, timeout=timeout) as resp:
                 data = resp.read(REMOTE_MAX_BYTES + 1)
@@ -129,9 +132,16 @@ class ResourcePolicy:
         return data, ctype
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        raise Refused(f"{req.full_url}: redirects are not followed (to {newurl})")
+def _opener() -> urllib.request.OpenerDirector:
+    """An opener that follows no redirect.  urllib.request (with http.client, ssl and email)
+    is imported here, when a remote file is fetched: a tenth of `pubkit check`'s start-up."""
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+            raise Refused(f"{req.full_url}: redirects are not followed (to {newurl})")
+
+    return urllib.request.build_opener(NoRedirect)
 
 
 def _require_public(host: str, port: int) -> None:

@@ -25,7 +25,6 @@ import re
 import stat
 import urllib.parse
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -644,6 +643,8 @@ def _read_many(root: str, items: list[tuple[str, Source]], language: str,
     workers = jobs or len(os.sched_getaffinity(0))
     if len(items) < PARALLEL_FROM or workers < 2:
         return _read_chunk(root, items, language)
+    from concurrent.futures import ProcessPoolExecutor  # here: `pubkit check` never needs it
+
     size = max(20, len(items) // (workers * 4))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
     # A fork server, as for the build's own workers: nothing of this process

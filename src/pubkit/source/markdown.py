@@ -22,6 +22,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
@@ -40,6 +41,16 @@ _ALERT = re.compile(r"\[!(" + "|".join(n.CALLOUT_TITLES) + r")\]", re.IGNORECASE
 
 @cache
 def parser() -> MarkdownIt:
+    """The one parser every article goes through (configured once per process)."""
+    md = configured()
+    text = text_rule(md.inline.ruler.get_active_rules())
+    if text is not None:
+        md.inline.ruler.at("text", text)
+    return md
+
+
+def configured() -> MarkdownIt:
+    """markdown-it with pubkit's syntax, stopping its text scan where markdown-it itself does."""
     md = MarkdownIt("commonmark", {"typographer": False})
     md.enable(["table", "strikethrough"])
     md.options["strikethrough_single_tilde"] = True
@@ -51,6 +62,68 @@ def parser() -> MarkdownIt:
     md.core.ruler.after("inline", "autolink_before_hard_break", _autolink_before_hard_break)
     md.use(footnote_plugin)
     return md
+
+
+_STARTS: dict[str, str] = {
+    "text": "",
+    "newline": "\n",
+    "escape": "\\",
+    "backticks": "`",
+    "strikethrough": "~",
+    "emphasis": "_*",
+    "link": "[]",  # a label's end is found where the text scan stops, so "]" must stop it
+    "image": "!",
+    "footnote_inline": "^",
+    "footnote_ref": "[",
+    "autolink": "<",
+    "html_inline": "<",
+    "entity": "&",
+    "gfm_autolink_protocol": ":",  # it looks back over the text before the colon
+}
+"""Where each active inline rule can match: the characters its own first test asks for."""
+
+
+def text_rule(rules: list[str]) -> Callable[[StateInline, bool], bool] | None:
+    """markdown-it's ``text`` rule, stopping only where one of ``rules`` can match; ``None``
+    (keep markdown-it's) when a rule is not known here.
+
+    markdown-it stops its scan of plain text at every character any plugin
+    might start at (``-``, ``#``, ``=``, ``+``, ``$``...), and the GFM autolink
+    plugin adds every ``w``; at each stop all fifteen rules are tried in turn.
+    A stop where no active rule can match changes nothing but time: the
+    character joins the text all the same.  So this scan stops only at the
+    characters of :data:`_STARTS` and at ``www.`` (a plain ``str.find``: an
+    alternative in the pattern would make every search slower).  A rule this
+    table does not know (a new markdown-it or plugin) keeps markdown-it's own
+    rule; a test compares the token streams of both on the spec corpora and
+    on random input.
+    """
+    if not rules or not set(rules) <= set(_STARTS) | {"gfm_autolink_www"}:
+        return None
+    chars = "".join(sorted({c for rule in rules for c in _STARTS.get(rule, "")}))
+    if not chars:
+        return None
+    stops = re.compile(f"[{re.escape(chars)}]")
+    www = "gfm_autolink_www" in rules
+
+    def text(state: StateInline, silent: bool) -> bool:
+        src, start = state.src, state.pos
+        found = stops.search(src, start)
+        pos = found.start() if found else -1
+        if www:  # the rule's own first test: src[pos:pos + 4] == "www."
+            at = src.find("www.", start, pos if found else len(src))
+            if at != -1:
+                pos = at
+        if pos == -1:
+            pos = state.posMax
+        if pos == start:
+            return False
+        if not silent:
+            state.append_pending(src[start:pos])
+        state.pos = pos
+        return True
+
+    return text
 
 
 _TRAILING = "?!.,:*_~'\""
