@@ -6,26 +6,19 @@ followed, and the real target must be a regular file inside the site's
 content, template or asset folders.  ``file:`` URLs, escapes with ``..``,
 device files and FIFOs are refused.  The network is off unless the site or
 the command line allows it, and then only public http(s) addresses, with no
-redirects and a time limit.
+redirects and one time limit for the whole fetch (:mod:`pubkit.remote`).
 """
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import stat
-import urllib.error
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pubkit.safeio import MEDIA_LIMIT, Unreadable
 from pubkit.sitefiles import DISK, SiteFiles
-
-if TYPE_CHECKING:
-    import urllib.request
 
 REMOTE_TIMEOUT = 10.0
 REMOTE_MAX_BYTES = MEDIA_LIMIT
@@ -111,45 +104,13 @@ class ResourcePolicy:
             raise Refused(f"{shown}: {exc.strerror or exc}") from None
 
     def fetch_remote(self, url: str, timeout: float = REMOTE_TIMEOUT) -> tuple[bytes, str | None]:
-        """Body and content type of a public http(s) URL, or :class:`Refused`."""
+        """Body and content type of a public http(s) URL, or :class:`Refused`
+        (:mod:`pubkit.remote` says what a server is kept from doing)."""
+        from pubkit import remote  # http.client and ssl load when a file is fetched
+
         if not self.allow_remote:
             raise Refused(f"remote resources are off ({url}); allow them with --allow-remote")
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-            raise Refused(f"only http and https URLs may be fetched ({url})")
-        _require_public(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-        opener = _opener()
         try:
-            with opener.open(url, timeout=timeout) as resp:
-                data = resp.read(REMOTE_MAX_BYTES + 1)
-                ctype = resp.headers.get_content_type()
-        except urllib.error.HTTPError as exc:
-            raise Refused(f"{url}: HTTP {exc.code}") from None
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise Refused(f"{url}: {exc}") from None
-        if len(data) > REMOTE_MAX_BYTES:
-            raise Refused(f"{url} is larger than {REMOTE_MAX_BYTES} bytes")
-        return data, ctype
-
-
-def _opener() -> urllib.request.OpenerDirector:
-    """An opener that follows no redirect.  urllib.request (with http.client, ssl and email)
-    is imported here, when a remote file is fetched: a tenth of `pubkit check`'s start-up."""
-    import urllib.request
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-            raise Refused(f"{req.full_url}: redirects are not followed (to {newurl})")
-
-    return urllib.request.build_opener(NoRedirect)
-
-
-def _require_public(host: str, port: int) -> None:
-    try:
-        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except OSError as exc:
-        raise Refused(f"cannot resolve {host}: {exc}") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise Refused(f"{host} resolves to a private or loopback address ({address})")
+            return remote.fetch(url, timeout, REMOTE_MAX_BYTES)
+        except remote.RemoteRefused as exc:
+            raise Refused(str(exc)) from None
