@@ -204,7 +204,7 @@ register(Format(
     templates=("html/page.html.j2", "html/fragment.html.j2", *_PAGE_PARTS, "html/style.css",
                LOCALE),
     settings=(*PAGE_SETTINGS, "toc_min_headings", "html"),
-    version="7",  # 7: icons for the tab and the home screen
+    version="8",  # 8: no icon named when its source is unusable (7: icons)
 ))
 register(Format(
     name="pdf", renderer="pubkit.renderers.pdf.renderer:PdfRenderer",
@@ -250,7 +250,7 @@ SITE_PAGES = Format(
     folder="html", suffix=".html", description="home, topic and A-Z pages, sitemap, feed",
     templates=("html/listing.html.j2", *_PAGE_PARTS, "html/style.css", LOCALE),
     settings=("site_name", "brand", "reviewers", "images", "html", "pages"),
-    version="3",  # 3: icons for the tab and the home screen
+    version="4",  # 4: no icon named when its source is unusable (3: icons)
 )
 """The site's own pages, made from the site index in one piece after the articles (see
 :mod:`pubkit.renderers.html.site_pages`): not registered, as no source is rendered into it."""

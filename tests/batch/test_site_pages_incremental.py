@@ -282,3 +282,31 @@ def test_a_crafted_picture_record_makes_the_manifest_untrusted(record: object) -
             Manifest.from_json({**good, "pictures": {name: good["pictures"]["assets/lead.png"]}})
     with pytest.raises(ManifestError):
         Manifest.from_json({**good, "pictures": ["not", "a", "table"]})
+
+
+def test_article_pages_follow_the_icon_between_usable_and_not(tmp_path: Path) -> None:
+    """``[html] favicon`` apart from the logo: its bytes decide whether each page names it."""
+    from lxml import html as lxml_html
+
+    from tests.batch.sitegen import PNGS
+
+    root = make_pages_site(tmp_path / "site")
+    config = root / "pubkit.toml"
+    config.write_text(config.read_text() + '\n[html]\nfavicon = "assets/icon.png"\n')
+    icon = root / "assets" / "icon.png"
+    out = root / "output" / "html"
+
+    def named() -> set[bool]:
+        return {lxml_html.parse(str(p)).xpath("//link[@rel='icon']/@href") == ["favicon.png"]
+                for p in out.glob("article-*.html")}
+
+    icon.write_bytes(PNGS[0])
+    build(root, formats=["html"])
+    assert named() == {True} and (out / "favicon.png").is_file()
+    icon.write_bytes(b"GIF89a but not really")
+    summary = build(root, formats=["html"])
+    assert {r.status for r in summary.records if r.format == "html"} == {"built"}
+    assert named() == {False}
+    icon.write_bytes(PNGS[1])
+    build(root, formats=["html"])
+    assert named() == {True} and (out / "favicon.png").is_file()

@@ -39,16 +39,17 @@ class SiteParcel:
 
 
 def pack_site(ctx: RenderContext) -> SiteParcel:
-    """The templates (the site's and pubkit's), asset folders and logo of ``ctx``'s site."""
+    """The templates (the site's and pubkit's), asset folders, logo and icon of ``ctx``'s site."""
+    from pubkit.site.listing import brand_files
+
     site, allowed = ctx.site, ctx.resources.allowed_dirs
     parcel = Parcel()
     for folder in (*ctx.theme.search_path, *site.asset_dirs):
         parcel.nodes.update(look_tree(folder, parcel.blobs, allowed))
     for path in (site.root, site.content_dir, site.templates_dir):
         parcel.nodes.update(look(path, parcel.blobs, allowed))
-    if site.settings.brand.logo:
-        logo = site.root / site.settings.brand.logo.lstrip("/")
-        parcel.nodes.update(look(logo, parcel.blobs, allowed))
+    for name in brand_files(site.settings):
+        parcel.nodes.update(look(site.root / name, parcel.blobs, allowed))
     return SiteParcel(str(ctx.theme.search_path[-1]), parcel.nodes, parcel.blobs)
 
 

@@ -228,17 +228,16 @@ def _newsletter(task: Task, spec: SiteSpec, ctx: RenderContext) -> TaskResult:
 def dependencies(article: Article, ctx: RenderContext) -> dict[str, str | None]:
     """What ``article``'s outputs use besides its source: local files and linked articles.
 
-    Files (pictures, linked files, the lead image, the logo) are recorded with
+    Files (pictures, linked files, the lead image, the logo and icon) are recorded with
     their sha256; a linked article with the index facts its links use (slug,
     heading ids), so renaming or re-heading it rebuilds the pages linking to it.
     """
     from pubkit.site.indexing import article_entry
+    from pubkit.site.listing import brand_files
 
     root = ctx.site.root
     entry = article_entry(article)
-    files = list(entry.files)
-    if ctx.settings.brand.logo:
-        files.append(ctx.settings.brand.logo.lstrip("/"))
+    files = [*entry.files, *brand_files(ctx.settings)]
     deps: dict[str, str | None] = {name: ctx.files.digest(root / name) for name in files}
     for key in ctx.index.dependencies(entry):  # linked articles, and the other versions of this one
         deps[LINK_DEP + key] = ctx.index.fingerprint(key)

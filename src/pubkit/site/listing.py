@@ -64,3 +64,11 @@ def favicon_source(settings: Any) -> str | None:
     """The site file every web page names as its icon: ``[html] favicon``, else the logo."""
     name = settings.html.favicon or settings.brand.logo
     return name.lstrip("/") if name else None
+
+
+def brand_files(settings: Any) -> list[str]:
+    """The site files every article's outputs use besides its own: the logo, and the icon
+    (whether each page names one depends on its bytes)."""
+    names = [settings.brand.logo.lstrip("/")] if settings.brand.logo else []
+    icon = favicon_source(settings)
+    return [*names, icon] if icon and icon not in names else names

@@ -252,3 +252,7 @@ def test_an_unusable_icon_is_warned_about_and_nothing_is_made(tmp_path: Path) ->
     assert any("assets/logo.png: the web pages' icon is left out" in n for n in summary.notes), summary.notes
     out = root / "output" / "html"
     assert not (out / "favicon.png").exists() and not (out / "apple-touch-icon.png").exists()
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) > 3 and any(p.name.startswith("article-") for p in pages)
+    for path in pages:  # no page names an icon that was not made (``data:,`` asks for none)
+        assert page(path).xpath("//link[contains(@rel, 'icon')]/@href") == ["data:,"], path

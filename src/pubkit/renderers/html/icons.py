@@ -6,18 +6,23 @@ and is published in the web root as a 32-pixel PNG for the browser's tab
 (:data:`~pubkit.site.outputs.ICON`) and a 180-pixel one for a phone's home
 screen (:data:`~pubkit.site.outputs.TOUCH_ICON`); a drawing (SVG) is also
 declared as it is, for browsers that draw it at any size.  The files are
-made with the site's own pages (in the build's main process), so an article
-page only names them.
+made with the site's own pages (in the build's main process); an article
+page names them only when its check of the source finds it usable, so no
+page names an icon that was not made.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pubkit.renderers.base import RenderContext
 from pubkit.site import outputs
 from pubkit.site.listing import favicon_source
+
+if TYPE_CHECKING:
+    from pubkit.media.types import Picture
 
 
 @dataclass(frozen=True)
@@ -31,9 +36,12 @@ class Icons:
 
 
 def icon_paths(ctx: RenderContext) -> Icons | None:
-    """Where the site's icons are published; None when the site has no icon."""
+    """Where the site's icons are published; None when the site has no icon, or an unusable
+    one (then no page names a file that is not made)."""
     source = favicon_source(ctx.settings)
-    if source is None:
+    # Checked on every page (the media module keeps what it found of the same bytes), so
+    # that no page names an icon the site's pages could not make.
+    if source is None or isinstance(_checked(ctx, source), str):
         return None
     drawing = None
     if source.lower().endswith(".svg"):  # its name must say what its bytes are (pubkit.media)
@@ -53,23 +61,41 @@ def icon_links(ctx: RenderContext, link: Callable[[str], str]) -> dict[str, str 
 def icon_files(ctx: RenderContext) -> dict[str, bytes] | str | None:
     """The icons' files by web path, made from the source checked like any published picture;
     why not (a warning), when it is unusable; None when the site has no icon."""
-    from pubkit.media import Refusal, inspect_picture
     from pubkit.media.icons import TAB, TOUCH, make_icon
-    from pubkit.resources import Refused
 
     source = favicon_source(ctx.settings)
-    icons = icon_paths(ctx)
-    if source is None or icons is None:
+    if source is None:
         return None
-    try:
-        real = ctx.resources.local_path(source, ctx.site.root)
-        checked = inspect_picture(ctx.resources.read_checked(real, source), real.name)
-    except (Refused, OSError) as exc:
-        return f"{source}: the web pages' icon is left out: {exc}"
-    if isinstance(checked, Refusal):
-        return f"{source}: the web pages' icon is left out: {checked.reason}"
+    checked = _checked(ctx, source)
+    icons = icon_paths(ctx)
+    if isinstance(checked, str) or icons is None:
+        return f"{source}: the web pages' icon is left out: {checked}"
     files = {icons.tab: make_icon(checked, TAB),
              icons.touch: make_icon(checked, TOUCH, ctx.settings.brand.accent_color)}
     if icons.drawing is not None and checked.type == "image/svg+xml":
         files[icons.drawing] = checked.data
     return files
+
+
+def _checked(ctx: RenderContext, source: str) -> Picture | str:
+    """The icon's source read and checked like any published picture, or why it is unusable."""
+    read = _read(ctx, source)
+    return read if isinstance(read, str) else _inspect(*read)
+
+
+def _read(ctx: RenderContext, source: str) -> tuple[bytes, str] | str:
+    """The icon's bytes and real file name, or why they cannot be read."""
+    from pubkit.resources import Refused
+
+    try:
+        real = ctx.resources.local_path(source, ctx.site.root)
+        return ctx.resources.read_checked(real, source), real.name
+    except (Refused, OSError) as exc:
+        return str(exc)
+
+
+def _inspect(data: bytes, name: str) -> Picture | str:
+    from pubkit.media import Refusal, inspect_picture
+
+    checked = inspect_picture(data, name)
+    return checked.reason if isinstance(checked, Refusal) else checked
