@@ -236,6 +236,42 @@ def test_the_address_checked_is_the_one_connected_to(monkeypatch: pytest.MonkeyP
     assert b"Host: rebind.example:" in good[0]
 
 
+def test_each_checked_address_is_tried_in_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name with two addresses: nothing listens on the first; the second answers."""
+    real = socket.getaddrinfo
+
+    def resolver(host: str, port: int, *args: object, **kwargs: object) -> list[tuple]:  # type: ignore[type-arg]
+        if host != "two.example":
+            return real(host, port, *args, **kwargs)  # type: ignore[arg-type]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in ("127.0.0.3", "127.0.0.2")]
+
+    with serving(answer(body=b"GIF89a-second"), host="127.0.0.2") as (port, hits):
+        monkeypatch.setattr(socket, "getaddrinfo", resolver)
+        data, _ = remote.fetch(f"http://two.example:{port}/p.gif", 5, 1000, _loopback)
+        monkeypatch.undo()
+    assert data == b"GIF89a-second" and len(hits) == 1
+    with pytest.raises(remote.RemoteRefused, match="Connection refused"):
+        remote.fetch(f"http://127.0.0.3:{port}/p.gif", 5, 1000, _loopback)
+
+
+def test_an_international_name_is_asked_for_as_dns_knows_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    real = socket.getaddrinfo
+
+    def resolver(host: str, port: int, *args: object, **kwargs: object) -> list[tuple]:  # type: ignore[type-arg]
+        if host.startswith("127."):
+            return real(host, port, *args, **kwargs)  # type: ignore[arg-type]
+        asked.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.2", port))]
+
+    with serving(answer(), host="127.0.0.2") as (port, hits):
+        monkeypatch.setattr(socket, "getaddrinfo", resolver)
+        remote.fetch(f"http://clínica.example:{port}/p.gif", 5, 1000, _loopback)
+        monkeypatch.undo()
+    assert asked == ["xn--clnica-4va.example"]
+    assert f"Host: xn--clnica-4va.example:{port}".encode() in hits[0]
+
+
 def test_a_proxy_from_the_environment_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
     with serving(answer(body=b"GIF89a-proxy")) as (proxy, proxy_hits):
         for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "all_proxy"):

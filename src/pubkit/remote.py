@@ -8,9 +8,9 @@ can try, and what stops it:
   metadata service at 169.254.169.254): the host name is resolved once and
   every address it gives must be public, including the IPv4 address inside
   an IPv6 one (``::ffff:``, 6to4, Teredo, NAT64).  The connection goes to the
-  address that was checked: a name that resolves to a public address when
-  checked and to ``127.0.0.1`` a moment later (DNS rebinding) is never asked
-  again.
+  addresses that were checked, in turn: a name that resolves to a public
+  address when checked and to ``127.0.0.1`` a moment later (DNS rebinding) is
+  never asked again.  An international name is asked for in its DNS form.
 - **A redirect** (to a private address, or anywhere): not followed.  Any
   answer but ``200`` refuses the file.
 - **Endless or slow answers**: the whole fetch (connection, headers, body)
@@ -60,19 +60,23 @@ def is_public(address: Address) -> bool:
     return True
 
 
-def public_address(host: str, port: int, allowed: Callable[[Address], bool] = is_public) -> str:
-    """The one address of ``host`` to connect to; :class:`RemoteRefused` unless all are ``allowed``."""
+def public_addresses(host: str, port: int, allowed: Callable[[Address], bool] = is_public) -> list[str]:
+    """The addresses of ``host`` to connect to; :class:`RemoteRefused` unless all are ``allowed``."""
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError) as exc:
         raise RemoteRefused(f"cannot resolve {host}: {exc}") from None
-    if not infos:
-        raise RemoteRefused(f"cannot resolve {host}")
+    found: list[str] = []
     for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        shown = str(info[4][0])
+        address = ipaddress.ip_address(shown.split("%")[0])
         if not allowed(address):
             raise RemoteRefused(f"{host} resolves to a private or loopback address ({address})")
-    return str(infos[0][4][0])
+        if shown not in found:
+            found.append(shown)
+    if not found:
+        raise RemoteRefused(f"cannot resolve {host}")
+    return found
 
 
 def fetch(url: str, timeout: float, limit: int,
@@ -87,10 +91,14 @@ def fetch(url: str, timeout: float, limit: int,
         raise RemoteRefused(f"not a valid port in {url}") from None
     if scheme not in ("http", "https") or not host:
         raise RemoteRefused(f"only http and https URLs may be fetched ({url})")
+    try:
+        host = host.encode("idna").decode("ascii")  # the name as DNS, Host and TLS know it
+    except UnicodeError:
+        raise RemoteRefused(f"not a valid host name in {url}") from None
     deadline = time.monotonic() + timeout
-    address = public_address(host, port, allowed)
+    addresses = public_addresses(host, port, allowed)
     kind = _Pinned if scheme == "http" else _PinnedTLS
-    conn = kind(host, port, address, timeout)
+    conn = kind(host, port, addresses, timeout, deadline)
     # The socket's timeout bounds each wait; this bounds them all: at the deadline the
     # connection is shut, and whatever read it was in fails.
     cutoff = threading.Timer(max(0.0, deadline - time.monotonic()), conn.cut)
@@ -131,11 +139,16 @@ def fetch(url: str, timeout: float, limit: int,
 
 
 class _Pinned(http.client.HTTPConnection):
-    """A connection to ``host`` made to the checked ``address``, never to a new lookup."""
+    """A connection to ``host`` made to one of the checked ``addresses`` (in turn, as the
+    resolver ordered them), never to a new lookup."""
 
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+    def __init__(self, host: str, port: int, addresses: list[str], timeout: float,
+                 deadline: float) -> None:
         super().__init__(host, port, timeout=timeout)
-        self.address = address
+        self.addresses = addresses
+        self.deadline = deadline
+        self.wait = timeout
+        """The longest wait for any one read or write."""
         self.was_cut = False
         self._lock = threading.Lock()
 
@@ -143,7 +156,24 @@ class _Pinned(http.client.HTTPConnection):
         with self._lock:
             if self.was_cut:
                 raise TimeoutError("time limit reached")
-            self.sock = socket.create_connection((self.address, self.port), self.timeout)
+        failed: OSError | None = None
+        for address in self.addresses:
+            left = self.deadline - time.monotonic()  # the timer cannot cut a connection not made
+            if left <= 0:
+                raise TimeoutError("time limit reached")
+            try:
+                sock = socket.create_connection((address, self.port), min(left, self.wait))
+            except OSError as exc:
+                failed = exc
+                continue
+            sock.settimeout(self.wait)
+            with self._lock:
+                if self.was_cut:
+                    sock.close()
+                    raise TimeoutError("time limit reached")
+                self.sock = sock
+            return
+        raise failed or OSError("no address to connect to")
 
     def cut(self) -> None:
         """Stop the fetch where it is (from the timer's thread)."""
