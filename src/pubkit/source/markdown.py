@@ -105,6 +105,7 @@ def text_rule(rules: list[str]) -> Callable[[StateInline, bool], bool] | None:
         return None
     stops = re.compile(f"[{re.escape(chars)}]")
     www = "gfm_autolink_www" in rules
+    add = _pending_adder()
 
     def text(state: StateInline, silent: bool) -> bool:
         src, start = state.src, state.pos
@@ -119,11 +120,24 @@ def text_rule(rules: list[str]) -> Callable[[StateInline, bool], bool] | None:
         if pos == start:
             return False
         if not silent:
-            state.append_pending(src[start:pos])
+            add(state, src[start:pos])
         state.pos = pos
         return True
 
     return text
+
+
+def _pending_adder() -> Callable[[StateInline, str], None]:
+    """How text joins the pending run: markdown-it-py 4.3 buffers it (``append_pending``),
+    4.1 (the floor) adds to the string."""
+    append: Callable[[StateInline, str], None] | None = getattr(StateInline, "append_pending", None)
+    if append is not None:
+        return append
+
+    def add(state: StateInline, text: str) -> None:
+        state.pending += text
+
+    return add
 
 
 _TRAILING = "?!.,:*_~'\""
