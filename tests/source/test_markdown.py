@@ -153,3 +153,16 @@ def test_a_callout_inside_a_list_item_and_a_quote_inside_a_callout() -> None:
     callout = lst.items[0].children[1]
     assert isinstance(callout, n.Callout) and callout.kind == "tip"
     assert [type(c).__name__ for c in callout.children] == ["Paragraph", "BlockQuote"]
+
+
+def test_a_web_address_inside_a_link_label_is_part_of_the_label() -> None:
+    """A label is scanned without making tokens; mdit-py-plugins 0.6's www rule matched
+    there without moving on, and the scan never ended (the floor is 0.7)."""
+    body = parse_markdown("Read [our guide at www.clinic.example](/guide), "
+                          "![map of www.x.org](m.png) or [see www.a.org\n")
+    kids = body.blocks[0].children
+    links = [i for i in kids if isinstance(i, n.Link)]
+    assert [(link.url, [t.text for t in link.children if isinstance(t, n.Text)]) for link in links] == [
+        ("/guide", ["our guide at www.clinic.example"]), ("http://www.a.org", ["www.a.org"])]
+    assert [i.alt for i in kids if isinstance(i, n.Image)] == ["map of www.x.org"]
+    assert "".join(i.text for i in kids if isinstance(i, n.Text)).endswith("or [see ")

@@ -108,16 +108,16 @@ def text_rule(rules: list[str]) -> Callable[[StateInline, bool], bool] | None:
     add = _pending_adder()
 
     def text(state: StateInline, silent: bool) -> bool:
-        src, start = state.src, state.pos
-        found = stops.search(src, start)
-        pos = found.start() if found else -1
-        if www:  # the rule's own first test: src[pos:pos + 4] == "www."
-            at = src.find("www.", start, pos if found else len(src))
+        # Never past posMax: inside a link's label it is the label's end, and a scan
+        # beyond it would carry the parser past the "]" (markdown-it-py 4.1 never stops).
+        src, start, end = state.src, state.pos, state.posMax
+        found = stops.search(src, start, end)
+        pos = found.start() if found else end
+        if www:  # the rule's own first test: src[pos:pos + 4] == "www.", before posMax
+            at = src.find("www.", start, pos)
             if at != -1:
                 pos = at
-        if pos == -1:
-            pos = state.posMax
-        if pos == start:
+        if pos <= start:
             return False
         if not silent:
             add(state, src[start:pos])
