@@ -44,6 +44,7 @@ FILTERED_TAGS = ("title", "textarea", "style", "xmp", "iframe", "noembed", "nofr
 ``<style>`` or ``<script>`` would hide the rest of the article and ``<plaintext>`` would
 show the rest as markup, so an opening tag without its closing one is shown as text."""
 _FILTERED_OPEN = re.compile(rf"<\s*({'|'.join(FILTERED_TAGS)})(?![A-Za-z0-9-])", re.IGNORECASE)
+_FILTERED_CLOSE = re.compile(rf"</\s*({'|'.join(FILTERED_TAGS)})\s*>", re.IGNORECASE)
 _VOID = {"br", "hr", "img", "wbr", "col"}
 _TAG = re.compile(r"^<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)")
 
@@ -107,18 +108,67 @@ def tag_filter(html: str) -> str:
     """
     out = []
     last = 0
+    # Where each tag's last closing tag starts: an opening tag closes when one comes after
+    # it (one pass, not a search of the rest of the block from each opening tag).
+    last_close = {m.group(1).lower(): m.start() for m in _FILTERED_CLOSE.finditer(html)}
     for m in _FILTERED_OPEN.finditer(html):
         tag = m.group(1).lower()
-        closes = tag != "plaintext" and re.search(rf"</\s*{tag}\s*>", html[m.end():], re.IGNORECASE)
-        if not closes:
+        if tag == "plaintext" or last_close.get(tag, -1) < m.end():
             out.append(html[last:m.start()] + "&lt;")
             last = m.start() + 1
     out.append(html[last:])
     return "".join(out)
 
 
+MAX_HTML_DEPTH = 100
+"""How deeply a raw HTML block may nest elements.
+
+The HTML parser under the allow-list takes time in the square of the
+depth (32,000 nested ``<div>`` take two seconds, a megabyte of them more
+than a minute), and so would every later reader of the page.
+"""
+
+_ANY_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*?(/?)>")
+_NEVER_NEST = frozenset([
+    # void elements, and those whose end tag may be left out (a sibling ends them)
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option",
+    "optgroup", "colgroup", "caption", "rb", "rt", "rp", "rtc",
+])
+
+
+class HtmlTooDeep(ValueError):
+    """A raw HTML block nests elements deeper than :data:`MAX_HTML_DEPTH`."""
+
+    def __init__(self) -> None:
+        super().__init__(f"HTML nested more than {MAX_HTML_DEPTH} levels deep")
+
+
+def html_depth(html: str) -> int:
+    """How deeply ``html`` nests elements, counting opening and closing tags.
+
+    An upper bound of what a browser builds (a ``<div>`` never closed counts
+    as open to the end), ignoring the elements that cannot hold others for long.
+    """
+    depth = deepest = 0
+    for m in _ANY_TAG.finditer(html):
+        if m.group(3) or m.group(2).lower() in _NEVER_NEST:
+            continue
+        if m.group(1):
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
 def sanitize_block(html: str) -> tuple[str, str]:
-    """A raw HTML block: its sanitised markup and its readable text."""
+    """A raw HTML block: its sanitised markup and its readable text.
+
+    Raises :class:`HtmlTooDeep`.
+    """
+    if html_depth(html) > MAX_HTML_DEPTH:
+        raise HtmlTooDeep
     cleaned = clean(tag_filter(html))
     return cleaned, text_of(cleaned)
 

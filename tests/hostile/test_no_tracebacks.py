@@ -171,3 +171,23 @@ def test_a_fifo_among_the_templates_never_blocks(site: Path, command: list[str])
     no_traceback(run)
     assert run.code in (1, 2), run.text
     assert "pubkit.po: cannot read: a FIFO" in run.stderr, run.stderr
+
+
+DEEP = {
+    "emphasis": "**" * 3000 + "a" + "**" * 3000,
+    "html": "<div>" * 30000,
+}
+
+
+@pytest.mark.parametrize("kind", DEEP)
+def test_markup_too_deep_to_walk_is_one_line_and_the_other_articles_are_built(site: Path, kind: str) -> None:
+    """It used to end in Python's RecursionError (emphasis) or minutes of work (HTML)."""
+    (site / "content/deep.md").write_text(f"---\ntitle: Deep\n---\n\nFine.\n\n{DEEP[kind]}\n",
+                                          encoding="utf-8")
+    for command in (["check"], ["build", "-f", "html", "-f", "docx", "-f", "pdf"]):
+        run = cli(command, site)
+        no_traceback(run)
+        assert run.code == 1, run.text
+        assert "content/deep.md:7: " in run.stderr and "levels deep" in run.stderr, run.stderr
+    assert sorted(p.name for p in (site / "output").rglob("knee.*")) == ["knee.docx", "knee.html", "knee.pdf"]
+    assert not list((site / "output").rglob("deep.*"))

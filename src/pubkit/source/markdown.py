@@ -29,7 +29,7 @@ from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
 from pubkit.model import nodes as n
 from pubkit.model.text import plain_text, slugify
-from pubkit.sanitize import sanitize_block, sanitize_inline
+from pubkit.sanitize import HtmlTooDeep, sanitize_block, sanitize_inline
 
 HEADING_ID_PREFIX = "sec-"
 """Prefix for generated heading ids, so content can never clobber page ids."""
@@ -46,6 +46,11 @@ def parser() -> MarkdownIt:
     text = text_rule(md.inline.ruler.get_active_rules())
     if text is not None:
         md.inline.ruler.at("text", text)
+    ruler = md.inline.ruler
+    at = ruler.__find__("gfm_autolink_protocol")
+    protocol = protocol_rule(ruler.__rules__[at].fn) if at != -1 else None
+    if protocol is not None:
+        ruler.at("gfm_autolink_protocol", protocol)
     return md
 
 
@@ -127,6 +132,54 @@ def text_rule(rules: list[str]) -> Callable[[StateInline, bool], bool] | None:
     return text
 
 
+_PROTOCOLS = ("https", "http", "mailto", "xmpp")
+_URL_END = re.compile(r"[ \t\r\n\x00\x0b\x0c]")
+"""Where a bare URL or address ends at the latest: the GFM plugin's own space characters."""
+
+
+def protocol_rule(plugin: Callable[[StateInline, bool], bool]) -> Callable[[StateInline, bool], bool] | None:
+    """The GFM plugin's ``https:`` / ``mailto:`` rule, asked only where it can match;
+    ``None`` (keep the plugin's alone) when its matchers are not where this expects.
+
+    At every ``:`` the plugin copies the rest of the paragraph and searches all
+    the text pending before the colon for a protocol name: twice linear per
+    colon, so a paragraph of clock times (``9:30``) or of ``a:a:a:`` took time
+    in the square of its length (10 kB of ``a:`` took 0.6 s, 100 kB a minute).
+    This rule looks at the six characters before the colon and the text up to
+    the next space, which is all the plugin's matchers read, and hands over to
+    the plugin only when they match: then a link is made and pending text ends.
+    """
+    try:
+        from mdit_py_plugins.gfm_autolink._match import check_prev, match_any_email, match_http
+    except ImportError:  # pragma: no cover - another plugin release: its rule, as it is
+        return None
+
+    def protocol(state: StateInline, silent: bool) -> bool:
+        # The plugin makes links only when it makes tokens (never in silent mode,
+        # nor inside a link), and needs a protocol name in the plain text just before.
+        if silent or state.linkLevel > 0:
+            return False
+        src, pos, end = state.src, state.pos, state.posMax
+        if src[pos] != ":":
+            return False
+        tail = src[max(0, pos - 6):pos]
+        name = next((p for p in _PROTOCOLS if tail.endswith(p)), None)
+        if name is None:
+            return False
+        before = pos - len(name)
+        if before > 0 and not check_prev(src[before - 1]):
+            return False
+        space = _URL_END.search(src, pos, end)
+        rest = src[pos:space.end() if space else end]  # the space too: the matchers test it
+        if len(rest) < 4:
+            return False
+        text = name + rest
+        found = match_http(text) if name.startswith("http") else match_any_email(text, len(name) + 1, name)
+        return found is not None and plugin(state, silent)
+
+    return protocol
+
+
 def _pending_adder() -> Callable[[StateInline, str], None]:
     """How text joins the pending run: markdown-it-py 4.3 buffers it (``append_pending``),
     4.1 (the floor) adds to the string."""
@@ -193,7 +246,32 @@ class _Node:
         self.content = token.content
         self.meta = token.meta
         self.hidden = token.hidden
-        self.children: list[_Node] = _tree(token.children) if token.children else []
+        try:
+            self.children: list[_Node] = _tree(token.children) if token.children else []
+        except MarkupTooDeep as exc:  # found in an inline run: its block knows the line
+            if exc.line is None and token.map:
+                exc.line = token.map[0]
+            raise
+
+
+MAX_DEPTH = 40
+"""How deeply markup may nest, in blocks and within a paragraph.
+
+markdown-it stops nesting blocks at 20 (quotes, lists), but emphasis has no
+limit: ``*`` five thousand times around a word nests two thousand levels, and
+every walk of the tree (the converter, each renderer) recurses once a level.
+No prose nests forty; an article that does is refused with its line.
+"""
+
+
+class MarkupTooDeep(ValueError):
+    """Markup nested too deeply to walk; ``line`` is the source line (once known)."""
+
+    def __init__(self, line: int | None = None,
+                 message: str = f"markup nested more than {MAX_DEPTH} levels deep: write it with "
+                                "less emphasis inside emphasis") -> None:
+        super().__init__(message)
+        self.line = line
 
 
 def _tree(tokens: list[Token]) -> list[_Node]:
@@ -205,6 +283,8 @@ def _tree(tokens: list[Token]) -> list[_Node]:
             node = _Node(token, token.type[:-5])  # "paragraph_open" -> "paragraph"
             stack[-1].append(node)
             stack.append(node.children)
+            if len(stack) > MAX_DEPTH:
+                raise MarkupTooDeep(token.map[0] if token.map else None)
         elif token.nesting == -1:
             stack.pop()
         else:
@@ -295,7 +375,11 @@ class _Converter:
         return n.ThematicBreak(line=self._line(node))
 
     def _block_html_block(self, node: _Node) -> n.Block | None:
-        html, text = sanitize_block(node.content)
+        try:
+            html, text = sanitize_block(node.content)
+        except HtmlTooDeep as exc:
+            raise MarkupTooDeep(node.map[0] if node.map else None,
+                                f"{exc}: close the elements it opens") from None
         return n.RawBlock(html, text, line=self._line(node)) if html.strip() else None
 
     def _block_table(self, node: _Node) -> n.Block:
@@ -444,14 +528,35 @@ def _merge_text(items: list[n.Inline]) -> list[n.Inline]:
 
 
 def parse_markdown(text: str, line_offset: int = 1) -> ParsedBody:
-    """Parse ``text``; block lines are reported as ``line_offset`` + 0-based line."""
+    """Parse ``text``; block lines are reported as ``line_offset`` + 0-based line.
+
+    Raises :class:`MarkupTooDeep` (its ``line`` counted from ``line_offset``).
+    """
     env: dict[str, Any] = {}
     tokens = parser().parse(text, env)
     footnote_info = env.get("footnotes", {}).get("list", {})
     conv = _Converter(line_offset, footnote_info)
-    blocks = conv.blocks(_tree(tokens))
-    _fill_missing_footnotes(conv, footnote_info)
+    try:
+        blocks = conv.blocks(_tree(tokens))
+        _fill_missing_footnotes(conv, footnote_info)
+    except MarkupTooDeep as exc:
+        if exc.line is None:
+            exc.line = _inline_footnote_line(tokens, footnote_info)
+        exc.line = line_offset + (exc.line or 0)
+        raise
     return ParsedBody(blocks, conv.footnotes)
+
+
+def _inline_footnote_line(tokens: list[Token], info: dict[int, dict[str, Any]]) -> int | None:
+    """The line of the paragraph citing the inline footnote (``^[...]``) that nests too
+    deeply: its own tokens have no line."""
+    for fid, data in info.items():
+        try:
+            _tree(data.get("tokens") or [])
+        except MarkupTooDeep:
+            return next((t.map[0] for t in tokens if t.map and t.children and any(
+                c.type == "footnote_ref" and c.meta.get("id") == fid for c in t.children)), None)
+    return None
 
 
 def _fill_missing_footnotes(conv: _Converter, info: dict[int, dict[str, Any]]) -> None:

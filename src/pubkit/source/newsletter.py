@@ -49,9 +49,8 @@ from pubkit.site.index import Entry, SiteIndex
 from pubkit.site.outputs import Name, split_issue_name
 from pubkit.source.decode import decode_source
 from pubkit.source.frontmatter import split_front_matter
-from pubkit.source.markdown import parse_markdown
 from pubkit.source.merge_fields import MergeFields
-from pubkit.source.reader import MAX_SOURCE_BYTES, display_path, read_article
+from pubkit.source.reader import MAX_SOURCE_BYTES, display_path, parse_body, read_article
 
 Layout = Literal["teasers", "full"]
 KNOWN_KEYS = ("subject", "preheader", "articles", "tag", "latest", "layout", "lang", "date",
@@ -188,7 +187,7 @@ def read_newsletter(path: Path, site: Site, index: SiteIndex | None = None,
         raise SourceError(shown, fm.start_line or 1,
                           "nothing to send: name articles (articles, tag or latest) or write an intro")
     lang = lang or (articles[0].lang if articles else site.settings.language)
-    body = parse_markdown(intro_text, fm.body_line)
+    body = parse_body(intro_text, fm.body_line, shown)
     intro = Article(
         meta=Meta(title=subject, slug=name, lang=lang),
         body=body.blocks, footnotes=body.footnotes, path=shown,

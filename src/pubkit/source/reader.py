@@ -18,7 +18,7 @@ from pubkit.safeio import SOURCE_LIMIT
 from pubkit.sitefiles import DISK, SiteFiles
 from pubkit.source.decode import decode_source
 from pubkit.source.frontmatter import split_front_matter
-from pubkit.source.markdown import parse_markdown
+from pubkit.source.markdown import MarkupTooDeep, ParsedBody, parse_markdown
 from pubkit.source.meta import validate_meta
 from pubkit.source.slugs import valid_slug
 
@@ -62,6 +62,14 @@ def _relative(real: Path, top: Path, path: Path) -> str:
         return str(path)
 
 
+def parse_body(text: str, line_offset: int, path: str) -> ParsedBody:
+    """The Markdown of ``path`` (from line ``line_offset``) as blocks, or :class:`SourceError`."""
+    try:
+        return parse_markdown(text, line_offset)
+    except MarkupTooDeep as exc:
+        raise SourceError(path, exc.line, str(exc)) from None
+
+
 def parse_article(
     data: bytes, path: str, source_dir: str = ".", stem: str = "article", default_lang: str = "en"
 ) -> Article:
@@ -74,7 +82,7 @@ def parse_article(
     if not valid_slug(default_slug):
         default_slug = "article-" + hashlib.sha256(stem.encode()).hexdigest()[:8]
     meta, meta_warnings = validate_meta(fm.data, fm.key_lines, path, fm.start_line, default_slug)
-    body = parse_markdown(fm.body, fm.body_line)
+    body = parse_body(fm.body, fm.body_line, path)
     text = block_text(body.blocks)
     words = count_words(text)
     return Article(
