@@ -191,3 +191,17 @@ def test_markup_too_deep_to_walk_is_one_line_and_the_other_articles_are_built(si
         assert "content/deep.md:7: " in run.stderr and "levels deep" in run.stderr, run.stderr
     assert sorted(p.name for p in (site / "output").rglob("knee.*")) == ["knee.docx", "knee.html", "knee.pdf"]
     assert not list((site / "output").rglob("deep.*"))
+
+
+def test_markup_at_the_limits_is_built_and_verified_in_every_format(site: Path) -> None:
+    """As deep as the parser lets anything nest: every renderer walks it, verify finds it all."""
+    body = ("".join("  " * i + "- x\n" for i in range(8)) + "  " * 8 + "- " + "**" * 39 + "deep"
+            + "**" * 39 + "\n\n" + "> " * 19 + "~~a " * 10 + "*" * 50 + "b" + "*" * 50 + " c~~" * 10
+            + "\n\n<div>" + "<section>" * 99 + "x" + "</section>" * 99 + "</div>\n")
+    (site / "content/deep.md").write_text(f"---\ntitle: Deep\n---\n\n{body}", encoding="utf-8")
+    run = cli(["build", "--verify"], site)
+    no_traceback(run)
+    assert run.code == 0, run.text
+    assert run.stdout.rstrip().endswith("0 missing"), run.stdout
+    assert sorted(p.name for p in (site / "output").rglob("deep.*")) == [
+        "deep.docx", "deep.eml", "deep.html", "deep.html", "deep.pdf", "deep.txt"]
