@@ -144,6 +144,62 @@ def test_fast_path_agrees_with_pysbd_on_the_sample_and_a_generated_corpus() -> N
     assert taken >= len(texts) * 0.9  # the fast path is the usual one
 
 
+def _whole(text: str, lang: str) -> list[tuple[int, int]]:
+    """pysbd on all of ``text`` at once (what :func:`sentences._pysbd` did before pieces)."""
+    out = []
+    for piece in sentences._segmenter(lang).segment(text):
+        span = sentences._trim(text, piece.start, piece.start + len(piece.sent))
+        if span is not None:
+            out.append(span)
+    return out
+
+
+@pytest.mark.parametrize("name", ["ketamine-pain-management.md", "ketamina-manejo-del-dolor.md"])
+def test_a_long_paragraph_cut_into_pieces_splits_as_it_does_whole(name: str) -> None:
+    """The sample's prose as one paragraph of 10 kB or more, with abbreviations, numbers and
+    initials pysbd must judge (the fast path declines it): the same sentences either way."""
+    article = read_article(REPO / "content" / name, REPO)
+    lang = article.lang
+    extra = ("Dr. Peck e.g. saw 2.5 mg at 9 a.m. on Jan. 3. J. R. Lee agreed. " if lang == "en" else
+             "La Dra. Peck vio 2.5 mg a las 9 a. m. del 3 de ene. J. R. Lee asintió. ")
+    text = " ".join(p.text for p in passages(article.body) for _ in range(3))
+    text = ". ".join(f"{extra}{part}" for part in text.split(". "))
+    assert len(text) > 4 * sentences.PIECE
+    assert sentences._fast(text, lang) is None
+    cuts = sentences.pieces(text, lang)
+    assert len(cuts) >= 4 and all(last - first <= sentences.PIECE for first, last in cuts)
+    assert sentences.split(text, lang) == _whole(text, lang)
+
+
+HOSTILE = {
+    "abbreviations": "Dr. Smith e.g. Mr. Jones vs. Mrs. Lee i.e. St. " * 500,
+    "full stops alone": ". " * 10_000,
+    "initials": "A. B. C. D. " * 2000,
+    "one word of letters": "x" * 20_000 + "...",
+    "numbers": "1.2.3.4 " * 3000,
+}
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_pysbd_is_never_given_more_than_a_piece(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its time grows with the square of what it is given; the pieces keep it linear."""
+    real = sentences._segmenter("en")
+    given: list[int] = []
+
+    class Recording:
+        def segment(self, piece: str) -> object:
+            given.append(len(piece))
+            return real.segment(piece)
+
+    monkeypatch.setattr(sentences, "_segmenter", lambda lang: Recording())
+    spans = sentences.split(text, "en")
+    assert max(given, default=0) <= sentences.PIECE  # nothing when the fast path answers
+    assert sum(given) in (0, len(text))
+    assert spans and all(text[a:b].strip() == text[a:b] for a, b in spans)
+    cuts = sentences.pieces(text, "en")
+    assert all(any(first <= a and b <= last for first, last in cuts) for a, b in spans)
+
+
 
 def test_a_callouts_body_counts_and_its_title_does_not() -> None:
     """The title ("Warning") is pubkit's label, not the author's prose."""

@@ -94,10 +94,53 @@ def _segmenter(lang: str) -> Any:
     return pysbd.Segmenter(language=_base(lang), clean=False, char_span=True)
 
 
+PIECE = 2000
+"""The most text pysbd is given at once, in characters.
+
+pysbd rewrites the whole text once for each abbreviation it finds, so its
+time grows with the square of what it is given: a 20 kB paragraph of
+"Dr. ... e.g. ..." took a second, 80 kB fourteen.  A longer paragraph is
+cut into pieces, each ending where a sentence surely ends (see :func:`pieces`).
+"""
+
+_SURE_END = re.compile(rf"(?<=[^\W\d_]{{2}})[.!?][{_CLOSERS}]*\s+(?=[{_OPENERS}]*[A-ZÀ-ÖØ-Þ])")
+"""A mark after two letters, then a space and a capital: where pysbd ends a sentence
+too, unless the word is an abbreviation (checked apart)."""
+
+
+def pieces(text: str, lang: str, size: int = PIECE) -> list[Span]:
+    """``text`` cut into pieces of at most ``size`` characters, at sentence ends.
+
+    Each cut is at the last sure sentence end (:data:`_SURE_END`, the word
+    before it no abbreviation) in the second half of the window; failing that,
+    at its last space; failing that (one word of thousands of letters), at
+    ``size``.
+    """
+    abbreviations = _abbreviations(lang)
+    out: list[Span] = []
+    start = 0
+    while len(text) - start > size:
+        window_end = start + size
+        cut = -1
+        for m in _SURE_END.finditer(text, start + size // 2, window_end):
+            word = text[text.rfind(" ", 0, m.start()) + 1:m.start()].lstrip(_OPENERS)
+            if word.lower() not in abbreviations:
+                cut = m.end()
+        if cut == -1:
+            space = max(text.rfind(" ", start + 1, window_end), text.rfind("\n", start + 1, window_end))
+            cut = space + 1 if space > start else window_end
+        out.append((start, cut))
+        start = cut
+    out.append((start, len(text)))
+    return out
+
+
 def _pysbd(text: str, lang: str) -> list[Span]:
     spans: list[Span] = []
-    for piece in _segmenter(lang).segment(text):
-        span = _trim(text, piece.start, piece.start + len(piece.sent))
-        if span is not None:
-            spans.append(span)
+    segmenter = _segmenter(lang)
+    for first, last in pieces(text, lang) if len(text) > PIECE else [(0, len(text))]:
+        for piece in segmenter.segment(text[first:last]):
+            span = _trim(text, first + piece.start, first + piece.start + len(piece.sent))
+            if span is not None:
+                spans.append(span)
     return spans
