@@ -206,3 +206,51 @@ def test_the_tag_filter_finds_closing_tags_in_one_pass_with_the_same_result() ->
     for _ in range(3000):
         html = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 25)))
         assert sanitize.tag_filter(html) == _tag_filter_before(html), html
+
+
+def _ids_before(texts: list[str]) -> list[str]:
+    """Heading ids as they were given: from 1 upwards each time."""
+    from pubkit.model.text import slugify
+
+    used: set[str] = set()
+    out = []
+    for text in texts:
+        base = markdown.HEADING_ID_PREFIX + (slugify(text) or "section")
+        candidate, i = base, 1
+        while candidate in used:
+            i += 1
+            candidate = f"{base}-{i}"
+        used.add(candidate)
+        out.append(candidate)
+    return out
+
+
+def test_heading_ids_are_given_as_before_on_random_headings() -> None:
+    words = ["Risks", "Risks 2", "Risks-2", "risks 3", "Risks", "Section", "Section 2", "!!", "Sec",
+             "Risks 2 2", "Ünïcode"]
+    rng = random.Random(3)
+    for _ in range(300):
+        texts = [rng.choice(words) for _ in range(rng.randint(1, 25))]
+        body = markdown.parse_markdown("".join(f"## {t}\n\n" for t in texts))
+        assert [b.id for b in body.blocks] == _ids_before(texts), texts
+
+
+def test_equal_headings_cost_one_lookup_each(monkeypatch: pytest.MonkeyPatch) -> None:
+    lookups = [0]
+
+    class Counting(set[str]):
+        def __contains__(self, item: object) -> bool:
+            lookups[0] += 1
+            return super().__contains__(item)
+
+    real = markdown._Converter.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        real(self, *args, **kwargs)
+        self.used_ids = Counting()
+
+    monkeypatch.setattr(markdown._Converter, "__init__", init)
+    body = markdown.parse_markdown("## Same\n\n" * 3000)
+    ids = [b.id for b in body.blocks]
+    assert ids[:3] == ["sec-same", "sec-same-2", "sec-same-3"] and len(set(ids)) == 3000
+    assert lookups[0] <= 2 * 3000  # from 1 each time: 4.5 million
