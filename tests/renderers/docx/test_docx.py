@@ -485,3 +485,25 @@ def test_a_note_no_reference_reaches_still_appears_at_the_end(tmp_path: Path) ->
     data = get("docx").render(article, ctx).data
     texts = [(p.style.name, p.text) for p in docx.Document(io.BytesIO(data)).paragraphs]
     assert texts[-2] == ("footnote text", "[1] The lonely note.")
+
+
+def test_bookmark_names_are_unique_word_names_even_for_thousands_alike() -> None:
+    """Word's names: letters, digits and _, a letter first, at most 40 characters."""
+    import random
+
+    from pubkit.renderers.docx.media import bookmark_names
+
+    rng = random.Random(9)
+    pieces = ["sec-risks", "sec-risks-2", "sec-" + "long" * 12, "sec-" + "long" * 12 + "-2", "1st", "",
+              "sec-é", "sec-risks_2"]
+    for _ in range(300):
+        ids = list(dict.fromkeys(rng.choice(pieces) + rng.choice(["", "-2", "-3", "x"])
+                                 for _ in range(rng.randint(1, 30))))
+        names = bookmark_names(ids)
+        assert list(names) == ids and len(set(names.values())) == len(ids)
+        assert all(re.fullmatch(r"[A-Za-z]\w{0,39}", v, re.ASCII) for v in names.values()), names
+    # 5,000 long headings alike (one base once cut to 36 characters): unique, and within 40
+    # characters past the thousandth (the numbering counts on, not from 1 each time).
+    ids = [f"sec-{'a' * 50}-{i}" for i in range(5000)]
+    names = bookmark_names(ids)
+    assert len(set(names.values())) == 5000 and max(map(len, names.values())) <= 40

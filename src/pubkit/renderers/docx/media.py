@@ -168,18 +168,29 @@ def heading_ids(blocks: list[n.Block]) -> list[str]:
     return found
 
 
+def _numbered(base: str, i: int) -> str:
+    """``base_i``, ``base`` cut so the whole stays within Word's 40 characters."""
+    suffix = f"_{i}"
+    return base[:40 - len(suffix)] + suffix
+
+
 def bookmark_names(ids: list[str]) -> dict[str, str]:
     """Word bookmark names (letters, digits, ``_``; at most 40) for heading ids."""
     names: dict[str, str] = {}
     taken: set[str] = set()
+    next_number: dict[str, int] = {}
+    """Where each base's numbering goes on: the names below it are all taken (long equal
+    headings share a base once cut to 36 characters, and counting from 1 was quadratic)."""
     for ident in ids:
         base = re.sub(r"\W", "_", ident, flags=re.ASCII)[:36] or "sec"
         if not base[0].isalpha():
             base = "h" + base[:35]
-        name, i = base, 1
+        i = next_number.get(base, 1)
+        name = base if i == 1 else _numbered(base, i)
         while name in taken:
             i += 1
-            name = f"{base}_{i}"
+            name = _numbered(base, i)
         taken.add(name)
+        next_number[base] = i
         names[ident] = name
     return names
