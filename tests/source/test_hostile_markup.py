@@ -247,7 +247,7 @@ def test_equal_headings_cost_one_lookup_each(monkeypatch: pytest.MonkeyPatch) ->
 
     def init(self: Any, *args: Any, **kwargs: Any) -> None:
         real(self, *args, **kwargs)
-        self.used_ids = Counting()
+        self.ids.taken = Counting()
 
     monkeypatch.setattr(markdown._Converter, "__init__", init)
     body = markdown.parse_markdown("## Same\n\n" * 3000)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from pubkit.model.nodes import Node
 
@@ -104,3 +104,29 @@ def slugify(text: str, max_length: int = 80) -> str:
     folded = _SLUG_DROP.sub("", folded.lower())
     slug = _SLUG_JOIN.sub("-", folded).strip("-")
     return slug[:max_length].rstrip("-")
+
+
+class UniqueNames:
+    """Names made unique by numbering: ``base``, then ``number(base, 2)``, ``number(base, 3)``...
+
+    Each base's numbering counts on from the last number it was given: names are
+    never given back, so those below it are all taken (counting from 1 each time
+    made a thousand equal headings cost half a million lookups).
+    """
+
+    __slots__ = ("_next", "_number", "taken")
+
+    def __init__(self, number: Callable[[str, int], str]) -> None:
+        self._number = number
+        self._next: dict[str, int] = {}
+        self.taken: set[str] = set()
+
+    def __call__(self, base: str) -> str:
+        i = self._next.get(base, 1)
+        name = base if i == 1 else self._number(base, i)
+        while name in self.taken:
+            i += 1
+            name = self._number(base, i)
+        self.taken.add(name)
+        self._next[base] = i
+        return name

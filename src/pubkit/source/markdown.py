@@ -28,7 +28,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
 from pubkit.model import nodes as n
-from pubkit.model.text import plain_text, slugify
+from pubkit.model.text import UniqueNames, plain_text, slugify
 from pubkit.sanitize import HtmlTooDeep, sanitize_block, sanitize_inline
 
 HEADING_ID_PREFIX = "sec-"
@@ -302,8 +302,7 @@ class ParsedBody:
 class _Converter:
     line_offset: int
     footnote_info: dict[int, dict[str, Any]]
-    used_ids: set[str] = field(default_factory=set)
-    next_number: dict[str, int] = field(default_factory=dict)
+    ids: UniqueNames = field(default_factory=lambda: UniqueNames(lambda base, i: f"{base}-{i}"))
     footnotes: list[n.FootnoteDef] = field(default_factory=list)
 
     # ------------------------------------------------------------ blocks
@@ -330,17 +329,7 @@ class _Converter:
                          line=self._line(node))
 
     def _unique_id(self, text: str) -> str:
-        base = HEADING_ID_PREFIX + (slugify(text) or "section")
-        # Counting on from the last number this base was given: ids are never given back, so
-        # the ones below it are all taken (from 1 each time, 8,000 equal headings took 6 s).
-        i = self.next_number.get(base, 1)
-        candidate = base if i == 1 else f"{base}-{i}"
-        while candidate in self.used_ids:
-            i += 1
-            candidate = f"{base}-{i}"
-        self.used_ids.add(candidate)
-        self.next_number[base] = i
-        return candidate
+        return self.ids(HEADING_ID_PREFIX + (slugify(text) or "section"))
 
     def _block_bullet_list(self, node: _Node) -> n.Block:
         items = [self._item(c) for c in node.children]

@@ -18,6 +18,7 @@ from pubkit.i18n import Translations
 from pubkit.media import left_out
 from pubkit.model import nodes as n
 from pubkit.model.article import Article
+from pubkit.model.text import UniqueNames
 from pubkit.renderers.alt import alt_text
 from pubkit.renderers.base import RenderContext
 from pubkit.renderers.docx.images import ImageRefused, Picture, prepare
@@ -177,20 +178,10 @@ def _numbered(base: str, i: int) -> str:
 def bookmark_names(ids: list[str]) -> dict[str, str]:
     """Word bookmark names (letters, digits, ``_``; at most 40) for heading ids."""
     names: dict[str, str] = {}
-    taken: set[str] = set()
-    next_number: dict[str, int] = {}
-    """Where each base's numbering goes on: the names below it are all taken (long equal
-    headings share a base once cut to 36 characters, and counting from 1 was quadratic)."""
+    unique = UniqueNames(_numbered)
     for ident in ids:
         base = re.sub(r"\W", "_", ident, flags=re.ASCII)[:36] or "sec"
         if not base[0].isalpha():
             base = "h" + base[:35]
-        i = next_number.get(base, 1)
-        name = base if i == 1 else _numbered(base, i)
-        while name in taken:
-            i += 1
-            name = _numbered(base, i)
-        taken.add(name)
-        next_number[base] = i
-        names[ident] = name
+        names[ident] = unique(base)
     return names
