@@ -113,8 +113,8 @@ def text_rule(rules: list[str]) -> Callable[[StateInline, bool], bool] | None:
     add = _pending_adder()
 
     def text(state: StateInline, silent: bool) -> bool:
-        # Never past posMax: inside a link's label it is the label's end, and a scan
-        # beyond it would carry the parser past the "]" (markdown-it-py 4.1 never stops).
+        # Never past posMax: inside a link's label it is the label's end, and markdown-it's
+        # own scan never goes beyond it either.
         src, start, end = state.src, state.pos, state.posMax
         found = stops.search(src, start, end)
         pos = found.start() if found else end
