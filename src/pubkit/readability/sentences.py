@@ -49,10 +49,8 @@ def _fast(text: str, lang: str) -> list[Span] | None:
     start = 0
     for m in _END.finditer(text):
         mark = m.start()
-        if text[mark] == ".":
-            word = text[text.rfind(" ", 0, mark) + 1:mark].split()[-1].lstrip(_OPENERS)
-            if word.lower() in abbreviations:
-                return None
+        if text[mark] == "." and _abbreviation_before(text, mark, abbreviations):
+            return None
         span = _trim(text, start, m.end())
         if span is not None:
             spans.append(span)
@@ -61,6 +59,12 @@ def _fast(text: str, lang: str) -> list[Span] | None:
     if span is not None:
         spans.append(span)
     return spans
+
+
+def _abbreviation_before(text: str, mark: int, abbreviations: frozenset[str]) -> bool:
+    """Whether the word before the full stop at ``mark`` is one of ``abbreviations``."""
+    word = text[text.rfind(" ", 0, mark) + 1:mark].split()
+    return bool(word) and word[-1].lstrip(_OPENERS).lower() in abbreviations
 
 
 def _trim(text: str, start: int, end: int) -> Span | None:
@@ -123,8 +127,7 @@ def pieces(text: str, lang: str, size: int = PIECE) -> list[Span]:
         window_end = start + size
         cut = -1
         for m in _SURE_END.finditer(text, start + size // 2, window_end):
-            word = text[text.rfind(" ", 0, m.start()) + 1:m.start()].lstrip(_OPENERS)
-            if word.lower() not in abbreviations:
+            if not _abbreviation_before(text, m.start(), abbreviations):
                 cut = m.end()
         if cut == -1:
             space = max(text.rfind(" ", start + 1, window_end), text.rfind("\n", start + 1, window_end))
