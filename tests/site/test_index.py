@@ -316,12 +316,45 @@ def test_paths_resolve_a_folder_at_a_time_as_one_by_one(make_site: Callable[...,
     paths = [root / "content" / "a.md", root / "content" / "link.md", root / "content" / "folder" / "b.md",
              root / "content" / "dangling.md", root / "content" / "missing.md",
              root / "content" / ".." / "content" / "a.md", root / "content" / "folder" / "..",
-             Path("relative.md"), root, Path("/")]
+             Path("relative.md"), Path("content/a.md"), Path("content/../content/a.md"), Path("./a"),
+             root / "content" / "folder" / ".." / "a.md", root, Path("/")]
     assert resolve_all(paths) == [p.resolve() for p in paths]
     assert rel_all(paths, root) == [rel(p, root) for p in paths]
     assert rel_all(paths, root)[:3] == ["content/a.md", "elsewhere/b.md", "elsewhere/b.md"]
     for path in paths:
         assert DISK.resolve_with_folder(path) == (path.resolve(), path.parent.resolve())
+
+def test_every_command_takes_the_sources_the_index_reads(make_site: Callable[..., Site]) -> None:
+    """Which files a folder holds is decided once: hidden names and the insides of a linked
+    folder are left out of the index, of every command given the content folder (``check``,
+    ``review``, ``verify``, ``render``) and of ``build``; a linked file is kept; the order is
+    the index's."""
+    import os
+
+    from pubkit.site import discover_articles
+    from pubkit.site.indexing import rel_all, sources
+
+    article = "---\ntitle: {}\n---\nx\n"
+    names = ["a.md", "a-b/x.md", "a/x.md", "Z.md", ".draft.md", ".git/y.md", "b/.old/z.md",
+             "notes.txt", "b/c.MD"]
+    site = make_site({f"content/{name}": article.format(f"T {i}") for i, name in enumerate(names)}
+                     | {"elsewhere/linked.md": article.format("Linked"),
+                        "elsewhere/inside.md": article.format("Inside")})
+    root = site.root
+    os.symlink(root / "elsewhere" / "linked.md", root / "content" / "link.md")
+    os.symlink(root / "elsewhere", root / "content" / "folder")
+    expected = ["content/Z.md", "content/a-b/x.md", "content/a.md", "content/a/x.md", "content/link.md"]
+    assert [s for s, kind in sources(site) if kind == "article"] == expected
+    found = discover_articles([], site)
+    assert [p.relative_to(root).as_posix() for p in found] == expected
+    assert rel_all(found, root) == [*expected[:4], "elsewhere/linked.md"]
+    assert [p.relative_to(root).as_posix() for p in discover_articles([root / "content" / "a"], site)] == [
+        "content/a/x.md"]
+    assert discover_articles([root / "content" / ".draft.md"], site) == [root / "content" / ".draft.md"]
+    done = _pubkit(site, "check")
+    assert done.stdout.startswith("5 checked"), done.stdout + done.stderr
+    assert ".draft" not in done.stderr and ".git" not in done.stderr and "inside" not in done.stderr
+
 
 def test_newsletter_language_versions_are_named_apart(make_site: Callable[..., Site]) -> None:
     issue = "---\nsubject: S\n---\nHi.\n"

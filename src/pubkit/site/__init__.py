@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,28 +106,83 @@ def check_layout(site: Site, output: Path | None = None) -> None:
 
 
 def discover_articles(paths: list[Path], site: Site) -> list[Path]:
-    """Markdown files named by ``paths`` (files or folders); the content folder by default."""
+    """Markdown files named by ``paths`` (files or folders); the content folder by default.
+
+    A folder holds the files :func:`markdown_files` finds in it, the ones the
+    site index reads from the content folder; a file is taken as named.
+    """
     if not paths:
         paths = [site.content_dir]
     found: list[Path] = []
     for p in paths:
         if p.is_dir():
-            found.extend(sorted(q for q in p.rglob("*.md") if q.is_file()))
+            found.extend(p / name for name in markdown_files(p))
         else:
             found.append(p)
-    seen: set[Path] = set()
+    seen: set[str] = set()
     unique = []
-    for p, key in zip(found, resolve_all(found), strict=True):
+    for p, key in zip(found, real_paths(found), strict=True):
         if key not in seen:
             seen.add(key)
             unique.append(p)
     return unique
 
 
-def resolve_all(paths: list[Path]) -> list[Path]:
-    """``[p.resolve() for p in paths]``, each folder resolved once (see
-    :meth:`~pubkit.sitefiles.SiteFiles.resolve_with_folder`)."""
-    from pubkit.sitefiles import DISK
+def markdown_files(folder: Path) -> list[str]:
+    """The ``*.md`` files below ``folder``, as names relative to it (``/`` between parts), sorted.
 
-    folders: dict[Path, Path] = {}
-    return [DISK.resolve_with_folder(p, folders)[0] for p in paths]
+    The one rule for which files are a folder's sources, read by the site
+    index and by every command taking folders: hidden names (a leading dot:
+    ``.git/``, an editor's ``.draft.md``) are left out, and so are the insides
+    of folders reached through a symbolic link; a file linked in is kept.  A
+    walk over strings: on a site of ten thousand articles, ``Path`` objects
+    (globbing, comparing) cost more than everything else the index does.
+    """
+    top = os.path.realpath(folder)
+    if not os.path.isdir(top):
+        return []
+    prefix = os.path.join(top, "")
+    out: list[str] = []
+    stack = [top]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(current) as it:
+                for item in it:
+                    if item.name.startswith("."):
+                        continue
+                    if item.is_dir(follow_symlinks=False):
+                        stack.append(item.path)
+                    elif item.name.endswith(".md") and item.is_file():
+                        out.append(item.path[len(prefix):])
+        except OSError:
+            continue
+    out.sort()
+    return out
+
+
+def resolve_all(paths: list[Path]) -> list[Path]:
+    """``[p.resolve() for p in paths]`` (see :func:`real_paths`)."""
+    return [Path(real) for real in real_paths(paths)]
+
+
+def real_paths(paths: list[Path]) -> list[str]:
+    """``[str(p.resolve()) for p in paths]``, each folder resolved once.
+
+    A file that is not a symbolic link resolves to its resolved folder and its
+    name: one ``lstat`` instead of one per component of the path, and strings
+    instead of ``Path`` objects (a thousand of them cost more than the lstats).
+    """
+    folders: dict[str, str] = {}
+    out = []
+    for path in paths:
+        text = os.fspath(path)
+        head, name = os.path.split(text)
+        if name in ("", ".", "..") or os.path.islink(text):
+            out.append(os.path.realpath(text))
+            continue
+        folder = folders.get(head)
+        if folder is None:
+            folder = folders[head] = os.path.realpath(head or ".")
+        out.append(os.path.join(folder, name))
+    return out

@@ -94,33 +94,18 @@ def sources(site: Site, newsletters: bool = True) -> list[tuple[str, Source]]:
 
 
 def _markdown(folder: Path, root: str) -> list[str]:
-    """``*.md`` files below ``folder`` (hidden names left out), relative to ``root``, sorted.
+    """:func:`~pubkit.site.markdown_files` of ``folder``, relative to ``root`` (else absolute)."""
+    from pubkit.site import markdown_files
 
-    A walk over strings: on a site of ten thousand articles, ``Path`` objects
-    (resolving, comparing) cost more than everything else the index does.
-    """
     top = os.path.realpath(folder)
-    if not os.path.isdir(top):
-        return []
-    prefix = root.rstrip("/") + "/"
-    out: list[str] = []
-    stack = [top]
-    while stack:
-        current = stack.pop()
-        try:
-            with os.scandir(current) as it:
-                for item in it:
-                    if item.name.startswith("."):
-                        continue
-                    if item.is_dir(follow_symlinks=False):
-                        stack.append(item.path)
-                    elif item.name.endswith(".md") and item.is_file():
-                        path = item.path
-                        out.append(path[len(prefix):] if path.startswith(prefix) else path)
-        except OSError:
-            continue
-    out.sort()
-    return out
+    prefix = os.path.join(root, "")
+    if top == root:
+        base = ""
+    elif top.startswith(prefix):
+        base = top[len(prefix):] + "/"
+    else:
+        base = os.path.join(top, "")
+    return [base + name for name in markdown_files(folder)]
 
 
 def rel(path: Path, root: Path) -> str:
@@ -130,12 +115,12 @@ def rel(path: Path, root: Path) -> str:
 
 def rel_all(paths: list[Path], root: Path) -> list[str]:
     """:func:`rel` of each of ``paths`` (their folders and ``root`` resolved once)."""
-    from pubkit.site import resolve_all
+    from pubkit.site import real_paths
 
     top = str(root.resolve())
     prefix = os.path.join(top, "")
     out = []
-    for path, real in zip(paths, map(str, resolve_all(paths)), strict=True):
+    for path, real in zip(paths, real_paths(paths), strict=True):
         # Strings: Path.relative_to costs more than resolving, on a site of a thousand files.
         out.append(real[len(prefix):] if real.startswith(prefix) else "." if real == top else str(path))
     return out
