@@ -6,11 +6,38 @@ A :class:`Diagnostic` is a value (so worker processes can return it), and
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+"""Characters that would end a line of output, move the cursor or colour a terminal."""
+
+
+def control_characters(text: str) -> list[str]:
+    """The control characters in ``text`` (C0, DEL, C1, line and paragraph separators)."""
+    return _CONTROL.findall(text)
+
+
+def printable(text: str) -> str:
+    """``text`` with its control characters written as escapes (``\\n``, ``\\x1b``).
+
+    A file name may hold a newline: printed as it is, ``x\\ncontent/a.md:1: error: ...``
+    would add a line of its own to the output, one that tools reading ``path:line:`` take
+    for pubkit's.
+    """
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def location(path: str, line: int | None = None) -> str:
+    """``path:line`` as every message prints a place (the path :func:`printable`)."""
+    shown = printable(path)
+    return f"{shown}:{line}" if line else shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +55,7 @@ class Diagnostic:
         return (Diagnostic, (self.path, self.line, self.message, self.severity))
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
+        where = location(self.path, self.line)
         prefix = "warning: " if self.severity == "warning" else ""
         return f"{where}: {prefix}{self.message}"
 

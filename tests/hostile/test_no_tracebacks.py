@@ -110,6 +110,11 @@ def test_odd_file_names(site: Path, command: list[str]) -> None:
     assert run.code == 1, run.text
     not_utf8 = [line for line in run.stderr.splitlines() if "not valid UTF-8" in line]
     assert not_utf8 and all("caf\\udce9.md" in line for line in not_utf8), run.stderr
+    # A name holding a newline or an escape is printed escaped: one name, one line, no colour.
+    assert "\x1b" not in run.text, run.text
+    assert not any(line.startswith("line.md") for line in run.text.splitlines()), run.text
+    if command[0] in ("build", "index"):  # the commands that name every source they read
+        assert "new\\nline.md" in run.text and "tab\\there.md" in run.text, run.text
     if command[0] in ("render", "build"):
         made = {p.stem for p in (site / "output/html").glob("*.html")}
         assert made >= {*ODD.values(), "knee"}, made

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from pubkit.batch.jobs import Plan
 from pubkit.batch.report import BuildSummary, JobRecord
+from pubkit.diagnostics import printable
 
 
 class PlainLog:
@@ -38,9 +39,10 @@ class PlainLog:
             print(record.error, file=self.err, flush=True)
         elif record.status == "removed":
             for name in record.outputs:
-                print(f"removed {name} ({record.source} is gone)", file=self.out, flush=True)
+                print(f"removed {name} ({printable(record.source)} is gone)", file=self.out, flush=True)
         else:
-            print(f"{record.status} {record.format} {record.source} ({record.seconds * 1000:.0f} ms)",
+            print(f"{record.status} {record.format} {printable(record.source)} "
+                  f"({record.seconds * 1000:.0f} ms)",
                   file=self.out, flush=True)
 
     def finish(self, summary: BuildSummary) -> None:

@@ -98,8 +98,10 @@ def report(diagnostics: list[Diagnostic]) -> None:
 
 
 def shown(path: Path) -> str:
-    """``path`` relative to the current folder when it is below it."""
+    """``path`` relative to the current folder when it is below it (:func:`printable`)."""
+    from pubkit.diagnostics import printable
+
     try:
-        return str(path.relative_to(Path.cwd()))
+        return printable(str(path.relative_to(Path.cwd())))
     except ValueError:
-        return str(path)
+        return printable(str(path))

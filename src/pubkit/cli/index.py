@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from pubkit.cli.app import EXIT_FAILED, SiteOption, app, load_site, report
+from pubkit.diagnostics import printable
 
 
 @app.command()
@@ -44,7 +45,8 @@ def index(
                                "parsed": indexed.fresh}, indent=2, ensure_ascii=False))
     else:
         for row in rows:
-            typer.echo(f"{row['slug']}\t{row['lang']}\t{row['kind']}\t{row['source']}\t{row['title']}")
+            # Tab-separated: a tab or newline in a name or title is printed escaped.
+            typer.echo("\t".join(printable(str(row[k])) for k in ("slug", "lang", "kind", "source", "title")))
         report(problems)
         typer.echo(f"{len(rows)} indexed ({indexed.fresh} read now), {len(problems)} problems",
                    err=True)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from pubkit.cli.app import EXIT_FAILED, SiteOption, app, fail_usage, load_site, report, shown
+from pubkit.diagnostics import location, printable
 
 if TYPE_CHECKING:
     from pubkit.model.article import Article
@@ -77,7 +78,7 @@ def review(
         typer.echo(_table(rows))
         for row in rows:
             if row.get("translation_older_than"):
-                typer.echo(f"{row['path']}: {row['language']} translation is older "
+                typer.echo(f"{location(row['path'])}: {row['language']} translation is older "
                            f"than its original, {row['translation_older_than']}")
         typer.echo(f"{len(rows)} articles, {failing} need attention (as of {day.isoformat()})")
     if failing:
@@ -93,11 +94,11 @@ def _table(rows: list[dict[str, Any]]) -> str:
     cells = [list(COLUMNS)]
     for row in rows:
         if "error" in row:
-            cells.append([row["path"], "unreadable", "", "", "", "", ""])
+            cells.append([printable(row["path"]), "unreadable", "", "", "", "", ""])
             continue
         changed = row["changed"]
         cells.append([
-            row["path"], row["status"] or "-", row["reviewer"] or "-", row["reviewed_on"] or "-",
+            printable(row["path"]), row["status"] or "-", row["reviewer"] or "-", row["reviewed_on"] or "-",
             row["next_review"] or "-",
             "?" if changed is None else ("yes: " + ", ".join(_section_names(row)) if changed else "no"),
             "yes" if row["overdue"] else "no",

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pubkit.diagnostics import location
 from pubkit.verify.expected import Item
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ class Problem:
     """The output file, relative to the output folder."""
 
     def __str__(self) -> str:
-        where = f"{self.source}:{self.line}" if self.line else self.source
+        where = location(self.source, self.line)
         if self.kind == "output":
             return f"{where}: {self.format}: {self.text}"
         return f"{where}: {self.format}: missing {self.kind} \"{self.text}\""
