@@ -17,11 +17,6 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 """Characters that would end a line of output, move the cursor or colour a terminal."""
 
 
-def control_characters(text: str) -> list[str]:
-    """The control characters in ``text`` (C0, DEL, C1, line and paragraph separators)."""
-    return _CONTROL.findall(text)
-
-
 def printable(text: str) -> str:
     """``text`` with its control characters written as escapes (``\\n``, ``\\x1b``).
 
