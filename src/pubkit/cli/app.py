@@ -6,6 +6,7 @@ imports the parts it needs when it runs, so ``pubkit --help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -101,7 +102,6 @@ def shown(path: Path) -> str:
     """``path`` relative to the current folder when it is below it (:func:`printable`)."""
     from pubkit.diagnostics import printable
 
-    try:
-        return printable(str(path.relative_to(Path.cwd())))
-    except ValueError:
-        return printable(str(path))
+    with contextlib.suppress(ValueError):
+        path = path.relative_to(Path.cwd())
+    return printable(str(path))
