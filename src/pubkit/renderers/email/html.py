@@ -60,11 +60,7 @@ class EmailHtmlWriter(HtmlWriter):
     def visit_callout(self, node: n.Callout) -> str:
         # A one-cell table: mail clients (Outlook's Word engine above all) draw borders and
         # fills on table cells reliably, and css-inline puts the look in the cell's style.
-        saved, self._tight = self._tight, False
-        try:
-            body = self.blocks(node.children)
-        finally:
-            self._tight = saved
+        body = self.blocks(node.children, tight=False)
         kind = node.kind
         return (
             f'<table role="presentation" class="callout" width="100%" cellpadding="0" '
@@ -78,11 +74,7 @@ class EmailHtmlWriter(HtmlWriter):
         return f'<sup class="footnote-ref">[{node.number}]</sup>'
 
     def visit_footnote_def(self, node: n.FootnoteDef) -> str:
-        saved, self._tight = self._tight, False
-        try:
-            body = self.blocks(node.children)
-        finally:
-            self._tight = saved
+        body = self.blocks(node.children, tight=False)
         return f'<li class="footnote-item" value="{node.number}">{body}</li>\n'
 
     def footnotes(self, defs: list[n.FootnoteDef]) -> str:

@@ -8,7 +8,7 @@ reference HTML can be compared with it directly.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from pubkit.i18n import Translations, translations
 from pubkit.model import nodes as n
@@ -63,8 +63,17 @@ class HtmlWriter(NodeVisitor[str]):
         """``names`` (space-separated class names) with :attr:`class_prefix`."""
         return " ".join(self.class_prefix + name for name in names.split())
 
-    def blocks(self, blocks: list[n.Block]) -> str:
-        return "".join(self.visit(b) for b in blocks)
+    def blocks(self, blocks: Sequence[n.Block], tight: bool | None = None) -> str:
+        """``blocks`` written in turn; ``tight`` (when given) says, while they are, whether
+        paragraphs drop their ``<p>`` (a tight list's items), as the block holding them decides:
+        a quote, callout or footnote inside a tight item is loose again."""
+        if tight is None:
+            return "".join(self.visit(b) for b in blocks)
+        saved, self._tight = self._tight, tight
+        try:
+            return "".join(self.visit(b) for b in blocks)
+        finally:
+            self._tight = saved
 
     def inlines(self, inlines: list[n.Inline]) -> str:
         return "".join(self.visit(i) for i in inlines)
@@ -88,11 +97,7 @@ class HtmlWriter(NodeVisitor[str]):
         return f"<ol{start}>\n{self._items(node.items, node.tight)}</ol>\n"
 
     def _items(self, items: list[n.ListItem], tight: bool) -> str:
-        saved, self._tight = self._tight, tight
-        try:
-            return "".join(self.visit(item) for item in items)
-        finally:
-            self._tight = saved
+        return self.blocks(items, tight)
 
     def task_marker(self, checked: bool) -> str:
         """What stands for a task item's ``[ ]`` or ``[x]``: a checkbox nobody can tick."""
@@ -112,11 +117,7 @@ class HtmlWriter(NodeVisitor[str]):
         return f"{opening}\n{inner}</li>\n" if inner else f"{opening}</li>\n"
 
     def visit_block_quote(self, node: n.BlockQuote) -> str:
-        saved, self._tight = self._tight, False
-        try:
-            return f"<blockquote>\n{self.blocks(node.children)}</blockquote>\n"
-        finally:
-            self._tight = saved
+        return f"<blockquote>\n{self.blocks(node.children, tight=False)}</blockquote>\n"
 
     def callout_title(self, node: n.Callout) -> str:
         """The callout's title in the reader's language: "Warning", "Advertencia"."""
@@ -127,11 +128,7 @@ class HtmlWriter(NodeVisitor[str]):
         # heading it would enter the outline, the table of contents and the PDF bookmarks.
         self._callouts += 1
         ident = f"callout-{self._callouts}"
-        saved, self._tight = self._tight, False
-        try:
-            body = self.blocks(node.children)
-        finally:
-            self._tight = saved
+        body = self.blocks(node.children, tight=False)
         tag = self.callout_element
         return (
             f'<{tag} class="{self.cls("callout callout-" + node.kind)}" role="note" '
@@ -166,11 +163,7 @@ class HtmlWriter(NodeVisitor[str]):
         return node.html if node.html.endswith("\n") else node.html + "\n"
 
     def visit_footnote_def(self, node: n.FootnoteDef) -> str:
-        saved, self._tight = self._tight, False
-        try:
-            body = self.blocks(node.children)
-        finally:
-            self._tight = saved
+        body = self.blocks(node.children, tight=False)
         backrefs = "".join(
             f' <a href="#fnref{node.number}{_sub(i)}" class="{self.cls("footnote-backref")}" '
             f'aria-label="{self.backref_label(node.number, i)}">↩︎</a>'
