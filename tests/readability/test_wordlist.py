@@ -48,6 +48,20 @@ def test_spanish_entries() -> None:
         (5, "analgésico: try 'calmante, medicina para el dolor'")]
 
 
+@pytest.mark.parametrize("before", ["", "İstanbul: "])
+def test_matching_is_the_same_whether_lowering_keeps_offsets_or_not(before: str) -> None:
+    # "İ" lowers to two characters: that passage is searched ignoring case instead of
+    # lower-cased, and must find the same words on the same lines.
+    body = (f"{before}The ANALGESIC works\nPrior  to meals; pre-analgesic and analgesic's\n"
+            "and analgesic-free do not count, xanalgesic neither. Analgesics, in order\nto help.\n")
+    assert hits(body) == [
+        (5, "analgesic: try 'pain reliever'"),
+        (6, "prior to: try 'before'"),
+        (7, "analgesic: try 'pain reliever'"),
+        (7, "in order to: try 'to'"),
+    ]
+
+
 def test_site_list_adds_overrides_and_turns_off() -> None:
     site = {"en": {"meals": "food", "analgesic": "", "prior to": "ahead of"}}
     assert hits("The analgesic works prior to meals.\n", site=site) == [
