@@ -110,9 +110,11 @@ class Checker:
         readability = measure(article)
         if readability is not None:
             found += grade_diagnostics(article.path, readability, settings.check, prose)
-        # The sections' passages are the body's: measured once, read again for the word list.
-        measured = readability.passages if readability is not None else list(passages(article.body))
-        hits = self._word_list(article.lang).find(measured)
+        # The sections' passages and words are the body's: found once, read again for the word list.
+        if readability is not None:
+            hits = self._word_list(article.lang).find(readability.passages, readability.words)
+        else:
+            hits = self._word_list(article.lang).find(passages(article.body))
         found += word_diagnostics(article.path, hits, prose)
         state = review_state(article, settings, self.options.today)
         found += review_problems(article, state, settings.review.strict)

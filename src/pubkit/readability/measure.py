@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import heapq
 import operator
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -20,11 +19,9 @@ from pubkit.model.article import Article
 from pubkit.model.sections import Section, split_sections
 from pubkit.readability import formulas as f
 from pubkit.readability import sentences
-from pubkit.readability.prose import Passage, passages
+from pubkit.readability.prose import WORD, Passage, passages
 from pubkit.readability.syllables import COUNTERS
 
-WORD = re.compile(r"\w+(?:['’-]\w+)*")
-"""Word candidates; those holding a digit or underscore count no syllables and are dropped."""
 HARDEST = 3
 """How many of the hardest sentences a warning quotes."""
 
@@ -140,6 +137,9 @@ class Readability:
     """The first line of prose (where article-wide messages point)."""
     passages: list[Passage] = field(default_factory=list)
     """The prose measured, in document order (the word list reads the same, unsplit again)."""
+    words: list[list[str] | None] = field(default_factory=list)
+    """Each passage's words, as :data:`~pubkit.readability.prose.WORD` finds them in its text;
+    None where its sentences leave text between them (the word list then finds them itself)."""
 
 
 def measure(article: Article) -> Readability | None:
@@ -151,11 +151,12 @@ def measure(article: Article) -> Readability | None:
     parts: list[SectionFigures] = []
     everything: list[_Found] = []
     prose: list[Passage] = []
+    words: list[list[str] | None] = []
     first_line: int | None = None
     for section in split_sections(article.body):
         mine = list(passages(section.blocks))
         prose += mine
-        found = _sentences(mine, language)
+        found = _sentences(mine, language, words)
         figures = _figures(found)
         whole.counts.add(figures.counts)
         everything += found
@@ -164,7 +165,7 @@ def measure(article: Article) -> Readability | None:
             first_line = _line(found[0])
         parts.append(SectionFigures(section, figures, line))
     whole.hardest = _hardest(everything)
-    return Readability(language, whole, parts, first_line, prose)
+    return Readability(language, whole, parts, first_line, prose, words)
 
 
 _Found = tuple[float, int, Counts, Passage, int, int]
@@ -191,18 +192,30 @@ def _hardest(found: list[_Found]) -> list[Sentence]:
             for grade, _, counts, passage, start, end in heapq.nlargest(HARDEST, found, key=_HARDNESS)]
 
 
-def _sentences(found: Iterable[Passage], language: Language) -> list[_Found]:
+def _sentences(found: Iterable[Passage], language: Language, words: list[list[str] | None]) -> list[_Found]:
+    """The sentences of ``found``, measured; each passage's words are appended to ``words``."""
     count, long_word, grade = language.syllables, language.long_word, language.grade
     out = []
     for passage in found:
         text = passage.text
+        mine: list[str] | None = []
+        last = 0
         for start, end in sentences.split(text, language.code):
-            per_word = list(map(count, WORD.findall(text, start, end)))  # no frame per word
-            words = len(per_word) - per_word.count(0)
-            if not words:
+            in_sentence = WORD.findall(text, start, end)
+            # The sentences' words are the passage's while only white space lies between
+            # sentences (always, unless pysbd left some text out of them).
+            if mine is not None and (start == 0 or text[last:start].isspace()):
+                mine += in_sentence
+            else:
+                mine = None
+            last = end
+            per_word = list(map(count, in_sentence))  # no frame per word
+            n_words = len(per_word) - per_word.count(0)
+            if not n_words:
                 continue
             short = per_word.count(1) + per_word.count(2)
-            long_words = words - short - (per_word.count(3) if long_word == 4 else 0)
-            counts = Counts(words, 1, sum(per_word), long_words, words - short)
-            out.append((grade(counts), words, counts, passage, start, end))
+            long_words = n_words - short - (per_word.count(3) if long_word == 4 else 0)
+            counts = Counts(n_words, 1, sum(per_word), long_words, n_words - short)
+            out.append((grade(counts), n_words, counts, passage, start, end))
+        words.append(mine if mine is not None and not text[last:].strip() else None)
     return out

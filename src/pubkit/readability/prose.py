@@ -19,6 +19,10 @@ from pubkit.model import nodes as n
 
 _URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.-]+", re.IGNORECASE)
 """URLs and addresses that linkify left as text; blanked out, keeping every offset."""
+WORD = re.compile(r"\w+(?:['’-]\w+)*")
+"""A word of prose: letters (or digits) with inner apostrophes or hyphens (``we'll``,
+``follow-up``).  The reading level counts these (those holding a digit or underscore
+count no syllables and are dropped there) and the word list looks them up."""
 
 
 @dataclass(frozen=True, slots=True)

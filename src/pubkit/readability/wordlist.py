@@ -18,16 +18,15 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from pubkit.diagnostics import ConfigError
-from pubkit.readability.prose import Passage
+from pubkit.readability.prose import WORD, Passage
 
 WORDS_DIR = Path(__file__).parent / "words"
-_TOKEN = re.compile(r"\w+(?:['’-]\w+)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +64,7 @@ class WordList:
         for key, alternative in entries.items():
             if not alternative:
                 continue
-            parts = tuple(_TOKEN.findall(key.lower()))
+            parts = tuple(WORD.findall(key.lower()))
             if len(parts) == 1:
                 for form in _forms(parts[0]):
                     words.setdefault(form, (key, alternative))
@@ -79,22 +78,26 @@ class WordList:
                            for first, found in phrases.items()},
                    frozenset(words) | frozenset(phrases), index)
 
-    def find(self, passages: Iterable[Passage]) -> list[Hit]:
+    def find(self, passages: Iterable[Passage], words: Sequence[list[str] | None] = ()) -> list[Hit]:
         """Every use in ``passages``, once per entry and line, in document order.
 
         A word matches where its lower-case form is an entry.  Only the entries
         whose (first) word is in a passage are looked for in it, and a phrase
-        hides its own words (one pattern, longest first).
+        hides its own words (one pattern, longest first).  ``words`` may hold
+        each passage's words, found already (:class:`~pubkit.readability.measure.Readability`).
         """
         hits: dict[tuple[str, int], Hit] = {}
-        for passage in passages:
+        for i, passage in enumerate(passages):
             lowered = passage.text.lower()
-            present = self.vocabulary.intersection(_TOKEN.findall(lowered))
+            # The lower-case text is searched where it keeps every character's offset
+            # (nearly always): a pattern without IGNORECASE runs twice as fast.  There its
+            # words are the lower-case forms of the passage's words.
+            lower = len(lowered) == len(passage.text)
+            known = words[i] if lower and i < len(words) else None
+            present = self.vocabulary.intersection(
+                WORD.findall(lowered) if known is None else map(str.lower, known))
             if not present:
                 continue
-            # The lower-case text is searched where it keeps every character's offset
-            # (nearly always): a pattern without IGNORECASE runs twice as fast.
-            lower = len(lowered) == len(passage.text)
             for m in self._pattern(present, lower).finditer(lowered if lower else passage.text):
                 key, alternative = self.entries[" ".join(m.group().lower().split())]
                 line = passage.line_at(m.start())
