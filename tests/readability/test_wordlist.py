@@ -85,3 +85,21 @@ def test_bad_site_list_names_the_file(make_site: Callable[..., Site], text: str,
     with pytest.raises(ConfigError, match=r"plain-language\.toml") as caught:
         read_site_list(site.root / "plain-language.toml")
     assert message in str(caught.value)
+
+
+def test_the_words_measure_found_give_the_same_hits() -> None:
+    from pubkit.readability.measure import measure
+    from pubkit.readability.prose import WORD
+
+    body = ("Take the analgesic prior to meals. Then rest.\n\n"
+            "Dr. Peck said e.g. the analgesic works… in order to help.\n\n"  # pysbd's passage
+            "- An analgesic, İstanbul style.\n")  # lower-casing moves offsets: searched anew
+    article = parse_article(f"---\ntitle: T\n---\n{body}".encode(), "content/t.md")
+    readability = measure(article)
+    assert readability is not None
+    kept = [(p, w) for p, w in zip(readability.passages, readability.words, strict=True) if w is not None]
+    assert kept and all(w == WORD.findall(p.text) for p, w in kept)
+    lst = word_list("en", {})
+    expected = [(h.line, h.message) for h in lst.find(readability.passages)]
+    assert [(h.line, h.message) for h in lst.find(readability.passages, readability.words)] == expected
+    assert len(expected) == 5
