@@ -70,12 +70,14 @@ def inflesz_band(score: float) -> str:
 # university years as 13.5, university as 16.
 _HUERTA_POINTS = ((95.0, 4.0), (85.0, 5.0), (75.0, 6.0), (65.0, 7.5), (55.0, 11.5),
                   (40.0, 13.5), (15.0, 16.0))
+_POINTS = sorted(_HUERTA_POINTS)
+"""Ascending score, descending grade (every sentence of a Spanish article is graded)."""
+_SCORES = [p[0] for p in _POINTS]
 
 
 def huerta_grade(score: float) -> float:
     """An approximate US grade for a Fernández-Huerta score (see the module docstring)."""
-    points = sorted(_HUERTA_POINTS)  # ascending score, descending grade
-    scores = [p[0] for p in points]
+    points, scores = _POINTS, _SCORES
     if score <= scores[0]:
         return points[0][1]
     if score >= scores[-1]:

@@ -35,8 +35,8 @@ class Language:
     long_word: Literal[3, 4]
     """Syllables that make a word long (Spanish words run a syllable longer than English)."""
     scores: Callable[[Counts], dict[str, float]]
-    grade: Callable[[Counts], float]
-    """The grade compared with ``[check] reading_grade``."""
+    grade: Callable[[int, int, int], float]
+    """The grade compared with ``[check] reading_grade``, of words, sentences and syllables."""
 
 
 @dataclass(slots=True)
@@ -74,10 +74,10 @@ def _spanish_scores(c: Counts) -> dict[str, float]:
 
 
 LANGUAGES = {
-    "en": Language("en", COUNTERS["en"], 3, _english_scores,
-                   lambda c: f.flesch_kincaid_grade(c.words, c.sentences, c.syllables)),
+    "en": Language("en", COUNTERS["en"], 3, _english_scores, f.flesch_kincaid_grade),
     "es": Language("es", COUNTERS["es"], 4, _spanish_scores,
-                   lambda c: f.huerta_grade(f.fernandez_huerta(c.words, c.sentences, c.syllables))),
+                   lambda words, sentences, syllables: f.huerta_grade(
+                       f.fernandez_huerta(words, sentences, syllables))),
 }
 
 
@@ -116,7 +116,8 @@ class Figures:
         return language.scores(self.counts) if self.counts.sentences else {}
 
     def grade(self, language: Language) -> float | None:
-        return language.grade(self.counts) if self.counts.sentences else None
+        c = self.counts
+        return language.grade(c.words, c.sentences, c.syllables) if c.sentences else None
 
 
 @dataclass(slots=True)
@@ -168,9 +169,10 @@ def measure(article: Article) -> Readability | None:
     return Readability(language, whole, parts, first_line, prose, words)
 
 
-_Found = tuple[float, int, Counts, Passage, int, int]
-"""A sentence as measured: its grade, words, counts, passage, start and end.  Only the hardest
-become :class:`Sentence` objects (a dataclass each costs more than measuring it)."""
+_Found = tuple[float, int, tuple[int, int, int, int], Passage, int, int]
+"""A sentence as measured: its grade, words, (words, syllables, long words, polysyllables),
+passage, start and end.  Only the hardest become :class:`Sentence` objects, with
+:class:`Counts` (a dataclass each costs more than measuring the sentence)."""
 _HARDNESS = operator.itemgetter(0, 1)
 """What makes a sentence hard: its grade, then its length."""
 
@@ -181,14 +183,15 @@ def _line(found: _Found) -> int:
 
 def _figures(found: list[_Found]) -> Figures:
     figures = Figures()
-    for sentence in found:
-        figures.counts.add(sentence[2])
+    if found:
+        words, syllables, long_words, polysyllables = map(sum, zip(*[s[2] for s in found], strict=True))
+        figures.counts = Counts(words, len(found), syllables, long_words, polysyllables)
     figures.hardest = _hardest(found)
     return figures
 
 
 def _hardest(found: list[_Found]) -> list[Sentence]:
-    return [Sentence(passage, start, end, counts, grade)
+    return [Sentence(passage, start, end, Counts(counts[0], 1, *counts[1:]), grade)
             for grade, _, counts, passage, start, end in heapq.nlargest(HARDEST, found, key=_HARDNESS)]
 
 
@@ -215,7 +218,8 @@ def _sentences(found: Iterable[Passage], language: Language, words: list[list[st
                 continue
             short = per_word.count(1) + per_word.count(2)
             long_words = n_words - short - (per_word.count(3) if long_word == 4 else 0)
-            counts = Counts(n_words, 1, sum(per_word), long_words, n_words - short)
-            out.append((grade(counts), n_words, counts, passage, start, end))
+            syllables = sum(per_word)
+            counts = (n_words, syllables, long_words, n_words - short)
+            out.append((grade(n_words, 1, syllables), n_words, counts, passage, start, end))
         words.append(mine if mine is not None and not text[last:].strip() else None)
     return out
