@@ -7,9 +7,8 @@ A :class:`Diagnostic` is a value (so worker processes can return it), and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
 
@@ -35,19 +34,18 @@ def location(path: str, line: int | None = None) -> str:
     return f"{shown}:{line}" if line else shown
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
-    """One message about one place in one file."""
+class Diagnostic(NamedTuple):
+    """One message about one place in one file.
+
+    A named tuple, not a dataclass: ``pubkit check`` makes, pickles and reads
+    back tens of thousands (a few dozen per article), and a frozen dataclass
+    costs several times more to make and to unpickle.
+    """
 
     path: str
     line: int | None
     message: str
     severity: Severity = "error"
-
-    def __reduce__(self) -> tuple[type[Diagnostic], tuple[str, int | None, str, Severity]]:
-        # Workers send tens of thousands of these (pubkit check); the default for a frozen
-        # dataclass with slots rebuilds each through dataclasses.fields(), ten times slower.
-        return (Diagnostic, (self.path, self.line, self.message, self.severity))
 
     def __str__(self) -> str:
         where = location(self.path, self.line)

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from pubkit.diagnostics import ConfigError
 from pubkit.readability.prose import WORD, Passage
@@ -29,9 +30,8 @@ from pubkit.readability.prose import WORD, Passage
 WORDS_DIR = Path(__file__).parent / "words"
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One use of a listed word or phrase."""
+class Hit(NamedTuple):
+    """One use of a listed word or phrase (a named tuple: an article may have dozens)."""
 
     key: str
     alternative: str
