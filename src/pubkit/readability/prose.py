@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pubkit.model import nodes as n
 
@@ -25,9 +25,11 @@ WORD = re.compile(r"\w+(?:['’-]\w+)*")
 count no syllables and are dropped there) and the word list looks them up."""
 
 
-@dataclass(frozen=True, slots=True)
-class Passage:
-    """One paragraph's prose; ``breaks`` are the offsets where a new source line starts."""
+class Passage(NamedTuple):
+    """One paragraph's prose; ``breaks`` are the offsets where a new source line starts.
+
+    A named tuple: an article has dozens, and a frozen dataclass costs more to make.
+    """
 
     text: str
     line: int
