@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pubkit.model import nodes as n
+from pubkit.source import markdown
 from pubkit.source.markdown import parse_markdown
 
 SOURCE = """\
@@ -166,3 +169,23 @@ def test_a_web_address_inside_a_link_label_is_part_of_the_label() -> None:
         ("/guide", ["our guide at www.clinic.example"]), ("http://www.a.org", ["www.a.org"])]
     assert [i.alt for i in kids if isinstance(i, n.Image)] == ["map of www.x.org"]
     assert "".join(i.text for i in kids if isinstance(i, n.Text)).endswith("or [see ")
+
+
+def test_markdown_its_disabled_debug_messages_are_discarded_and_enabled_ones_kept(
+        caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    markdown.parser()  # configures the loggers once
+    hr = logging.getLogger("markdown_it.rules_block.hr")
+    assert not hr.isEnabledFor(logging.DEBUG) and hr.debug is markdown._discard
+    watched = logging.getLogger("markdown_it.pubkit_test_watched")
+    quiet = logging.getLogger("markdown_it.pubkit_test_quiet")
+    watched.setLevel(logging.DEBUG)
+    other = logging.getLogger("pubkit_test_other")
+    markdown.quiet_debug_logs("markdown_it")
+    assert quiet.debug is markdown._discard
+    assert "debug" not in vars(watched) and "debug" not in vars(other)
+    with caplog.at_level(logging.DEBUG, logger="markdown_it.pubkit_test_watched"):
+        watched.debug("entering %s", "hr")
+        quiet.debug("entering %s", "hr")
+    assert [r.getMessage() for r in caplog.records] == ["entering hr"]
