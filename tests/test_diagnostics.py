@@ -37,3 +37,23 @@ def test_names_without_control_characters_are_printed_as_they_are() -> None:
     for name in ("content/café.md", "content/ space.md", "content/-dash.md", "content/ü/中文.md",
                  "content/caf\udce9.md"):
         assert printable(name) == name and location(name, 1) == f"{name}:1"
+
+
+def test_what_workers_send_comes_back_whole() -> None:
+    """A diagnostic and an article's check survive pickling field for field (the check's
+    workers send thousands; both pickle without dataclasses' per-field machinery)."""
+    import dataclasses
+    import pickle
+
+    from pubkit.article_check import ArticleCheck
+
+    diagnostic = Diagnostic("content/a.md", 3, "reading grade 9.1 (target 8)", "warning")
+    result = ArticleCheck("content/a.md", [diagnostic, Diagnostic("content/a.md", None, "x")],
+                          {"path": "content/a.md"}, "ab" * 32, ("img/a.png",))
+    result.text()
+    assert len(result.__reduce__()[1]) == len(dataclasses.fields(ArticleCheck))  # none left out
+    back = pickle.loads(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    assert type(back) is ArticleCheck and type(back.diagnostics[0]) is Diagnostic
+    for f in dataclasses.fields(ArticleCheck):
+        assert getattr(back, f.name) == getattr(result, f.name), f.name
+    assert back.printed == "content/a.md:3: warning: reading grade 9.1 (target 8)\ncontent/a.md: x\n"

@@ -59,6 +59,12 @@ class ArticleCheck:
             self.printed = "".join(f"{d}\n" for d in self.diagnostics)
         return self.printed
 
+    def __reduce__(self) -> tuple[type[ArticleCheck], tuple[Any, ...]]:
+        # Workers send a thousand of these (pubkit check); the default for a dataclass with
+        # slots goes through dataclasses.fields() for every one, on both sides.
+        return (ArticleCheck, (self.path, self.diagnostics, self.report, self.source_hash,
+                               self.looked_up, self.printed))
+
 
 @dataclass(frozen=True)
 class _Recording(ResourcePolicy):
