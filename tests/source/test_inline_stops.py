@@ -105,3 +105,19 @@ def test_articles_convert_to_the_same_tree(both: tuple[MarkdownIt, MarkdownIt]) 
     assert any(t["type"] == "inline" and any(c["type"] == "link_open" and dict(c["attrs"])["href"]
                                               == "http://www.clinic.example" for c in t["children"])
                for t in _tokens(ours, text))
+
+
+def test_normalize_gives_markdown_its_text() -> None:
+    from markdown_it.rules_core import StateCore
+    from markdown_it.rules_core.normalize import normalize as theirs
+
+    md = markdown.configured()
+    rng = random.Random(5)
+    texts = ["", "a\r\nb", "\r\r\n\n\r", "x\0y\r", "\r\n\0\r\r\n", "plain\ntext\n"]
+    texts += ["".join(rng.choice("ab \r\n\0\t") for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    for text in texts:
+        ours, other = StateCore(text, md, {}), StateCore(text, md, {})
+        markdown.normalize(ours)
+        theirs(other)
+        assert ours.src == other.src, repr(text)
+    assert markdown.parser().core.ruler.__rules__[0].fn is markdown.normalize

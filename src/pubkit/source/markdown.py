@@ -52,8 +52,26 @@ def parser() -> MarkdownIt:
     protocol = protocol_rule(ruler.__rules__[at].fn) if at != -1 else None
     if protocol is not None:
         ruler.at("gfm_autolink_protocol", protocol)
+    if md.core.ruler.__find__("normalize") != -1:
+        md.core.ruler.at("normalize", normalize)
     quiet_debug_logs("markdown_it")
     return md
+
+
+def normalize(state: StateCore) -> None:
+    """markdown-it's first step, the same result without its regular expressions.
+
+    CR LF and a lone CR become LF, NUL becomes U+FFFD.  markdown-it rewrites
+    every line end (one ``re.sub`` match per line) even where nothing changes;
+    here a text without CR or NUL (every source pubkit has decoded) is left as
+    it is.
+    """
+    src = state.src
+    if "\r" in src:
+        src = src.replace("\r\n", "\n").replace("\r", "\n")
+    if "\0" in src:
+        src = src.replace("\0", "\ufffd")
+    state.src = src
 
 
 def quiet_debug_logs(package: str) -> None:
