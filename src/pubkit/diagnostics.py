@@ -39,7 +39,7 @@ class Diagnostic(NamedTuple):
 
     A named tuple, not a dataclass: ``pubkit check`` makes, pickles and reads
     back tens of thousands (a few dozen per article), and a frozen dataclass
-    costs several times more to make and to unpickle.
+    costs about twice as much to make, and more to unpickle.
     """
 
     path: str
