@@ -54,8 +54,8 @@ class WordList:
     """Every word that may start a hit: one set test rules out most passages."""
     entries: dict[str, tuple[str, str]]
     """Each phrase (words joined by one space) and word form -> (entry, alternative)."""
-    _patterns: dict[tuple[frozenset[str], bool], re.Pattern[str]] = field(default_factory=dict, repr=False,
-                                                             compare=False)
+    _patterns: dict[tuple[frozenset[str], bool], re.Pattern[str]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, entries: dict[str, str]) -> WordList:
