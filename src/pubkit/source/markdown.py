@@ -31,6 +31,8 @@ from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 from pubkit.model import nodes as n
 from pubkit.model.text import UniqueNames, plain_text, slugify
 from pubkit.sanitize import HtmlTooDeep, sanitize_block, sanitize_inline
+from pubkit.source import dispatch
+from pubkit.source.dispatch import INLINE_STARTS
 
 HEADING_ID_PREFIX = "sec-"
 """Prefix for generated heading ids, so content can never clobber page ids."""
@@ -42,7 +44,12 @@ _ALERT = re.compile(r"\[!(" + "|".join(n.CALLOUT_TITLES) + r")\]", re.IGNORECASE
 
 @cache
 def parser() -> MarkdownIt:
-    """The one parser every article goes through (configured once per process)."""
+    """The one parser every article goes through (configured once per process).
+
+    Its tokens are those of :func:`configured`; it gets them sooner: its text scan stops at
+    fewer characters (:func:`text_rule`), and it tries a rule only where the rule can match
+    (:mod:`pubkit.source.dispatch`).
+    """
     md = configured()
     text = text_rule(md.inline.ruler.get_active_rules())
     if text is not None:
@@ -55,6 +62,7 @@ def parser() -> MarkdownIt:
     if md.core.ruler.__find__("normalize") != -1:
         md.core.ruler.at("normalize", normalize)
     quiet_debug_logs("markdown_it")
+    dispatch.install(md, _pending_adder())  # last: it takes the rules as they are now
     return md
 
 
@@ -107,25 +115,6 @@ def configured() -> MarkdownIt:
     return md
 
 
-_STARTS: dict[str, str] = {
-    "text": "",
-    "newline": "\n",
-    "escape": "\\",
-    "backticks": "`",
-    "strikethrough": "~",
-    "emphasis": "_*",
-    "link": "[]",  # a label's end is found where the text scan stops, so "]" must stop it
-    "image": "!",
-    "footnote_inline": "^",
-    "footnote_ref": "[",
-    "autolink": "<",
-    "html_inline": "<",
-    "entity": "&",
-    "gfm_autolink_protocol": ":",  # it looks back over the text before the colon
-}
-"""Where each active inline rule can match: the characters its own first test asks for."""
-
-
 def text_rule(rules: list[str]) -> Callable[[StateInline, bool], bool] | None:
     """markdown-it's ``text`` rule, stopping only where one of ``rules`` can match; ``None``
     (keep markdown-it's) when a rule is not known here.
@@ -135,15 +124,15 @@ def text_rule(rules: list[str]) -> Callable[[StateInline, bool], bool] | None:
     plugin adds every ``w``; at each stop all fifteen rules are tried in turn.
     A stop where no active rule can match changes nothing but time: the
     character joins the text all the same.  So this scan stops only at the
-    characters of :data:`_STARTS` and at ``www.`` (a plain ``str.find``: an
+    characters of :data:`~pubkit.source.dispatch.INLINE_STARTS` and at ``www.`` (a plain ``str.find``: an
     alternative in the pattern would make every search slower).  A rule this
     table does not know (a new markdown-it or plugin) keeps markdown-it's own
     rule; a test compares the token streams of both on the spec corpora and
     on random input.
     """
-    if not rules or not set(rules) <= set(_STARTS) | {"gfm_autolink_www"}:
+    if not rules or not set(rules) <= set(INLINE_STARTS) | {"gfm_autolink_www"}:
         return None
-    chars = "".join(sorted({c for rule in rules for c in _STARTS.get(rule, "")}))
+    chars = "".join(sorted({c for rule in rules for c in INLINE_STARTS.get(rule, "")}))
     if not chars:
         return None
     stops = re.compile(f"[{re.escape(chars)}]")
