@@ -254,3 +254,33 @@ def test_equal_headings_cost_one_lookup_each(monkeypatch: pytest.MonkeyPatch) ->
     ids = [b.id for b in body.blocks]
     assert ids[:3] == ["sec-same", "sec-same-2", "sec-same-3"] and len(set(ids)) == 3000
     assert lookups[0] <= 2 * 3000  # from 1 each time: 4.5 million
+
+
+def test_links_are_normalized_once_each_in_bounded_memory() -> None:
+    """The parser remembers normalized links; a page of distinct or huge links cannot grow it."""
+    calls: list[str] = []
+
+    def normalize(url: str) -> str:
+        calls.append(url)
+        return url.upper()
+
+    remembered = markdown.remembered(normalize)
+    assert [remembered(u) for u in ("/a", "/b", "/a", "/a")] == ["/A", "/B", "/A", "/A"]
+    assert calls == ["/a", "/b"]
+    memory = remembered.__closure__[  # type: ignore[index]
+        remembered.__code__.co_freevars.index("memory")].cell_contents
+    for i in range(markdown.REMEMBERED * 2):
+        assert remembered(f"/p{i}") == f"/P{i}"
+    huge = "/" + "x" * (markdown.REMEMBERED_LENGTH + 1)
+    assert remembered(huge) == huge.upper() and remembered(huge) == huge.upper()
+    assert len(memory) == markdown.REMEMBERED
+    assert huge not in memory
+    assert calls.count(huge) == 2  # too long to keep: normalized each time
+
+
+def test_the_parser_links_as_markdown_it_does_with_its_memory() -> None:
+    ours, theirs = markdown.parser(), markdown.configured()
+    text = "".join(f"[a](https://xn--bcher-kva.example/{i % 7}?q=ä) <https://Bücher.example/{i % 3}> "
+                   f"www.example.org/{i % 5} " for i in range(60))
+    for _ in range(2):  # the second time from memory
+        assert [t.as_dict() for t in ours.parse(text)] == [t.as_dict() for t in theirs.parse(text)]

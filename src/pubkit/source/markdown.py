@@ -62,8 +62,37 @@ def parser() -> MarkdownIt:
     if md.core.ruler.__find__("normalize") != -1:
         md.core.ruler.at("normalize", normalize)
     quiet_debug_logs("markdown_it")
+    md.normalizeLink = remembered(md.normalizeLink)  # type: ignore[method-assign,assignment]
+    md.normalizeLinkText = remembered(md.normalizeLinkText)  # type: ignore[method-assign,assignment]
     dispatch.install(md, _pending_adder())  # last: it takes the rules as they are now
     return md
+
+
+REMEMBERED = 4096
+"""Most links each of :func:`remembered`'s memories holds."""
+REMEMBERED_LENGTH = 512
+"""The longest link it holds: with :data:`REMEMBERED`, at most 2 MB whatever the content."""
+
+
+def remembered(normalize: Callable[[str], str]) -> Callable[[str], str]:
+    """``normalize`` (markdown-it's link normalizer), remembering what it gave.
+
+    markdown-it parses every link's address and encodes it again (mdurl,
+    punycode for the host): about 10 µs a link.  A site links its own pages
+    and a few others from article after article, so most links of a batch
+    have been normalized before.  The memory is bounded in links and length.
+    """
+    memory: dict[str, str] = {}
+
+    def normalized(url: str) -> str:
+        found = memory.get(url)
+        if found is None:
+            found = normalize(url)
+            if len(url) <= REMEMBERED_LENGTH and len(memory) < REMEMBERED:
+                memory[url] = found
+        return found
+
+    return normalized
 
 
 def normalize(state: StateCore) -> None:
