@@ -93,11 +93,13 @@ class Checker:
         self.site_words = site_words
         self.options = options
         self._lists: dict[str, WordList] = {}
+        self._folders: dict[Path, Path] = {}
+        """The folders resolved so far (a checker serves one command)."""
 
     def check_file(self, path: Path) -> ArticleCheck:
         site = self.ctx.site
         try:
-            article = read_article(path, site.root, site.settings.language)
+            article = read_article(path, site.root, site.settings.language, folders=self._folders)
         except SourceError as exc:
             shown = display_path(path, site.root)
             return ArticleCheck(shown, [exc.diagnostic], {"path": shown, "error": str(exc)})

@@ -142,6 +142,8 @@ def _check(site: Site, files: list[Path], options: CheckOptions, words: dict[str
     parsed: dict[str, Article] = {}
     """Articles read here for the index, to be checked here."""
     root, language = str(site.root), site.settings.language
+    folders: dict[Path, Path] = {}
+    """The folders resolved by this command (see :func:`~pubkit.source.reader.read_article`)."""
     with contextlib.ExitStack() as stack:
         pool: _Pool | None = None
         base = _checker(site.root, options, words, None) if cache or workers else None
@@ -163,7 +165,8 @@ def _check(site: Site, files: list[Path], options: CheckOptions, words: dict[str
             out = []
             for source, kind in todo:
                 if source in wanted:
-                    entry, problem, article = read_entry(root, source, kind, language, keep=True)
+                    entry, problem, article = read_entry(root, source, kind, language, keep=True,
+                                                         folders=folders)
                     if article is not None:
                         parsed[source] = article
                     out.append((source, entry, problem))
@@ -421,6 +424,8 @@ def _serve(conn: Any, checker: Checker, keep: _Kept | None = None) -> None:
     root, language = str(site.root), site.settings.language
     kept: dict[str, tuple[int, Any]] = {}
     """Source -> (its place among the files to check, the article), until checked."""
+    folders: dict[Path, Path] = {}
+    """The folders this worker resolved, for its command's life."""
     index: SiteIndex | None = None
 
     def done(pos: int, source: str, result: ArticleCheck) -> tuple[int, ArticleCheck, str | None]:
@@ -440,7 +445,7 @@ def _serve(conn: Any, checker: Checker, keep: _Kept | None = None) -> None:
                 out = []
                 for source, kind, pos in data:
                     entry, problem, article = read_entry(root, source, kind, language,
-                                                         keep=pos is not None)
+                                                         keep=pos is not None, folders=folders)
                     if article is not None and pos is not None:
                         kept[source] = (pos, article)
                     out.append((source, entry, problem))

@@ -235,16 +235,18 @@ def newsletter_entry(data: bytes, source: str, default_lang: str) -> Entry:
     )
 
 
-def read_entry(root: str, source: str, kind: Source, default_lang: str,
-               keep: bool = False) -> tuple[Entry | None, Diagnostic | None, Article | None]:
-    """Read one source into its entry (or the reason it cannot be read)."""
+def read_entry(root: str, source: str, kind: Source, default_lang: str, keep: bool = False,
+               folders: dict[Path, Path] | None = None
+               ) -> tuple[Entry | None, Diagnostic | None, Article | None]:
+    """Read one source into its entry (or the reason it cannot be read); ``folders`` as for
+    :func:`~pubkit.source.reader.read_article`, kept by the caller for one command."""
     from pubkit.source.reader import read_article, read_source_bytes
 
     path = Path(root) / source
     try:
         if kind == "newsletter":
             return newsletter_entry(read_source_bytes(path, source), source, default_lang), None, None
-        article = read_article(path, Path(root), default_lang)
+        article = read_article(path, Path(root), default_lang, folders=folders)
     except SourceError as exc:
         return None, exc.diagnostic, None
     return article_entry(article), None, article if keep else None
@@ -253,8 +255,9 @@ def read_entry(root: str, source: str, kind: Source, default_lang: str,
 def _read_chunk(root: str, items: list[tuple[str, Source]],
                 default_lang: str) -> list[tuple[str, Entry | None, Diagnostic | None]]:
     out = []
+    folders: dict[Path, Path] = {}
     for source, kind in items:
-        entry, problem, _ = read_entry(root, source, kind, default_lang)
+        entry, problem, _ = read_entry(root, source, kind, default_lang, folders=folders)
         out.append((source, entry, problem))
     return out
 
@@ -532,9 +535,11 @@ def build_index(
     todo = [(s, k) for s, k in found if s not in entries]
     result.fresh = len(todo)
     root = str(site.root)
+    folders: dict[Path, Path] = {}
     for source, kind in todo:
         if source in keep_set:
-            entry, problem, article = read_entry(root, source, kind, language, keep=True)
+            entry, problem, article = read_entry(root, source, kind, language, keep=True,
+                                                 folders=folders)
             _place(source, entry, problem, entries, problems)
             if article is not None:
                 result.parsed[source] = article

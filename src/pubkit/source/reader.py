@@ -27,10 +27,19 @@ MAX_SOURCE_BYTES = SOURCE_LIMIT
 
 
 def read_article(path: Path, root: Path, default_lang: str = "en",
-                 files: SiteFiles = DISK) -> Article:
-    """Read ``path`` from ``files``; messages name it relative to the site ``root``."""
-    real, folder = files.resolve_with_folder(path)
-    top = files.resolve(root)
+                 files: SiteFiles = DISK, folders: dict[Path, Path] | None = None) -> Article:
+    """Read ``path`` from ``files``; messages name it relative to the site ``root``.
+
+    ``folders`` keeps the folders resolved (the root's too) for the next article
+    of the same command: one ``lstat`` per article instead of one per component
+    of its path and of the root's.
+    """
+    real, folder = files.resolve_with_folder(path, folders)
+    top = folders.get(root) if folders is not None else None
+    if top is None:
+        top = files.resolve(root)
+        if folders is not None:
+            folders[root] = top
     shown = _relative(real, top, path)
     data = read_source_bytes(path, shown, files)
     return parse_article(data, shown, _relative(folder, top, path.parent), path.stem, default_lang)
