@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 
 _CACHE = 65536
 """Distinct words remembered per language (a big site uses a few tens of thousands)."""
@@ -54,7 +55,20 @@ def english(word: str) -> int:
 
 @lru_cache(maxsize=1)
 def _known_english() -> dict[str, int]:
-    # syllapy reads its list (about 20 ms) when imported: here, on first use, not at start-up.
+    """syllapy's list, read from its file: importing syllapy costs about 50 ms (it looks up its
+    own version among every installed distribution, then reads the list), in a ``pubkit
+    check`` whose other processes wait for it.  A syllapy laid out otherwise is imported."""
+    import csv
+    import importlib.util
+
+    spec = importlib.util.find_spec("syllapy")  # finds the package without running it
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    for folder in folders:
+        try:
+            text = (Path(folder) / "data.csv").read_text(encoding="utf-8")
+        except OSError:
+            continue
+        return {str(w): int(n) for w, n in csv.reader(text.splitlines())}
     import syllapy  # type: ignore[import-untyped]
 
     return {str(w): int(n) for w, n in syllapy.WORD_DICT.items()}
