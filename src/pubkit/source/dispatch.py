@@ -76,20 +76,15 @@ def block_tokenizer(md: MarkdownIt) -> Callable[[StateBlock, int, int], None] | 
     The tables follow the rules: when they change (a rule enabled, disabled or replaced),
     they are made again, and a rule they do not know gets markdown-it's own tokenizer.
     """
-    ruler = md.block.ruler
-    if _block_tables(ruler.get_active_rules(), ruler.getRules("")) is None:
+    current = _following(md.block.ruler, _block_tables)
+    if current() is None:
         return None
     own = ParserBlock.tokenize.__get__(md.block)
-    made: list[Any] = [None, None]
-    """The rules the tables were made for, and the tables (None: rules it does not know)."""
     max_nesting = md.options["maxNesting"]
 
     def tokenize(state: StateBlock, startLine: int, endLine: int) -> None:
         # markdown-it's ParserBlock.tokenize, with the rules looked up per line.
-        fns = ruler.getRules("")
-        if fns is not made[0]:
-            made[:] = [fns, _block_tables(ruler.get_active_rules(), fns)]
-        tables = made[1]
+        tables = current()
         if tables is None:
             own(state, startLine, endLine)
             return
@@ -129,6 +124,21 @@ def block_tokenizer(md: MarkdownIt) -> Callable[[StateBlock, int, int], None] | 
                 state.line = line
 
     return tokenize
+
+
+def _following(ruler: Any, tables_of: Callable[[list[str], list[Any]], Any]) -> Callable[[], Any]:
+    """The tables ``tables_of`` makes of ``ruler``'s active rules, made again whenever they
+    change (markdown-it gives a new list of rules after each change); None for a rule not known."""
+    made: list[Any] = [None, None]
+    """The rules the tables were made for, and the tables."""
+
+    def current() -> Any:
+        fns = ruler.getRules("")
+        if fns is not made[0]:
+            made[:] = [fns, tables_of(ruler.get_active_rules(), fns)]
+        return made[1]
+
+    return current
 
 
 def _block_tables(names: list[str], fns: list[BlockRule]) -> Any:
@@ -172,19 +182,15 @@ def inline_tokenizer(md: MarkdownIt, add: Callable[[StateInline, str], None]
     that can start at that character; ``None`` when a rule is not in :data:`INLINE_STARTS`.
     ``add`` adds a character to the pending text (markdown-it's own way, which changed in 4.3).
     The tables follow the rules, as :func:`block_tokenizer`'s do."""
-    ruler = md.inline.ruler
-    if _inline_tables(ruler.get_active_rules(), ruler.getRules("")) is None:
+    current = _following(md.inline.ruler, _inline_tables)
+    if current() is None:
         return None
     own = ParserInline.tokenize.__get__(md.inline)
-    made: list[Any] = [None, None]
     max_nesting = md.options["maxNesting"]
 
     def tokenize(state: StateInline) -> None:
         # markdown-it's ParserInline.tokenize, with the rules looked up per stop.
-        fns = ruler.getRules("")
-        if fns is not made[0]:
-            made[:] = [fns, _inline_tables(ruler.get_active_rules(), fns)]
-        tables = made[1]
+        tables = current()
         if tables is None:
             own(state)
             return
