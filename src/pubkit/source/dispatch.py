@@ -61,7 +61,8 @@ scan stops at these (:func:`pubkit.source.markdown.text_rule`); ``gfm_autolink_w
 starts at ``w``, is left to a search for ``www.`` there, so that the scan does not stop at every
 ``w``."""
 
-_WWW = "gfm_autolink_www"
+WWW_RULE = "gfm_autolink_www"
+"""The GFM plugin's rule for bare ``www.`` links (it starts at ``w``: see above)."""
 _TABLE_ROW = frozenset("|-:")
 """What a table's delimiter row starts with (markdown-it's table rule tests it first)."""
 
@@ -220,7 +221,7 @@ def inline_tokenizer(md: MarkdownIt, add: Callable[[StateInline, str], None]
 
 def _inline_tables(names: list[str], fns: list[InlineRule]) -> Any:
     """The rules to try where the scan stops at each character, and at any other."""
-    starts = {**INLINE_STARTS, _WWW: "w"}
+    starts = {**INLINE_STARTS, WWW_RULE: "w"}
     if not names or not set(names) <= set(starts) or len(names) != len(fns):
         return None
     rules = list(zip(names, fns, strict=True))

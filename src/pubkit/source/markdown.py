@@ -32,7 +32,7 @@ from pubkit.model import nodes as n
 from pubkit.model.text import UniqueNames, plain_text, slugify
 from pubkit.sanitize import HtmlTooDeep, sanitize_block, sanitize_inline
 from pubkit.source import dispatch
-from pubkit.source.dispatch import INLINE_STARTS
+from pubkit.source.dispatch import INLINE_STARTS, WWW_RULE
 
 HEADING_ID_PREFIX = "sec-"
 """Prefix for generated heading ids, so content can never clobber page ids."""
@@ -159,13 +159,13 @@ def text_rule(rules: list[str]) -> Callable[[StateInline, bool], bool] | None:
     rule; a test compares the token streams of both on the spec corpora and
     on random input.
     """
-    if not rules or not set(rules) <= set(INLINE_STARTS) | {"gfm_autolink_www"}:
+    if not rules or not set(rules) <= set(INLINE_STARTS) | {WWW_RULE}:
         return None
     chars = "".join(sorted({c for rule in rules for c in INLINE_STARTS.get(rule, "")}))
     if not chars:
         return None
     stops = re.compile(f"[{re.escape(chars)}]")
-    www = "gfm_autolink_www" in rules
+    www = WWW_RULE in rules
     add = _pending_adder()
 
     def text(state: StateInline, silent: bool) -> bool:
