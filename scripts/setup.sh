@@ -24,7 +24,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+PY="$(scripts/python.sh)"
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "venv: making $VENV with $PY ($("$PY" --version))"
+  "$PY" -m venv "$VENV"
+elif [ "$("$VENV/bin/python" -c 'import os, sys; print(os.path.realpath(sys._base_executable))')" \
+       != "$("$PY" -c 'import os, sys; print(os.path.realpath(sys.executable))')" ]; then
+  # Kept: it may hold more than pubkit. Only a new one gets the faster interpreter.
+  echo "venv: note: $VENV was made with another Python than $PY (scripts/python.sh says why);" \
+       "remove it and run this again to use that one"
+fi
 "$VENV/bin/python" -m pip install -q --upgrade pip
 if [ "$what" = test ]; then
   "$VENV/bin/python" -m pip install -q -e '.[test,bench]'

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${FLOORS_VENV:-.venv-floors}"
-PY="${PYTHON:-python3}"
+PY="$(scripts/python.sh)"
 
 wanted="$(mktemp)"
 trap 'rm -f "$wanted"' EXIT
