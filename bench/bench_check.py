@@ -2,10 +2,13 @@
 
     .venv/bin/python bench/bench_check.py [--articles 1000] [--runs 5] [--cache]
     .venv/bin/python bench/bench_check.py --against OTHER/src [--runs 10] [--no-cache]
+    .venv/bin/python bench/bench_check.py --python OTHER/bin/python [--runs 10]
 
 ``--against`` runs this checkout's ``pubkit check`` and another tree's (``git worktree add
 ../before REV``) in alternation on the same site, cold each time, and prints both medians and
-their ratio: on a shared machine only figures taken in one loop compare.
+their ratio: on a shared machine only figures taken in one loop compare.  ``--python`` does the
+same with this tree under another interpreter (a venv with pubkit's dependencies installed):
+how much the build of Python itself matters (``scripts/python.sh``).
 
 Target (issue 11): ``pubkit check`` of 1,000 generated articles in at most 2 s
 as a whole process, cold (both caches emptied before each run: a first check, or one
@@ -153,9 +156,19 @@ def compiled(*trees: Path) -> None:
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree)], check=True)
 
 
-def against(root: Path, other: Path, runs: int, no_cache: bool) -> None:
-    """Cold runs of this tree and ``other`` (a ``src`` folder) in alternation; medians and ratios."""
-    trees = {"this": str(REPO / "src"), "other": str(other.resolve())}
+def interpreter(python: str) -> str:
+    """``python``'s version and the executable its venv was made from."""
+    out = subprocess.run([python, "-c", "import os, sys; print(sys.version.split()[0], "
+                          "os.path.realpath(sys._base_executable))"],
+                         capture_output=True, text=True, check=True, timeout=60)
+    return out.stdout.strip()
+
+
+def against(root: Path, other: Path | None, python: str | None, runs: int, no_cache: bool) -> None:
+    """Cold runs of this tree and ``other`` (a ``src`` folder; this one when None) under
+    ``python`` (this interpreter when None) in alternation; medians and ratios."""
+    trees = {"this": str(REPO / "src"), "other": str((other or REPO / "src").resolve())}
+    pythons = {"this": sys.executable, "other": python or sys.executable}
     found: dict[str, list[tuple[float, float]]] = {"this": [], "other": []}
     args = ["--no-cache"] if no_cache else []
     for i in range(runs):
@@ -163,7 +176,7 @@ def against(root: Path, other: Path, runs: int, no_cache: bool) -> None:
             empty_caches(root)
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "pubkit", "check", *args], cwd=root, timeout=600,
+            subprocess.run([pythons[name], "-m", "pubkit", "check", *args], cwd=root, timeout=600,
                            env={**os.environ, "PUBKIT_TODAY": "2025-06-01", "PYTHONPATH": trees[name]},
                            capture_output=True, check=False)
             wall = time.perf_counter() - start
@@ -171,13 +184,13 @@ def against(root: Path, other: Path, runs: int, no_cache: bool) -> None:
             found[name].append((wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime))
     print(f"cold `pubkit check{' --no-cache' if no_cache else ''}`, {runs} runs each, alternated, "
           f"load average {os.getloadavg()[0]:.1f}\n")
-    print("| tree | wall, median | wall, min | CPU, median |")
-    print("| --- | ---: | ---: | ---: |")
+    print("| tree | Python | wall, median | wall, min | CPU, median |")
+    print("| --- | --- | ---: | ---: | ---: |")
     medians = {}
     for name, runs_of in found.items():
         medians[name] = (statistics.median(r[0] for r in runs_of), statistics.median(r[1] for r in runs_of))
-        print(f"| {name} ({trees[name]}) | {medians[name][0]:.2f} s | {min(r[0] for r in runs_of):.2f} s | "
-              f"{medians[name][1]:.2f} s |")
+        print(f"| {name} ({trees[name]}) | {interpreter(pythons[name])} | {medians[name][0]:.2f} s | "
+              f"{min(r[0] for r in runs_of):.2f} s | {medians[name][1]:.2f} s |")
     print(f"\nthis / other: wall {medians['this'][0] / medians['other'][0]:.2f}x, "
           f"CPU {medians['this'][1] / medians['other'][1]:.2f}x")
 
@@ -190,13 +203,16 @@ def main() -> int:
                         help="only the result cache: --no-cache, cold and warm runs in turn")
     parser.add_argument("--against", type=Path, metavar="SRC",
                         help="another tree's src folder: cold runs of both in alternation")
-    parser.add_argument("--no-cache", action="store_true", help="with --against: pass --no-cache")
+    parser.add_argument("--python", metavar="PYTHON",
+                        help="another interpreter (a venv with pubkit's dependencies): cold runs under "
+                             "both in alternation")
+    parser.add_argument("--no-cache", action="store_true", help="with --against or --python: pass --no-cache")
     args = parser.parse_args()
     compiled(REPO / "src", *([args.against] if args.against else []))
     with tempfile.TemporaryDirectory() as tmp:
         root = write_site(Path(tmp) / "site", args.articles)
-        if args.against:
-            against(root, args.against, args.runs, args.no_cache)
+        if args.against or args.python:
+            against(root, args.against, args.python, args.runs, args.no_cache)
             return 0
         if args.cache:
             print(f"`pubkit check`, {args.articles} generated articles, load average "
@@ -206,7 +222,8 @@ def main() -> int:
         words = sum(len(p.read_text().split()) for p in (root / "content").glob("*.md"))
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         print(f"`pubkit check`, {args.articles} generated articles (~{words // args.articles} words "
-              f"each), {os.cpu_count()} cores, median of {args.runs}, load average {load}\n")
+              f"each), {os.cpu_count()} cores, median of {args.runs}, load average {load}, "
+              f"Python {interpreter(sys.executable)}\n")
         print("| run | wall, median | wall, min | CPU, median | output |")
         print("| --- | ---: | ---: | ---: | --- |")
         for label, flags, cold in (("cold, default (one worker per core)", (), True),
