@@ -10,7 +10,8 @@ PY="$(scripts/python.sh)"
 
 wanted="$(mktemp)"
 trap 'rm -f "$wanted"' EXIT
-"$PY" scripts/floors.py -o "$wanted"
+# Read with the main venv's Python (scripts/setup.sh makes it): floors.py needs `packaging`.
+"${MAIN_VENV:-.venv}/bin/python" scripts/floors.py -o "$wanted"
 
 if ! cmp -s "$wanted" "$VENV/floors.txt" 2>/dev/null; then
   echo "floors: building $VENV with"; sed 's/^/  /' "$wanted"
