@@ -85,7 +85,8 @@ def test_a_system_python_that_cannot_serve_is_passed_over(tmp_path: Path) -> Non
     old = tmp_path / "python3.10"
     old.write_text("#!/bin/sh\nexit 1\n")  # what an older Python, or one without venv, answers
     old.chmod(0o755)
-    on_path = subprocess.run(["sh", "-c", "command -v python3"], capture_output=True, text=True).stdout.strip()
+    on_path = subprocess.run(["sh", "-c", "command -v python3"], capture_output=True,
+                             text=True).stdout.strip()
     for system in (str(old), str(tmp_path / "absent")):
         chosen = _choose({"SYSTEM_PYTHON": system})
         assert chosen.returncode == 0, chosen.stderr
