@@ -128,3 +128,26 @@ def test_workers_report_exactly_what_one_process_does(make_site: Callable[..., S
     assert one.stderr == two.stderr and one.stdout == two.stdout
     assert json.loads(two.stdout)["checked"] == 48
     assert "content/a007.md:3: invalid front matter" in two.stderr
+
+
+def test_json_is_the_document_json_itself_writes(make_site: Callable[..., Site]) -> None:
+    """Each report is encoded where it was checked; the whole must read as json.dumps writes it,
+    with workers, without, and from the kept results."""
+    from pubkit.cli.check import PARALLEL_MIN
+
+    files = {f"content/a{i:02d}.md": f"---\ntitle: Guía {i}\nlang: es\n---\n"
+             "La administración intravenosa del analgésico requiere vigilancia “continua”.\n"
+             for i in range(PARALLEL_MIN)}
+    files["content/broken.md"] = "---\ntitle: [unclosed\n---\nBody.\n"
+    site = make_site(files)
+    outputs = []
+    for args in (("--json",), ("--json", "--jobs", "1"), ("--json",)):  # the last from the cache
+        result = run("check", *args, cwd=site.root)
+        assert result.returncode == 1, result.stderr  # the broken article
+        assert result.stdout == json.dumps(json.loads(result.stdout), ensure_ascii=False) + "\n"
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1] == outputs[2]
+    data = json.loads(outputs[0])
+    assert data["checked"] == PARALLEL_MIN + 1 and data["errors"] == 1
+    assert '"title": "Guía 0"' in outputs[0] and '"word": "analgésico"' in outputs[0]  # not escaped
+    assert data["articles"][-1]["path"] == "content/broken.md" and "error" in data["articles"][-1]

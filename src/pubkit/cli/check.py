@@ -92,18 +92,21 @@ def _check_command(paths: list[Path] | None, strict: bool, as_json: bool, no_cac
     for note in notes:
         typer.echo(f"pubkit: warning: {note}", err=True)
     severities: list[str] = []
-    reports = []
+    reports: list[str] = []
     for result in results:
         if result.diagnostics:  # one write per article: a large site prints tens of thousands
             sys.stderr.write(result.text())
         severities += [d.severity for d in result.diagnostics]
-        reports.append(result.report)
+        if as_json:
+            reports.append(result.report_text())
     errors, warnings = severities.count("error"), severities.count("warning")
     if as_json:
         # One line, through the C encoder: indenting makes json use its pure-Python one,
         # ten times slower on a large site (pipe it through `python -m json.tool` to read).
-        sys.stdout.write(json.dumps({"checked": len(files), "errors": errors, "warnings": warnings,
-                                     "articles": reports}, ensure_ascii=False) + "\n")
+        # The same text as json.dumps of the whole, each article's report encoded where it
+        # was checked (ArticleCheck.report_text).
+        head = json.dumps({"checked": len(files), "errors": errors, "warnings": warnings}, ensure_ascii=False)
+        sys.stdout.write(f'{head[:-1]}, "articles": [{", ".join(reports)}]}}\n')
     else:
         typer.echo(f"{len(files)} checked, {errors} errors, {warnings} warnings")
     if errors or (strict and warnings):
@@ -431,6 +434,8 @@ def _serve(conn: Any, checker: Checker, keep: _Kept | None = None) -> None:
     def done(pos: int, source: str, result: ArticleCheck) -> tuple[int, ArticleCheck, str | None]:
         text = keep.text(source, result, index) if keep is not None and index is not None else None
         result.text()  # printed here, in parallel, and sent along
+        if checker.options.figures:
+            result.report_text()
         return pos, result, text
 
     while True:
