@@ -38,7 +38,6 @@ from collections.abc import Callable
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
-_SIXTOFOUR = ipaddress.ip_network("2002::/16")
 _CHUNK = 65536
 
 
@@ -48,9 +47,10 @@ class RemoteRefused(Exception):
 
 def is_public(address: Address) -> bool:
     """Whether ``address`` is on the public internet (and so is any IPv4 address inside it)."""
-    if isinstance(address, ipaddress.IPv6Address) and address in _SIXTOFOUR and address.sixtofour:
-        # A 6to4 address reaches the IPv4 address inside it, which alone decides: Python's own
-        # tables count all of 2002::/16 as private in some releases (3.11.2), global in others (3.11.7).
+    if isinstance(address, ipaddress.IPv6Address) and address.sixtofour is not None:
+        # A 6to4 address (2002::/16) reaches the IPv4 address inside it, which alone decides:
+        # Python's own tables count all of 2002::/16 as private in some releases (3.11.2) and
+        # as global in others (3.11.7).
         return is_public(address.sixtofour)
     if address.is_multicast or not address.is_global:
         return False
