@@ -11,7 +11,12 @@ PY="$(scripts/python.sh)"
 wanted="$(mktemp)"
 trap 'rm -f "$wanted"' EXIT
 # Read with the main venv's Python (scripts/setup.sh makes it): floors.py needs `packaging`.
-"${MAIN_VENV:-.venv}/bin/python" scripts/floors.py -o "$wanted"
+MAIN="${MAIN_VENV:-.venv}/bin/python"
+if [ ! -x "$MAIN" ]; then
+  echo "floors: no $MAIN: run scripts/setup.sh test first" >&2
+  exit 2
+fi
+"$MAIN" scripts/floors.py -o "$wanted"
 
 if ! cmp -s "$wanted" "$VENV/floors.txt" 2>/dev/null; then
   echo "floors: building $VENV with"; sed 's/^/  /' "$wanted"
